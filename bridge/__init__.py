@@ -1,0 +1,3 @@
+"""Promptcut's local service: generation jobs, the take library, events and security."""
+
+__version__ = "0.1.0"

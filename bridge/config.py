@@ -1,0 +1,72 @@
+"""Where Promptcut keeps its data and how the service is set up.
+
+One frozen dataclass, passed down explicitly, instead of a global settings object.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_PORT = 8642
+MAX_BODY_BYTES = 64 * 1024 * 1024  # uploads of init images and timeline files
+
+
+def default_data_dir() -> Path:
+    if env := os.environ.get("PROMPTCUT_DATA_DIR"):
+        return Path(env)
+    return Path(platformdirs.user_data_dir("Promptcut", appauthor=False))
+
+
+def default_port() -> int:
+    return int(os.environ.get("PROMPTCUT_PORT", DEFAULT_PORT))
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    port: int = field(default_factory=default_port)
+    host: str = "127.0.0.1"
+    extra_origins: tuple[str, ...] = ()  # panel origins beyond the bridge's own
+    device: str = "auto"  # auto | cuda | mps | cpu
+    max_body_bytes: int = MAX_BODY_BYTES
+    encode_workers: int = 2
+    signed_url_ttl_s: int = 6 * 3600
+    hf_cache: Path | None = None  # None: the standard Hugging Face cache
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "promptcut.sqlite3"
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / "token"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def trash_dir(self) -> Path:
+        return self.data_dir / "trash"
+
+    @property
+    def images_dir(self) -> Path:
+        """Init images by content hash (part of the media root so they can be served)."""
+        return self.media_dir / "images"
+
+    @property
+    def timelines_dir(self) -> Path:
+        return self.data_dir / "timelines"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.media_dir, self.models_dir, self.trash_dir,
+                  self.images_dir, self.timelines_dir):
+            d.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Generators turn a GenerationRequest into frames. The job engine knows only `base`."""
