@@ -1,0 +1,200 @@
+"""The cut list: what an editor means by "these takes, in this order, this long".
+
+Small dataclasses that round-trip through JSON (a schema version, unknown keys refused with the
+field named). Every time is a whole number of *sequence* frames: a clip's `source_in` is how
+far into its media it starts, `duration` how long it stays on the track, markers sit at a
+frame counted from the clip's first frame on the timeline (or the sequence's first frame for
+sequence markers). Files are read into the same model, so an import can be written back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from otio_export.errors import TimelineError
+
+CUT_SCHEMA_VERSION = 1
+MARKER_COLOURS = ("RED", "PINK", "ORANGE", "YELLOW", "GREEN", "CYAN", "BLUE", "PURPLE",
+                  "MAGENTA", "BLACK", "WHITE")
+MAX_FRAMES = 10**8  # about 46 days at 24 fps: anything longer is a broken or hostile number
+MAX_ENTRIES = 20_000
+MAX_TRACKS = 99
+
+
+@dataclass
+class Marker:
+    name: str = ""
+    frame: int = 0
+    duration: int = 0
+    color: str = "RED"
+    note: str = ""
+
+
+@dataclass
+class Entry:
+    """One item on a track: a clip of a take or any media file, or a gap."""
+
+    kind: str = "clip"  # clip | gap
+    name: str | None = None
+    media_path: str | None = None
+    take_id: str | None = None
+    take: dict[str, Any] | None = None  # the take as the library knows it, record included
+    media_fps: float | None = None  # the media's own rate (16 for Wan, 8 for CogVideoX)
+    media_frames: int | None = None  # its length in its own frames
+    source_in: int = 0
+    duration: int | None = None  # None: to the end of the media
+    markers: list[Marker] = field(default_factory=list)
+    track: str = "V1"  # V1, V2 ... A1, A2 ...
+    start: int | None = None  # filled on build and import: first frame on the track
+    media_kind: str = "file"  # file | generator | nested | missing (what an import found)
+
+
+@dataclass
+class Cut:
+    name: str = "Promptcut cut"
+    fps: float = 24.0
+    width: int = 1920
+    height: int = 1080
+    entries: list[Entry] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what an import could not keep
+    schema_version: int = CUT_SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Cut:
+        """A cut from JSON, every field checked, a TimelineError naming the first bad one."""
+        return _cut_from_dict(data)
+
+
+def track_kind(track: str) -> str:
+    """'V' or 'A': which kind of track a name like V2 or A1 stands for."""
+    return track[0]
+
+
+def track_number(track: str) -> int:
+    return int(track[1:])
+
+
+# --- validation -------------------------------------------------------------------------
+
+def _fail(message: str, where: str) -> TimelineError:
+    return TimelineError(message, field=where)
+
+
+def _known(data: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise _fail(f"Unknown field {unknown[0]!r} in {where or 'the cut'}.",
+                    f"{where}.{unknown[0]}" if where else unknown[0])
+
+
+def _int(data: dict, name: str, where: str, default: Any, lo: int = 0,
+         hi: int = MAX_FRAMES) -> Any:
+    value = data.get(name, default)
+    if value is None or value is default:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(f"'{name}' must be a whole number of frames.", f"{where}{name}")
+    if not lo <= value <= hi:
+        raise _fail(f"'{name}' must be between {lo} and {hi}.", f"{where}{name}")
+    return value
+
+
+def _str(data: dict, name: str, where: str, default: Any, max_len: int = 10_000) -> Any:
+    value = data.get(name, default)
+    if value is None or value is default:
+        return value
+    if not isinstance(value, str) or len(value) > max_len or "\x00" in value:
+        raise _fail(f"'{name}' must be a string of at most {max_len} characters.",
+                    f"{where}{name}")
+    return value
+
+
+def _number(data: dict, name: str, where: str, default: Any) -> Any:
+    value = data.get(name, default)
+    if value is None or value is default:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and 0 < value <= 1000):
+        raise _fail(f"'{name}' must be a number between 0 and 1000.", f"{where}{name}")
+    return value
+
+
+def _marker_from_dict(data: Any, where: str) -> Marker:
+    if not isinstance(data, dict):
+        raise _fail("A marker must be an object.", where)
+    _known(data, {f.name for f in dataclasses.fields(Marker)}, where)
+    w = f"{where}."
+    color = _str(data, "color", w, "RED", 16).upper()
+    if color not in MARKER_COLOURS:
+        raise _fail(f"Marker colour must be one of {', '.join(MARKER_COLOURS)}.", f"{w}color")
+    return Marker(name=_str(data, "name", w, ""), frame=_int(data, "frame", w, 0),
+                  duration=_int(data, "duration", w, 0), color=color,
+                  note=_str(data, "note", w, ""))
+
+
+def _entry_from_dict(data: Any, where: str) -> Entry:
+    if not isinstance(data, dict):
+        raise _fail("An entry must be an object.", where)
+    _known(data, {f.name for f in dataclasses.fields(Entry)}, where)
+    w = f"{where}."
+    kind = _str(data, "kind", w, "clip", 8)
+    if kind not in ("clip", "gap"):
+        raise _fail("'kind' must be 'clip' or 'gap'.", f"{w}kind")
+    track = _str(data, "track", w, "V1", 3)
+    if len(track) < 2 or track[0] not in "VA" or not track[1:].isdigit() or not (
+            1 <= int(track[1:]) <= MAX_TRACKS):
+        raise _fail(f"'track' must be V1..V{MAX_TRACKS} or A1..A{MAX_TRACKS}.", f"{w}track")
+    take = data.get("take")
+    if take is not None and not isinstance(take, dict):
+        raise _fail("'take' must be an object.", f"{w}take")
+    markers = data.get("markers") or []
+    if not isinstance(markers, list) or len(markers) > 1000:
+        raise _fail("'markers' must be a list of at most 1000 markers.", f"{w}markers")
+    entry = Entry(
+        kind=kind, name=_str(data, "name", w, None, 1000),
+        media_path=_str(data, "media_path", w, None, 4096),
+        take_id=_str(data, "take_id", w, None, 200), take=take,
+        media_fps=_number(data, "media_fps", w, None),
+        media_frames=_int(data, "media_frames", w, None, 1),
+        source_in=_int(data, "source_in", w, 0),
+        duration=_int(data, "duration", w, None, 1),
+        markers=[_marker_from_dict(m, f"{w}markers[{i}]") for i, m in enumerate(markers)],
+        track=track, start=_int(data, "start", w, None),
+        media_kind=_str(data, "media_kind", w, "file", 16))
+    if kind == "gap" and entry.duration is None:
+        raise _fail("A gap needs a 'duration' in frames.", f"{w}duration")
+    return entry
+
+
+def _cut_from_dict(data: Any) -> Cut:
+    if not isinstance(data, dict):
+        raise _fail("A cut must be an object.", "cut")
+    _known(data, {f.name for f in dataclasses.fields(Cut)}, "")
+    version = data.get("schema_version", CUT_SCHEMA_VERSION)
+    if version != CUT_SCHEMA_VERSION:
+        raise _fail(f"Cut schema {version!r} is not {CUT_SCHEMA_VERSION}, the one this "
+                    "Promptcut reads.", "schema_version")
+    entries = data.get("entries") or []
+    if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
+        raise _fail(f"'entries' must be a list of at most {MAX_ENTRIES}.", "entries")
+    markers = data.get("markers") or []
+    if not isinstance(markers, list) or len(markers) > 10_000:
+        raise _fail("'markers' must be a list of at most 10000 markers.", "markers")
+    warnings = data.get("warnings") or []
+    if not isinstance(warnings, list) or not all(isinstance(x, str) for x in warnings):
+        raise _fail("'warnings' must be a list of strings.", "warnings")
+    return Cut(
+        name=_str(data, "name", "", "Promptcut cut", 500),
+        fps=_number(data, "fps", "", 24.0),
+        width=_int(data, "width", "", 1920, 16, 16384),
+        height=_int(data, "height", "", 1080, 16, 16384),
+        entries=[_entry_from_dict(e, f"entries[{i}]") for i, e in enumerate(entries)],
+        markers=[_marker_from_dict(m, f"markers[{i}]") for i, m in enumerate(markers)],
+        warnings=list(warnings))

@@ -1,0 +1,76 @@
+"""Exact frame rates and frame arithmetic.
+
+Every position and duration of a cut is an integer count of *sequence* frames, computed with
+`fractions.Fraction`, so hundreds of clips never drift and no float sum decides where a clip
+lands. NTSC rates are the exact 24000/1001, 30000/1001 and 60000/1001, never 29.97.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from otio_export.errors import TimelineError
+
+# The sequence rates Premiere offers for a new sequence that Promptcut supports.
+SEQUENCE_RATES: dict[str, Fraction] = {
+    "23.976": Fraction(24000, 1001),
+    "24": Fraction(24),
+    "25": Fraction(25),
+    "29.97": Fraction(30000, 1001),
+    "30": Fraction(30),
+    "50": Fraction(50),
+    "59.94": Fraction(60000, 1001),
+    "60": Fraction(60),
+}
+MAX_RATE = 1000  # no real media or sequence is faster; bigger numbers are hostile input
+
+
+def exact_rate(fps: float | int | str | Fraction) -> Fraction:
+    """The exact rate meant by a rate as people and files write it (29.97 -> 30000/1001)."""
+    try:
+        value = Fraction(fps) if not isinstance(fps, float) else Fraction(repr(fps))
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise TimelineError(f"{fps!r} is not a frame rate.", field="fps") from None
+    if not (0 < value <= MAX_RATE):
+        raise TimelineError(f"{fps!r} is not a frame rate between 0 and {MAX_RATE}.",
+                            field="fps")
+    if value.denominator == 1 or value.denominator == 1001:
+        return value
+    # An NTSC rate written as a decimal: 23.976, 29.97, 59.94, 23.98 ...
+    base = round(float(value) * 1.001)
+    if abs(float(value) - base / 1.001) < 0.006 and abs(float(value) - base) > 0.01:
+        return Fraction(base * 1000, 1001)
+    return value.limit_denominator(1001)
+
+
+def sequence_rate(fps: float | int | str | Fraction) -> Fraction:
+    """A rate Premiere offers for sequences, or a TimelineError listing those it does."""
+    rate = exact_rate(fps)
+    if rate not in SEQUENCE_RATES.values():
+        raise TimelineError(
+            f"Sequences run at {', '.join(SEQUENCE_RATES)} fps, not {fps}.", field="fps")
+    return rate
+
+
+def rate_label(rate: Fraction) -> float:
+    """The rate as a number for JSON and people: 30000/1001 -> 29.97."""
+    for label, value in SEQUENCE_RATES.items():
+        if value == rate:
+            return float(label)
+    return round(float(rate), 3)
+
+
+def seq_frames(seconds: Fraction, rate: Fraction) -> int:
+    """Whole sequence frames in a span of time, rounded down (a clip never runs past its media)."""
+    return math.floor(seconds * rate + Fraction(1, 10**6))
+
+
+def media_length_in_seq_frames(frames: int, media_fps: Fraction, rate: Fraction) -> int:
+    """How many whole sequence frames a `frames`-long piece of media fills."""
+    return seq_frames(Fraction(frames) / media_fps, rate)
+
+
+def float_rate(rate: Fraction) -> float:
+    """OTIO stores rates as doubles; give it the closest one to the exact rate."""
+    return rate.numerator / rate.denominator
