@@ -1,0 +1,336 @@
+"""The diffusers backend: one warm pipeline, one take at a time, on one device.
+
+`generate` reads top to bottom like a diffusers pipeline: find the preset, get a warm
+pipeline (loading it if needed), place it under a memory profile, set the speed levers, run
+the denoising loop with progress and cancellation in the step callback, check the frames.
+Only the worker thread calls `generate`; `resolve` and `models` are safe from any thread.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bridge.config import Settings
+from bridge.errors import Cancelled, GenerationFailed
+from bridge.generators import levers, memory
+from bridge.generators.base import (
+    CancelledFn,
+    GeneratedVideo,
+    ModelState,
+    Phase,
+    Progress,
+    ProgressFn,
+)
+from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
+from bridge.generators.tiny import ensure_tiny
+from bridge.generators.validate import resolve_request
+from bridge.request import GenerationRequest, MemoryProfile
+
+log = logging.getLogger("promptcut.generator")
+
+
+@dataclass
+class _Warm:
+    """The loaded pipeline and how it was placed; reused while the key matches."""
+
+    key: tuple
+    preset: Preset
+    pipe: Any
+    device: str
+    dtype: Any
+    profile: MemoryProfile
+    placement: dict[str, Any]
+    load_s: float
+    model_id: str
+    revision: str | None
+    i2v: Any = None
+    compiled: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class DiffusersGenerator:
+    """Generator (bridge.generators.base) for every diffusers video pipeline we ship."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._presets: dict[str, Preset] = {}
+        self._presets_mtime: float | None = -1.0
+        self._warm: _Warm | None = None
+        self._manager = None
+
+    # -- presets, validation, model states (any thread) -------------------------------------
+
+    def presets(self) -> dict[str, Preset]:
+        """Built-in plus user presets; presets.json is re-read when it changes."""
+        path = user_presets_path(self.settings.data_dir)
+        try:
+            mtime: float | None = path.stat().st_mtime
+        except OSError:
+            mtime = None
+        with self._lock:
+            if mtime != self._presets_mtime:
+                self._presets = all_presets(self.settings.data_dir)
+                self._presets_mtime = mtime
+            return self._presets
+
+    def resolve(self, request: GenerationRequest) -> GenerationRequest:
+        return resolve_request(request, self.presets())
+
+    @property
+    def manager(self) -> Any:
+        from bridge.generators.manager import ModelManager
+
+        with self._lock:
+            if self._manager is None:
+                self._manager = ModelManager(self.settings, self.presets)
+            return self._manager
+
+    def models(self) -> list[ModelState]:
+        return self.manager.states()
+
+    # -- one take (worker thread) -----------------------------------------------------------
+
+    def generate(self, request: GenerationRequest, on_progress: ProgressFn,
+                 is_cancelled: CancelledFn) -> GeneratedVideo:
+        preset = get_preset(self.presets(), request.model)
+        if is_cancelled():
+            raise Cancelled()
+        on_progress(Progress(Phase.LOADING))
+        device = memory.pick_device(self.settings.device)
+        asked = request.memory_profile
+        profile = memory.choose_profile(asked, preset, device)
+        warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
+                                             on_progress)
+        try:
+            result, warm = self._run_with_oom_retry(warm, request, on_progress, is_cancelled)
+        except Cancelled:
+            raise
+        frames, timings = result
+        info = {
+            "device": warm.device, "dtype": str(warm.dtype).replace("torch.", ""),
+            "memory_profile": warm.profile.value, "memory_profile_asked": asked.value,
+            "warm": was_warm and warm.extra.get("retried") is None,
+            "load_s": 0.0 if was_warm else round(warm.load_s, 4),
+            "cache": request.cache, "compile": warm.compiled,
+            "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
+            **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
+        }
+        if not memory.offload_applies(warm.device) and asked not in (
+                MemoryProfile.AUTO, MemoryProfile.FULL):
+            info["memory_profile_note"] = f"'{asked.value}' does not apply on {warm.device}"
+        if warm.extra.pop("retried", None):
+            info["oom_retry_from"] = warm.extra.pop("retried_from")
+        return GeneratedVideo(frames=frames, fps=float(request.fps), request=request,
+                              model_id=warm.model_id, revision=warm.revision, info=info)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _warm_pipeline(self, preset: Preset, device: str, profile: MemoryProfile,
+                       compile_: bool, on_progress: ProgressFn) -> tuple[_Warm, bool]:
+        key = (preset, device, profile, compile_)
+        if self._warm is not None and self._warm.key == key:
+            log.info("warm %s (%s, %s)", preset.name, device, profile.value)
+            return self._warm, True
+        t0 = time.perf_counter()
+        location, model_id, revision = self._locate(preset, on_progress)
+        self.unload()  # only once the new weights are known to be there
+        dtype = memory.pick_dtype(preset, device)
+        pipe = self._load(preset, location, revision, dtype)
+        placement = memory.apply_profile(pipe, profile, device, dtype)
+        compiled = levers.compile_blocks(pipe) if compile_ else False
+        pipe.set_progress_bar_config(disable=True)
+        load_s = time.perf_counter() - t0
+        log.info("loaded %s from %s in %.2fs (%s, %s, %s)", preset.name, location, load_s,
+                 device, str(dtype).replace("torch.", ""), profile.value)
+        self._warm = _Warm(key, preset, pipe, device, dtype, profile, placement, load_s,
+                           model_id, revision, compiled=compiled)
+        return self._warm, False
+
+    def _locate(self, preset: Preset, on_progress: ProgressFn) -> tuple[str, str, str | None]:
+        """Where the weights are on disk: (folder or repo id, model id, revision)."""
+        if preset.source == "tiny":
+            folder = ensure_tiny(self.settings.models_dir, preset.family)
+            return str(folder), f"promptcut/{preset.model_id}", "random-weights"
+        if preset.source == "local":
+            folder = Path(preset.model_id).expanduser()
+            if not (folder / "model_index.json").is_file():
+                raise GenerationFailed(
+                    f"The folder for '{preset.name}' ({folder}) holds no diffusers pipeline "
+                    "(model_index.json is missing). Fix presets.json or the folder.",
+                    code="model_unavailable")
+            return str(folder), preset.model_id, None
+        snapshot = self.manager.ensure_local(preset, on_progress)
+        return str(snapshot), preset.model_id, Path(snapshot).name
+
+    def _load(self, preset: Preset, location: str, revision: str | None, dtype: Any) -> Any:
+        import diffusers
+
+        cls = getattr(diffusers, preset.t2v_class, None) or diffusers.DiffusionPipeline
+        try:
+            pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise GenerationFailed(
+                f"Could not load '{preset.name}' from {location}: {exc}. Download it again "
+                f"with `promptcut models download {preset.name}`.",
+                code="model_unavailable") from exc
+        return pipe
+
+    def unload(self) -> None:
+        """Drop the warm pipeline and give its memory back."""
+        if self._warm is None:
+            return
+        log.info("unloading %s", self._warm.preset.name)
+        self._warm = None
+        memory.free_accelerator()
+
+    # -- denoising --------------------------------------------------------------------------
+
+    def _run_with_oom_retry(self, warm: _Warm, request: GenerationRequest,
+                            on_progress: ProgressFn, is_cancelled: CancelledFn
+                            ) -> tuple[tuple[np.ndarray, dict[str, Any]], _Warm]:
+        import torch
+
+        try:
+            return self._run(warm, request, on_progress, is_cancelled), warm
+        except torch.OutOfMemoryError:
+            first = warm.profile
+        leaner = memory.next_leaner(first) if memory.offload_applies(warm.device) else None
+        self.unload()
+        if leaner is None:
+            raise GenerationFailed(_oom_advice(request, first, None), code="out_of_memory")
+        log.warning("out of memory under %s; retrying once under %s", first.value, leaner.value)
+        warm, _ = self._warm_pipeline(warm.preset, warm.device, leaner, request.compile,
+                                      on_progress)
+        try:
+            result = self._run(warm, request, on_progress, is_cancelled)
+        except torch.OutOfMemoryError:
+            self.unload()
+            raise GenerationFailed(_oom_advice(request, first, leaner),
+                                   code="out_of_memory") from None
+        warm.extra["retried"] = True
+        warm.extra["retried_from"] = first.value
+        return result, warm
+
+    def _run(self, warm: _Warm, request: GenerationRequest, on_progress: ProgressFn,
+             is_cancelled: CancelledFn) -> tuple[np.ndarray, dict[str, Any]]:
+        import torch
+
+        pipe, kind = self._pipeline_for(warm, request)
+        levers.set_cache(pipe, request.cache)
+        steps = int(request.steps)
+        marks: dict[str, float] = {}
+
+        def on_step(p: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+            if is_cancelled():
+                raise Cancelled()
+            now = time.perf_counter()
+            n = int(getattr(p, "num_timesteps", None) or steps)
+            done = i + 1
+            per_step = (now - marks["start"]) / done
+            on_progress(Progress(Phase.DENOISING, done, n, per_step * (n - done)))
+            if done >= n:
+                marks["denoised"] = now
+                on_progress(Progress(Phase.DECODING, n, n, None))
+            return kwargs
+
+        kwargs: dict[str, Any] = {
+            "prompt": request.prompt, "negative_prompt": request.negative_prompt or None,
+            "width": request.width, "height": request.height,
+            "num_frames": request.num_frames, "num_inference_steps": steps,
+            "guidance_scale": request.guidance, "frame_rate": request.fps,
+            "generator": torch.Generator("cpu").manual_seed(int(request.seed)),
+            "output_type": "np", "callback_on_step_end": on_step,
+            **warm.preset.call_kwargs,
+        }
+        if kind == "i2v":
+            kwargs["image"] = self._init_image(request)
+        accepted = _accepted(type(pipe))
+        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+        on_progress(Progress(Phase.DENOISING, 0, steps, None))
+        marks["start"] = time.perf_counter()
+        try:
+            with torch.inference_mode():
+                out = pipe(**kwargs)
+        except (Cancelled, torch.OutOfMemoryError):
+            raise
+        except Exception as exc:  # a pipeline error is a failed take, not a crashed worker
+            log.exception("pipeline failed for %s", warm.preset.name)
+            raise GenerationFailed(f"{warm.preset.label} failed: {exc}",
+                                   code="generation_failed") from exc
+        end = time.perf_counter()
+        frames = _to_uint8(out.frames)
+        if frames.shape[0] != request.num_frames:
+            raise GenerationFailed(
+                f"{warm.preset.label} returned {frames.shape[0]} frames instead of "
+                f"{request.num_frames}; its frame rule in the preset is wrong.",
+                code="generation_failed")
+        denoised = marks.get("denoised", end)
+        return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
+                        "pipeline": type(pipe).__name__}
+
+    def _pipeline_for(self, warm: _Warm, request: GenerationRequest) -> tuple[Any, str]:
+        """The text-to-video pipeline, or its image-to-video sibling sharing the weights."""
+        if request.init_image is None:
+            return warm.pipe, "t2v"
+        if warm.i2v is None:
+            import diffusers
+
+            cls = getattr(diffusers, warm.preset.i2v_class or "")
+            warm.i2v = cls.from_pipe(warm.pipe)
+            warm.i2v.set_progress_bar_config(disable=True)
+        return warm.i2v, "i2v"
+
+    def _init_image(self, request: GenerationRequest) -> Any:
+        from PIL import Image
+
+        sha = request.init_image.sha256 if request.init_image else ""
+        path = self.settings.images_dir / f"{sha}.png"
+        try:
+            with Image.open(path) as img:
+                image = img.convert("RGB")
+        except OSError as exc:
+            raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
+                                   "upload it again.", code="generation_failed") from exc
+        return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
+
+
+_ACCEPTED: dict[type, frozenset[str]] = {}
+
+
+def _accepted(cls: type) -> frozenset[str]:
+    """The keyword arguments a pipeline's __call__ takes (families differ: frame_rate...)."""
+    if cls not in _ACCEPTED:
+        _ACCEPTED[cls] = frozenset(inspect.signature(cls.__call__).parameters)
+    return _ACCEPTED[cls]
+
+
+def _to_uint8(frames: Any) -> np.ndarray:
+    arr = np.asarray(frames)
+    if arr.ndim == 5:
+        arr = arr[0]
+    if arr.dtype != np.uint8:
+        arr = (np.clip(arr, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def _oom_advice(request: GenerationRequest, first: MemoryProfile,
+                second: MemoryProfile | None) -> str:
+    tried = first.value if second is None else f"{first.value} and {second.value}"
+    smaller_w = max(32, (int(request.width) * 3 // 4) // 32 * 32)
+    smaller_h = max(32, (int(request.height) * 3 // 4) // 32 * 32)
+    leaner = "sequential_offload" if second is not MemoryProfile.SEQUENTIAL_OFFLOAD else None
+    parts = [f"The GPU ran out of memory under {tried}.",
+             f"Try a smaller size (e.g. {smaller_w}x{smaller_h}) or fewer frames "
+             f"(e.g. {max(9, int(request.num_frames) // 2)})"]
+    if leaner and second is not None:
+        parts[-1] += f", or memory profile '{leaner}'"
+    return " ".join(parts) + "."

@@ -1,0 +1,194 @@
+"""Model presets: what each model family can do and what it needs, in one small record each.
+
+A preset is the only place that knows a model's rules (size multiple, frame rule, native fps)
+and defaults; validation, the model manager and the API read them from here. Users add their
+own presets for any diffusers video pipeline in `<data dir>/presets.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from bridge.errors import InvalidRequest
+
+log = logging.getLogger("promptcut.generator")
+
+# Cache levers diffusers offers per transformer family (hooks that fit the block layout).
+ALL_CACHES = ("first_block_cache", "taylorseer", "faster_cache", "pyramid_attention_broadcast")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One model a user can pick. `source` says where its weights come from.
+
+    source: "hub" (model_id is a hub repo id, loaded from the HF cache), "local" (model_id is
+    a folder), or "tiny" (a random-weight twin of `family` built under the data dir).
+    frame_step: frames must be frame_step * k + 1 (the VAE's temporal compression).
+    """
+
+    name: str
+    label: str
+    family: str  # ltx | wan | cogvideox | hunyuan | custom
+    model_id: str
+    source: str = "hub"
+    revision: str | None = None
+    t2v_class: str = "DiffusionPipeline"
+    i2v_class: str | None = None
+    fps: float = 24.0
+    size_multiple: int = 32
+    frame_step: int = 8
+    width: int = 704
+    height: int = 480
+    num_frames: int = 121
+    steps: int = 30
+    guidance: float = 3.0
+    min_size: int = 32
+    max_size: int = 1920
+    max_frames: int = 257
+    max_steps: int = 200
+    dtype: str = "bfloat16"
+    vram_gb: float = 0.0  # peak for the `full` profile at default size, bf16
+    min_vram_gb: float = 0.0  # with the leanest offload profile
+    size_bytes: int | None = None  # download size, when known
+    test_model: bool = False
+    caches: tuple[str, ...] = ALL_CACHES
+    call_kwargs: dict[str, Any] = field(default_factory=dict)  # extra pipeline arguments
+    notes: str = ""
+
+    def public(self) -> dict[str, Any]:
+        """The details the API shows: rules and defaults, nothing internal."""
+        return {
+            "fps": self.fps, "size_multiple": self.size_multiple,
+            "sizes": {"multiple": self.size_multiple, "min": self.min_size, "max": self.max_size},
+            "frames": {"rule": f"{self.frame_step}k+1", "step": self.frame_step,
+                       "max": self.max_frames},
+            "defaults": {"width": self.width, "height": self.height,
+                         "num_frames": self.num_frames, "steps": self.steps,
+                         "guidance": self.guidance, "fps": self.fps},
+            "image_to_video": self.i2v_class is not None,
+            "caches": list(self.caches), "vram_gb": self.vram_gb,
+            "min_vram_gb": self.min_vram_gb, "source": self.source, "revision": self.revision,
+            "notes": self.notes,
+        }
+
+
+_TINY_NOTE = "Random weights for tests: it makes noise, not video."
+
+BUILTIN: tuple[Preset, ...] = (
+    Preset("ltx-video", "LTX-Video 0.9.7 distilled (fast, 8 steps)", "ltx",
+           "Lightricks/LTX-Video-0.9.7-distilled", t2v_class="LTXPipeline",
+           i2v_class="LTXImageToVideoPipeline", fps=24, size_multiple=32, frame_step=8,
+           width=704, height=480, num_frames=121, steps=8, guidance=1.0, vram_gb=40,
+           min_vram_gb=10, size_bytes=None,
+           call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
+           notes="Distilled: guidance 1 and 8 steps; larger guidance slows it down."),
+    Preset("ltx-video-dev", "LTX-Video 0.9.7 dev (quality, 40 steps)", "ltx",
+           "Lightricks/LTX-Video-0.9.7-dev", t2v_class="LTXPipeline",
+           i2v_class="LTXImageToVideoPipeline", fps=24, width=704, height=480,
+           num_frames=121, steps=40, guidance=3.0, vram_gb=40, min_vram_gb=10),
+    Preset("wan2.1-t2v-1.3b", "Wan 2.1 text-to-video 1.3B (480p)", "wan",
+           "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", t2v_class="WanPipeline", i2v_class=None,
+           fps=16, size_multiple=16, frame_step=4, width=832, height=480, num_frames=81,
+           steps=30, guidance=5.0, max_frames=161, vram_gb=12, min_vram_gb=4,
+           size_bytes=None, call_kwargs={}, notes="Shift 3.0 suits 480p."),
+    Preset("wan2.2-ti2v-5b", "Wan 2.2 text/image-to-video 5B (720p)", "wan",
+           "Wan-AI/Wan2.2-TI2V-5B-Diffusers", t2v_class="WanPipeline",
+           i2v_class="WanImageToVideoPipeline", fps=24, size_multiple=32, frame_step=4,
+           width=1280, height=704, num_frames=121, steps=40, guidance=5.0, max_frames=161,
+           vram_gb=24, min_vram_gb=8),
+    Preset("cogvideox-2b", "CogVideoX 2B", "cogvideox", "THUDM/CogVideoX-2b",
+           t2v_class="CogVideoXPipeline", i2v_class=None, fps=8, size_multiple=16,
+           frame_step=8, width=720, height=480, num_frames=49, steps=50, guidance=6.0,
+           max_frames=49, dtype="float16", vram_gb=18, min_vram_gb=4),
+    Preset("cogvideox-5b", "CogVideoX 5B", "cogvideox", "THUDM/CogVideoX-5b",
+           t2v_class="CogVideoXPipeline", i2v_class=None, fps=8, size_multiple=16,
+           frame_step=8, width=720, height=480, num_frames=49, steps=50, guidance=6.0,
+           max_frames=49, vram_gb=26, min_vram_gb=5),
+    Preset("hunyuanvideo", "HunyuanVideo 13B", "hunyuan", "hunyuanvideo-community/HunyuanVideo",
+           t2v_class="HunyuanVideoPipeline", i2v_class=None, fps=24, size_multiple=16,
+           frame_step=4, width=848, height=480, num_frames=61, steps=30, guidance=6.0,
+           max_frames=129, vram_gb=60, min_vram_gb=14,
+           caches=("first_block_cache", "taylorseer", "faster_cache",
+                   "pyramid_attention_broadcast")),
+    Preset("tiny", "Tiny LTX test model (random weights, makes noise)", "ltx", "tiny-ltx",
+           source="tiny", t2v_class="LTXPipeline", i2v_class="LTXImageToVideoPipeline",
+           fps=24, width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
+           max_frames=257, dtype="float32", test_model=True, notes=_TINY_NOTE,
+           call_kwargs={"max_sequence_length": 16}),
+    Preset("tiny-wan", "Tiny Wan test model (random weights, makes noise)", "wan", "tiny-wan",
+           source="tiny", t2v_class="WanPipeline", i2v_class=None, fps=16, size_multiple=16,
+           frame_step=4, width=32, height=32, num_frames=17, steps=4, guidance=1.0,
+           max_size=512, dtype="float32", test_model=True, notes=_TINY_NOTE,
+           call_kwargs={"max_sequence_length": 16}),
+    Preset("tiny-cogvideox", "Tiny CogVideoX test model (random weights, makes noise)",
+           "cogvideox", "tiny-cogvideox", source="tiny", t2v_class="CogVideoXPipeline",
+           i2v_class=None, fps=8, size_multiple=16, frame_step=8, width=32, height=32,
+           num_frames=17, steps=4, guidance=1.0, max_size=512, max_frames=49,
+           dtype="float32", test_model=True, notes=_TINY_NOTE,
+           call_kwargs={"max_sequence_length": 16}),
+)
+
+
+def user_presets_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "presets.json"
+
+
+def load_user_presets(data_dir: Path) -> list[Preset]:
+    """Presets from `<data dir>/presets.json`: `{"presets": [{"name", "model_id", ...}]}`.
+
+    Unknown keys and broken entries are logged and skipped, so one typo does not take the
+    built-in models down with it. `model_id` may be a hub repo id or a local folder.
+    """
+    path = user_presets_path(data_dir)
+    if not path.is_file():
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring %s: %s", path, exc)
+        return []
+    entries = raw.get("presets", []) if isinstance(raw, dict) else raw
+    known = {f.name for f in fields(Preset)}
+    out: list[Preset] = []
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            kwargs = {k: v for k, v in entry.items() if k in known}
+            kwargs.setdefault("label", kwargs.get("name", ""))
+            kwargs.setdefault("family", "custom")
+            if "source" not in kwargs:
+                kwargs["source"] = "local" if Path(kwargs["model_id"]).expanduser().is_dir() \
+                    else "hub"
+            if "caches" in kwargs:
+                kwargs["caches"] = tuple(kwargs["caches"])
+            out.append(Preset(**kwargs))
+        except (TypeError, KeyError, AttributeError) as exc:
+            log.warning("ignoring a preset in %s: %s", path, exc)
+    return out
+
+
+def all_presets(data_dir: Path) -> dict[str, Preset]:
+    """Built-ins first; a user preset with the same name replaces the built-in."""
+    presets = {p.name: p for p in BUILTIN}
+    for p in load_user_presets(data_dir):
+        presets[p.name] = p
+    return presets
+
+
+def get_preset(presets: dict[str, Preset], name: str) -> Preset:
+    try:
+        return presets[name]
+    except KeyError:
+        raise InvalidRequest(f"Unknown model '{name}'. Choose one of: {', '.join(presets)}.",
+                             field="model", code="unknown_model",
+                             details={"choices": list(presets)}) from None
+
+
+def preset_to_json(preset: Preset) -> dict[str, Any]:
+    """Everything, for presets.json round trips and debugging."""
+    data = asdict(preset)
+    data["caches"] = list(preset.caches)
+    return data
