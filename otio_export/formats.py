@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import opentimelineio as otio
 
@@ -112,19 +113,18 @@ def _prepare_fcp7(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
 
 
 def _prepare_edl(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
-    used: dict[str, int] = {}
     for clip in timeline.find_clips():
         md = clip.metadata.get("promptcut", {})
-        source = md.get("take_id") or clip.name or "AX"
-        clip.metadata.setdefault("cmx_3600", {})["reel"] = _reel_name(source, used)
+        source = md.get("take_id") or PurePath(clip.name or "").stem or "AX"
+        clip.metadata.setdefault("cmx_3600", {})["reel"] = reel_name(source)
     return timeline
 
 
-def _reel_name(source: str, used: dict[str, int]) -> str:
-    """An explicit reel: A-Z0-9 only, 8 characters. The writer's default keeps spaces from file
-    names, which splits the reel field and breaks re-reading the EDL."""
-    reel = re.sub(r"[^A-Z0-9]", "", source.upper())[:_REEL_LEN] or "AX"
-    return reel
+def reel_name(source: str) -> str:
+    """An explicit reel: A-Z0-9 only, at most 8 characters (été -> ETE). The writer's default
+    keeps spaces from file names, which splits the reel field and breaks re-reading."""
+    ascii_only = unicodedata.normalize("NFKD", source).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]", "", ascii_only.upper())[:_REEL_LEN] or "AX"
 
 
 def _prepare_fcpxml(timeline: otio.schema.Timeline) -> otio.schema.Timeline:

@@ -31,6 +31,18 @@ _LOGNOTE = re.compile(r"promptcut take (\S+)")
 
 def cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None = None,
                       warnings: list[str] | None = None) -> Cut:
+    """The cut list of a timeline; a TimelineError (field "file") for any impossible value."""
+    try:
+        return _cut_from_timeline(timeline, lookup, warnings)
+    except TimelineError as err:
+        raise TimelineError(err.message, field="file") from None
+    except (ValueError, ArithmeticError, TypeError) as err:  # OTIO on nonsense times
+        raise TimelineError(f"The file holds impossible times: {err}"[:300],
+                            field="file") from None
+
+
+def _cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None,
+                       warnings: list[str] | None) -> Cut:
     rate = _timeline_rate(timeline)
     ours = timeline.metadata.get("promptcut") or {}
     fcp = timeline.metadata.get("fcp_xml") or {}

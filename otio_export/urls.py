@@ -50,14 +50,16 @@ def url_to_path(url: str) -> str | None:
     """The local path a `file:` URL (any of the forms editors write) points at, else None.
 
     Handles `file://localhost/D%3a/x`, `file:///C:/x`, `file:/C:/x`, `file:///home/x`,
-    `file://server/share/x` (UNC, returned as //server/share/x), and bare absolute paths,
-    which some tools write instead of URLs.
+    `file://server/share/x` (UNC, returned as //server/share/x), bare absolute paths, which
+    some tools write instead of URLs, and relative references (.otioz bundles), unquoted.
     """
     if not url:
         return None
     if url.startswith("/") or _DRIVE.match(url):
         return url
     parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return unquote(parts.path)  # relative, as in an .otioz bundle: media/a%20b.mp4
     if parts.scheme.lower() != "file":
         return None
     path = unquote(parts.path)

@@ -1,0 +1,131 @@
+"""The cut-list model, URLs and rates: the small pieces the round trips stand on."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from otio_export import (
+    Cut,
+    Entry,
+    Marker,
+    TimelineError,
+    build_timeline,
+    entry_from_take,
+    path_to_url,
+    url_to_path,
+)
+from otio_export.formats import reel_name
+from otio_export.rates import exact_rate, sequence_rate
+
+
+def test_cut_json_round_trip():
+    cut = Cut(name="A ü", fps=29.97, width=640, height=360,
+              entries=[Entry(media_path="/m/a b.mp4", take_id="t1", take={"id": "t1", "x": [1]},
+                             media_fps=16, media_frames=33, source_in=3, duration=20,
+                             markers=[Marker("m", 2, 1, "CYAN", "n")], track="V2"),
+                       Entry(kind="gap", duration=4, track="A1")],
+              markers=[Marker("s", 9)], warnings=["w"])
+    data = json.loads(json.dumps(cut.to_dict()))
+    assert data["schema_version"] == 1
+    assert Cut.from_dict(data) == cut
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ([], "cut"),
+    ({"entries": [{"kind": "clip", "bogus": 1}]}, "entries[0].bogus"),
+    ({"entries": [{"kind": "gap"}]}, "entries[0].duration"),
+    ({"entries": [{"kind": "slug", "duration": 3}]}, "entries[0].kind"),
+    ({"entries": [{"duration": 3, "track": "X1"}]}, "entries[0].track"),
+    ({"entries": [{"duration": 3, "track": "V100"}]}, "entries[0].track"),
+    ({"entries": [{"duration": -1}]}, "entries[0].duration"),
+    ({"entries": [{"duration": 10**12}]}, "entries[0].duration"),
+    ({"entries": [{"duration": 1.5}]}, "entries[0].duration"),
+    ({"entries": [{"duration": True}]}, "entries[0].duration"),
+    ({"entries": [{"duration": 3, "media_fps": float("inf")}]}, "entries[0].media_fps"),
+    ({"entries": [{"duration": 3, "markers": [{"color": "TEAL"}]}]},
+     "entries[0].markers[0].color"),
+    ({"entries": [{"duration": 3, "media_path": "a\x00b"}]}, "entries[0].media_path"),
+    ({"entries": "nope"}, "entries"),
+    ({"fps": 0}, "fps"),
+    ({"schema_version": 2}, "schema_version"),
+    ({"width": 7}, "width"),
+])
+def test_bad_cut_names_the_field(data, field):
+    with pytest.raises(TimelineError) as err:
+        Cut.from_dict(data)
+    assert err.value.field == field
+
+
+def test_build_refuses_what_it_cannot_place():
+    take = {"id": "t", "media_path": "/m/t.mp4", "fps": 16, "num_frames": 17}
+    for entry, field in [
+        (entry_from_take(take, duration=26), "entries[0].duration"),  # 25 frames at 24 fps
+        (entry_from_take(take, source_in=25), "entries[0].source_in"),
+        (Entry(media_path="/m/x.mp4"), "entries[0].duration"),  # no length known
+        (Entry(media_path="relative.mp4", duration=3), "entries[0].media_path"),
+    ]:
+        with pytest.raises(TimelineError) as err:
+            build_timeline(Cut(fps=24, entries=[entry]))
+        assert err.value.field == field
+    with pytest.raises(TimelineError) as err:
+        build_timeline(Cut(fps=15))
+    assert err.value.field == "fps" and "23.976" in err.value.message
+
+
+def test_build_fills_start_and_keeps_tracks_apart():
+    take = {"id": "t", "media_path": "/m/t.mp4", "fps": 24, "num_frames": 48}
+    cut = Cut(fps=24, entries=[entry_from_take(take, duration=10),
+                               entry_from_take(take, duration=5, track="V2"),
+                               Entry(kind="gap", duration=3), entry_from_take(take)])
+    timeline = build_timeline(cut)
+    assert [e.start for e in cut.entries] == [0, 0, 10, 13]
+    assert [t.name for t in timeline.tracks] == ["V1", "V2"]
+    assert timeline.tracks[0].duration().value == 13 + 48
+
+
+@pytest.mark.parametrize(("path", "premiere", "url"), [
+    ("/home/ed/Take s/é 東.mp4", False, "file:///home/ed/Take%20s/%C3%A9%20%E6%9D%B1.mp4"),
+    ("/home/ed/Take s/é.mp4", True, "file://localhost/home/ed/Take%20s/%C3%A9.mp4"),
+    ("C:\\Users\\Ed\\My Takes\\a#1%.mp4", True,
+     "file://localhost/C%3a/Users/Ed/My%20Takes/a%231%25.mp4"),
+    ("c:/Users/Ed/a.mp4", False, "file:///C:/Users/Ed/a.mp4"),
+    ("\\\\server\\share\\a b.mp4", False, "file://server/share/a%20b.mp4"),
+])
+def test_urls_both_ways(path, premiere, url):
+    assert path_to_url(path, premiere=premiere) == url
+    back = url_to_path(url)
+    assert back == path.replace("\\", "/").replace("c:/", "C:/").replace("//server", "//server")
+
+
+@pytest.mark.parametrize("bad", ["", "relative/a.mp4", "a\x00b"])
+def test_bad_paths_are_refused(bad):
+    with pytest.raises(TimelineError):
+        path_to_url(bad)
+
+
+def test_url_to_path_ignores_other_schemes():
+    assert url_to_path("https://example.com/a.mp4") is None
+    assert url_to_path("") is None
+
+
+def test_rates():
+    assert exact_rate(29.97) == Fraction(30000, 1001)
+    assert exact_rate(23.976) == Fraction(24000, 1001)
+    assert exact_rate(23.98) == Fraction(24000, 1001)
+    assert exact_rate(59.94) == Fraction(60000, 1001)
+    assert exact_rate(12.5) == Fraction(25, 2)
+    assert exact_rate(16) == 16
+    assert exact_rate(30000 / 1001) == Fraction(30000, 1001)
+    assert sequence_rate("25") == 25
+    for bad in (0, -1, float("nan"), 10**6, "x"):
+        with pytest.raises(TimelineError):
+            exact_rate(bad)
+
+
+def test_reel_names():
+    assert reel_name("tk_0001") == "TK0001"
+    assert reel_name("shot 01 été") == "SHOT01ET"
+    assert reel_name("東京") == "AX"
