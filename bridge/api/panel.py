@@ -1,0 +1,120 @@
+"""Serves the panel's static files at /panel/ (browser tab and desktop window).
+
+The files need no token: they hold no data, and the panel asks for the token itself (the
+`#token=` fragment that `promptcut serve` prints never reaches the server). Every answer
+carries a strict Content-Security-Policy: scripts, styles and connections only from the
+bridge's own origin, so an injected string in a prompt cannot run or send anything. No CORS
+headers here at all: only the bridge's own origin loads these files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Blueprint, abort, redirect, request, send_file
+
+bp = Blueprint("panel", __name__)
+
+# What the panel may load: its own origin only; blob: for timeline downloads it builds
+# itself. 'none' everywhere else, including frames, forms and plugins.
+CSP = "; ".join([
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+])
+
+# Explicit types: Windows registries often map .js to text/plain, and browsers refuse to run
+# ES modules served with anything but a JavaScript type.
+MIME = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+# Only the files a browser panel needs; never build tooling, manifests or node_modules.
+SERVED_DIRS = ("src", "assets")
+SERVED_FILES = ("index.html", "styles.css")
+
+
+def panel_root() -> Path:
+    """The panel folder: PROMPTCUT_PANEL_DIR, else panel/ beside the bridge package."""
+    env = os.environ.get("PROMPTCUT_PANEL_DIR")
+    root = Path(env) if env else Path(__file__).resolve().parents[2] / "panel"
+    return root.resolve()
+
+
+def resolve(rel: str) -> Path | None:
+    """The real file for a request path, or None if it is not one the panel serves.
+
+    The real path (symlinks followed) must stay under the panel folder, so neither `..`,
+    percent-encoded traversal nor a symlink can reach anything else.
+    """
+    root = panel_root()
+    if not rel or "\x00" in rel or "\\" in rel:
+        return None
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    if not (rel in SERVED_FILES or parts[0] in SERVED_DIRS):
+        return None
+    path = (root / rel).resolve()
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return None
+    if not path.is_file() or path.suffix.lower() not in MIME:
+        return None
+    return path
+
+
+@bp.after_request
+def _headers(response):
+    if request.path.startswith("/panel"):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-cache"
+        # Static files are same-origin only: drop any CORS header an app-wide hook added.
+        for name in ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"):
+            response.headers.pop(name, None)
+    return response
+
+
+@bp.get("/panel")
+def panel_redirect():
+    # Keep the query (?host=...); the fragment stays in the browser across the redirect.
+    qs = request.query_string.decode("latin-1")
+    return redirect("/panel/" + (f"?{qs}" if qs else ""), code=308)
+
+
+@bp.get("/panel/")
+def panel_index():
+    return _send("index.html")
+
+
+@bp.get("/panel/<path:rel>")
+def panel_file(rel: str):
+    return _send(rel)
+
+
+def _send(rel: str):
+    path = resolve(rel)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=MIME[path.suffix.lower()], max_age=0, etag=True)

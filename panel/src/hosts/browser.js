@@ -1,0 +1,59 @@
+// Browser tab (served by the bridge at /panel/): no editor to talk to, so timeline actions
+// become downloads the editor imports by hand.
+
+import { baseName, clickLink, downloadBytes, toBytes } from "./common.js";
+
+export const name = "browser";
+export const capabilities = {
+  label: "Browser",
+  timeline: false, // no NLE: insert/overwrite become downloads
+  exportSequence: false,
+  reveal: false,
+  pairing: false, // the token arrives in the URL fragment
+};
+
+export async function readToken() {
+  return null;
+}
+
+export async function importFile(path, opts = {}) {
+  if (opts.url) clickLink(opts.url, baseName(path));
+  return { downloaded: baseName(path) };
+}
+
+export async function insertAtPlayhead(path, opts = {}) {
+  return importFile(path, opts);
+}
+
+export async function importTimeline(source) {
+  if (source.bytes) downloadBytes(source.bytes, source.name);
+  else if (source.url) clickLink(source.url, source.name);
+  return { downloaded: source.name };
+}
+
+export async function exportActiveSequence() {
+  throw new Error("Exporting Premiere's sequence needs the panel inside Premiere.");
+}
+
+export async function getPlayhead() {
+  return null;
+}
+
+export async function getVideoTrackCount() {
+  return null;
+}
+
+export async function saveFile(source, suggestedName) {
+  if (typeof source === "string") clickLink(source, suggestedName);
+  else downloadBytes(await toBytes(source), suggestedName);
+  return { downloaded: suggestedName };
+}
+
+export async function revealFile(path) {
+  try {
+    await navigator.clipboard.writeText(path);
+    return { copied: path };
+  } catch {
+    return { path };
+  }
+}

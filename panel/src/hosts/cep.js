@@ -1,0 +1,131 @@
+// Premiere Pro CEP extension (older Premiere; CEP retires about a year after 25.6). Calls the
+// ExtendScript functions in cep/jsx/promptcut.jsx through the CEP bridge that every CEP panel
+// has (window.__adobe_cep__, the object CSInterface.js wraps), and uses cep.fs for files.
+// Assembled cuts travel as FCP7 XML: CEP-era Premiere cannot import .otio.
+
+import { baseName, toBase64, toBytes } from "./common.js";
+
+export const name = "cep";
+export const capabilities = {
+  label: "Premiere (CEP)",
+  timeline: true,
+  exportSequence: true,
+  reveal: true,
+  pairing: true,
+  timelineFormat: "fcp7xml",
+};
+
+/** @returns {any} */
+function cepBridge() {
+  const w = /** @type {any} */ (window);
+  if (!w.__adobe_cep__) throw new Error("Not running inside a CEP panel.");
+  return w.__adobe_cep__;
+}
+
+/** @returns {any} */
+function cepFs() {
+  return /** @type {any} */ (window).cep.fs;
+}
+
+/** Runs one ExtendScript call; every promptcut_* function answers a JSON string. */
+function evalScript(fn, ...args) {
+  const script = `${fn}(${args.map((a) => JSON.stringify(a)).join(",")})`;
+  return new Promise((resolve, reject) => {
+    cepBridge().evalScript(script, (/** @type {string} */ out) => {
+      if (out === "EvalScript error." || out === undefined) {
+        reject(new Error(`ExtendScript failed in ${fn}.`));
+        return;
+      }
+      let parsed;
+      try {
+        parsed = JSON.parse(out);
+      } catch {
+        reject(new Error(`ExtendScript answered: ${out}`));
+        return;
+      }
+      if (parsed && parsed.error) reject(new Error(parsed.error));
+      else resolve(parsed);
+    });
+  });
+}
+
+function isWindows() {
+  return /^Win/i.test(navigator.platform || "");
+}
+
+/** %LOCALAPPDATA% on Windows (CEP's userData is Roaming), ~/Library/Application Support on macOS. */
+function dataDir() {
+  const userData = cepBridge().getSystemPath("userData");
+  const dir = isWindows() ? String(userData).replace(/[\\/]Roaming$/i, "\\Local") : userData;
+  return `${dir}${isWindows() ? "\\" : "/"}Promptcut`;
+}
+
+/** The bridge's token file, read straight from its data dir, so pairing is needed only when
+ *  the bridge runs with another --data-dir. */
+export async function readToken() {
+  try {
+    const sep = isWindows() ? "\\" : "/";
+    const res = cepFs().readFile(`${dataDir()}${sep}token`);
+    return res && res.err === 0 && res.data ? String(res.data).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function importFile(path) {
+  return evalScript("promptcut_importFile", path);
+}
+
+export async function insertAtPlayhead(path, opts = {}) {
+  return evalScript("promptcut_placeClip", path, opts.track || 0, !!opts.overwrite,
+    typeof opts.time === "number" ? opts.time : -1);
+}
+
+/** Writes the (FCP7 XML) timeline next to the token file and imports it as a sequence. */
+export async function importTimeline(source) {
+  let path = source.path;
+  if (!path) {
+    const sep = isWindows() ? "\\" : "/";
+    const dir = `${dataDir()}${sep}panel-timelines`;
+    cepFs().makedir(dir);
+    path = `${dir}${sep}${baseName(source.name)}`;
+    const bytes = source.bytes || (await toBytes(String(source.url)));
+    const res = cepFs().writeFile(path, toBase64(bytes), /** @type {any} */ (window).cep.encoding.Base64);
+    if (res.err) throw new Error(`Could not write ${path} (error ${res.err}).`);
+  }
+  return evalScript("promptcut_importFiles", path);
+}
+
+export async function exportActiveSequence(format) {
+  if (format !== "fcp7xml") throw new Error("From CEP, Premiere exports FCP7 XML only.");
+  const res = cepFs().showSaveDialogEx("Export sequence", "", ["xml"], "sequence.xml");
+  if (!res || res.err || !res.data) return { cancelled: true };
+  return evalScript("promptcut_exportSequence", res.data);
+}
+
+export async function getPlayhead() {
+  const r = await evalScript("promptcut_playhead");
+  return r.seconds;
+}
+
+export async function getVideoTrackCount() {
+  try {
+    return (await evalScript("promptcut_videoTrackCount")).count;
+  } catch {
+    return null;
+  }
+}
+
+export async function saveFile(source, suggestedName) {
+  const ext = suggestedName.split(".").pop() || "";
+  const res = cepFs().showSaveDialogEx("Save", "", [ext], suggestedName);
+  if (!res || res.err || !res.data) return { cancelled: true };
+  const bytes = await toBytes(source);
+  const out = cepFs().writeFile(res.data, toBase64(bytes), /** @type {any} */ (window).cep.encoding.Base64);
+  if (out.err) throw new Error(`Could not write ${res.data} (error ${out.err}).`);
+  return { saved: res.data };
+}
+
+export async function revealFile(path) {
+  return evalScript("promptcut_reveal", path);
+}

@@ -1,0 +1,64 @@
+// Desktop window (`promptcut desktop`, pywebview): the page is the browser panel, and
+// bridge/desktop.py exposes a small js_api for native save dialogs and revealing files.
+// Timeline actions become file exports the editor imports into any NLE.
+
+import { baseName, toBase64, toBytes } from "./common.js";
+
+export const name = "desktop";
+export const capabilities = {
+  label: "Desktop",
+  timeline: false,
+  exportSequence: false,
+  reveal: true,
+  pairing: false, // desktop.py injects the token into the URL fragment
+};
+
+/** pywebview injects window.pywebview.api asynchronously; wait briefly for it. */
+async function api() {
+  for (let i = 0; i < 50; i++) {
+    const pv = /** @type {any} */ (window).pywebview;
+    if (pv && pv.api && pv.api.save_file) return pv.api;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("The desktop window's file API is not available.");
+}
+
+export async function readToken() {
+  return null;
+}
+
+export async function importFile(path) {
+  const saved = await (await api()).save_copy(path, baseName(path));
+  return saved ? { saved } : { cancelled: true };
+}
+
+export async function insertAtPlayhead(path) {
+  return importFile(path);
+}
+
+export async function importTimeline(source) {
+  return saveFile(source.bytes || source.url, source.name);
+}
+
+export async function exportActiveSequence() {
+  throw new Error("Exporting Premiere's sequence needs the panel inside Premiere.");
+}
+
+export async function getPlayhead() {
+  return null;
+}
+
+export async function getVideoTrackCount() {
+  return null;
+}
+
+export async function saveFile(source, suggestedName) {
+  const bytes = await toBytes(source);
+  const saved = await (await api()).save_file(suggestedName, toBase64(bytes));
+  return saved ? { saved } : { cancelled: true };
+}
+
+export async function revealFile(path) {
+  await (await api()).reveal(path);
+  return { revealed: path };
+}

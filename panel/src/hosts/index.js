@@ -1,0 +1,29 @@
+// Picks the host adapter. Every adapter exports the same names (see browser.js for the
+// list); the UI calls only these. ?host=NAME overrides detection (tests use ?host=test).
+
+import * as browser from "./browser.js";
+import * as cep from "./cep.js";
+import * as desktop from "./desktop.js";
+import * as test from "./test.js";
+import * as uxp from "./uxp.js";
+
+export const HOSTS = { browser, cep, desktop, test, uxp };
+
+export function detectHost() {
+  const g = /** @type {any} */ (globalThis);
+  let forced = null;
+  try {
+    forced = new URLSearchParams(g.location ? g.location.search : "").get("host");
+  } catch {
+    forced = null;
+  }
+  if (forced && HOSTS[forced]) return forced;
+  if (g.PROMPTCUT_HOST && HOSTS[g.PROMPTCUT_HOST]) return g.PROMPTCUT_HOST;
+  if (g.__adobe_cep__) return "cep";
+  if (g.pywebview) return "desktop";
+  return "browser";
+}
+
+export function getHost(name = detectHost()) {
+  return HOSTS[name];
+}

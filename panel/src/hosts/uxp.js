@@ -1,0 +1,257 @@
+// Premiere Pro UXP plugin (25.6+). The only file that touches require("premierepro"), checked
+// by tsc against Adobe's @adobe/premierepro types. It follows the facts DESIGN.md records from
+// a live Premiere 26.3: find imported items by listing the bin (findItemsMatchingMediaPath
+// returned nothing), pass the raw ProjectItem to edit actions (a cast wrapper throws "Invalid
+// parameter"), 0-based video track indices below getVideoTrackCount(), actions created inside
+// lockedAccess and run through executeTransaction as one undo step, and an edit confirmed by
+// reading the track's items back. Never feature-detect by arity: Function.length is always 0.
+
+/** @typedef {import("@adobe/premierepro").premierepro} Ppro */
+/** @typedef {import("@adobe/premierepro").Project} Project */
+/** @typedef {import("@adobe/premierepro").ProjectItem} ProjectItem */
+/** @typedef {import("@adobe/premierepro").Sequence} Sequence */
+/** @typedef {import("@adobe/premierepro").Action} Action */
+
+export const name = "uxp";
+export const capabilities = {
+  label: "Premiere (UXP)",
+  timeline: true,
+  exportSequence: true,
+  reveal: true,
+  pairing: true,
+};
+
+const FIND_RETRIES = 15;
+const FIND_DELAY_MS = 200;
+
+/** @returns {Ppro} */
+function ppro() {
+  return require("premierepro");
+}
+
+function uxp() {
+  return require("uxp");
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+/** @returns {Promise<Project>} */
+async function activeProject() {
+  const project = await ppro().Project.getActiveProject();
+  if (!project) throw new Error("Open a project in Premiere first.");
+  return project;
+}
+
+/** @param {Project} project @returns {Promise<Sequence>} */
+async function activeSequence(project) {
+  const seq = await project.getActiveSequence();
+  if (!seq) throw new Error("Open a sequence in Premiere first.");
+  return seq;
+}
+
+/**
+ * The single way this panel edits a project: one undo step, actions created inside
+ * lockedAccess (required since 26.3), all added to one compound action.
+ * @param {Project} project
+ * @param {string} label shown in Edit > Undo
+ * @param {() => Action[]} makeActions
+ */
+export function transact(project, label, makeActions) {
+  let ok = false;
+  /** @type {unknown} */
+  let failure = null;
+  project.lockedAccess(() => {
+    try {
+      ok = project.executeTransaction((compound) => {
+        for (const action of makeActions()) compound.addAction(action);
+      }, label);
+    } catch (e) {
+      failure = e;
+    }
+  });
+  if (failure) throw failure;
+  if (!ok) throw new Error(`Premiere refused the edit "${label}".`);
+}
+
+function baseName(/** @type {string} */ path) {
+  return String(path).split(/[\\/]/).pop() || "";
+}
+
+function stem(/** @type {string} */ name) {
+  return name.replace(/\.[^.]+$/, "");
+}
+
+/** @param {ProjectItem} bin */
+async function binChildren(bin) {
+  return ppro().FolderItem.cast(bin).getItems();
+}
+
+/**
+ * Imports a file into the insertion bin and returns the raw ProjectItem for it.
+ * @param {Project} project
+ * @param {string} path
+ * @returns {Promise<ProjectItem>}
+ */
+async function importAndFind(project, path) {
+  const bin = await project.getInsertionBin();
+  const before = new Set((await binChildren(bin)).map((i) => i.getId()));
+  const ok = await project.importFiles([path], true, bin, false);
+  if (!ok) throw new Error(`Premiere could not import ${baseName(path)}.`);
+  const wanted = [baseName(path), stem(baseName(path))];
+  for (let attempt = 0; attempt < FIND_RETRIES; attempt++) {
+    const items = await binChildren(bin);
+    const named = items.filter((i) => wanted.includes(i.name));
+    const fresh = named.find((i) => !before.has(i.getId()));
+    // Premiere may reuse an item already imported from the same file: accept it after a
+    // few tries, checking its media path on the cast item (only the cast has the path).
+    if (fresh) return fresh;
+    if (attempt >= 3) {
+      for (const item of named) {
+        const media = await ppro().ClipProjectItem.cast(item).getMediaFilePath();
+        if (samePath(media, path)) return item;
+      }
+    }
+    await sleep(FIND_DELAY_MS);
+  }
+  throw new Error(`Imported ${baseName(path)}, but could not find it in the bin.`);
+}
+
+function samePath(/** @type {string} */ a, /** @type {string} */ b) {
+  const norm = (/** @type {string} */ p) => String(p).replace(/\\/g, "/").toLowerCase();
+  return norm(a) === norm(b);
+}
+
+export async function readToken() {
+  return null;
+}
+
+/** @param {string} path */
+export async function importFile(path) {
+  const project = await activeProject();
+  const item = await importAndFind(project, path);
+  return { name: item.name };
+}
+
+/**
+ * @param {string} path the take's local media file
+ * @param {{track?: number, overwrite?: boolean, time?: number | null}} opts track: 0-based
+ */
+export async function insertAtPlayhead(path, opts = {}) {
+  const p = ppro();
+  const track = opts.track || 0;
+  const project = await activeProject();
+  const seq = await activeSequence(project);
+  const count = await seq.getVideoTrackCount();
+  if (track < 0 || track >= count) {
+    throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
+  }
+  const item = await importAndFind(project, path);
+  const at = typeof opts.time === "number"
+    ? p.TickTime.createWithSeconds(opts.time)
+    : await seq.getPlayerPosition();
+  const editor = p.SequenceEditor.getEditor(seq);
+  const label = opts.overwrite ? "Promptcut: overwrite take" : "Promptcut: insert take";
+  transact(project, label, () => [
+    opts.overwrite
+      ? editor.createOverwriteItemAction(item, at, track, 0)
+      : editor.createInsertProjectItemAction(item, at, track, 0, false),
+  ]);
+  await confirmOnTrack(seq, track, at.seconds);
+  return { track, time: at.seconds };
+}
+
+/** Reads the track back: a transaction that returns true has still been seen to do nothing. */
+async function confirmOnTrack(/** @type {Sequence} */ seq, /** @type {number} */ track,
+  /** @type {number} */ seconds) {
+  const p = ppro();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const vt = await seq.getVideoTrack(track);
+    const items = vt.getTrackItems(p.Constants.TrackItemType.CLIP, false);
+    for (const it of items) {
+      const start = await it.getStartTime();
+      if (Math.abs(start.seconds - seconds) < 0.05) return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`Premiere reported the edit done, but no clip starts at the playhead on V${track + 1}.`);
+}
+
+export async function getPlayhead() {
+  const seq = await activeSequence(await activeProject());
+  return (await seq.getPlayerPosition()).seconds;
+}
+
+export async function getVideoTrackCount() {
+  try {
+    const seq = await (await activeProject()).getActiveSequence();
+    return seq ? await seq.getVideoTrackCount() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes a timeline file to the plugin's temporary folder and imports it (.otio import
+ * makes a new sequence, Premiere 25.6+).
+ * @param {{bytes?: Uint8Array, url?: string, name: string, path?: string}} source
+ */
+export async function importTimeline(source) {
+  const project = await activeProject();
+  let path = source.path;
+  if (!path) {
+    const bytes = source.bytes || (await fetchBytes(String(source.url)));
+    path = await writeTemp(source.name, bytes);
+  }
+  const ok = await project.importFiles([path], true, await project.getInsertionBin(), false);
+  if (!ok) throw new Error(`Premiere could not import ${source.name}.`);
+  return { path };
+}
+
+/** @param {string} format otio or fcp7xml */
+export async function exportActiveSequence(format) {
+  const p = ppro();
+  const project = await activeProject();
+  const seq = await activeSequence(project);
+  const ext = format === "otio" ? "otio" : "xml";
+  const file = await uxp().storage.localFileSystem.getFileForSaving(`${seq.name}.${ext}`, { types: [ext] });
+  if (!file) return { cancelled: true };
+  const path = file.nativePath;
+  const ok = format === "otio"
+    ? await p.ProjectConverter.exportAsOpenTimelineIO(seq, path, true)
+    : await p.ProjectConverter.exportAsFinalCutProXML(seq, path, true);
+  if (!ok) throw new Error(`Premiere could not export the sequence as ${format}.`);
+  return { path };
+}
+
+/** @param {Uint8Array | ArrayBuffer | string} source @param {string} suggestedName */
+export async function saveFile(source, suggestedName) {
+  const bytes = typeof source === "string" ? await fetchBytes(source) : new Uint8Array(source);
+  const ext = suggestedName.split(".").pop() || "";
+  const file = await uxp().storage.localFileSystem.getFileForSaving(suggestedName, { types: [ext] });
+  if (!file) return { cancelled: true };
+  await file.write(bytes, { format: uxp().storage.formats.binary });
+  return { saved: file.nativePath };
+}
+
+/** @param {string} path */
+export async function revealFile(path) {
+  const folder = String(path).replace(/[\\/][^\\/]*$/, "");
+  await uxp().shell.openPath(folder);
+  return { revealed: folder };
+}
+
+/** @param {string} url */
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`Could not read ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** The panel cannot use os.tmpdir() (missing in Premiere's UXP); use the plugin temp folder. */
+async function writeTemp(/** @type {string} */ name, /** @type {Uint8Array} */ bytes) {
+  const { localFileSystem, formats } = uxp().storage;
+  const folder = await localFileSystem.getTemporaryFolder();
+  const file = await folder.createFile(name, { overwrite: true });
+  await file.write(bytes, { format: formats.binary });
+  return file.nativePath;
+}

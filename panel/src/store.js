@@ -1,0 +1,107 @@
+// Observable panel state. One object, changed only through these functions, which emit the
+// name of what changed so each view re-renders only its own part.
+
+const listeners = new Set();
+
+export const state = {
+  conn: "connecting", // connecting | online | offline | unauthorized
+  connDetail: "",
+  models: [],
+  jobs: new Map(), // id -> job
+  takes: new Map(), // id -> take (the loaded page, filtered by the server)
+  takeOrder: [], // ids in display order
+  nextCursor: null,
+  filters: { q: "", batch: "", minRating: "", status: "" },
+  selection: new Set(), // take ids
+  cursor: null, // the take the keyboard acts on
+  playing: null, // take id playing in place
+  track: 0, // 0-based video track index (V1 = 0), as in Premiere's API
+  tab: "generate",
+  hiddenJobs: new Set(), // failed/cancelled jobs the user dismissed
+  batches: new Map(), // batch_id -> short label (first prompt seen)
+};
+
+export function on(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function emit(what) {
+  for (const fn of listeners) {
+    try {
+      fn(what);
+    } catch (e) {
+      console.error(e);
+    }
+  }
+}
+
+export function set(patch, what) {
+  Object.assign(state, patch);
+  emit(what || Object.keys(patch)[0]);
+}
+
+export function rememberBatch(batchId, prompt) {
+  if (batchId && !state.batches.has(batchId)) {
+    state.batches.set(batchId, (prompt || "").slice(0, 40) || batchId.slice(0, 8));
+  }
+}
+
+export function putJob(job) {
+  state.jobs.set(job.id, job);
+  rememberBatch(job.batch_id, job.request && job.request.prompt);
+}
+
+/** Does a take pass the current filters? Mirrors GET /takes so live events agree with it. */
+export function matches(take) {
+  const f = state.filters;
+  if (f.batch && take.batch_id !== f.batch) return false;
+  if (f.minRating && (take.rating || 0) < Number(f.minRating)) return false;
+  if (f.status && take.status !== f.status) return false;
+  if (f.q && !(take.prompt || "").toLowerCase().includes(f.q.toLowerCase())) return false;
+  return true;
+}
+
+/** Adds or updates a take, keeping newest first; drops it if it no longer matches. */
+export function putTake(take) {
+  rememberBatch(take.batch_id, take.prompt);
+  if (!matches(take)) {
+    removeTake(take.id);
+    return;
+  }
+  const known = state.takes.has(take.id);
+  state.takes.set(take.id, take);
+  if (!known) {
+    const idx = state.takeOrder.findIndex((id) => time(state.takes.get(id)) < time(take));
+    if (idx < 0) state.takeOrder.push(take.id);
+    else state.takeOrder.splice(idx, 0, take.id);
+  }
+}
+
+export function removeTake(id) {
+  if (!state.takes.has(id)) return;
+  state.takes.delete(id);
+  state.takeOrder = state.takeOrder.filter((x) => x !== id);
+  state.selection.delete(id);
+  if (state.cursor === id) state.cursor = state.takeOrder[0] || null;
+}
+
+export function selectedTakes() {
+  return state.takeOrder.filter((id) => state.selection.has(id)).map((id) => state.takes.get(id));
+}
+
+/** The takes an action applies to: the selection, else the keyboard cursor. */
+export function targetTakes() {
+  const sel = selectedTakes();
+  if (sel.length) return sel;
+  const t = state.cursor && state.takes.get(state.cursor);
+  return t ? [t] : [];
+}
+
+/** created_at as a number whether the bridge sends seconds or an ISO string. */
+export function time(obj) {
+  const v = obj && obj.created_at;
+  if (typeof v === "number") return v;
+  const t = Date.parse(v || "");
+  return Number.isNaN(t) ? 0 : t / 1000;
+}

@@ -1,0 +1,180 @@
+// What the editor does with takes: place them in Premiere (through the host interface
+// only), re-roll, continue, compare, assemble a cut and export it.
+
+import { continueBody, rerollBody } from "../requests.js";
+import { emit, on, putJob, selectedTakes, state, targetTakes, time } from "../store.js";
+import { getBridge } from "../sync.js";
+import { openCompare } from "./compare.js";
+import { fmtTime, guard, h, option, toast } from "./dom.js";
+import { deleteTakes } from "./gallery.js";
+
+export const FORMATS = { otio: ".otio", fcp7xml: ".xml", edl: ".edl", fcpxml: ".fcpxml" };
+const FORMAT_LABELS = { otio: "OTIO", fcp7xml: "FCP7 XML", edl: "EDL", fcpxml: "FCPXML" };
+
+let host = null;
+
+export function mountActions(root, theHost) {
+  host = theHost;
+  const caps = host.capabilities;
+  const track = h("select#track", { "aria-label": "Video track", title: "Video track for insert and overwrite" });
+  const fmt = h("select#export-format", { "aria-label": "Export format" },
+    Object.keys(FORMATS).map((f) => option(f, FORMAT_LABELS[f])));
+  const selInfo = h("span.hint#selection-info");
+  const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
+  const placeLabel = caps.timeline ? "Insert" : "Download";
+  const bar = h("div.actionbar#actions", null,
+    h("div.row.wrap", null,
+      track,
+      btn("insert", placeLabel, caps.timeline ? "Insert at the playhead (Enter)" : "Download the take file (Enter)", () => place(false)),
+      caps.timeline ? btn("overwrite", "Overwrite", "Overwrite at the playhead", () => place(true)) : null,
+      btn("reroll", "Re-roll", "Same settings, new seed", reroll),
+      btn("continue", "Continue", "New take starting from this take's last frame", extend),
+      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side", compare)),
+    h("div.row.wrap", null,
+      btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence", assemble),
+      fmt,
+      btn("export-cut", "Export cut", "Save the selection (or picks) as an editor file", () => exportCut(fmt.value)),
+      caps.exportSequence ? btn("export-sequence", "Export sequence", "Export Premiere's active sequence", exportSequence) : null,
+      h("span.grow"),
+      selInfo,
+      btn("clear-selection", "Clear", "Clear the selection (Esc)", () => { state.selection.clear(); emit("selection"); }),
+      btn("delete", "Delete", "Move the selected takes to the trash", remove)));
+  root.appendChild(bar);
+
+  async function renderTracks() {
+    const n = (await host.getVideoTrackCount().catch(() => null)) || 3;
+    const keep = state.track;
+    track.replaceChildren(...Array.from({ length: n }, (_, i) => option(String(i), `V${i + 1}`, i === keep)));
+    track.style.display = caps.timeline ? "" : "none";
+  }
+  track.addEventListener("change", () => { state.track = Number(track.value); });
+  track.addEventListener("focus", renderTracks);
+  renderTracks();
+
+  const renderSel = () => {
+    const n = state.selection.size;
+    selInfo.textContent = n ? `${n} selected` : "";
+    bar.classList.toggle("has-selection", n > 0);
+  };
+  on((w) => { if (w === "selection" || w === "takes") renderSel(); });
+  renderSel();
+}
+
+function need(takes, min = 1) {
+  if (takes.length < min) throw new Error(min > 1 ? `Select at least ${min} takes.` : "Select a take first.");
+  return takes;
+}
+
+/** Insert or overwrite the cursor take at the playhead on the chosen track. */
+export function place(overwrite) {
+  return guard(async () => {
+    const [take] = need(targetTakes());
+    const time = await host.getPlayhead();
+    const r = await host.insertAtPlayhead(take.media_path, {
+      track: state.track, overwrite, time, url: take.media_url, name: fileName(take),
+    });
+    if (!host.capabilities.timeline) return `Saved ${fileName(take)}.`;
+    if (r && r.cancelled) return "Cancelled.";
+    return `${overwrite ? "Overwrote" : "Inserted"} on V${state.track + 1} at ${fmtTime(time)}.`;
+  }, (msg) => msg);
+}
+
+function fileName(take) {
+  return String(take.media_path || `${take.id}.mp4`).split(/[\\/]/).pop();
+}
+
+async function postJobs(body) {
+  const r = await getBridge().post("/jobs", body);
+  for (const j of r.jobs || []) putJob(j);
+  emit("jobs");
+  return r;
+}
+
+export function reroll() {
+  return guard(async () => {
+    const takes = need(targetTakes());
+    for (const t of takes) await postJobs(rerollBody(t));
+    return takes.length;
+  }, (n) => `Re-rolling ${n} take${n === 1 ? "" : "s"} with new seeds.`);
+}
+
+export function extend() {
+  return guard(async () => {
+    const takes = need(targetTakes());
+    for (const t of takes) await postJobs(continueBody(t));
+    return takes.length;
+  }, (n) => `Continuing ${n} take${n === 1 ? "" : "s"} from the last frame.`);
+}
+
+export function compare() {
+  const takes = selectedTakes();
+  if (takes.length < 2 || takes.length > 4) {
+    toast("Select 2 to 4 takes to compare.", "error");
+    return;
+  }
+  openCompare(takes);
+}
+
+/** The takes of a cut: the selection, else every pick in view; oldest first (shot order). */
+function cutTakes() {
+  let takes = selectedTakes();
+  if (!takes.length) takes = state.takeOrder.map((id) => state.takes.get(id)).filter((t) => t.status === "picked");
+  if (!takes.length) throw new Error("Select takes or pick some (P) to assemble a cut.");
+  return [...takes].sort((a, b) => time(a) - time(b));
+}
+
+async function buildTimeline(format, name) {
+  const takes = cutTakes();
+  const tl = await getBridge().post("/timelines", { takes: takes.map((t) => t.id), name, formats: [format] });
+  const id = tl.id || tl.timeline_id;
+  const bytes = await getBridge().bytes(`/timelines/${encodeURIComponent(id)}/${format}`);
+  const path = (tl.paths && tl.paths[format]) || (tl.files && tl.files[format] && tl.files[format].path) || null;
+  return { tl, bytes, path, count: takes.length, file: `${safeName(name)}${FORMATS[format]}` };
+}
+
+function cutName() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `Promptcut ${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}${pad(d.getMinutes())}`;
+}
+
+function safeName(name) {
+  return name.replace(/[\\/:*?"<>|]+/g, "-");
+}
+
+export function assemble() {
+  return guard(async () => {
+    const format = host.capabilities.timelineFormat || "otio";
+    const name = cutName();
+    const { bytes, path, count, file } = await buildTimeline(format, name);
+    await host.importTimeline({ bytes, path, name: file });
+    return host.capabilities.timeline
+      ? `Assembled ${count} takes into the sequence "${name}".`
+      : `Assembled ${count} takes: saved ${file}.`;
+  }, (m) => m);
+}
+
+export function exportCut(format) {
+  return guard(async () => {
+    const { bytes, file } = await buildTimeline(format, cutName());
+    const r = await host.saveFile(bytes, file);
+    return r && r.cancelled ? "Cancelled." : `Exported ${file}.`;
+  }, (m) => m);
+}
+
+export function exportSequence() {
+  return guard(async () => {
+    const fmt = host.capabilities.timelineFormat || "otio";
+    const r = await host.exportActiveSequence(fmt);
+    return r && r.path ? `Exported the active sequence to ${r.path}.` : "Cancelled.";
+  }, (m) => m);
+}
+
+function remove() {
+  const ids = selectedTakes().map((t) => t.id);
+  if (!ids.length) {
+    toast("Select takes to delete.", "error");
+    return;
+  }
+  guard(() => deleteTakes(ids), `Moved ${ids.length} take${ids.length === 1 ? "" : "s"} to the trash.`);
+}

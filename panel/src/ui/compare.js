@@ -1,0 +1,83 @@
+// Compare 2-4 takes side by side, playing in sync. The first video is the clock; the others
+// follow it and are nudged back whenever they drift more than two frames.
+
+import { state } from "../store.js";
+import { h } from "./dom.js";
+import { rate, setStatus } from "./gallery.js";
+
+const DRIFT_S = 0.08;
+let current = null;
+
+export function openCompare(takes) {
+  closeCompare();
+  const videos = takes.map((t) => h("video.cmp-video", {
+    src: t.media_url, muted: true, loop: true, playsinline: true, preload: "auto", poster: t.poster_url,
+  }));
+  videos.forEach((v) => { /** @type {HTMLVideoElement} */ (v).muted = true; });
+  const master = /** @type {HTMLVideoElement} */ (videos[0]);
+  const followers = /** @type {HTMLVideoElement[]} */ (videos.slice(1));
+  const seek = /** @type {HTMLInputElement} */ (h("input#compare-seek", { type: "range", min: 0, max: 1000, value: 0, "aria-label": "Position" }));
+  const playBtn = h("button.primary#compare-play", { type: "button" }, "Play");
+  const closeBtn = h("button.small#compare-close", { type: "button", "aria-label": "Close compare" }, "Close");
+
+  const cells = takes.map((t, i) => h("div.cmp-cell", { dataset: { takeId: t.id } }, videos[i],
+    h("div.cmp-meta", null, h("span.cmp-prompt", { title: t.prompt }, t.prompt), h("span.hint", null, `seed ${t.seed}`)),
+    h("div.row", null,
+      h("button.small", { type: "button", onclick: () => setStatus(t.id, "picked") }, "Pick"),
+      h("button.small", { type: "button", onclick: () => setStatus(t.id, "rejected") }, "Reject"),
+      [1, 2, 3, 4, 5].map((n) => h("button.star", { type: "button", "aria-label": `${n} stars`,
+        onclick: () => rate(t.id, n) }, "★")))));
+  const overlay = h("div.compare#compare", { role: "dialog", "aria-label": "Compare takes" },
+    h("div.compare-head", null, h("h2", null, `Compare ${takes.length} takes`), h("span.grow"), playBtn, closeBtn),
+    h(`div.compare-grid.n${takes.length}`, null, cells),
+    h("div.compare-foot", null, seek));
+  document.body.appendChild(overlay);
+
+  const sync = () => {
+    for (const v of followers) {
+      if (Math.abs(v.currentTime - master.currentTime) > DRIFT_S) v.currentTime = master.currentTime;
+      if (master.paused !== v.paused) master.paused ? v.pause() : v.play().catch(() => {});
+    }
+    if (master.duration) seek.value = String(Math.round((master.currentTime / master.duration) * 1000));
+  };
+  const playAll = () => {
+    for (const v of followers) v.currentTime = master.currentTime;
+    for (const v of [master, ...followers]) v.play().catch(() => {});
+    playBtn.textContent = "Pause";
+  };
+  const pauseAll = () => {
+    for (const v of [master, ...followers]) v.pause();
+    playBtn.textContent = "Play";
+    sync();
+  };
+  const toggle = () => (master.paused ? playAll() : pauseAll());
+  master.addEventListener("timeupdate", sync);
+  master.addEventListener("seeked", sync);
+  seek.addEventListener("input", () => {
+    if (!master.duration) return;
+    const t = (Number(seek.value) / 1000) * master.duration;
+    for (const v of [master, ...followers]) v.currentTime = t;
+  });
+  playBtn.addEventListener("click", toggle);
+  closeBtn.addEventListener("click", closeCompare);
+  current = { overlay, toggle, videos };
+  state.comparing = true;
+  playAll();
+}
+
+export function closeCompare() {
+  if (!current) return;
+  for (const v of current.videos) /** @type {HTMLVideoElement} */ (v).pause();
+  current.overlay.remove();
+  current = null;
+  state.comparing = false;
+}
+
+export function compareToggle() {
+  if (current) current.toggle();
+  return !!current;
+}
+
+export function isComparing() {
+  return !!current;
+}

@@ -1,0 +1,253 @@
+// The take gallery: posters with hover-scrub from the filmstrip sprite, play in place,
+// stars, pick/reject, tags, search and filters, multi-select. Cards are keyed by take id and
+// patched in place so a playing video or a hover is not torn down by an unrelated update.
+
+import { emit, on, putTake, removeTake, set, state } from "../store.js";
+import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
+import { clear, guard, h, option } from "./dom.js";
+
+export function mountGallery(root) {
+  const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
+  const batch = h("select#filter-batch", { "aria-label": "Batch" });
+  const rating = h("select#filter-rating", { "aria-label": "Minimum rating" },
+    option("", "Any rating"), [1, 2, 3, 4, 5].map((n) => option(String(n), `${"★".repeat(n)}+`)));
+  const status = h("select#filter-status", { "aria-label": "Status" },
+    option("", "All"), option("new", "New"), option("picked", "Picked"), option("rejected", "Rejected"));
+  const count = h("span.hint#take-count");
+  const grid = h("div.grid#gallery", { role: "listbox", "aria-multiselectable": "true", tabindex: 0 });
+  const empty = h("div.empty#gallery-empty", null, "No takes yet.");
+  const more = h("button.small#load-more", { type: "button", onclick: () => guard(loadMoreTakes) }, "Load more");
+  root.append(
+    h("div.toolbar", null, search, h("div.row", null, batch, rating, status), count),
+    grid, h("div.center", null, more));
+
+  let debounce = null;
+  const refilter = () => guard(loadTakes);
+  search.addEventListener("input", () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => { state.filters.q = search.value.trim(); refilter(); }, 250);
+  });
+  batch.addEventListener("change", () => { state.filters.batch = batch.value; refilter(); });
+  rating.addEventListener("change", () => { state.filters.minRating = rating.value; refilter(); });
+  status.addEventListener("change", () => { state.filters.status = status.value; refilter(); });
+
+  const cards = new Map();
+
+  function renderBatches() {
+    const keep = state.filters.batch;
+    const opts = [option("", "All batches")];
+    for (const [id, label] of state.batches) opts.push(option(id, label, id === keep));
+    batch.replaceChildren(...opts);
+    batch.value = keep;
+  }
+
+  function render() {
+    renderBatches();
+    const seen = new Set();
+    state.takeOrder.forEach((id, i) => {
+      const take = state.takes.get(id);
+      seen.add(id);
+      let card = cards.get(id);
+      if (!card) {
+        card = buildCard(take);
+        cards.set(id, card);
+      }
+      updateCard(card, take);
+      if (grid.children[i] !== card.el) grid.insertBefore(card.el, grid.children[i] || null);
+    });
+    for (const [id, card] of cards) {
+      if (!seen.has(id)) {
+        card.el.remove();
+        cards.delete(id);
+      }
+    }
+    if (!state.takeOrder.length) grid.appendChild(empty);
+    else empty.remove();
+    const sel = state.selection.size;
+    count.textContent = `${state.takeOrder.length} take${state.takeOrder.length === 1 ? "" : "s"}` +
+      (sel ? ` · ${sel} selected` : "");
+    more.style.display = state.nextCursor ? "" : "none";
+  }
+
+  on((what) => {
+    if (what === "takes" || what === "selection" || what === "cursor" || what === "playing") render();
+  });
+  render();
+}
+
+function stars(take) {
+  const box = h("div.stars", { role: "radiogroup", "aria-label": "Rating" });
+  for (let n = 1; n <= 5; n++) {
+    box.appendChild(h("button.star", {
+      type: "button", title: `${n} star${n > 1 ? "s" : ""} (${n})`, "aria-label": `${n} stars`,
+      dataset: { n: String(n) },
+      onclick: (ev) => { ev.stopPropagation(); rate(take.id, state.takes.get(take.id).rating === n ? 0 : n); },
+    }, "★"));
+  }
+  return box;
+}
+
+function buildCard(take) {
+  const poster = h("img.poster", { alt: "", loading: "lazy", draggable: "false" });
+  const scrub = h("div.scrub");
+  const play = h("button.play", { type: "button", title: "Play in place (Space)", "aria-label": "Play" }, "▶");
+  const thumb = h("div.thumb", null, poster, scrub, play);
+  const check = h("input.select", { type: "checkbox", "aria-label": "Select take", title: "Select" });
+  const pick = h("button.pick", { type: "button", title: "Pick (P)", "aria-label": "Pick" }, "✓");
+  const reject = h("button.reject", { type: "button", title: "Reject (X)", "aria-label": "Reject" }, "✕");
+  const info = h("div.info");
+  const tags = h("div.tags");
+  const prompt = h("div.prompt");
+  const el = h("div.take", { role: "option", dataset: { takeId: take.id }, tabindex: -1 },
+    thumb, h("div.overlay-top", null, check, h("span.grow"), h("span.badge.dur")),
+    h("div.take-body", null, prompt,
+      h("div.take-row", null, stars(take), h("span.grow"), pick, reject), info, tags));
+  const card = { el, poster, scrub, thumb, check, play, prompt, info, tags, sig: "" };
+
+  el.addEventListener("click", (ev) => onCardClick(take.id, ev));
+  el.addEventListener("dblclick", () => togglePlay(take.id));
+  check.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    toggleSelect(take.id);
+  });
+  pick.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "picked"); });
+  reject.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "rejected"); });
+  play.addEventListener("click", (ev) => { ev.stopPropagation(); togglePlay(take.id); });
+  thumb.addEventListener("mousemove", (ev) => scrubTo(card, state.takes.get(take.id), ev));
+  thumb.addEventListener("mouseleave", () => { scrub.style.display = "none"; });
+  return card;
+}
+
+/** Shows the filmstrip tile under the pointer: the sprite is a columns x rows grid. */
+function scrubTo(card, take, ev) {
+  const fs = take && take.filmstrip;
+  if (!fs || !take.filmstrip_url || state.playing === take.id) return;
+  const rect = card.thumb.getBoundingClientRect();
+  const frac = Math.min(0.999, Math.max(0, (ev.clientX - rect.left) / rect.width));
+  const frames = fs.frames || fs.columns * fs.rows;
+  const i = Math.floor(frac * frames);
+  const col = i % fs.columns;
+  const row = Math.floor(i / fs.columns);
+  const s = card.scrub.style;
+  s.display = "block";
+  s.backgroundImage = `url("${take.filmstrip_url}")`;
+  s.backgroundSize = `${fs.columns * 100}% ${fs.rows * 100}%`;
+  s.backgroundPosition = `${fs.columns > 1 ? (col / (fs.columns - 1)) * 100 : 0}% ${fs.rows > 1 ? (row / (fs.rows - 1)) * 100 : 0}%`;
+  card.el.dataset.scrubFrame = String(i);
+}
+
+function updateCard(card, take) {
+  const selected = state.selection.has(take.id);
+  const sig = [take.rating, take.status, (take.tags || []).join(","), selected, state.cursor === take.id,
+    state.playing === take.id, take.poster_url].join("|");
+  if (sig === card.sig) return;
+  card.sig = sig;
+  const el = card.el;
+  el.classList.toggle("selected", selected);
+  el.classList.toggle("cursor", state.cursor === take.id);
+  el.classList.toggle("picked", take.status === "picked");
+  el.classList.toggle("rejected", take.status === "rejected");
+  el.setAttribute("aria-selected", String(selected));
+  el.dataset.rating = String(take.rating || 0);
+  el.dataset.status = take.status || "new";
+  card.check.checked = selected;
+  if (card.poster.getAttribute("src") !== take.poster_url && take.poster_url) card.poster.src = take.poster_url;
+  const aspect = take.width && take.height ? `${take.width} / ${take.height}` : "16 / 9";
+  card.thumb.style.aspectRatio = aspect;
+  el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(s.dataset.n) <= (take.rating || 0)));
+  el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
+  card.prompt.textContent = take.prompt || "";
+  card.prompt.title = take.prompt || "";
+  card.info.textContent = `${take.model || ""} · seed ${take.seed ?? "?"} · ${take.width}×${take.height}` +
+    (take.test_model ? " · test model" : "");
+  renderTags(card, take);
+  const playing = state.playing === take.id;
+  card.play.textContent = playing ? "❚❚" : "▶";
+  card.play.setAttribute("aria-label", playing ? "Stop" : "Play");
+  let video = card.thumb.querySelector("video");
+  if (playing && !video) {
+    video = h("video.inplace", { src: take.media_url, autoplay: true, loop: true, muted: true, playsinline: true, controls: true });
+    /** @type {HTMLVideoElement} */ (video).muted = true;
+    card.thumb.appendChild(video);
+    card.scrub.style.display = "none";
+  } else if (!playing && video) {
+    video.remove();
+  }
+}
+
+function renderTags(card, take) {
+  clear(card.tags);
+  for (const tag of take.tags || []) {
+    card.tags.appendChild(h("span.tag", null, tag, h("button.tag-x", {
+      type: "button", "aria-label": `Remove tag ${tag}`,
+      onclick: (ev) => { ev.stopPropagation(); setTags(take.id, (take.tags || []).filter((t) => t !== tag)); },
+    }, "×")));
+  }
+  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add tag", size: 6 });
+  input.addEventListener("click", (ev) => ev.stopPropagation());
+  input.addEventListener("keydown", (ev) => {
+    ev.stopPropagation();
+    const v = /** @type {HTMLInputElement} */ (input).value.trim();
+    if (ev.key === "Enter" && v) {
+      const cur = state.takes.get(take.id).tags || [];
+      if (!cur.includes(v)) setTags(take.id, [...cur, v]);
+    }
+  });
+  card.tags.appendChild(input);
+}
+
+function onCardClick(id, ev) {
+  if (ev.shiftKey && state.cursor) {
+    const a = state.takeOrder.indexOf(state.cursor);
+    const b = state.takeOrder.indexOf(id);
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    for (const x of state.takeOrder.slice(lo, hi + 1)) state.selection.add(x);
+  } else if (ev.metaKey || ev.ctrlKey) {
+    toggleSelect(id, false);
+  } else {
+    state.selection.clear();
+    state.selection.add(id);
+  }
+  set({ cursor: id }, "selection");
+}
+
+export function toggleSelect(id, withEmit = true) {
+  if (state.selection.has(id)) state.selection.delete(id);
+  else state.selection.add(id);
+  state.cursor = id;
+  if (withEmit) emit("selection");
+}
+
+export function togglePlay(id) {
+  set({ playing: state.playing === id ? null : id, cursor: id }, "playing");
+}
+
+async function patchTake(id, body) {
+  const take = await getBridge().patch(`/takes/${id}`, body);
+  // The server answer is the truth; if it no longer matches the filters it leaves the view.
+  putTake(take);
+  emit("takes");
+  return take;
+}
+
+export function rate(id, n) {
+  return guard(() => patchTake(id, { rating: n }));
+}
+
+export function setStatus(id, status) {
+  const cur = state.takes.get(id);
+  const next = cur && cur.status === status ? "new" : status;
+  return guard(() => patchTake(id, { status: next }));
+}
+
+export function setTags(id, tags) {
+  return guard(() => patchTake(id, { tags }));
+}
+
+export async function deleteTakes(ids) {
+  for (const id of ids) {
+    await getBridge().del(`/takes/${id}`);
+    removeTake(id);
+  }
+  emit("takes");
+}

@@ -1,0 +1,194 @@
+// The generate form and the shot list. Sizes and durations offered come from the chosen
+// model's details, so the editor cannot pick what the model cannot do.
+
+import { ApiError } from "../api.js";
+import { defaults, durationOptions, framesForSeconds, modelFps, modelLabel, sizeOptions } from "../presets.js";
+import { newKey } from "../requests.js";
+import { parseShotList } from "../shotlist.js";
+import { emit, on, putJob, state } from "../store.js";
+import { getBridge } from "../sync.js";
+import { field, guard, h, option, toast } from "./dom.js";
+
+export function mountGenerate(root) {
+  const prompt = h("textarea#prompt", { rows: 3, placeholder: "Describe the shot: subject, action, camera, light…" });
+  const model = h("select#model", { "aria-label": "Model" });
+  const modelNote = h("div.hint#model-note");
+  const takes = h("input#takes", { type: "number", min: 1, max: 64, value: 3 });
+  const size = h("select#size", { "aria-label": "Size" });
+  const duration = h("select#duration", { "aria-label": "Duration" });
+  const seed = h("input#seed", { type: "number", min: 0, placeholder: "random" });
+  const negative = h("textarea#negative", { rows: 2, placeholder: "What to avoid" });
+  const steps = h("input#steps", { type: "number", min: 1, max: 200, placeholder: "default" });
+  const guidance = h("input#guidance", { type: "number", min: 0, max: 30, step: 0.5, placeholder: "default" });
+  const priority = h("input#priority", { type: "number", value: 0 });
+  const submit = h("button.primary#generate", { type: "submit" }, "Generate");
+
+  const advanced = fold("Advanced", "advanced",
+    field("Negative prompt", negative),
+    h("div.row", null, field("Steps", steps), field("Guidance", guidance), field("Priority", priority)));
+
+  const shots = h("textarea#shots", { rows: 4, placeholder: "One shot per line, or CSV with a header: prompt,duration" });
+  const shotFile = h("input#shot-file", { type: "file", accept: ".txt,.csv,text/plain,text/csv" });
+  const shotInfo = h("span.hint#shot-info", null, "");
+  const queueShots = h("button#queue-shots", { type: "button" }, "Queue shots");
+  const shotFold = fold("Shot list", "shotlist",
+    shots,
+    h("div.row.wrap", null, h("label.file", null, "Load file…", shotFile), shotInfo, h("span.grow"), queueShots),
+    h("div.hint", null, "Each shot becomes its own batch with the takes, model and size above."));
+
+  const form = h("form.card#generate-form", { novalidate: true },
+    field("Prompt", prompt),
+    field("Model", model, null), modelNote,
+    h("div.row", null, field("Takes", takes), field("Size", size), field("Duration", duration)),
+    h("div.row", null, field("Seed", seed), h("div.grow.align-end", null, submit)),
+    advanced, shotFold);
+  root.appendChild(form);
+
+  const current = () => state.models.find((m) => m.name === model.value) || null;
+
+  function renderModels() {
+    const keep = model.value;
+    model.replaceChildren(...state.models.map((m) => option(m.name, modelLabel(m), m.name === keep)));
+    if (!keep && state.models.length) {
+      const ready = state.models.find((m) => m.state === "ready" && !m.test_model) ||
+        state.models.find((m) => m.state === "ready") || state.models[0];
+      model.value = ready.name;
+    }
+    renderPresets();
+  }
+
+  function renderPresets() {
+    const m = current();
+    const def = defaults(m);
+    const sizes = sizeOptions(m);
+    const keepSize = size.value;
+    size.replaceChildren(...sizes.map((s) => option(`${s.width}x${s.height}`, s.label,
+      keepSize ? keepSize === `${s.width}x${s.height}` : s.width === def.width && s.height === def.height)));
+    const durs = durationOptions(m);
+    const keepDur = duration.value;
+    duration.replaceChildren(...durs.map((d) => option(String(d.frames), d.label,
+      keepDur ? keepDur === String(d.frames) : d.frames === Number(def.num_frames))));
+    modelNote.textContent = m ? modelNote_(m) : "";
+    modelNote.className = `hint${m && m.state !== "ready" ? " warn" : ""}`;
+  }
+
+  function modelNote_(m) {
+    if (m.test_model) return "Test model: random weights, makes noise. For checking the pipeline only.";
+    if (m.state === "needs_download") return "Not downloaded yet: the first job downloads it.";
+    if (m.state === "downloading") return "Downloading…";
+    if (m.state === "unavailable") return "Unavailable on this machine.";
+    return "";
+  }
+
+  function baseBody() {
+    const m = current();
+    /** @type {Record<string, any>} */
+    const body = { model: model.value, takes: Number(takes.value) || 1 };
+    if (size.value) {
+      const [w, hgt] = size.value.split("x").map(Number);
+      body.width = w;
+      body.height = hgt;
+    }
+    if (duration.value) body.num_frames = Number(duration.value);
+    if (m && defaults(m).fps) body.fps = modelFps(m);
+    if (seed.value !== "") body.seed = Number(seed.value);
+    if (negative.value.trim()) body.negative_prompt = negative.value.trim();
+    if (steps.value !== "") body.steps = Number(steps.value);
+    if (guidance.value !== "") body.guidance = Number(guidance.value);
+    if (priority.value !== "" && Number(priority.value)) body.priority = Number(priority.value);
+    return body;
+  }
+
+  function showFieldError(e) {
+    form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+    if (!(e instanceof ApiError) || !e.field) return;
+    const map = { prompt, model, takes, seed, negative_prompt: negative, steps, guidance, priority,
+      width: size, height: size, num_frames: duration };
+    const el = map[e.field];
+    if (el) el.classList.add("invalid");
+  }
+
+  async function post(body) {
+    try {
+      const r = await getBridge().post("/jobs", { ...body, client_key: newKey() });
+      for (const j of r.jobs || []) putJob(j);
+      emit("jobs");
+      showFieldError(null);
+      return r;
+    } catch (e) {
+      showFieldError(e);
+      throw e;
+    }
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!prompt.value.trim()) {
+      prompt.classList.add("invalid");
+      toast("Write a prompt first.", "error");
+      return;
+    }
+    submit.disabled = true;
+    guard(() => post({ ...baseBody(), prompt: prompt.value.trim() }),
+      (r) => `Queued ${r.jobs.length} take${r.jobs.length === 1 ? "" : "s"}.`)
+      .finally(() => { submit.disabled = false; });
+  });
+
+  function updateShotInfo() {
+    const n = parseShotList(shots.value).length;
+    shotInfo.textContent = n ? `${n} shot${n === 1 ? "" : "s"}` : "";
+  }
+  shots.addEventListener("input", updateShotInfo);
+  shotFile.addEventListener("change", async () => {
+    const file = shotFile.files && shotFile.files[0];
+    if (!file) return;
+    shots.value = await file.text();
+    updateShotInfo();
+    shotFile.value = "";
+  });
+  queueShots.addEventListener("click", () => {
+    const list = parseShotList(shots.value);
+    if (!list.length) {
+      toast("The shot list is empty.", "error");
+      return;
+    }
+    queueShots.disabled = true;
+    guard(async () => {
+      const base = baseBody();
+      let n = 0;
+      for (const shot of list) {
+        /** @type {Record<string, any>} */
+        const body = { ...base, prompt: shot.prompt };
+        if (shot.duration) body.num_frames = framesForSeconds(current(), shot.duration);
+        await post(body);
+        n++;
+      }
+      return n;
+    }, (n) => `Queued ${n} shot${n === 1 ? "" : "s"} as ${n} batch${n === 1 ? "" : "es"}.`)
+      .finally(() => { queueShots.disabled = false; });
+  });
+
+  model.addEventListener("change", () => {
+    size.value = "";
+    duration.value = "";
+    size.replaceChildren();
+    duration.replaceChildren();
+    renderPresets();
+  });
+  prompt.addEventListener("input", () => prompt.classList.remove("invalid"));
+  on((what) => { if (what === "models") renderModels(); });
+  renderModels();
+}
+
+/** A folded section: UXP lacks <details>, so a button toggles a class. */
+export function fold(title, id, ...children) {
+  const body = h("div.fold-body", null, ...children);
+  const btn = h("button.fold-toggle", { type: "button", "aria-expanded": "false", id: `fold-${id}` }, title);
+  const box = h("div.fold", null, btn, body);
+  btn.addEventListener("click", () => {
+    const open = !box.classList.contains("open");
+    box.classList.toggle("open", open);
+    btn.setAttribute("aria-expanded", String(open));
+  });
+  return box;
+}

@@ -1,0 +1,41 @@
+// One-time pairing for UXP and CEP: the bridge address and its token (`promptcut token`),
+// kept in the panel's localStorage so the editor does this once per machine.
+
+import { forgetToken, loadBase, loadToken, saveBase, saveToken } from "../token.js";
+import { getBridge, retryNow } from "../sync.js";
+import { h } from "./dom.js";
+
+let dialog = null;
+
+export function openPairing() {
+  if (dialog) return;
+  const bridge = getBridge();
+  const base = /** @type {HTMLInputElement} */ (h("input#pair-base", { type: "url", value: bridge ? bridge.base : loadBase(null) }));
+  const token = /** @type {HTMLInputElement} */ (h("input#pair-token", { type: "password", value: loadToken(), placeholder: "paste the token", autocomplete: "off" }));
+  const save = h("button.primary#pair-save", { type: "button" }, "Save");
+  const cancel = h("button.small", { type: "button" }, "Cancel");
+  const forget = h("button.small", { type: "button" }, "Forget token");
+  dialog = h("div.modal#pairing", { role: "dialog", "aria-label": "Pair with the bridge" },
+    h("div.card", null,
+      h("h2", null, "Pair with the bridge"),
+      h("p.hint", null, "Run ", h("code", null, "promptcut token"), " in a terminal and paste what it prints. ",
+        "You do this once; the panel remembers it."),
+      h("label.field", null, h("span.field-label", null, "Bridge address"), base),
+      h("label.field", null, h("span.field-label", null, "Token"), token),
+      h("div.row", null, forget, h("span.grow"), cancel, save)));
+  document.body.appendChild(dialog);
+  const close = () => { dialog.remove(); dialog = null; };
+  cancel.addEventListener("click", close);
+  forget.addEventListener("click", () => { forgetToken(); token.value = ""; });
+  save.addEventListener("click", () => {
+    saveBase(base.value);
+    saveToken(token.value);
+    if (bridge) {
+      bridge.base = base.value.trim().replace(/\/+$/, "");
+      bridge.token = token.value.trim();
+    }
+    close();
+    retryNow();
+  });
+  token.focus();
+}

@@ -1,0 +1,152 @@
+// The job queue: live progress with phase and ETA, cancel, reorder (PATCH priority), and
+// failed jobs with the bridge's sentence and a retry. Rows are keyed by job id and updated in
+// place, because progress arrives every denoising step and rebuilding rows would swallow
+// clicks on their buttons.
+
+import { retryBody } from "../requests.js";
+import { emit, on, putJob, state, time } from "../store.js";
+import { getBridge } from "../sync.js";
+import { fmtEta, guard, h } from "./dom.js";
+
+const ACTIVE = ["running", "queued"];
+
+export function orderedJobs() {
+  const jobs = [...state.jobs.values()];
+  const rank = (j) => (j.status === "running" ? 0 : j.status === "queued" ? 1 : 2);
+  return jobs.sort((a, b) => rank(a) - rank(b) ||
+    (a.status === "queued" ? queueCmp(a, b) : time(b) - time(a)));
+}
+
+function queueCmp(a, b) {
+  if (a.position != null && b.position != null && a.position !== b.position) return a.position - b.position;
+  return (b.priority || 0) - (a.priority || 0) || time(a) - time(b);
+}
+
+export function mountQueue(root) {
+  const summary = h("div.queue-summary#queue-summary");
+  const list = h("div.queue#queue", { role: "list" });
+  const empty = h("div.empty", null, "No jobs. Generate takes to fill the queue.");
+  const clearBtn = h("button.small#clear-finished", { type: "button" }, "Clear finished");
+  root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list);
+  const rows = new Map();
+
+  clearBtn.addEventListener("click", () => {
+    for (const j of state.jobs.values()) if (!ACTIVE.includes(j.status)) state.hiddenJobs.add(j.id);
+    render();
+  });
+
+  function render() {
+    const jobs = orderedJobs();
+    const visible = jobs.filter((j) => ACTIVE.includes(j.status) ||
+      ((j.status === "failed" || j.status === "cancelled") && !state.hiddenJobs.has(j.id)));
+    const running = jobs.filter((j) => j.status === "running").length;
+    const queued = jobs.filter((j) => j.status === "queued").length;
+    const done = jobs.filter((j) => j.status === "done").length;
+    summary.textContent = `${running} running · ${queued} queued · ${done} done`;
+    const seen = new Set();
+    const queuedIds = visible.filter((j) => j.status === "queued").map((j) => j.id);
+    visible.forEach((job, i) => {
+      seen.add(job.id);
+      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}`;
+      let row = rows.get(job.id);
+      if (!row || row.sig !== sig) {
+        const fresh = buildRow(job, queuedIds);
+        if (row) row.el.replaceWith(fresh.el);
+        row = { ...fresh, sig };
+        rows.set(job.id, row);
+      }
+      updateProgress(row, job);
+      if (list.children[i] !== row.el) list.insertBefore(row.el, list.children[i] || null);
+    });
+    for (const [id, row] of rows) {
+      if (!seen.has(id)) {
+        row.el.remove();
+        rows.delete(id);
+      }
+    }
+    if (!visible.length) list.appendChild(empty);
+    else empty.remove();
+  }
+
+  let scheduled = false;
+  on((what) => {
+    if (what !== "jobs" || scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      render();
+    });
+  });
+  render();
+}
+
+function buildRow(job, queuedIds) {
+  const prompt = (job.request && job.request.prompt) || "";
+  const bar = h("div.bar-fill");
+  const meta = h("span.job-meta");
+  const buttons = [];
+  const b = getBridge;
+  if (job.status === "queued") {
+    const idx = queuedIds.indexOf(job.id);
+    buttons.push(h("button.icon.move-up", { type: "button", title: "Run sooner", "aria-label": "Run sooner",
+      disabled: idx <= 0, onclick: () => move(job, queuedIds, -1) }, "▲"));
+    buttons.push(h("button.icon.move-down", { type: "button", title: "Run later", "aria-label": "Run later",
+      disabled: idx === queuedIds.length - 1, onclick: () => move(job, queuedIds, +1) }, "▼"));
+  }
+  if (ACTIVE.includes(job.status)) {
+    buttons.push(h("button.small.cancel", { type: "button", onclick: () =>
+      guard(async () => putAndEmit(await b().post(`/jobs/${job.id}/cancel`)), "Cancelled.") }, "Cancel"));
+  }
+  if (job.status === "failed" || job.status === "cancelled") {
+    buttons.push(h("button.small.retry", { type: "button", onclick: () =>
+      guard(async () => {
+        const r = await b().post("/jobs", retryBody(job));
+        for (const j of r.jobs || []) putJob(j);
+        state.hiddenJobs.add(job.id);
+        emit("jobs");
+      }, "Queued again.") }, "Retry"));
+    buttons.push(h("button.icon.dismiss", { type: "button", title: "Dismiss", "aria-label": "Dismiss",
+      onclick: () => { state.hiddenJobs.add(job.id); emit("jobs"); } }, "×"));
+  }
+  const error = job.status === "failed" && job.error
+    ? h("div.job-error", { role: "alert" }, job.error.message || job.error.code) : null;
+  const el = h(`div.job.${job.status}`, { role: "listitem", dataset: { jobId: job.id, status: job.status } },
+    h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
+      h("span.job-prompt", { title: prompt }, prompt), h("span.job-buttons", null, buttons)),
+    ACTIVE.includes(job.status) ? h("div.bar", null, bar) : null,
+    h("div.job-bottom", null, meta), error);
+  return { el, bar, meta };
+}
+
+function updateProgress(row, job) {
+  const p = job.progress || {};
+  const frac = p.steps ? Math.min(1, (p.step || 0) / p.steps) : 0;
+  row.bar.style.width = `${Math.round(frac * 100)}%`;
+  const parts = [];
+  if (job.status === "running") {
+    parts.push(p.phase || "starting");
+    if (p.steps) parts.push(`step ${p.step || 0}/${p.steps}`);
+    const eta = fmtEta(p.eta_s);
+    if (eta) parts.push(`ETA ${eta}`);
+  } else if (job.status === "queued") {
+    parts.push(job.position != null ? `#${job.position + 1} in queue` : "waiting");
+    if (job.priority) parts.push(`priority ${job.priority}`);
+  } else if (job.request) {
+    parts.push(`seed ${job.request.seed ?? "?"}`);
+  }
+  row.meta.textContent = parts.join(" · ");
+}
+
+function putAndEmit(job) {
+  putJob(job);
+  emit("jobs");
+}
+
+/** Moves a queued job one place by giving it a priority just past its neighbour's. */
+async function move(job, queuedIds, dir) {
+  const idx = queuedIds.indexOf(job.id);
+  const other = state.jobs.get(queuedIds[idx + dir]);
+  if (!other) return;
+  const priority = (other.priority || 0) + (dir < 0 ? 1 : -1);
+  await guard(async () => putAndEmit(await getBridge().patch(`/jobs/${job.id}`, { priority })));
+}

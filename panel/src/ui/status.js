@@ -1,0 +1,39 @@
+// Connection state: a dot in the header, and a plain banner when the bridge is not running
+// (with the command that starts it) or when the panel is not paired. It clears by itself
+// when the event loop reaches the bridge again.
+
+import { on, state } from "../store.js";
+import { retryNow } from "../sync.js";
+import { h } from "./dom.js";
+import { openPairing } from "./pairing.js";
+
+export function mountStatus(dot, bannerHost, host) {
+  const banner = h("div.banner#bridge-banner", { role: "alert" });
+  bannerHost.appendChild(banner);
+  function render() {
+    dot.className = `dot ${state.conn}`;
+    dot.title = { online: "Bridge connected", offline: "Bridge not running", connecting: "Connecting…",
+      unauthorized: "Not paired with the bridge" }[state.conn];
+    banner.replaceChildren();
+    banner.dataset.state = state.conn;
+    if (state.conn === "offline") {
+      banner.append(
+        h("strong", null, "Bridge not running"),
+        h("span", null, " — start it with ", h("code", null, "promptcut serve"),
+          ". This panel reconnects by itself when it is back."),
+        h("button.small#retry-now", { type: "button", onclick: retryNow }, "Retry now"));
+    } else if (state.conn === "unauthorized") {
+      banner.append(
+        h("strong", null, "Not paired"),
+        h("span", null, host.capabilities.pairing
+          ? " — paste the bridge's token (run promptcut token)."
+          : " — open the link that promptcut serve prints (it carries the token)."),
+        host.capabilities.pairing ? h("button.small#pair", { type: "button", onclick: openPairing }, "Pair…") : null);
+    } else if (state.connDetail) {
+      banner.append(h("span", null, state.connDetail));
+    }
+    banner.style.display = banner.childNodes.length ? "" : "none";
+  }
+  on((w) => { if (w === "conn") render(); });
+  render();
+}
