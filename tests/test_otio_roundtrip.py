@@ -1,4 +1,5 @@
-"""Round trips of a cut through every format, with real H.264 takes at 8, 16, 24, 25, 30 fps.
+"""Round trips of a cut through every format, with real takes at 8, 16, 24, 25 and 30 fps
+made by the tiny diffusers pipeline and written by bridge.media.
 
 Each check compares against numbers worked out by hand (the tables below), not against the
 code's own arithmetic: a 17-frame 16 fps take lasts 1.0625 s, which is 25.5 frames of a 24 fps
@@ -13,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
-import numpy as np
 import opentimelineio as otio
 import pytest
 
@@ -45,23 +45,32 @@ SUFFIX = {"otio": ".otio", "fcp7xml": ".xml", "edl": ".edl", "fcpxml": ".fcpxml"
 
 @pytest.fixture(scope="session")
 def takes(tmp_path_factory) -> dict[int, dict]:
-    """One real take per media rate, in a folder whose name has spaces and non-ASCII."""
-    folder = tmp_path_factory.mktemp("otio media") / "Takes été 東京 ü"
+    """One real take per media rate from the tiny LTX pipeline, written by the media module
+    into a folder whose name has spaces and non-ASCII characters."""
+    from bridge.config import Settings
+    from bridge.generators.diffusers_backend import DiffusersGenerator
+    from bridge.request import GenerationRequest
+
+    base = tmp_path_factory.mktemp("otio media")
+    generator = DiffusersGenerator(Settings(data_dir=base / "data"))
+    folder = base / "Takes été 東京 ü"
     out = {}
     for i, fps in enumerate(MEDIA_RATES):
-        rng = np.random.default_rng(fps)
-        frames = rng.integers(0, 255, (FRAMES, 64, 64, 3), dtype=np.uint8)
-        record = {"schema_version": 1, "request": {
-            "prompt": f"a fox in snow, shot {i} — ü", "model": "tiny", "seed": 1000 + fps,
-            "fps": fps, "num_frames": FRAMES, "width": 64, "height": 64}}
-        files = write_take(frames, fps, record, folder, f"take {fps}fps été")
+        request = generator.resolve(GenerationRequest(
+            prompt=f"a fox in snow, shot {i} — ü", model="tiny", seed=1000 + fps, fps=fps,
+            width=32, height=32, num_frames=FRAMES))
+        video = generator.generate(request, lambda progress: None, lambda: False)
+        take_id = f"tk{fps:03d}"
+        record = {"schema_version": 1, "take_id": take_id, "request": request.to_dict(),
+                  "model_id": video.model_id, "num_frames": FRAMES, "fps": video.fps}
+        files = write_take(video.frames, video.fps, record, folder, f"take {fps}fps été")
         info = probe(files.video)
         assert (info.frames, round(info.fps, 3)) == (FRAMES, fps)
-        out[fps] = {"id": f"tk{fps:03d}", "prompt": record["request"]["prompt"],
-                    "model": "tiny", "seed": 1000 + fps, "width": 64, "height": 64,
-                    "num_frames": FRAMES, "fps": fps, "duration_s": FRAMES / fps,
-                    "rating": 0, "status": "picked", "record": info.record,
-                    "media_path": str(files.video), "batch_id": "b1", "created_at": "t"}
+        out[fps] = {"id": take_id, "prompt": request.prompt, "model": "tiny",
+                    "seed": 1000 + fps, "width": 32, "height": 32, "num_frames": FRAMES,
+                    "fps": fps, "duration_s": FRAMES / fps, "rating": 0, "status": "picked",
+                    "record": info.record, "media_path": str(files.video), "batch_id": "b1",
+                    "created_at": "t"}
     return out
 
 
@@ -79,7 +88,7 @@ def make_cut(takes: dict[int, dict], fps: float, *, windows: bool = True) -> Cut
     if windows:
         entries.append(Entry(media_path=WINDOWS_PATH, media_fps=24, media_frames=48,
                              duration=10, name="shot 01 été.mp4"))
-    return Cut(name="Fox cut été", fps=fps, width=64, height=64, entries=entries,
+    return Cut(name="Fox cut été", fps=fps, width=32, height=32, entries=entries,
                markers=[Marker("chorus", 30, color="YELLOW", note="music")])
 
 
@@ -113,7 +122,7 @@ def test_otio_json_keeps_everything(takes, tmp_path, fps):
     files = export_cut(cut, ["otio"], tmp_path)
     back = read_cut(files["otio"].read_bytes(), "x.otio", lookup_for(takes))
     assert layout(back) == expected(takes, fps)
-    assert (back.name, back.fps, back.width, back.height) == ("Fox cut été", fps, 64, 64)
+    assert (back.name, back.fps, back.width, back.height) == ("Fox cut été", fps, 32, 32)
     clips = [e for e in back.entries if e.kind == "clip"]
     assert [e.take_id for e in clips] == ["tk008", "tk016", "tk024", "tk025", "tk030", None]
     assert [e.name for e in clips][:2] == ["take 8fps été.mp4", "take 16fps été.mp4"]
@@ -139,7 +148,7 @@ def test_fcp7_xml_round_trip_and_premiere_fields(takes, tmp_path, fps):
     path = export_cut(cut, ["fcp7xml"], tmp_path)["fcp7xml"]
     back = read_cut(path.read_bytes(), path.name, lookup_for(takes))
     assert layout(back) == expected(takes, fps)
-    assert (back.name, back.fps, back.width, back.height) == ("Fox cut été", fps, 64, 64)
+    assert (back.name, back.fps, back.width, back.height) == ("Fox cut été", fps, 32, 32)
     clips = [e for e in back.entries if e.kind == "clip"]
     assert [e.take_id for e in clips] == ["tk008", "tk016", "tk024", "tk025", "tk030", None]
     # Marker names, notes and frames survive; FCP7 XML has no marker colour (all read RED).
