@@ -1,0 +1,70 @@
+"""`promptcut export`: takes to editor files from the command line, no server needed.
+
+It reads the take library's SQLite file directly through bridge.store (SQLite allows a
+reader beside a running bridge), so an editor can script exports while the panel is busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from otio_export import FORMATS
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bridge.cli import add_common
+
+    p = subparsers.add_parser(
+        "export", help="write takes as a timeline (.otio, FCP7 XML, EDL, FCPXML)",
+        description="Assemble takes in order into a sequence and write it for an editor.")
+    add_common(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--takes", help="take ids in order, comma-separated")
+    which.add_argument("--picked", action="store_true",
+                       help="every picked take, oldest first (of --batch, if given)")
+    p.add_argument("--batch", help="with --picked: only this batch")
+    p.add_argument("--fps", type=float, help="sequence rate: 23.976, 24, 25, 29.97, 30, 50, "
+                                             "59.94 or 60 (default: the first take's)")
+    p.add_argument("--format", default="otio,fcp7xml",
+                   help=f"comma-separated, of {', '.join(FORMATS)} (default otio,fcp7xml)")
+    p.add_argument("--name", default="Promptcut cut", help="sequence name (and file name)")
+    p.add_argument("--out", required=True, help="folder to write the files into")
+    p.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from bridge import timelines
+    from bridge.cli import settings_from
+    from bridge.db import Database
+    from bridge.errors import PromptcutError
+    from otio_export import TimelineError, export_cut
+
+    settings = settings_from(args)
+    if not settings.db_path.is_file():
+        print(f"No take library at {settings.data_dir} (use --data-dir).", file=sys.stderr)
+        return 2
+    database = Database(settings.db_path)
+    try:
+        conn = database.conn()
+        if args.picked:
+            ids = timelines.picked_takes(conn, args.batch)
+            if not ids:
+                print("No picked takes" + (f" in batch {args.batch}." if args.batch else "."),
+                      file=sys.stderr)
+                return 2
+        else:
+            ids = [t.strip() for t in args.takes.split(",") if t.strip()]
+        formats = [f.strip() for f in args.format.split(",") if f.strip()]
+        cut = timelines.cut_from_takes(conn, ids, name=args.name, fps=args.fps)
+        files = export_cut(cut, formats, Path(args.out))
+    except (PromptcutError, TimelineError) as err:
+        where = f" ({err.field})" if err.field else ""
+        print(f"promptcut export: {err.message}{where}", file=sys.stderr)
+        return 2
+    finally:
+        database.close()
+    for fmt, path in files.items():
+        print(f"{fmt}\t{path}")
+    return 0
