@@ -1,0 +1,152 @@
+"""`create_app(settings)`: the Flask app, its services, and the security checks on every request."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from bridge import security, store
+from bridge.config import Settings
+from bridge.db import Database
+from bridge.errors import PromptcutError
+from bridge.events import EventBus
+from bridge.generators.base import Generator
+from bridge.jobs import Queue
+from bridge.pairing import Pairing
+from bridge.worker import Worker
+
+log = logging.getLogger("promptcut.app")
+
+API = "/api/v1"
+PUBLIC_PATHS = {f"{API}/health", f"{API}/openapi.json", f"{API}/pair"}
+
+
+@dataclass
+class Services:
+    """Everything a handler may call; built once per app, passed explicitly, no globals."""
+
+    settings: Settings
+    database: Database
+    events: EventBus
+    generator: Generator
+    queue: Queue
+    worker: Worker
+    token: str
+    pairing: Pairing = field(default_factory=Pairing)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def db(self):
+        return self.database.conn()
+
+    def signed(self, path: str) -> str:
+        """A media URL that works in a <video> or <img> without the token."""
+        exp, sig = security.sign_path(self.token, path, self.settings.signed_url_ttl_s)
+        return f"{API}/media/{path}?exp={exp}&sig={sig}"
+
+
+def build_services(settings: Settings, generator: Generator | None = None) -> Services:
+    settings.ensure_dirs()
+    token = security.load_or_create_token(settings.token_path)
+    database = Database(settings.db_path)
+    store.set_media_root(database.conn(), settings.media_dir)
+    events = EventBus()
+    if generator is None:
+        from bridge.generators.diffusers_backend import DiffusersGenerator
+
+        generator = DiffusersGenerator(settings)
+    queue = Queue(database, events, generator)
+    worker = Worker(settings, database, events, queue, generator)
+    return Services(settings, database, events, generator, queue, worker, token)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None,
+               start_worker: bool = True) -> Flask:
+    settings = settings or (services.settings if services else Settings())
+    services = services or build_services(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    app.url_map.merge_slashes = False  # a "//abs" path is a 404, not a redirect
+    app.extensions["promptcut"] = services
+
+    hosts = security.allowed_hosts(settings)
+    origins = security.allowed_origins(settings)
+
+    @app.before_request
+    def guard() -> Response | None:
+        if request.host not in hosts:
+            return _error(403, "forbidden_host",
+                          f"Host '{request.host}' is not this bridge; use 127.0.0.1.", "Host")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != "null" and origin not in origins:
+            return _error(403, "forbidden_origin",
+                          f"Origin '{origin}' may not call this bridge; add it with "
+                          "--allow-origin if it is your panel.", "Origin")
+        if request.method == "OPTIONS":
+            return Response(status=204)
+        path = request.path
+        if not path.startswith(API) or path in PUBLIC_PATHS:
+            return None
+        if path.startswith(f"{API}/media/") and request.method in ("GET", "HEAD"):
+            rel = path[len(f"{API}/media/"):]
+            if security.signature_valid(services.token, rel, request.args.get("exp"),
+                                        request.args.get("sig")):
+                return None
+        if not security.token_matches(services.token, request.headers.get("Authorization")):
+            return _error(401, "unauthorized",
+                          "Send 'Authorization: Bearer <token>'; `promptcut token` prints it.",
+                          "Authorization")
+        return None
+
+    @app.after_request
+    def headers(resp: Response) -> Response:
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and origin in origins:
+            resp.headers["Access-Control-Allow-Origin"] = origin
+            resp.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Range"
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
+            resp.headers["Access-Control-Expose-Headers"] = "Content-Range, Content-Length"
+            resp.headers["Access-Control-Max-Age"] = "600"
+        resp.headers.add("Vary", "Origin")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith(API) and not request.path.startswith(f"{API}/media/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(PromptcutError)
+    def on_error(exc: PromptcutError):
+        return jsonify(exc.to_json()), exc.status
+
+    @app.errorhandler(HTTPException)
+    def on_http(exc: HTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                400: "bad_request"}.get(exc.code or 500, "http_error")
+        field = "body" if exc.code in (400, 413) else None
+        message = {413: f"The request body is larger than {settings.max_body_bytes} bytes.",
+                   404: "No such route.",
+                   405: f"{request.method} is not allowed here."}.get(exc.code or 0,
+                                                                      exc.description)
+        return jsonify({"error": {"code": code, "message": message, "field": field}}), exc.code
+
+    @app.errorhandler(Exception)
+    def on_bug(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return jsonify({"error": {"code": "internal", "message":
+                                  "Promptcut hit an internal error; see its log.",
+                                  "field": None}}), 500
+
+    from bridge.api import register
+
+    register(app)
+    if start_worker:
+        services.worker.start()
+    return app
+
+
+def _error(status: int, code: str, message: str, field: str | None):
+    return jsonify({"error": {"code": code, "message": message, "field": field}}), status

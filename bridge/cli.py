@@ -1,0 +1,148 @@
+"""The `promptcut` command: serve, generate, token, and the subcommands other areas add."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bridge import __version__
+from bridge.config import Settings, default_data_dir, default_port
+
+# Areas that add their own subcommands with `add_parser(subparsers)`.
+SUBCOMMAND_MODULES = ["bridge.cli_models", "bridge.cli_export"]
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "data_dir", None):
+        settings = replace(settings, data_dir=Path(args.data_dir))
+    if getattr(args, "port", None):
+        settings = replace(settings, port=args.port)
+    if getattr(args, "allow_origin", None):
+        settings = replace(settings, extra_origins=tuple(args.allow_origin))
+    if getattr(args, "device", None):
+        settings = replace(settings, device=args.device)
+    return settings
+
+
+def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
+    p.add_argument("--data-dir", help=f"where takes and the library live (default "
+                                      f"{default_data_dir()}; or PROMPTCUT_DATA_DIR)")
+    if port:
+        p.add_argument("--port", type=int, help=f"loopback port (default {default_port()}; "
+                                                "or PROMPTCUT_PORT)")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bridge.app import create_app
+    from bridge.server import PortBusy, check_port, serve
+
+    settings = settings_from(args)
+    try:
+        check_port(settings.host, settings.port)
+    except PortBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    app = create_app(settings)
+    services = app.extensions["promptcut"]
+    base = f"http://127.0.0.1:{settings.port}"
+
+    def ready(_server) -> None:
+        print(f"Promptcut {__version__} is listening on {base} (loopback only).")
+        code = services.pairing.new_code()
+        print(f"Open the panel: {base}/panel/#pair={code}  (pairs this browser once)")
+        print(f"Token file: {settings.token_path}  (`promptcut token` prints it)")
+        print(f"Library: {settings.data_dir}")
+        sys.stdout.flush()
+
+    try:
+        serve(app, settings, ready=ready)
+    except PortBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from bridge.security import load_or_create_token
+
+    print(load_or_create_token(settings_from(args).token_path))
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from bridge.cli_generate import run_generate
+
+    return run_generate(settings_from(args), args)
+
+
+def cmd_desktop(args: argparse.Namespace) -> int:
+    from bridge.desktop import run_desktop
+
+    return run_desktop(settings_from(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="promptcut", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"promptcut {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the local bridge the panel talks to")
+    add_common(p, port=True)
+    p.add_argument("--allow-origin", action="append", metavar="ORIGIN",
+                   help="an extra panel origin allowed to call the bridge (repeatable)")
+    p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("token", help="print this install's API token")
+    add_common(p)
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("generate", help="generate takes without a server")
+    add_common(p)
+    p.add_argument("prompt")
+    p.add_argument("--model", default="ltx-video")
+    p.add_argument("--takes", type=int, default=1)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--negative-prompt", default="")
+    for name in ("width", "height", "num-frames", "steps"):
+        p.add_argument(f"--{name}", type=int)
+    p.add_argument("--fps", type=float)
+    p.add_argument("--guidance", type=float)
+    p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"])
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("desktop", help="the panel in its own window, bridge included")
+    add_common(p, port=True)
+    p.set_defaults(func=cmd_desktop)
+
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Third-party libraries are chatty at INFO; our own loggers carry what matters.
+    for noisy in ("waitress.queue", "httpx", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

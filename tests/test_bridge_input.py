@@ -1,0 +1,119 @@
+"""Bad input: each malformed request is a 4xx that names the field, and creates nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+OK = {"prompt": "a lighthouse at dusk", "model": "tiny", "width": 32, "height": 32,
+      "num_frames": 9, "steps": 1}
+
+
+def job(**changes):
+    body = {**OK, **changes}
+    return {k: v for k, v in body.items() if v is not ...}
+
+
+# (method, path, json body or raw, query, expected status, expected field)
+CASES = [
+    ("POST", "/jobs", job(prompt=...), None, 400, "prompt"),
+    ("POST", "/jobs", job(prompt="   "), None, 400, "prompt"),
+    ("POST", "/jobs", job(prompt=123), None, 400, "prompt"),
+    ("POST", "/jobs", job(prompt="x" * 5000), None, 400, "prompt"),
+    ("POST", "/jobs", job(model="no-such-model"), None, 400, "model"),
+    ("POST", "/jobs", job(width=50), None, 400, "width"),
+    ("POST", "/jobs", job(height=33), None, 400, "height"),
+    ("POST", "/jobs", job(num_frames=10), None, 400, "num_frames"),
+    ("POST", "/jobs", job(width="64"), None, 400, "width"),
+    ("POST", "/jobs", job(takes=0), None, 400, "takes"),
+    ("POST", "/jobs", job(takes=1000), None, 400, "takes"),
+    ("POST", "/jobs", job(takes="3"), None, 400, "takes"),
+    ("POST", "/jobs", job(seed=-1), None, 400, "seed"),
+    ("POST", "/jobs", job(seed=2**40), None, 400, "seed"),
+    ("POST", "/jobs", job(seed=1.5), None, 400, "seed"),
+    ("POST", "/jobs", job(steps=0), None, 400, "steps"),
+    ("POST", "/jobs", job(guidance="high"), None, 400, "guidance"),
+    ("POST", "/jobs", job(fps=-1), None, 400, "fps"),
+    ("POST", "/jobs", job(priority=True), None, 400, "priority"),
+    ("POST", "/jobs", job(colour="red"), None, 400, "colour"),
+    ("POST", "/jobs", job(init_image="x.png"), None, 400, "init_image"),
+    ("POST", "/jobs", job(init_image={"upload": "abc"}), None, 400, "init_image.upload"),
+    ("POST", "/jobs", job(init_image={"take_id": "t_nope"}), None, 404, "init_image.take_id"),
+    ("POST", "/jobs", job(parent_take_id="t_nope"), None, 404, "parent_take_id"),
+    ("POST", "/jobs", job(memory_profile="turbo"), None, 400, "memory_profile"),
+    ("POST", "/jobs", job(negative_prompt=["a"]), None, 400, "negative_prompt"),
+    ("POST", "/jobs", job(client_key=""), None, 400, "client_key"),
+    ("POST", "/jobs", job(compile="yes"), None, 400, "compile"),
+    ("POST", "/jobs", b'{"prompt": "truncated', None, 400, "body"),
+    ("POST", "/jobs", b'["a list"]', None, 400, "body"),
+    ("POST", "/jobs", "text", None, 400, "body"),
+    ("GET", "/jobs", None, {"status": "sleeping"}, 400, "status"),
+    ("GET", "/jobs", None, {"limit": "many"}, 400, "limit"),
+    ("GET", "/takes", None, {"sort": "colour"}, 400, "sort"),
+    ("GET", "/takes", None, {"cursor": "not-a-cursor"}, 400, "cursor"),
+    ("GET", "/takes", None, {"min_rating": "9"}, 400, "min_rating"),
+    ("GET", "/takes", None, {"status": "maybe"}, 400, "status"),
+    ("GET", "/events", None, {"timeout": "999"}, 400, "timeout"),
+    ("GET", "/events", None, {"after": "-1"}, 400, "after"),
+    ("GET", "/jobs/j_nope", None, None, 404, "job_id"),
+    ("GET", "/takes/t_nope", None, None, 404, "take_id"),
+]
+
+
+@pytest.fixture(scope="module")
+def a_take(server):
+    return server.make_takes(1, prompt="patch target", width=32, height=32, num_frames=9,
+                             steps=1)[0]
+
+
+def send(server, method, path, body, query):
+    if isinstance(body, bytes):
+        return server.api(method, path, data=body, params=query,
+                          headers={"Content-Type": "application/json"})
+    if isinstance(body, str):
+        return server.api(method, path, data=body, params=query,
+                          headers={"Content-Type": "text/plain"})
+    return server.api(method, path, json=body, params=query)
+
+
+def test_the_table_is_big_enough():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize(("method", "path", "body", "query", "status", "field"), CASES,
+                         ids=[f"{c[0]} {c[1]} {c[5]}-{i}" for i, c in enumerate(CASES)])
+def test_bad_request_names_the_field(server, method, path, body, query, status, field):
+    before = len(server.api("GET", "/jobs").json()["jobs"])
+    resp = send(server, method, path, body, query)
+    assert resp.status_code == status, resp.text
+    error = resp.json()["error"]
+    assert error["field"] == field
+    assert error["code"] and len(error["message"]) > 10
+    assert len(server.api("GET", "/jobs").json()["jobs"]) == before
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"rating": 6}, "rating"), ({"rating": "5"}, "rating"), ({"status": "maybe"}, "status"),
+    ({"tags": "a,b"}, "tags"), ({"tags": [1]}, "tags"), ({"notes": 5}, "notes"),
+    ({"seed": 1}, "seed"), ({}, "body"),
+])
+def test_bad_take_patch_names_the_field_and_changes_nothing(server, a_take, body, field):
+    resp = server.api("PATCH", f"/takes/{a_take['id']}", json=body)
+    assert resp.status_code == 400 and resp.json()["error"]["field"] == field
+    now = server.api("GET", f"/takes/{a_take['id']}").json()
+    assert (now["rating"], now["status"], now["tags"]) == (0, "new", [])
+
+
+def test_bad_job_patch(server):
+    job = server.submit(**OK)["jobs"][0]
+    for body, field in (({}, "priority"), ({"priority": "high"}, "priority"),
+                        ({"status": "done"}, "status")):
+        resp = server.api("PATCH", f"/jobs/{job['id']}", json=body)
+        assert resp.status_code == 400 and resp.json()["error"]["field"] == field
+    server.wait_jobs([job["id"]])
+
+
+def test_size_errors_suggest_valid_values(server):
+    resp = server.api("POST", "/jobs", json=job(width=50))
+    details = resp.json()["error"].get("details", {})
+    assert details, "the nearest valid sizes should be suggested"
+    assert any(v in str(details) for v in ("32", "64"))
