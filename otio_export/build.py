@@ -8,7 +8,6 @@ The media's own rate and length stay on the media reference's `available_range`.
 
 from __future__ import annotations
 
-import copy
 from fractions import Fraction
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -103,7 +102,7 @@ def _clip(entry: Entry, duration: int, fr: float, where: str) -> otio.schema.Cli
                             source_range=_range(entry.source_in, duration, fr))
     clip.media_reference = _media_reference(entry, where)
     take = entry.take or {}
-    clip.metadata[META] = {"take_id": entry.take_id, "take": copy.deepcopy(entry.take),
+    clip.metadata[META] = {"take_id": entry.take_id, "take": entry.take,
                            "media_path": entry.media_path, "media_kind": entry.media_kind}
     if take:
         prompt, seed, model = _take_fields(take)

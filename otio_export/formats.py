@@ -75,6 +75,7 @@ def write_file(timeline: otio.schema.Timeline, fmt: str, path: Path) -> Path:
             # The otioz writer finds media through url_utils, which reads unencoded paths
             # back fine but does not decode %xx: give it the plain local form.
             ref.target_url = Path(local).resolve().as_uri()
+    path.unlink(missing_ok=True)  # the otioz writer refuses to replace a file
     try:
         otio.adapters.write_to_file(bundle, str(path), adapter_name="otioz")
     except (otio.exceptions.OTIOError, OSError) as err:

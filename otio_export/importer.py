@@ -63,12 +63,13 @@ def _cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None,
 
 def _read_track(track: otio.schema.Track, name: str, rate: Fraction, cut: Cut,
                 lookup: Lookup | None) -> None:
-    for i, child in enumerate(track):
+    ranges = track.range_of_all_children()  # one pass; range_of_child_at_index is O(n)
+    for child in track:
         if isinstance(child, otio.schema.Transition):
             cut.warnings.append(f"{name}: transition {child.name!r} left out (cut lists hold "
                                 "cuts only).")
             continue
-        placed = track.range_of_child_at_index(i)
+        placed = ranges[child]
         start, duration = _frames(placed.start_time, rate), _frames(placed.duration, rate)
         if duration <= 0:
             continue

@@ -7,6 +7,7 @@ lands. NTSC rates are the exact 24000/1001, 30000/1001 and 60000/1001, never 29.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -26,8 +27,10 @@ SEQUENCE_RATES: dict[str, Fraction] = {
 MAX_RATE = 1000  # no real media or sequence is faster; bigger numbers are hostile input
 
 
+@functools.lru_cache(maxsize=256)
 def exact_rate(fps: float | int | str | Fraction) -> Fraction:
-    """The exact rate meant by a rate as people and files write it (29.97 -> 30000/1001)."""
+    """The exact rate meant by a rate as people and files write it (29.97 -> 30000/1001).
+    Cached: a file of 1,000 clips asks about the same two or three rates thousands of times."""
     try:
         value = Fraction(fps) if not isinstance(fps, float) else Fraction(repr(fps))
     except (ValueError, ZeroDivisionError, TypeError):
