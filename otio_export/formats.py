@@ -89,8 +89,21 @@ def _prepare_otio(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     return timeline
 
 
+def _cover_used_range(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """Media of unknown length (a file sent with a duration only) gets the range the clip
+    uses as its available range: the XML writers read it unconditionally and crash on None."""
+    for clip in timeline.find_clips():
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference) and ref.available_range is None:
+            rate = clip.source_range.start_time.rate
+            ref.available_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, rate), clip.source_range.end_time_exclusive())
+    return timeline
+
+
 def _prepare_fcp7(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     seq = rates.float_rate(timeline_rate(timeline))
+    _cover_used_range(timeline)
     for clip in timeline.find_clips():
         ref = clip.media_reference
         if not isinstance(ref, otio.schema.ExternalReference):
@@ -129,7 +142,7 @@ def reel_name(source: str) -> str:
 
 
 def _prepare_fcpxml(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
-    return timeline
+    return _cover_used_range(timeline)
 
 
 def _finish_fcpxml(text: str, timeline: otio.schema.Timeline) -> str:

@@ -129,3 +129,18 @@ def test_reel_names():
     assert reel_name("tk_0001") == "TK0001"
     assert reel_name("shot 01 été") == "SHOT01ET"
     assert reel_name("東京") == "AX"
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("otio", "x.otio"), ("fcp7xml", "x.xml"),
+                                           ("edl", "x.edl"), ("fcpxml", "x.fcpxml")])
+def test_media_of_unknown_length_and_media_less_clips_write(fmt, name):
+    """The XML writers read every reference's available range; one made from a bare path and
+    a duration has none, and a clip without media has no reference at all."""
+    from otio_export import read_cut, to_string
+
+    cut = Cut(fps=25, entries=[Entry(media_path="/m/a b.mp4", source_in=3, duration=20),
+                               Entry(kind="gap", duration=3), Entry(name="slug", duration=5)])
+    back = read_cut(to_string(build_timeline(cut), fmt).encode(), name, edl_rate=25)
+    assert [(e.kind, e.start, e.duration, e.source_in) for e in back.entries] == [
+        ("clip", 0, 20, 3), ("gap", 20, 3, 0), ("clip", 23, 5, 0)]
+    assert back.entries[0].media_path == "/m/a b.mp4"
