@@ -30,7 +30,7 @@ from bridge.generators.base import (
     ProgressFn,
 )
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
-from bridge.generators.tiny import ensure_tiny
+from bridge.generators.tiny import ensure_tiny, quiet_loading
 from bridge.generators.validate import resolve_request
 from bridge.request import GenerationRequest, MemoryProfile
 
@@ -175,6 +175,7 @@ class DiffusersGenerator:
         import diffusers
 
         cls = getattr(diffusers, preset.t2v_class, None) or diffusers.DiffusionPipeline
+        quiet_loading()
         try:
             pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as exc:
@@ -182,6 +183,8 @@ class DiffusersGenerator:
                 f"Could not load '{preset.name}' from {location}: {exc}. Download it again "
                 f"with `promptcut models download {preset.name}`.",
                 code="model_unavailable") from exc
+        if preset.shift is not None:
+            _set_shift(pipe, preset.shift)
         return pipe
 
     def unload(self) -> None:
@@ -225,7 +228,7 @@ class DiffusersGenerator:
         import torch
 
         pipe, kind = self._pipeline_for(warm, request)
-        levers.set_cache(pipe, request.cache)
+        levers.set_cache(pipe, request.cache, float(request.guidance))
         steps = int(request.steps)
         marks: dict[str, float] = {}
 
@@ -261,8 +264,10 @@ class DiffusersGenerator:
             with torch.inference_mode():
                 out = pipe(**kwargs)
         except (Cancelled, torch.OutOfMemoryError):
+            _reset_after_abort(pipe)
             raise
         except Exception as exc:  # a pipeline error is a failed take, not a crashed worker
+            _reset_after_abort(pipe)
             log.exception("pipeline failed for %s", warm.preset.name)
             raise GenerationFailed(f"{warm.preset.label} failed: {exc}",
                                    code="generation_failed") from exc
@@ -301,6 +306,25 @@ class DiffusersGenerator:
             raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
                                    "upload it again.", code="generation_failed") from exc
         return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
+
+
+def _set_shift(pipe: Any, shift: float) -> None:
+    """Flow-matching schedulers call it `flow_shift` (UniPC) or `shift` (Euler)."""
+    scheduler = getattr(pipe, "scheduler", None)
+    config = getattr(scheduler, "config", {})
+    for key in ("flow_shift", "shift"):
+        if key in config:
+            pipe.scheduler = type(scheduler).from_config(config, **{key: shift})
+            return
+
+
+def _reset_after_abort(pipe: Any) -> None:
+    """An aborted call skips the pipeline's own cleanup: cache hooks would keep the last
+    step's state and offloaded models would stay on the GPU. Run that cleanup here."""
+    try:
+        pipe.maybe_free_model_hooks()
+    except Exception:  # cleanup must never hide the original error
+        log.warning("cleanup after an aborted take failed", exc_info=True)
 
 
 _ACCEPTED: dict[type, frozenset[str]] = {}

@@ -14,8 +14,12 @@ from typing import Any
 log = logging.getLogger("promptcut.generator")
 
 
-def cache_config(name: str, pipe: Any) -> Any:
-    """The diffusers config for cache `name`, tuned to stay close to the plain output."""
+def cache_config(name: str, pipe: Any, guidance: float = 1.0) -> Any:
+    """The diffusers config for cache `name`, tuned to stay close to the plain output.
+
+    FasterCache also skips the unconditional branch of classifier-free guidance, so it must
+    know whether the request runs one (guidance > 1) or not.
+    """
     from diffusers import (
         FasterCacheConfig,
         FirstBlockCacheConfig,
@@ -29,16 +33,22 @@ def cache_config(name: str, pipe: Any) -> Any:
     if name == "first_block_cache":
         return FirstBlockCacheConfig(threshold=0.05)
     if name == "taylorseer":
-        return TaylorSeerCacheConfig(cache_interval=2, disable_cache_before_step=2, max_order=1)
+        # The default patterns expect modules named exactly `attn`; video transformers
+        # name theirs attn1/attn2, so name them here or nothing is cached.
+        return TaylorSeerCacheConfig(
+            cache_interval=2, disable_cache_before_step=2, max_order=1,
+            taylor_factors_dtype=None,
+            cache_identifiers=[r"^(transformer_blocks|blocks)\.\d+\.attn\d?$"])
     if name == "faster_cache":
+        # Ranges as in the FasterCache paper and diffusers' docs; wider ones leave the
+        # attention cache empty on the first skipped step.
         return FasterCacheConfig(
             spatial_attention_block_skip_range=2,
-            spatial_attention_timestep_skip_range=(-1, 901),
-            unconditional_batch_skip_range=2,
-            unconditional_batch_timestep_skip_range=(-1, 901),
-            current_timestep_callback=now, attention_weight_callback=lambda _: 0.5,
-            tensor_format="BFCHW" if _family(pipe) != "ltx" else "BCFHW",
-            is_guidance_distilled=True)
+            spatial_attention_timestep_skip_range=(-1, 681),
+            unconditional_batch_skip_range=5,
+            unconditional_batch_timestep_skip_range=(-1, 781),
+            current_timestep_callback=now, attention_weight_callback=lambda _: 0.3,
+            tensor_format="BFCHW", is_guidance_distilled=guidance <= 1.0)
     if name == "pyramid_attention_broadcast":
         return PyramidAttentionBroadcastConfig(
             spatial_attention_block_skip_range=2,
@@ -47,27 +57,25 @@ def cache_config(name: str, pipe: Any) -> Any:
     raise ValueError(f"unknown cache {name!r}")
 
 
-def _family(pipe: Any) -> str:
-    name = type(pipe).__name__.lower()
-    return "ltx" if name.startswith("ltx") else name
-
-
-def set_cache(pipe: Any, name: str | None) -> str | None:
+def set_cache(pipe: Any, name: str | None, guidance: float = 1.0) -> str | None:
     """Switch the transformer's cache to `name` (None: off). Returns what is now active."""
     transformer = getattr(pipe, "transformer", None)
     if transformer is None or not hasattr(transformer, "enable_cache"):
         if name:
             raise ValueError(f"{type(pipe).__name__} has no cache support")
         return None
-    active = getattr(pipe, "_promptcut_cache", None)
-    if active == name:
+    # The marker lives on the transformer because text- and image-to-video pipelines share
+    # it (from_pipe); the pipe's id is in it because the hooks read that pipe's timestep.
+    wanted = (name, guidance <= 1.0, id(pipe)) if name else None
+    active = getattr(transformer, "_promptcut_cache", None)
+    if active == wanted:
         return name
     if active is not None and transformer.is_cache_enabled:
         transformer.disable_cache()
-    pipe._promptcut_cache = None
+    transformer._promptcut_cache = None
     if name:
-        transformer.enable_cache(cache_config(name, pipe))
-        pipe._promptcut_cache = name
+        transformer.enable_cache(cache_config(name, pipe, guidance))
+        transformer._promptcut_cache = wanted
     return name
 
 

@@ -86,11 +86,12 @@ def is_complete_pipeline(folder: Path) -> bool:
     return True
 
 
-def folder_bytes(folder: Path) -> int:
+def folder_bytes(folder: Path, *, follow: bool = False) -> int:
+    """Bytes under `folder`; `follow` counts what snapshot symlinks point at."""
     total = 0
     for path in folder.rglob("*"):
         try:
-            if path.is_file() and not path.is_symlink():
+            if path.is_file() and (follow or not path.is_symlink()):
                 total += path.stat().st_size
         except OSError:
             continue
@@ -142,7 +143,7 @@ class ModelManager:
                 details["progress"] = dict(progress)
             elif snap is not None:
                 state = "ready"
-                size = folder_bytes(snap.parent.parent / "blobs") or size
+                size = folder_bytes(snap, follow=True) or size
                 details["path"] = str(snap)
             elif failed and time.monotonic() - failed[0] < UNREACHABLE_FOR_S:
                 state = "unavailable"

@@ -19,6 +19,10 @@ log = logging.getLogger("promptcut.generator")
 
 # Cache levers diffusers offers per transformer family (hooks that fit the block layout).
 ALL_CACHES = ("first_block_cache", "taylorseer", "faster_cache", "pyramid_attention_broadcast")
+# FasterCache's unconditional-branch reuse expects 5-D hidden states; LTX packs its latents
+# into tokens and Wan's blocks see (batch, tokens, dim), so it breaks there under guidance.
+TOKEN_CACHES = ("first_block_cache", "taylorseer", "pyramid_attention_broadcast")
+FAMILY_CACHES = {"ltx": TOKEN_CACHES, "wan": TOKEN_CACHES}
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Preset:
     num_frames: int = 121
     steps: int = 30
     guidance: float = 3.0
+    shift: float | None = None  # flow-matching shift set on the scheduler (None: the model's)
     min_size: int = 32
     max_size: int = 1920
     max_frames: int = 257
@@ -55,9 +60,15 @@ class Preset:
     min_vram_gb: float = 0.0  # with the leanest offload profile
     size_bytes: int | None = None  # download size, when known
     test_model: bool = False
-    caches: tuple[str, ...] = ALL_CACHES
+    caches: tuple[str, ...] | None = None  # None: what fits the family (FAMILY_CACHES)
     call_kwargs: dict[str, Any] = field(default_factory=dict)  # extra pipeline arguments
     notes: str = ""
+
+    @property
+    def cache_names(self) -> tuple[str, ...]:
+        if self.caches is not None:
+            return self.caches
+        return FAMILY_CACHES.get(self.family, ALL_CACHES)
 
     def public(self) -> dict[str, Any]:
         """The details the API shows: rules and defaults, nothing internal."""
@@ -68,9 +79,9 @@ class Preset:
                        "max": self.max_frames},
             "defaults": {"width": self.width, "height": self.height,
                          "num_frames": self.num_frames, "steps": self.steps,
-                         "guidance": self.guidance, "fps": self.fps},
+                         "guidance": self.guidance, "fps": self.fps, "shift": self.shift},
             "image_to_video": self.i2v_class is not None,
-            "caches": list(self.caches), "vram_gb": self.vram_gb,
+            "caches": list(self.cache_names), "vram_gb": self.vram_gb,
             "min_vram_gb": self.min_vram_gb, "source": self.source, "revision": self.revision,
             "notes": self.notes,
         }
@@ -93,12 +104,13 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("wan2.1-t2v-1.3b", "Wan 2.1 text-to-video 1.3B (480p)", "wan",
            "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", t2v_class="WanPipeline", i2v_class=None,
            fps=16, size_multiple=16, frame_step=4, width=832, height=480, num_frames=81,
-           steps=30, guidance=5.0, max_frames=161, vram_gb=12, min_vram_gb=4,
-           size_bytes=None, call_kwargs={}, notes="Shift 3.0 suits 480p."),
+           steps=30, guidance=5.0, shift=3.0, max_frames=161, vram_gb=12, min_vram_gb=4,
+           notes="Shift 3.0 suits 480p; use 5.0 for 720p."),
     Preset("wan2.2-ti2v-5b", "Wan 2.2 text/image-to-video 5B (720p)", "wan",
            "Wan-AI/Wan2.2-TI2V-5B-Diffusers", t2v_class="WanPipeline",
            i2v_class="WanImageToVideoPipeline", fps=24, size_multiple=32, frame_step=4,
-           width=1280, height=704, num_frames=121, steps=40, guidance=5.0, max_frames=161,
+           width=1280, height=704, num_frames=121, steps=40, guidance=5.0, shift=5.0,
+           max_frames=161,
            vram_gb=24, min_vram_gb=8),
     Preset("cogvideox-2b", "CogVideoX 2B", "cogvideox", "THUDM/CogVideoX-2b",
            t2v_class="CogVideoXPipeline", i2v_class=None, fps=8, size_multiple=16,
@@ -111,9 +123,7 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("hunyuanvideo", "HunyuanVideo 13B", "hunyuan", "hunyuanvideo-community/HunyuanVideo",
            t2v_class="HunyuanVideoPipeline", i2v_class=None, fps=24, size_multiple=16,
            frame_step=4, width=848, height=480, num_frames=61, steps=30, guidance=6.0,
-           max_frames=129, vram_gb=60, min_vram_gb=14,
-           caches=("first_block_cache", "taylorseer", "faster_cache",
-                   "pyramid_attention_broadcast")),
+           shift=7.0, max_frames=129, vram_gb=60, min_vram_gb=14),
     Preset("tiny", "Tiny LTX test model (random weights, makes noise)", "ltx", "tiny-ltx",
            source="tiny", t2v_class="LTXPipeline", i2v_class="LTXImageToVideoPipeline",
            fps=24, width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
@@ -190,5 +200,5 @@ def get_preset(presets: dict[str, Preset], name: str) -> Preset:
 def preset_to_json(preset: Preset) -> dict[str, Any]:
     """Everything, for presets.json round trips and debugging."""
     data = asdict(preset)
-    data["caches"] = list(preset.caches)
+    data["caches"] = None if preset.caches is None else list(preset.caches)
     return data

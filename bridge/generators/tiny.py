@@ -21,7 +21,7 @@ from typing import Any
 
 log = logging.getLogger("promptcut.generator")
 
-TINY_VERSION = 1  # bump when a builder changes, so stale folders are rebuilt
+TINY_VERSION = 2  # bump when a builder changes, so stale folders are rebuilt
 _MARKER = "promptcut-tiny.txt"
 _WORDS = (
     "a", "the", "of", "and", "in", "on", "with", "at", "to", "from", "by", "cat", "dog",
@@ -70,7 +70,10 @@ def _t5(d_model: int, *, umt5: bool = False, vocab_size: int = 64, layers: int =
 
 
 def build_ltx() -> Any:
-    """LTX-Video, dims as in diffusers' tests/pipelines/ltx/test_ltx.py."""
+    """LTX-Video, dims as in diffusers' tests/pipelines/ltx/test_ltx.py.
+
+    Two transformer blocks instead of one: First Block Cache needs a head and a tail block.
+    """
     import torch
     from diffusers import (
         AutoencoderKLLTXVideo,
@@ -82,7 +85,7 @@ def build_ltx() -> Any:
     torch.manual_seed(0)
     transformer = LTXVideoTransformer3DModel(
         in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4,
-        attention_head_dim=8, cross_attention_dim=32, num_layers=1, caption_channels=32)
+        attention_head_dim=8, cross_attention_dim=32, num_layers=2, caption_channels=32)
     torch.manual_seed(0)
     vae = AutoencoderKLLTXVideo(
         latent_channels=8, block_out_channels=(8, 8, 8, 8),
@@ -136,7 +139,7 @@ def build_cogvideox() -> Any:
     torch.manual_seed(0)
     transformer = CogVideoXTransformer3DModel(
         num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4,
-        time_embed_dim=2, text_embed_dim=32, num_layers=1, sample_width=2, sample_height=2,
+        time_embed_dim=2, text_embed_dim=32, num_layers=2, sample_width=2, sample_height=2,
         sample_frames=9, patch_size=2, temporal_compression_ratio=4, max_text_seq_length=16)
     torch.manual_seed(0)
     vae = AutoencoderKLCogVideoX(
@@ -163,6 +166,7 @@ def ensure_tiny(models_dir: Path, family: str) -> Path:
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(TINY_VERSION):
         return folder
     builder = BUILDERS[family]
+    quiet_loading()
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tiny-{family}-", dir=folder.parent))
     try:
@@ -174,6 +178,15 @@ def ensure_tiny(models_dir: Path, family: str) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def quiet_loading() -> None:
+    """Loading bars from diffusers and transformers would flood the bridge's log."""
+    from diffusers.utils import logging as dlog
+    from transformers.utils import logging as tlog
+
+    dlog.disable_progress_bar()
+    tlog.disable_progress_bar()
 
 
 def _swap_into_place(tmp: Path, folder: Path) -> None:

@@ -102,11 +102,11 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
     _check_number("steps", filled.steps, 1, preset.max_steps)
     _check_number("guidance", filled.guidance, 0.0, MAX_GUIDANCE)
     _check_number("fps", filled.fps, 1.0, MAX_FPS)
-    if filled.cache is not None and filled.cache not in preset.caches:
+    if filled.cache is not None and filled.cache not in preset.cache_names:
         raise InvalidRequest(
-            f"'cache' must be one of {', '.join(preset.caches) or 'nothing'} for "
+            f"'cache' must be one of {', '.join(preset.cache_names) or 'nothing'} for "
             f"{preset.label}.", field="cache", code="invalid_choice",
-            details={"choices": list(preset.caches)})
+            details={"choices": list(preset.cache_names)})
     if filled.init_image is not None:
         if preset.i2v_class is None:
             raise InvalidRequest(f"{preset.label} cannot start from an image; pick a model "
