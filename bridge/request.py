@@ -91,7 +91,8 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
     """Bring a saved request up to SCHEMA_VERSION. Version 1 is the first; add steps here."""
     version = data.get("schema_version", 1)
     if version > SCHEMA_VERSION:
-        raise ValueError(f"request schema {version} is newer than this Promptcut ({SCHEMA_VERSION})")
+        raise ValueError(
+            f"request schema {version} is newer than this Promptcut ({SCHEMA_VERSION})")
     data["schema_version"] = SCHEMA_VERSION
     return data
 

@@ -25,7 +25,7 @@ def who_has_port(host: str, port: int) -> str:
     """A sentence naming what is on the port: another Promptcut (with version) or not."""
     url = f"http://{host}:{port}/api/v1/health"
     try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(url, timeout=2) as resp:
             body = json.loads(resp.read(4096))
         if body.get("app") == "promptcut":
             return (f"Promptcut {body.get('version', '?')} is already running on port {port}: "

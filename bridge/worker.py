@@ -7,6 +7,7 @@ finished-but-unencoded takes keeps memory in check when encoding is the slower s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -30,10 +31,8 @@ log = logging.getLogger("promptcut.worker")
 def software_versions() -> dict[str, str]:
     out = {"promptcut": __version__}
     for name in ("diffusers", "torch", "transformers", "av"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return out
 
 

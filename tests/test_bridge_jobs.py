@@ -190,3 +190,27 @@ def test_takes_filter_sort_page_patch_delete(server):
     assert not media_path.exists()
     assert (server.data_dir / "trash" / ids[2] / media_path.name).exists()
     assert server.api("GET", f"/takes/{ids[2]}").status_code == 404
+
+
+def test_sse_stream_delivers_events_with_ids(server):
+    import requests
+
+    start = server.api("GET", "/events").json()["last_seq"]
+    with requests.get(f"{server.url}/api/v1/events/stream", params={"after": start},
+                      headers={"Authorization": f"Bearer {server.token}"}, stream=True,
+                      timeout=60) as resp:
+        assert resp.headers["Content-Type"].startswith("text/event-stream")
+        job = server.submit(prompt="sse", width=32, height=32, num_frames=9, steps=1)
+        job_id = job["jobs"][0]["id"]
+        ids, kinds = [], []
+        for line in resp.iter_lines(decode_unicode=True):
+            if line.startswith("id: "):
+                ids.append(int(line[4:]))
+            elif line.startswith("data: "):
+                event = json.loads(line[6:])
+                if event.get("job_id") == job_id:
+                    kinds.append(event["kind"])
+                if event["kind"] == "job.done" and event.get("job_id") == job_id:
+                    break
+    assert ids == sorted(ids) and ids[0] == start + 1
+    assert kinds[0] == "job.queued" and kinds[-1] == "job.done"

@@ -49,7 +49,7 @@ def test_missing_or_wrong_token_is_401(server):
 
 
 def test_foreign_host_is_refused_even_with_token(server):
-    for host in ("evil.example:%d" % server.port, "127.0.0.1", "localhost.evil.example",
+    for host in (f"evil.example:{server.port}", "127.0.0.1", "localhost.evil.example",
                  f"127.0.0.2:{server.port}"):
         r = server.api("GET", "/jobs", headers={"Host": host})
         assert r.status_code == 403, host

@@ -149,8 +149,8 @@ def document() -> dict[str, Any]:
             "takes": {"type": "array", "items": STR}, "cut": {"type": "object"},
             "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR}}}),
             "responses": _ok({"type": "object"}, "created", "201")}},
-        "/timelines/{timeline_id}/{format}": {"get": {
-            "parameters": [_p("timeline_id"), _p("format")], "responses": _ok(None, "file")}},
+        "/timelines/{timeline_id}/{fmt}": {"get": {
+            "parameters": [_p("timeline_id"), _p("fmt")], "responses": _ok(None, "file")}},
         "/timelines/import": {"post": {"requestBody": {"required": True, "content": {
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "file": {"type": "string", "format": "binary"}}}}}},
