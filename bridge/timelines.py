@@ -78,18 +78,18 @@ def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
     """Fill entries from the library (a `take_id` brings its media, rate, length and record)
     and refuse media outside it: a cut sent over HTTP must not reach other files."""
     for i, entry in enumerate(cut.entries):
-        if entry.kind != "clip":
-            continue
-        if entry.take_id:
+        take = None
+        if entry.kind == "clip" and entry.take_id:
             take = store.get_take(conn, entry.take_id)
             if take is None:
                 raise InvalidRequest(f"There is no take {entry.take_id!r}.",
                                      field=f"cut.entries[{i}].take_id", code="unknown_take")
-            _fill_from_take(entry, take)
-        elif entry.media_path:
+        elif entry.kind == "clip" and entry.media_path:
             take = store.find_take_by_media_path(conn, entry.media_path)
-            if take is not None:
-                _fill_from_take(entry, take)
+        if take is not None:
+            _fill_from_take(entry, take)
+        else:
+            entry.take = None  # a take record comes from the library, never from the caller
     try:
         check_media_roots(cut, [settings.media_dir])
     except TimelineError as err:

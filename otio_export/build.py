@@ -8,6 +8,7 @@ The media's own rate and length stay on the media reference's `available_range`.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -60,7 +61,7 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
     """The OTIO timeline for a cut; fills each entry's `start` as a side effect of layout."""
     rate = rates.sequence_rate(cut.fps)
     fr = rates.float_rate(rate)
-    timeline = otio.schema.Timeline(name=cut.name,
+    timeline = otio.schema.Timeline(name=clean_text(cut.name),
                                     global_start_time=otio.opentime.RationalTime(0, fr))
     timeline.metadata[META] = {"schema_version": cut.schema_version,
                                "fps": rates.rate_label(rate), "width": cut.width,
@@ -98,12 +99,13 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
 
 
 def _clip(entry: Entry, duration: int, fr: float, where: str) -> otio.schema.Clip:
-    clip = otio.schema.Clip(name=entry.name or _file_name(entry.media_path or "") or "clip",
+    clip = otio.schema.Clip(name=clean_text(entry.name or _file_name(entry.media_path or "")
+                                       or "clip"),
                             source_range=_range(entry.source_in, duration, fr))
     clip.media_reference = _media_reference(entry, where)
     take = entry.take or {}
-    clip.metadata[META] = {"take_id": entry.take_id, "take": entry.take,
-                           "media_path": entry.media_path, "media_kind": entry.media_kind}
+    clip.metadata[META] = _safe({"take_id": entry.take_id, "take": entry.take,
+                                 "media_path": entry.media_path, "media_kind": entry.media_kind})
     if take:
         prompt, seed, model = _take_fields(take)
         clip.metadata["fcp_xml"] = {
@@ -131,7 +133,7 @@ def _media_reference(entry: Entry, where: str) -> otio.core.MediaReference:
         mfr = rates.float_rate(rates.exact_rate(entry.media_fps))
         available = _range(0, entry.media_frames, mfr)
     ref = otio.schema.ExternalReference(target_url=url, available_range=available)
-    ref.name = _file_name(entry.media_path)
+    ref.name = clean_text(_file_name(entry.media_path))
     take = entry.take or {}
     if take:
         prompt, seed, model = _take_fields(take)
@@ -148,19 +150,48 @@ def _take_fields(take: dict[str, Any]) -> tuple[str, Any, str]:
     prompt = take.get("prompt") or request.get("prompt") or ""
     seed = take.get("seed", request.get("seed", ""))
     model = take.get("model") or request.get("model") or ""
-    return str(prompt), seed, str(model)
+    return clean_text(str(prompt)), clean_text(str(seed)), clean_text(str(model))
 
 
 def _marker(marker: Marker, offset: int, fr: float) -> otio.schema.Marker:
+    note = clean_text(marker.note)
     return otio.schema.Marker(
-        name=marker.name, color=marker.color,
+        name=clean_text(marker.name), color=marker.color,
         marked_range=_range(offset + marker.frame, marker.duration, fr),
-        metadata={META: {"note": marker.note}, "fcp_xml": {"comment": marker.note}})
+        metadata={META: {"note": note}, "fcp_xml": {"comment": note}})
 
 
 def _range(start: int, duration: int, fr: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fr),
                                    otio.opentime.RationalTime(duration, fr))
+
+
+# Characters XML 1.0 cannot hold (the XML writers re-parse their own output and would fail)
+# and lone surrogates (not encodable at all): a prompt may contain anything a user typed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_INT64 = 2**63
+
+
+def clean_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _safe(value: Any, depth: int = 0) -> Any:
+    """Metadata OTIO can hold: ints beyond int64 (a 64-bit seed) as strings, text cleaned,
+    anything unexpected as its string; nesting bounded."""
+    if depth > 32:
+        return None
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(v, depth + 1) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if -_INT64 <= value < _INT64 else str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    return clean_text(str(value))
 
 
 def _file_name(path: str) -> str:

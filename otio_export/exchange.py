@@ -66,7 +66,16 @@ def check_media_roots(cut: Cut, roots: list[Path]) -> None:
                                 field=where)
 
 
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+
+
 def safe_stem(name: str) -> str:
-    """A file name stem for a sequence name: no separators, no dots first, not too long."""
-    stem = re.sub(r"[\x00-\x1f/\\:*?\"<>|]+", "_", name).strip(" .")[:80]
+    """A file name stem for a sequence name that every OS accepts (the bridge runs on
+    Windows too): no separators or reserved characters, no dots or spaces at the ends, not
+    a reserved device name, no unpaired surrogates, not too long."""
+    stem = re.sub(r"[\x00-\x1f/\\:*?\"<>|\ud800-\udfff]+", "_", name).strip(" .")[:80]
+    stem = stem.strip(" .")
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
     return stem or "timeline"

@@ -27,8 +27,8 @@ def path_to_url(path: str, *, premiere: bool = False) -> str:
     `premiere=True` gives Premiere's own FCP7 XML form. Relative paths are refused: an
     editor on another machine could not resolve them.
     """
-    if not path or "\x00" in path:
-        raise TimelineError("A media path is empty or contains a NUL character.",
+    if not path or "\x00" in path or re.search("[\ud800-\udfff]", path):
+        raise TimelineError("A media path is empty or holds a NUL or an unpaired surrogate.",
                             field="media_path")
     if path.startswith("\\\\"):  # UNC: \\server\share\dir\file -> file://server/share/...
         host, _, rest = path[2:].replace("\\", "/").partition("/")

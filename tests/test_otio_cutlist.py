@@ -144,3 +144,34 @@ def test_media_of_unknown_length_and_media_less_clips_write(fmt, name):
     assert [(e.kind, e.start, e.duration, e.source_in) for e in back.entries] == [
         ("clip", 0, 20, 3), ("gap", 20, 3, 0), ("clip", 23, 5, 0)]
     assert back.entries[0].media_path == "/m/a b.mp4"
+
+
+def test_text_xml_cannot_hold_and_64_bit_seeds_still_write():
+    """A prompt may hold control characters or a lone surrogate, a seed may be 2**64 - 1: the
+    XML writers would fail on the first, OTIO's int64 metadata on the last."""
+    from otio_export import read_cut, to_string
+
+    take = {"id": "t1", "media_path": "/m/a.mp4", "fps": 24, "num_frames": 24,
+            "prompt": "fox\x01 in \ud800 snow", "seed": 2**64 - 1, "model": "tiny",
+            "record": {"request": {"seed": 2**64 - 1, "deep": [[[1]]]}}}
+    cut = Cut(name="cut\x0b", fps=24, entries=[entry_from_take(
+        take, name="clip\x02", markers=[Marker("m\x03", 1, note="n\udfff")])])
+    timeline = build_timeline(cut)
+    for fmt, name in (("otio", "x.otio"), ("fcp7xml", "x.xml"), ("edl", "x.edl"),
+                      ("fcpxml", "x.fcpxml")):
+        back = read_cut(to_string(timeline, fmt).encode(), name)
+        assert back.entries[0].duration == 24, fmt
+    meta = timeline.tracks[0][0].metadata["promptcut"]["take"]
+    assert meta["seed"] == str(2**64 - 1) and meta["prompt"] == "fox\ufffd in \ufffd snow"
+    with pytest.raises(TimelineError):
+        path_to_url("/m/\ud800.mp4")
+
+
+@pytest.mark.parametrize(("name", "stem"), [
+    ("Fox cut été", "Fox cut été"), ("a/b\\c:d", "a_b_c_d"), (" .hidden. ", "hidden"),
+    ("CON", "_CON"), ("nul.txt", "_nul.txt"), ("x\ud800y", "x_y"), ("", "timeline"),
+    ("..", "timeline"), ("a" * 300, "a" * 80)])
+def test_safe_stem(name, stem):
+    from otio_export import safe_stem
+
+    assert safe_stem(name) == stem
