@@ -61,6 +61,11 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
     """The OTIO timeline for a cut; fills each entry's `start` as a side effect of layout."""
     rate = rates.sequence_rate(cut.fps)
     fr = rates.float_rate(rate)
+    if not any(e.kind == "clip" and track_kind(e.track) == "V" for e in cut.entries):
+        # Every writer assumes a picture: the EDL writer fails on an empty track, FCPXML on
+        # an audio-only spine, and a sequence of gaps reads back as nothing.
+        raise TimelineError("The cut needs at least one clip on a video track.",
+                            field="entries")
     timeline = otio.schema.Timeline(name=clean_text(cut.name),
                                     global_start_time=otio.opentime.RationalTime(0, fr))
     timeline.metadata[META] = {"schema_version": cut.schema_version,
@@ -88,11 +93,14 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
             track.append(otio.schema.Gap(source_range=_range(0, duration, fr)))
         else:
             track.append(_clip(entry, duration, fr, where))
-    order = sorted(tracks, key=lambda t: (track_kind(t) != "V", track_number(t)))
-    for name in order:
-        timeline.tracks.append(tracks[name])
-    if not tracks:
-        timeline.tracks.append(otio.schema.Track(name="V1"))
+    for kind, track_type in (("V", otio.schema.TrackKind.Video),
+                             ("A", otio.schema.TrackKind.Audio)):
+        # Every track up to the highest one used, so a clip cut to V3 stays on V3.
+        top = max((track_number(t) for t in tracks if track_kind(t) == kind), default=0)
+        for number in range(1, top + 1):
+            name = f"{kind}{number}"
+            timeline.tracks.append(tracks.get(name)
+                                   or otio.schema.Track(name=name, kind=track_type))
     for marker in cut.markers:
         timeline.tracks.markers.append(_marker(marker, 0, fr))
     return timeline

@@ -175,3 +175,26 @@ def test_safe_stem(name, stem):
     from otio_export import safe_stem
 
     assert safe_stem(name) == stem
+
+
+def test_tracks_keep_their_numbers_and_a_cut_needs_a_picture():
+    from otio_export import read_cut, to_string
+
+    cut = Cut(entries=[Entry(media_path="/a.mp4", duration=5),
+                       Entry(media_path="/b.mp4", duration=6, track="V3"),
+                       Entry(media_path="/a.wav", duration=7, track="A2")])
+    timeline = build_timeline(cut)
+    assert [t.name for t in timeline.tracks] == ["V1", "V2", "V3", "A1", "A2"]
+    for fmt, name in (("otio", "x.otio"), ("fcp7xml", "x.xml")):
+        back = read_cut(to_string(timeline, fmt).encode(), name)
+        assert [(e.track, e.media_path) for e in back.entries] == [
+            ("V1", "/a.mp4"), ("V3", "/b.mp4"), ("A2", "/a.wav")], fmt
+    # FCPXML keeps the stacking (lanes), not empty tracks: V3 reads back as V2.
+    back = read_cut(to_string(timeline, "fcpxml").encode(), "x.fcpxml")
+    assert sorted((e.track, e.media_path) for e in back.entries) == [
+        ("A1", "/a.wav"), ("V1", "/a.mp4"), ("V2", "/b.mp4")]
+    for empty in (Cut(), Cut(entries=[Entry(kind="gap", duration=5)]),
+                  Cut(entries=[Entry(media_path="/a.wav", duration=5, track="A1")])):
+        with pytest.raises(TimelineError) as err:
+            build_timeline(empty)
+        assert err.value.field == "entries"
