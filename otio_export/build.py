@@ -99,8 +99,10 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
         top = max((track_number(t) for t in tracks if track_kind(t) == kind), default=0)
         for number in range(1, top + 1):
             name = f"{kind}{number}"
-            timeline.tracks.append(tracks.get(name)
-                                   or otio.schema.Track(name=name, kind=track_type))
+            track = tracks.get(name)
+            if track is None:
+                track = otio.schema.Track(name=name, kind=track_type)
+            timeline.tracks.append(track)
     for marker in cut.markers:
         timeline.tracks.markers.append(_marker(marker, 0, fr))
     return timeline
