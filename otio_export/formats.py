@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path, PurePath
+from xml.etree import ElementTree
 
 import opentimelineio as otio
 
@@ -153,6 +154,19 @@ def _finish_fcpxml(text: str, timeline: otio.schema.Timeline) -> str:
     return text.replace('frameDuration=""', f'frameDuration="{duration}"')
 
 
+def _finish_fcp7(text: str, timeline: otio.schema.Timeline) -> str:
+    # The writer gives each clipitem with a known media length two identical <rate>s, and no
+    # DOCTYPE; Premiere's own exports have one <rate> and <!DOCTYPE xmeml>, which strict
+    # FCP7 readers expect. Parsing here is safe: the text is the adapter's own output.
+    root = ElementTree.fromstring(text)
+    for item in root.iter("clipitem"):
+        for extra in item.findall("rate")[1:]:
+            item.remove(extra)
+    ElementTree.indent(root, "    ")
+    body = ElementTree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n{body}\n'
+
+
 def _finish_edl(text: str, timeline: otio.schema.Timeline) -> str:
     # The writer leaves out the FCM line; at 29.97 and 59.94 its timecodes are drop-frame
     # (";"), and an editor that assumes non-drop would misplace every event after a minute.
@@ -168,4 +182,4 @@ _PREPARE: dict[str, Callable[[otio.schema.Timeline], otio.schema.Timeline]] = {
     "otio": _prepare_otio, "fcp7xml": _prepare_fcp7, "edl": _prepare_edl,
     "fcpxml": _prepare_fcpxml}
 _FINISH: dict[str, Callable[[str, otio.schema.Timeline], str]] = {
-    "fcpxml": _finish_fcpxml, "edl": _finish_edl}
+    "fcpxml": _finish_fcpxml, "edl": _finish_edl, "fcp7xml": _finish_fcp7}

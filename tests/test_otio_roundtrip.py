@@ -155,8 +155,11 @@ def test_fcp7_xml_round_trip_and_premiere_fields(takes, tmp_path, fps):
     assert [(m.name, m.frame, m.color, m.note) for m in clips[1].markers] == [
         ("hit", 4, "RED", "the fox turns")]
     assert [(m.name, m.frame, m.note) for m in back.markers] == [("chorus", 30, "music")]
+    assert path.read_text("utf-8").startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n<xmeml version="4">')
     root = SafeET.parse(path).getroot()
     items = root.findall(".//clipitem")
+    assert all(len(item.findall("rate")) == 1 for item in items)
     urls = [i.findtext("file/pathurl") for i in items]
     assert urls[-1] == ("file://localhost/C%3a/Users/%C3%89diteur/Promptcut%20takes/"
                         "shot%2001%20%C3%A9t%C3%A9.mp4")
