@@ -53,7 +53,7 @@ function ruleSizes(w, h, rule) {
 }
 
 function sizeName(w, h, def) {
-  if (w === def.width && h === def.height) return " default";
+  if (w === def.width && h === def.height) return "";
   if (w === h) return " square";
   if (w === def.height && h === def.width) return " portrait";
   return " draft";
@@ -90,7 +90,7 @@ export function durationOptions(model) {
 }
 
 export function durationLabel(frames, fps) {
-  return `${(frames / fps).toFixed(1)} s · ${frames} f`;
+  return `${(frames / fps).toFixed(1)} s (${frames}f)`;
 }
 
 export function nearest(list, target) {

@@ -27,7 +27,7 @@ export function openCompare(takes) {
       h("button.small", { type: "button", onclick: () => setStatus(t.id, "rejected") }, "Reject"),
       [1, 2, 3, 4, 5].map((n) => h("button.star", { type: "button", "aria-label": `${n} stars`,
         onclick: () => rate(t.id, n) }, "★")))));
-  const overlay = h("div.compare#compare", { role: "dialog", "aria-label": "Compare takes" },
+  const overlay = h("div.compare#compare-view", { role: "dialog", "aria-label": "Compare takes" },
     h("div.compare-head", null, h("h2", null, `Compare ${takes.length} takes`), h("span.grow"), playBtn, closeBtn),
     h(`div.compare-grid.n${takes.length}`, null, cells),
     h("div.compare-foot", null, seek));

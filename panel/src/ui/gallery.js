@@ -113,8 +113,9 @@ function buildCard(take) {
   pick.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "picked"); });
   reject.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "rejected"); });
   play.addEventListener("click", (ev) => { ev.stopPropagation(); togglePlay(take.id); });
-  thumb.addEventListener("mousemove", (ev) => scrubTo(card, state.takes.get(take.id), ev));
-  thumb.addEventListener("mouseleave", () => { scrub.style.display = "none"; });
+  // On the whole card: the badges over the thumbnail must not interrupt the scrub.
+  el.addEventListener("mousemove", (ev) => scrubTo(card, state.takes.get(take.id), ev));
+  el.addEventListener("mouseleave", () => { scrub.style.display = "none"; });
   return card;
 }
 
@@ -123,6 +124,10 @@ function scrubTo(card, take, ev) {
   const fs = take && take.filmstrip;
   if (!fs || !take.filmstrip_url || state.playing === take.id) return;
   const rect = card.thumb.getBoundingClientRect();
+  if (ev.clientY > rect.bottom) {
+    card.scrub.style.display = "none";
+    return;
+  }
   const frac = Math.min(0.999, Math.max(0, (ev.clientX - rect.left) / rect.width));
   const frames = fs.frames || fs.columns * fs.rows;
   const i = Math.floor(frac * frames);

@@ -5,7 +5,7 @@
 
 import { retryBody } from "../requests.js";
 import { emit, on, putJob, state, time } from "../store.js";
-import { getBridge } from "../sync.js";
+import { getBridge, loadJobs } from "../sync.js";
 import { fmtEta, guard, h } from "./dom.js";
 
 const ACTIVE = ["running", "queued"];
@@ -25,7 +25,7 @@ function queueCmp(a, b) {
 export function mountQueue(root) {
   const summary = h("div.queue-summary#queue-summary");
   const list = h("div.queue#queue", { role: "list" });
-  const empty = h("div.empty", null, "No jobs. Generate takes to fill the queue.");
+  const empty = h("div.empty");
   const clearBtn = h("button.small#clear-finished", { type: "button" }, "Clear finished");
   root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list);
   const rows = new Map();
@@ -64,6 +64,7 @@ export function mountQueue(root) {
         rows.delete(id);
       }
     }
+    empty.textContent = jobs.length ? "Nothing queued." : "No jobs yet. Generate takes to fill the queue.";
     if (!visible.length) list.appendChild(empty);
     else empty.remove();
   }
@@ -113,7 +114,7 @@ function buildRow(job, queuedIds) {
   const el = h(`div.job.${job.status}`, { role: "listitem", dataset: { jobId: job.id, status: job.status } },
     h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
       h("span.job-prompt", { title: prompt }, prompt), h("span.job-buttons", null, buttons)),
-    ACTIVE.includes(job.status) ? h("div.bar", null, bar) : null,
+    job.status === "running" ? h("div.bar", null, bar) : null,
     h("div.job-bottom", null, meta), error);
   return { el, bar, meta };
 }
@@ -148,5 +149,8 @@ async function move(job, queuedIds, dir) {
   const other = state.jobs.get(queuedIds[idx + dir]);
   if (!other) return;
   const priority = (other.priority || 0) + (dir < 0 ? 1 : -1);
-  await guard(async () => putAndEmit(await getBridge().patch(`/jobs/${job.id}`, { priority })));
+  await guard(async () => {
+    putAndEmit(await getBridge().patch(`/jobs/${job.id}`, { priority }));
+    await loadJobs(); // every queued job's position may have changed
+  });
 }

@@ -1,0 +1,193 @@
+"""The panel in Debian's Chromium against a real bridge running the tiny model: what an
+editor does in one sitting, from a prompt to a timeline file, plus cancel and the
+"bridge not running" state with its recovery."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+from test_panel_support import browser_context, cards, open_panel, search  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def unique(word: str) -> str:
+    return f"{word}-{uuid.uuid4().hex[:8]}"
+
+
+def api_take(server, take_id: str) -> dict:
+    return server.api("GET", f"/takes/{take_id}").json()
+
+
+def card_ids(page, text: str) -> list[str]:
+    return cards(page, text).evaluate_all("els => els.map(e => e.dataset.takeId)")
+
+
+def generate(page, prompt: str, *, takes: int, steps: int | None = None,
+             longest: bool = False) -> None:
+    page.fill("#prompt", prompt)
+    page.select_option("#model", "tiny")
+    page.fill("#takes", str(takes))
+    if longest:  # the longest duration preset: many frames make every step slow
+        last = page.eval_on_selector("#duration", "s => s.options[s.options.length - 1].value")
+        page.select_option("#duration", last)
+    if steps is not None:
+        if not page.is_visible("#steps"):
+            page.click("#fold-advanced")
+        page.fill("#steps", str(steps))
+    page.click("#generate")
+
+
+def test_generate_rate_pick_filter_compare_assemble(browser_context, server):  # noqa: F811
+    page = open_panel(browser_context, server)
+    # The token came in the fragment, is kept, and is gone from the address bar.
+    assert "token" not in page.url
+    assert page.evaluate("localStorage.getItem('promptcut.token')") == server.token
+
+    # Record every progress line the queue shows, however briefly (tiny jobs are quick).
+    page.evaluate("""() => { window.__progress = [];
+        new MutationObserver(() => document.querySelectorAll('.job-meta').forEach(
+            m => window.__progress.push(m.textContent))).observe(
+            document.querySelector('#queue'),
+            {subtree: true, childList: true, characterData: true});
+    }""")
+    word = unique("fox")
+    generate(page, f"a red {word} in snow", takes=3, steps=8)
+    search(page, word)
+    cards(page, word).nth(2).wait_for(timeout=60_000)
+    # Live progress: running jobs showed their phase, step count and ETA.
+    seen = page.evaluate("window.__progress")
+    assert any(re.search(r"denoising · step \d+/8", line) for line in seen), seen[-10:]
+    assert cards(page, word).count() == 3
+    ids = card_ids(page, word)
+    # Every take of the batch has its own seed.
+    assert len({api_take(server, i)["seed"] for i in ids}) == 3
+
+    # Hover-scrub shows a filmstrip tile for the pointer's position.
+    first = cards(page, word).nth(0)
+    box = first.locator(".thumb").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + 5)
+    assert int(first.get_attribute("data-scrub-frame")) > 0
+
+    # Keyboard: 4 stars and a pick on the first, a pick on the second, reject the third.
+    first.locator(".prompt").click()
+    page.keyboard.press("4")
+    page.keyboard.press("p")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("p")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("x")
+    page.wait_for_function(
+        "(id) => document.querySelector(`.take[data-take-id='${id}']`)"
+        ".dataset.status === 'rejected'", arg=ids[2])
+    assert api_take(server, ids[0])["rating"] == 4
+    assert [api_take(server, i)["status"] for i in ids] == ["picked", "picked", "rejected"]
+
+    # Tags: typed on a card, stored by the bridge.
+    tag_input = cards(page, word).nth(1).locator(".tag-input")
+    tag_input.fill("hero")
+    tag_input.press("Enter")
+    page.wait_for_function("(id) => document.querySelector(`.take[data-take-id='${id}'] .tag`)",
+                           arg=ids[1])
+    assert api_take(server, ids[1])["tags"] == ["hero"]
+
+    # Filters: status and rating narrow the gallery, through the bridge's own query.
+    page.select_option("#filter-status", "picked")
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take').length === 2")
+    page.select_option("#filter-rating", "4")
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take').length === 1")
+    assert card_ids(page, word) == [ids[0]]
+    page.select_option("#filter-rating", "")
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take').length === 2")
+
+    # Compare the two picks side by side, playing in sync.
+    cards(page, word).nth(0).locator(".prompt").click()
+    cards(page, word).nth(1).locator(".prompt").click(modifiers=["Control"])
+    page.click("#compare")
+    assert page.locator("#compare-view video").count() == 2
+    page.wait_for_function(
+        """() => { const v = [...document.querySelectorAll('#compare-view video')];
+                   return v.every(x => x.readyState >= 2 && !x.paused && x.currentTime > 0); }""")
+    drift = page.evaluate("""() => {
+        const v = [...document.querySelectorAll('#compare-view video')];
+        return Math.abs(v[0].currentTime - v[1].currentTime); }""")
+    assert drift < 0.3
+    page.keyboard.press("Escape")
+    assert page.locator("#compare-view").count() == 0
+
+    # Assemble the picks (no selection: every pick in view, oldest first) -> timeline file.
+    page.keyboard.press("Escape")  # clear the selection
+    with page.expect_download() as dl:
+        page.click("#assemble")
+    path = dl.value.path()
+    assert dl.value.suggested_filename.endswith(".otio")
+    timeline = json.loads(path.read_text(encoding="utf-8"))
+    assert timeline["OTIO_SCHEMA"].startswith("Timeline")
+    text = json.dumps(timeline)
+    assert ids[0] in text and ids[1] in text and ids[2] not in text
+    assert page.errors == []
+
+
+def test_shot_list_makes_one_batch_per_shot(browser_context, server):  # noqa: F811
+    page = open_panel(browser_context, server)
+    a, b = unique("shot-a"), unique("shot-b")
+    page.select_option("#model", "tiny")
+    page.fill("#takes", "1")
+    page.click("#fold-shotlist")
+    page.fill("#shots", f'prompt,duration\n"{a}, wide",1\n{b},0.5\n')
+    assert page.text_content("#shot-info") == "2 shots"
+    page.click("#queue-shots")
+    search(page, "shot-")
+    cards(page, a).wait_for(timeout=60_000)
+    cards(page, b).wait_for(timeout=60_000)
+    jobs = [j for j in server.api("GET", "/jobs").json()["jobs"]
+            if a in j["request"]["prompt"] or b in j["request"]["prompt"]]
+    assert len(jobs) == 2 and len({j["batch_id"] for j in jobs}) == 2
+    frames = {j["request"]["prompt"]: j["request"]["num_frames"] for j in jobs}
+    # Durations snap to what the model can do (8k+1 frames at 24 fps).
+    assert frames[f"{a}, wide"] == 25 and frames[b] == 9
+    assert page.errors == []
+
+
+def test_cancel_running_job(browser_context, server):  # noqa: F811
+    page = open_panel(browser_context, server)
+    word = unique("slow")
+    generate(page, word, takes=1, steps=200, longest=True)
+    row = page.locator(".job[data-status=running]", has_text=word)
+    row.wait_for(timeout=60_000)
+    row.locator("button.cancel").click()
+    page.locator(".job[data-status=cancelled]", has_text=word).wait_for()
+    job_id = page.locator(".job", has_text=word).get_attribute("data-job-id")
+    job = server.api("GET", f"/jobs/{job_id}").json()
+    assert job["status"] == "cancelled" and job["take_id"] is None
+    # Retry offers the same request again.
+    page.locator(".job", has_text=word).locator("button.retry").click()
+    active = ".job[data-status=queued], .job[data-status=running]"
+    page.locator(active, has_text=word).first.wait_for()
+    again = [j for j in server.api("GET", "/jobs").json()["jobs"]
+             if j["request"]["prompt"] == word and j["id"] != job_id]
+    assert again and again[0]["request"]["seed"] == job["request"]["seed"]
+    server.api("POST", f"/jobs/{again[0]['id']}/cancel")
+    assert page.errors == []
+
+
+def test_bridge_not_running_then_recovers(browser_context, fresh_server):  # noqa: F811
+    fresh_server.start()
+    page = open_panel(browser_context, fresh_server)
+    fresh_server.stop()
+    banner = page.locator("#bridge-banner")
+    banner.wait_for(state="visible")
+    assert "Bridge not running" in banner.text_content()
+    assert "promptcut serve" in banner.text_content()
+    assert "offline" in page.get_attribute("#conn-dot", "class")
+    fresh_server.start()
+    page.wait_for_selector("#conn-dot.online", timeout=30_000)
+    banner.wait_for(state="hidden")
+    # Back in business: the panel submits to the restarted bridge.
+    word = unique("back")
+    generate(page, word, takes=1)
+    page.locator(".job", has_text=word).first.wait_for()
+    assert page.errors == []

@@ -1,0 +1,76 @@
+"""Shared pieces of the panel's browser tests (no tests here): Debian's Chromium through
+Playwright with a fresh profile, and helpers to open the panel as an editor would.
+
+Never a browser that a test tool downloads itself: PROMPTCUT_CHROMIUM or /usr/bin/chromium,
+else the browser tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic", "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("PROMPTCUT_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    """One Chromium per test module, with its own empty profile (localStorage included)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    exe = chromium_path()
+    if not exe:
+        pytest.skip("No Chromium: install Debian's chromium or set PROMPTCUT_CHROMIUM.")
+    profile = tempfile.mkdtemp(prefix="promptcut-chromium-")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile, executable_path=exe, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 820}, accept_downloads=True)
+        ctx.set_default_timeout(20_000)
+        yield ctx
+        ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+class PageErrors(list):
+    """Uncaught page errors, so a test fails on a JavaScript exception it did not look for."""
+
+
+def open_panel(ctx, bridge, *, host: str | None = None, width: int = 1280):
+    page = ctx.new_page()
+    errors = PageErrors()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": width, "height": 820})
+    query = f"?host={host}" if host else ""
+    page.goto(f"{bridge.url}/panel/{query}#token={bridge.token}")
+    page.wait_for_selector("#conn-dot.online")
+    page.errors = errors
+    return page
+
+
+def cards(page, text: str):
+    return page.locator("#gallery .take", has_text=text)
+
+
+def search(page, text: str) -> None:
+    page.fill("#search", text)
+    page.wait_for_function(
+        """(t) => { const cs = [...document.querySelectorAll('#gallery .take')];
+                    return cs.every(c => c.textContent.includes(t)); }""", arg=text)
