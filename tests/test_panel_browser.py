@@ -174,9 +174,21 @@ def test_cancel_running_job(browser_context, server):  # noqa: F811
     assert page.errors == []
 
 
-def test_bridge_not_running_then_recovers(browser_context, fresh_server):  # noqa: F811
+def pair_code(bridge) -> str:
+    """The one-time code in the link `promptcut serve` prints."""
+    match = re.findall(r"/panel/#pair=([\w-]+)", bridge.log())
+    assert match, bridge.log()
+    return match[-1]
+
+
+def test_pairs_with_the_printed_link_then_survives_a_bridge_restart(
+        browser_context, fresh_server):  # noqa: F811
     fresh_server.start()
-    page = open_panel(browser_context, fresh_server)
+    page = open_panel(browser_context, fresh_server, fragment=f"pair={pair_code(fresh_server)}")
+    # The code was traded for the token, which is kept; the fragment is gone.
+    assert "pair" not in page.url
+    assert page.evaluate("localStorage.getItem('promptcut.token')") == fresh_server.token
+
     fresh_server.stop()
     banner = page.locator("#bridge-banner")
     banner.wait_for(state="visible")

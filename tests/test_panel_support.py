@@ -53,13 +53,14 @@ class PageErrors(list):
     """Uncaught page errors, so a test fails on a JavaScript exception it did not look for."""
 
 
-def open_panel(ctx, bridge, *, host: str | None = None, width: int = 1280):
+def open_panel(ctx, bridge, *, host: str | None = None, width: int = 1280,
+               fragment: str | None = None):
     page = ctx.new_page()
     errors = PageErrors()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_viewport_size({"width": width, "height": 820})
     query = f"?host={host}" if host else ""
-    page.goto(f"{bridge.url}/panel/{query}#token={bridge.token}")
+    page.goto(f"{bridge.url}/panel/{query}#{fragment or 'token=' + bridge.token}")
     page.wait_for_selector("#conn-dot.online")
     page.errors = errors
     return page

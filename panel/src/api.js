@@ -90,6 +90,25 @@ export class Bridge {
     }
   }
 
+  /** Trades a one-time pairing code for the token (no token needed for this call). */
+  async pair(code) {
+    let res;
+    try {
+      res = await fetch(this.url("/pair"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ code: code.trim() }),
+        cache: "no-store",
+      });
+    } catch (e) {
+      throw new OfflineError(e);
+    }
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, body);
+    this.token = body.token;
+    return body.token;
+  }
+
   /** Bytes of an API file (timeline downloads need the token, so no plain <a href>). */
   async bytes(path) {
     const res = await this.fetchRaw("GET", path);

@@ -5,9 +5,9 @@ import { Bridge } from "./api.js";
 import { detectHost, getHost } from "./hosts/index.js";
 import { emit, on, set, state } from "./store.js";
 import { runEventLoop, setBridge } from "./sync.js";
-import { loadBase, loadToken, saveToken, takeTokenFromFragment } from "./token.js";
+import { loadBase, loadToken, saveToken, takeFragment } from "./token.js";
 import { mountActions } from "./ui/actions.js";
-import { h } from "./ui/dom.js";
+import { h, toast } from "./ui/dom.js";
 import { mountGallery } from "./ui/gallery.js";
 import { mountGenerate } from "./ui/generate.js";
 import { mountKeyboard } from "./ui/keyboard.js";
@@ -28,9 +28,8 @@ function sameOrigin() {
   return null;
 }
 
-async function findToken(host) {
-  const fromUrl = takeTokenFromFragment();
-  if (fromUrl) return fromUrl;
+async function findToken(host, fragment) {
+  if (fragment.token) return fragment.token;
   const saved = loadToken();
   if (saved) return saved;
   const fromHost = await host.readToken();
@@ -89,10 +88,20 @@ export async function boot() {
   const hostName = detectHost();
   const host = getHost(hostName);
   document.documentElement.dataset.host = hostName;
-  const token = await findToken(host);
+  const fragment = takeFragment();
+  const token = await findToken(host, fragment);
   const bridge = new Bridge({ base: loadBase(sameOrigin()), token });
   setBridge(bridge);
   layout(host);
+  if (fragment.pair) {
+    try {
+      saveToken(await bridge.pair(fragment.pair));
+      toast("Paired with the bridge.", "ok");
+    } catch (e) {
+      // A spent or expired code: a token saved earlier may still work; else say what to do.
+      if (!token) toast(`${e.message} Run \`promptcut serve\` again for a new link.`, "error");
+    }
+  }
   let asked = false;
   on((w) => {
     if (w === "conn" && state.conn === "unauthorized" && host.capabilities.pairing && !asked) {

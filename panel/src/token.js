@@ -1,9 +1,12 @@
 // Where the panel finds the bridge and its token, per host, without the editor copying the
 // token by hand on every start:
-// - browser/desktop: the URL fragment `#token=...` (printed by `promptcut serve`, injected by
-//   `promptcut desktop`), kept in localStorage and removed from the address bar at once so it
-//   does not linger in history or screenshots;
-// - UXP/CEP: a one-time pairing field (CEP first tries the token file, see hosts/cep.js).
+// - browser: `promptcut serve` prints /panel/#pair=<code>, a one-time code the panel trades
+//   for the token (POST /api/v1/pair), so the printed link never carries the token itself;
+// - desktop: `promptcut desktop` puts #token=<token> in the URL of its own window;
+// - UXP/CEP: a one-time pairing field for the code or the token (CEP first tries the token
+//   file, see hosts/cep.js).
+// The token is kept in localStorage and the fragment is removed from the address bar at once,
+// so neither lingers in history or screenshots.
 
 export const DEFAULT_BASE = "http://127.0.0.1:8642";
 const KEY_TOKEN = "promptcut.token";
@@ -17,25 +20,34 @@ function storage() {
   }
 }
 
-/** Reads `#token=` once, stores it, and strips the fragment from the address bar. */
-export function takeTokenFromFragment() {
+/**
+ * Reads `#token=` or `#pair=` once and strips the fragment from the address bar.
+ * @returns {{token?: string, pair?: string}}
+ */
+export function takeFragment() {
   let loc;
   try {
     loc = globalThis.location;
   } catch {
-    return null;
+    return {};
   }
-  if (!loc || !loc.hash) return null;
+  if (!loc || !loc.hash) return {};
   const params = new URLSearchParams(loc.hash.replace(/^#/, ""));
-  const token = params.get("token");
-  if (!token) return null;
-  saveToken(token);
+  const token = params.get("token") || undefined;
+  const pair = params.get("pair") || undefined;
+  if (!token && !pair) return {};
+  if (token) saveToken(token);
   try {
     history.replaceState(null, "", loc.pathname + loc.search);
   } catch {
     /* some hosts have no history API; the token is stored either way */
   }
-  return token;
+  return { token, pair };
+}
+
+/** Pairing codes are short; tokens are 43 characters. Either may be pasted. */
+export function looksLikePairCode(text) {
+  return text.trim().length > 0 && text.trim().length < 30;
 }
 
 export function loadToken() {

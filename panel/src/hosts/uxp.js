@@ -17,7 +17,7 @@ export const capabilities = {
   label: "Premiere (UXP)",
   timeline: true,
   exportSequence: true,
-  reveal: true,
+  reveal: false, // shell.openPath needs a launchProcess permission this plugin does not ask for
   pairing: true,
 };
 
@@ -235,9 +235,7 @@ export async function saveFile(source, suggestedName) {
 
 /** @param {string} path */
 export async function revealFile(path) {
-  const folder = String(path).replace(/[\\/][^\\/]*$/, "");
-  await uxp().shell.openPath(folder);
-  return { revealed: folder };
+  throw new Error(`Revealing files is not available in the UXP panel. The file is ${path}`);
 }
 
 /** @param {string} url */

@@ -35,6 +35,7 @@ export function mountActions(root, theHost) {
       fmt,
       btn("export-cut", "Export cut", "Save the selection (or picks) as an editor file", () => exportCut(fmt.value)),
       caps.exportSequence ? btn("export-sequence", "Export sequence", "Export Premiere's active sequence", exportSequence) : null,
+      caps.reveal ? btn("reveal", "Reveal", "Show the take's file", reveal) : null,
       h("span.grow"),
       selInfo,
       btn("clear-selection", "Clear", "Clear the selection (Esc)", () => { state.selection.clear(); emit("selection"); }),
@@ -168,6 +169,13 @@ export function exportSequence() {
     const r = await host.exportActiveSequence(fmt);
     return r && r.path ? `Exported the active sequence to ${r.path}.` : "Cancelled.";
   }, (m) => m);
+}
+
+function reveal() {
+  guard(async () => {
+    const [take] = need(targetTakes());
+    await host.revealFile(take.media_path);
+  });
 }
 
 function remove() {

@@ -74,10 +74,17 @@ export function mountGenerate(root) {
 
   function modelNote_(m) {
     if (m.test_model) return "Test model: random weights, makes noise. For checking the pipeline only.";
-    if (m.state === "needs_download") return "Not downloaded yet: the first job downloads it.";
-    if (m.state === "downloading") return "Downloading…";
-    if (m.state === "unavailable") return "Unavailable on this machine.";
-    return "";
+    const d = m.details || {};
+    if (m.state === "needs_download") {
+      return `Not downloaded yet${d.download ? `: run ${d.download}` : ""}. The first job downloads it.`;
+    }
+    if (m.state === "downloading") {
+      const p = d.progress || {};
+      return p.done_bytes && p.total_bytes
+        ? `Downloading… ${Math.round((100 * p.done_bytes) / p.total_bytes)}%` : "Downloading…";
+    }
+    if (m.state === "unavailable") return d.reason || "Unavailable on this machine.";
+    return d.notes || "";
   }
 
   function baseBody() {
