@@ -36,9 +36,11 @@ def cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None = No
         return _cut_from_timeline(timeline, lookup, warnings)
     except TimelineError as err:
         raise TimelineError(err.message, field="file") from None
-    except (ValueError, ArithmeticError, TypeError) as err:  # OTIO on nonsense times
-        raise TimelineError(f"The file holds impossible times: {err}"[:300],
-                            field="file") from None
+    except Exception as err:
+        # The timeline came from an untrusted file: whatever OTIO raises while laying it out
+        # (no media and no range, a negative rate, ...) is the file's fault, a 4xx.
+        raise TimelineError(f"The file's timeline cannot be laid out: {type(err).__name__}: "
+                            f"{err}"[:400], field="file") from None
 
 
 def _cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None,

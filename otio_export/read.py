@@ -51,7 +51,7 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0
     elif fmt == "otio":
         text = safety.check_json(data)
     else:
-        safety.check_size(data)
+        safety.check_edl(data)
         text = _loc_non_drop(_text(data), edl_rate)
     # EDLs carry no rate; OTIO's timecode wants the exact NTSC double (29.97 is refused).
     kwargs = {"rate": rates.float_rate(rates.exact_rate(edl_rate))} if fmt == "edl" else {}

@@ -22,6 +22,11 @@ from otio_export.errors import TimelineError
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a 1,000-clip FCP7 XML is about 3 MiB
 MAX_DEPTH = 64  # Premiere's XML nests about 15 deep, OTIO JSON about 25
 MAX_NUMBER = 2.0**64  # seeds are 64-bit; no time or rate comes near this
+# Reading costs about a millisecond per item in the adapters: the size cap alone would let a
+# 16 MiB file of tiny clips run for minutes. Real cuts hold hundreds to a few thousand.
+MAX_ITEMS = 10_000
+_XML_ITEMS = {"clipitem", "generatoritem", "transitionitem", "asset-clip", "clip", "ref-clip",
+              "gap", "title", "sync-clip", "mc-clip", "marker"}
 
 
 def check_size(data: bytes) -> None:
@@ -35,7 +40,7 @@ def check_size(data: bytes) -> None:
 def check_xml(data: bytes) -> str:
     """Parse once with defusedxml, bounding depth; returns the root element's tag."""
     check_size(data)
-    depth, root = 0, ""
+    depth, root, items = 0, "", 0
     try:
         for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end"),
                                                forbid_dtd=False, forbid_entities=True,
@@ -46,6 +51,9 @@ def check_xml(data: bytes) -> str:
                 if depth > MAX_DEPTH:
                     raise TimelineError(f"The XML nests deeper than {MAX_DEPTH} levels.",
                                         field="file")
+                items += element.tag in _XML_ITEMS
+                if items > MAX_ITEMS:
+                    raise _too_many()
             else:
                 depth -= 1
                 element.clear()  # keep memory flat on big files
@@ -75,6 +83,18 @@ def check_json(data: bytes) -> str:
     return text
 
 
+def check_edl(data: bytes) -> None:
+    check_size(data)
+    events = sum(1 for line in data.splitlines() if line[:3].isdigit())
+    if events > MAX_ITEMS:
+        raise _too_many()
+
+
+def _too_many() -> TimelineError:
+    return TimelineError(f"The file holds more than {MAX_ITEMS} clips, transitions and "
+                         "markers; split the sequence.", field="file")
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a timeline can hold")
 
@@ -82,11 +102,16 @@ def _refuse_constant(name: str) -> Any:
 def _walk_json(value: Any) -> None:
     """Depth and number bounds, iteratively (a recursive walk is what we guard against)."""
     stack = [(value, 1)]
+    items = 0
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise TimelineError(f"The JSON nests deeper than {MAX_DEPTH} levels.", field="file")
         if isinstance(item, dict):
+            items += "OTIO_SCHEMA" in item and str(item["OTIO_SCHEMA"]).startswith(
+                ("Clip.", "Gap.", "Transition.", "Marker.", "Stack.", "Track."))
+            if items > MAX_ITEMS:
+                raise _too_many()
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)

@@ -78,7 +78,22 @@ HOSTILE = {
     "json not otio": (b'{"hello": "world"}', "x.otio"),
     "json wrong schema": (b'{"OTIO_SCHEMA": "Timeline.99", "name": 5}', "x.otio"),
     "otio huge time": (None, "x.otio"),
+    "otio clip without range or media": (
+        b'{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": {"OTIO_SCHEMA": "Stack.1",'
+        b' "children": [{"OTIO_SCHEMA": "Track.1", "kind": "Video", "children": [{'
+        b'"OTIO_SCHEMA": "Clip.2", "name": "c", "source_range": null, "media_references": {},'
+        b' "active_media_reference_key": "DEFAULT_MEDIA"}]}]}}', "x.otio"),
+    "otio unknown schema in a track": (
+        b'{"OTIO_SCHEMA": "Timeline.1", "name": "t", "tracks": {"OTIO_SCHEMA": "Stack.1",'
+        b' "children": [{"OTIO_SCHEMA": "Track.1", "kind": "Video", "children": [{'
+        b'"OTIO_SCHEMA": "Weird.1", "name": "x"}]}]}}', "x.otio"),
     "unknown suffix": (b"PK\x03\x04", "x.zip"),
+    "too many xml clips": (sequence(clipitem() * 10_001), "x.xml"),
+    "too many otio clips": (b'{"OTIO_SCHEMA": "Timeline.1", "x": ['
+                            + b", ".join([b'{"OTIO_SCHEMA": "Gap.1"}'] * 10_001) + b"]}",
+                            "x.otio"),
+    "too many edl events": (b"".join(b"%03d  AX V C 00:00:00:00 00:00:00:01 00:00:00:00 "
+                                     b"00:00:00:01\n" % i for i in range(10_001)), "x.edl"),
 }
 
 
