@@ -94,7 +94,23 @@ def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
         check_media_roots(cut, [settings.media_dir])
     except TimelineError as err:
         raise invalid(err, "cut") from None
+    for i, entry in enumerate(cut.entries):  # only now: every path is inside the library
+        if entry.kind == "clip" and entry.media_path and not (
+                entry.media_fps and entry.media_frames):
+            _fill_from_probe(entry, f"cut.entries[{i}].media_path")
     return cut
+
+
+def _fill_from_probe(entry: Entry, field: str) -> None:
+    """Rate and length of a library file that is not a take (read from the file itself)."""
+    from bridge.media import probe
+
+    try:
+        info = probe(Path(entry.media_path or ""))
+    except (OSError, ValueError) as err:
+        raise InvalidRequest(f"Cannot read the media: {err}"[:300], field=field) from None
+    if info.fps > 0 and info.frames > 0:
+        entry.media_fps, entry.media_frames = info.fps, info.frames
 
 
 def create(conn: sqlite3.Connection, settings: Settings, cut: Cut,

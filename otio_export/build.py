@@ -58,7 +58,9 @@ def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry") -> int:
 
 
 def build_timeline(cut: Cut) -> otio.schema.Timeline:
-    """The OTIO timeline for a cut; fills each entry's `start` as a side effect of layout."""
+    """The OTIO timeline for a cut. Lays the cut out as it goes: each entry's `start` and
+    `duration` are filled in (a clip left to run to its media's end gets its length), so the
+    caller can show the cut exactly as written."""
     rate = rates.sequence_rate(cut.fps)
     fr = rates.float_rate(rate)
     if not any(e.kind == "clip" and track_kind(e.track) == "V" for e in cut.entries):
@@ -84,7 +86,7 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
                     else otio.schema.TrackKind.Audio)
             track = tracks[entry.track] = otio.schema.Track(name=entry.track, kind=kind)
             cursors[entry.track] = 0
-        duration = resolve_duration(entry, rate, where)
+        duration = entry.duration = resolve_duration(entry, rate, where)
         entry.start = cursors[entry.track]
         cursors[entry.track] += duration
         if cursors[entry.track] > 10**8:

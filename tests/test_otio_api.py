@@ -103,6 +103,24 @@ def test_import_the_real_premiere_export(server):
     assert all(e["take_id"] is None for e in cut["entries"])
 
 
+def test_cut_of_a_library_file_that_is_not_a_take(server, api_takes):
+    """Media inside the library but unknown to it: its rate and length come from the file."""
+    loose = server.data_dir / "media" / "loose files" / "b roll.mp4"
+    loose.parent.mkdir(exist_ok=True)
+    shutil.copy(api_takes[2]["media_path"], loose)  # 17 frames at 8 fps
+    resp = post_timeline(server, cut={"fps": 25, "entries": [{"media_path": str(loose)}]},
+                         formats=["otio"])
+    assert resp.status_code == 201, resp.text
+    entry = resp.json()["cut"]["entries"][0]
+    assert (entry["media_fps"], entry["media_frames"], entry["duration"]) == (8, 17, 53)
+    assert entry["take_id"] is None
+    broken = loose.with_name("broken.mp4")
+    broken.write_bytes(b"not a video")
+    resp = post_timeline(server, cut={"entries": [{"media_path": str(broken)}]})
+    assert resp.status_code == 400
+    assert resp.json()["error"]["field"] == "cut.entries[0].media_path"
+
+
 def test_bad_requests_are_4xx(server, api_takes, tmp_path):
     laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">'
               b'<!ENTITY b "&a;&a;&a;&a;&a;&a;">]><xmeml>&b;</xmeml>')
