@@ -9,7 +9,13 @@ import re
 import uuid
 
 import pytest
-from test_panel_support import browser_context, cards, open_panel, search  # noqa: F401
+from test_panel_support import (  # noqa: F401
+    SCREENSHOTS,
+    browser_context,
+    cards,
+    open_panel,
+    search,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +121,8 @@ def test_generate_rate_pick_filter_compare_assemble(browser_context, server):  #
         const v = [...document.querySelectorAll('#compare-view video')];
         return Math.abs(v[0].currentTime - v[1].currentTime); }""")
     assert drift < 0.3
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "panel-1280-compare.png"))
     page.keyboard.press("Escape")
     assert page.locator("#compare-view").count() == 0
 
@@ -128,6 +136,46 @@ def test_generate_rate_pick_filter_compare_assemble(browser_context, server):  #
     assert timeline["OTIO_SCHEMA"].startswith("Timeline")
     text = json.dumps(timeline)
     assert ids[0] in text and ids[1] in text and ids[2] not in text
+
+    # Export the same cut as FCP7 XML.
+    page.select_option("#export-format", "fcp7xml")
+    with page.expect_download() as dl:
+        page.click("#export-cut")
+    assert dl.value.suggested_filename.endswith(".xml")
+    assert "<xmeml" in dl.value.path().read_text(encoding="utf-8")
+
+    # Space plays the focused take in place; again stops it.
+    cards(page, word).nth(0).locator(".prompt").click()
+    page.keyboard.press(" ")
+    video = cards(page, word).nth(0).locator("video.inplace")
+    video.wait_for()
+    page.wait_for_function("(v) => v.currentTime > 0 && !v.paused", arg=video.element_handle())
+    page.keyboard.press(" ")
+    video.wait_for(state="detached")
+    assert page.errors == []
+
+
+def test_reroll_and_continue(browser_context, server):  # noqa: F811
+    word = unique("reroll")
+    [take] = server.make_takes(1, prompt=f"a kite {word}", steps=2)
+    page = open_panel(browser_context, server)
+    search(page, word)
+    cards(page, word).locator(".prompt").click()
+    page.click("#reroll")
+    page.click("#continue")
+    cards(page, word).nth(2).wait_for(timeout=60_000)
+    jobs = [j for j in server.api("GET", "/jobs").json()["jobs"]
+            if j["request"]["prompt"] == take["prompt"] and j["id"] != take["job_id"]]
+    reroll = next(j for j in jobs if not j["request"].get("init_image"))
+    cont = next(j for j in jobs if j["request"].get("init_image"))
+    # Re-roll: the same settings with a new seed.
+    assert reroll["request"]["seed"] != take["seed"]
+    for key in ("model", "width", "height", "num_frames", "steps"):
+        assert reroll["request"][key] == take["record"]["request"][key], key
+    # Continue: starts from this take's last frame and says where it came from.
+    assert cont["request"]["init_image"]["take_id"] == take["id"]
+    assert cont["request"]["init_image"]["frame"] == "last"
+    assert cont["request"]["parent_take_id"] == take["id"]
     assert page.errors == []
 
 
@@ -152,12 +200,26 @@ def test_shot_list_makes_one_batch_per_shot(browser_context, server):  # noqa: F
     assert page.errors == []
 
 
-def test_cancel_running_job(browser_context, server):  # noqa: F811
+def test_reorder_cancel_and_retry(browser_context, server):  # noqa: F811
     page = open_panel(browser_context, server)
     word = unique("slow")
     generate(page, word, takes=1, steps=200, longest=True)
     row = page.locator(".job[data-status=running]", has_text=word)
     row.wait_for(timeout=60_000)
+
+    # Two more wait behind it; moving the second up changes the queue order on the bridge.
+    waiting = [server.submit(prompt=f"{unique('wait')} {i}", steps=2)["jobs"][0]["id"]
+               for i in range(2)]
+    second = page.locator(f".job[data-job-id='{waiting[1]}']")
+    second.locator("button.move-up").click()
+    page.wait_for_function(
+        """(ids) => { const q = [...document.querySelectorAll('.job[data-status=queued]')]
+                      .map(e => e.dataset.jobId).filter(id => ids.includes(id));
+                      return q[0] === ids[1]; }""", arg=waiting)
+    prio = [server.api("GET", f"/jobs/{j}").json()["priority"] for j in waiting]
+    assert prio[1] > prio[0]
+    for j in waiting:
+        server.api("POST", f"/jobs/{j}/cancel")
     row.locator("button.cancel").click()
     page.locator(".job[data-status=cancelled]", has_text=word).wait_for()
     job_id = page.locator(".job", has_text=word).get_attribute("data-job-id")
@@ -195,6 +257,10 @@ def test_pairs_with_the_printed_link_then_survives_a_bridge_restart(
     assert "Bridge not running" in banner.text_content()
     assert "promptcut serve" in banner.text_content()
     assert "offline" in page.get_attribute("#conn-dot", "class")
+    page.set_viewport_size({"width": 320, "height": 600})
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "panel-320-bridge-down.png"))
+    page.set_viewport_size({"width": 1280, "height": 820})
     fresh_server.start()
     page.wait_for_selector("#conn-dot.online", timeout=30_000)
     banner.wait_for(state="hidden")

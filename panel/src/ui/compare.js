@@ -1,7 +1,7 @@
 // Compare 2-4 takes side by side, playing in sync. The first video is the clock; the others
 // follow it and are nudged back whenever they drift more than two frames.
 
-import { state } from "../store.js";
+import { on, state } from "../store.js";
 import { h } from "./dom.js";
 import { rate, setStatus } from "./gallery.js";
 
@@ -23,10 +23,18 @@ export function openCompare(takes) {
   const cells = takes.map((t, i) => h("div.cmp-cell", { dataset: { takeId: t.id } }, videos[i],
     h("div.cmp-meta", null, h("span.cmp-prompt", { title: t.prompt }, t.prompt), h("span.hint", null, `seed ${t.seed}`)),
     h("div.row", null,
-      h("button.small", { type: "button", onclick: () => setStatus(t.id, "picked") }, "Pick"),
-      h("button.small", { type: "button", onclick: () => setStatus(t.id, "rejected") }, "Reject"),
+      h("button.small.cmp-pick", { type: "button", onclick: () => setStatus(t.id, "picked") }, "Pick"),
+      h("button.small.cmp-reject", { type: "button", onclick: () => setStatus(t.id, "rejected") }, "Reject"),
       [1, 2, 3, 4, 5].map((n) => h("button.star", { type: "button", "aria-label": `${n} stars`,
-        onclick: () => rate(t.id, n) }, "★")))));
+        dataset: { n: String(n) }, onclick: () => rate(t.id, n) }, "★")))));
+  // Ratings and picks made here (or by keys) show at once, as in the gallery.
+  const refresh = () => cells.forEach((cell, i) => {
+    const t = state.takes.get(takes[i].id) || takes[i];
+    cell.classList.toggle("picked", t.status === "picked");
+    cell.classList.toggle("rejected", t.status === "rejected");
+    cell.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(s.dataset.n) <= (t.rating || 0)));
+  });
+  refresh();
   const overlay = h("div.compare#compare-view", { role: "dialog", "aria-label": "Compare takes" },
     h("div.compare-head", null, h("h2", null, `Compare ${takes.length} takes`), h("span.grow"), playBtn, closeBtn),
     h(`div.compare-grid.n${takes.length}`, null, cells),
@@ -60,8 +68,8 @@ export function openCompare(takes) {
   });
   playBtn.addEventListener("click", toggle);
   closeBtn.addEventListener("click", closeCompare);
-  current = { overlay, toggle, videos };
-  state.comparing = true;
+  const off = on((w) => { if (w === "takes") refresh(); });
+  current = { overlay, toggle, videos, off };
   playAll();
 }
 
@@ -69,8 +77,8 @@ export function closeCompare() {
   if (!current) return;
   for (const v of current.videos) /** @type {HTMLVideoElement} */ (v).pause();
   current.overlay.remove();
+  current.off();
   current = null;
-  state.comparing = false;
 }
 
 export function compareToggle() {

@@ -18,9 +18,9 @@ export function mountStatus(dot, bannerHost, host) {
     banner.dataset.state = state.conn;
     if (state.conn === "offline") {
       banner.append(
-        h("strong", null, "Bridge not running"),
-        h("span", null, " — start it with ", h("code", null, "promptcut serve"),
-          ". This panel reconnects by itself when it is back."),
+        h("strong", null, "Bridge not running."),
+        h("span", null, "Start it with ", h("code", null, "promptcut serve"),
+          " — this panel reconnects by itself when it is back."),
         h("button.small#retry-now", { type: "button", onclick: retryNow }, "Retry now"));
     } else if (state.conn === "unauthorized") {
       banner.append(
