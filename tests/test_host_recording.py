@@ -53,4 +53,8 @@ def test_assemble_imports_the_timeline_through_the_host(browser_context, server)
         "() => (window.__promptcutHostCalls || []).some(c => c.method === 'importTimeline')")
     [call] = host_calls(page, "importTimeline")
     assert call["name"].endswith(".otio") and call["size"] > 0
+    page.click("#export-sequence")
+    page.wait_for_function(
+        "() => window.__promptcutHostCalls.some(c => c.method === 'exportActiveSequence')")
+    assert host_calls(page, "exportActiveSequence") == [{"format": "otio"}]
     assert page.errors == []

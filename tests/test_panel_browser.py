@@ -193,6 +193,11 @@ def test_shot_list_makes_one_batch_per_shot(browser_context, server):  # noqa: F
     cards(page, b).wait_for(timeout=60_000)
     jobs = [j for j in server.api("GET", "/jobs").json()["jobs"]
             if a in j["request"]["prompt"] or b in j["request"]["prompt"]]
+    # Filter by batch: only shot A's take is left.
+    batch_a = next(j["batch_id"] for j in jobs if a in j["request"]["prompt"])
+    page.select_option("#filter-batch", batch_a)
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take').length === 1")
+    assert cards(page, a).count() == 1
     assert len(jobs) == 2 and len({j["batch_id"] for j in jobs}) == 2
     frames = {j["request"]["prompt"]: j["request"]["num_frames"] for j in jobs}
     # Durations snap to what the model can do (8k+1 frames at 24 fps).

@@ -157,8 +157,10 @@ function updateCard(card, take) {
   el.dataset.status = take.status || "new";
   card.check.checked = selected;
   if (card.poster.getAttribute("src") !== take.poster_url && take.poster_url) card.poster.src = take.poster_url;
-  const aspect = take.width && take.height ? `${take.width} / ${take.height}` : "16 / 9";
-  card.thumb.style.aspectRatio = aspect;
+  // Height from the take's shape via padding-top (a percentage of the width): UXP has no
+  // aspect-ratio property.
+  const ratio = take.width && take.height ? take.height / take.width : 9 / 16;
+  card.thumb.style.paddingTop = `${(Math.min(ratio, 1.5) * 100).toFixed(2)}%`;
   el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(s.dataset.n) <= (take.rating || 0)));
   el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
   card.prompt.textContent = take.prompt || "";

@@ -73,7 +73,8 @@ export function mountQueue(root) {
   on((what) => {
     if (what !== "jobs" || scheduled) return;
     scheduled = true;
-    requestAnimationFrame(() => {
+    // Not every host has requestAnimationFrame; a 16 ms timer does the same job there.
+    (globalThis.requestAnimationFrame || ((f) => setTimeout(f, 16)))(() => {
       scheduled = false;
       render();
     });
