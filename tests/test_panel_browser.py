@@ -185,6 +185,12 @@ def test_shot_list_makes_one_batch_per_shot(browser_context, server):  # noqa: F
     page.select_option("#model", "tiny")
     page.fill("#takes", "1")
     page.click("#fold-shotlist")
+    # A file fills the list (one shot a line) ...
+    page.set_input_files("#shot-file", files=[{
+        "name": "shots.txt", "mimeType": "text/plain",
+        "buffer": b"# opening\nfirst shot\nsecond shot\nthird shot\n"}])
+    page.wait_for_function("() => document.querySelector('#shot-info').textContent === '3 shots'")
+    # ... and so does pasting, here CSV with durations.
     page.fill("#shots", f'prompt,duration\n"{a}, wide",1\n{b},0.5\n')
     assert page.text_content("#shot-info") == "2 shots"
     page.click("#queue-shots")
@@ -273,4 +279,17 @@ def test_pairs_with_the_printed_link_then_survives_a_bridge_restart(
     word = unique("back")
     generate(page, word, takes=1)
     page.locator(".job", has_text=word).first.wait_for()
+
+    # A wrong token: "Not paired", and pairing by hand with a fresh code fixes it.
+    page.evaluate("localStorage.setItem('promptcut.token', 'wrong')")
+    page.reload()
+    page.locator("#bridge-banner", has_text="Not paired").wait_for()
+    page.click("#pair")
+    page.fill("#pair-token", "not-a-code")
+    page.click("#pair-save")
+    page.locator("#pair-error").wait_for()
+    page.fill("#pair-token", pair_code(fresh_server))
+    page.click("#pair-save")
+    page.wait_for_selector("#conn-dot.online")
+    assert page.evaluate("localStorage.getItem('promptcut.token')") == fresh_server.token
     assert page.errors == []

@@ -26,9 +26,9 @@ export function mountStatus(dot, bannerHost, host) {
       banner.append(
         h("strong", null, "Not paired"),
         h("span", null, host.capabilities.pairing
-          ? " — paste the bridge's token (run promptcut token)."
-          : " — open the link that promptcut serve prints (it carries the token)."),
-        host.capabilities.pairing ? h("button.small#pair", { type: "button", onclick: openPairing }, "Pair…") : null);
+          ? " Paste the pairing code from the link promptcut serve prints, or the token."
+          : " Open the link that promptcut serve prints, or paste its pairing code here."),
+        h("button.small#pair", { type: "button", onclick: openPairing }, "Pair…"));
     } else if (state.connDetail) {
       banner.append(h("span", null, state.connDetail));
     }
