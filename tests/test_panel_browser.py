@@ -176,6 +176,15 @@ def test_reroll_and_continue(browser_context, server):  # noqa: F811
     assert cont["request"]["init_image"]["take_id"] == take["id"]
     assert cont["request"]["init_image"]["frame"] == "last"
     assert cont["request"]["parent_take_id"] == take["id"]
+
+    # Delete: the take leaves the gallery and the library (its files go to the trash).
+    page.click("#clear-selection")
+    cards(page, word).nth(0).locator(".select").click()
+    assert page.text_content("#selection-info") == "1 selected"
+    gone = cards(page, word).nth(0).get_attribute("data-take-id")
+    page.click("#delete")
+    page.locator(f".take[data-take-id='{gone}']").wait_for(state="detached")
+    assert server.api("GET", f"/takes/{gone}").status_code == 404
     assert page.errors == []
 
 
