@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from tqdm import tqdm
@@ -58,10 +59,8 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
                 bar.refresh()
     except KeyboardInterrupt:
         for job_id in ids - set(finished):
-            try:
+            with contextlib.suppress(PromptcutError):
                 services.queue.cancel(job_id)
-            except PromptcutError:
-                pass
         print("\ncancelled", file=sys.stderr)
         return 130
     finally:
