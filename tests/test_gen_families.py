@@ -42,6 +42,7 @@ def run(gen, **kw):
 @pytest.mark.parametrize(("model", "size", "frames", "fps", "pipeline"), [
     ("tiny-wan", (48, 32), 13, 16.0, "WanPipeline"),
     ("tiny-cogvideox", (32, 48), 17, 8.0, "CogVideoXPipeline"),
+    ("tiny-wan22", (64, 32), 13, 24.0, "WanPipeline"),
 ])
 def test_every_tiny_family_runs_the_same_path(gen, model, size, frames, fps, pipeline):
     video = run(gen, model=model, width=size[0], height=size[1], num_frames=frames, seed=4)
@@ -87,6 +88,10 @@ def test_image_to_video_uses_the_sibling_pipeline_on_the_warm_weights(gen):
     with pytest.raises(GenerationFailed) as err:
         run(gen, model="tiny", seed=9, init_image=InitImage("f" * 64))
     assert "upload it again" in err.value.message
+    wan = run(gen, model="tiny-wan22", seed=9, width=64, height=32, num_frames=9,
+              init_image=InitImage(sha))  # Wan 2.2 TI2V: same weights, image branch
+    assert wan.info["pipeline"] == "WanImageToVideoPipeline"
+    assert wan.frames.shape == (9, 32, 64, 3)
 
 
 def test_cache_levers_are_recorded_and_switch_off_cleanly(gen):

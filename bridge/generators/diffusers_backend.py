@@ -12,7 +12,7 @@ import inspect
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from bridge.generators.base import (
     ProgressFn,
 )
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
-from bridge.generators.tiny import ensure_tiny, quiet_loading
+from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
 from bridge.request import GenerationRequest, MemoryProfile
 
@@ -53,7 +53,6 @@ class _Warm:
     revision: str | None
     i2v: Any = None
     compiled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class DiffusersGenerator:
@@ -107,18 +106,18 @@ class DiffusersGenerator:
         on_progress(Progress(Phase.LOADING))
         device = memory.pick_device(self.settings.device)
         asked = request.memory_profile
-        profile = memory.choose_profile(asked, preset, device)
-        warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
-                                             on_progress)
-        try:
-            result, warm = self._run_with_oom_retry(warm, request, on_progress, is_cancelled)
-        except Cancelled:
-            raise
-        frames, timings = result
+        current = self._warm
+        if asked is MemoryProfile.AUTO and current is not None and current.key[:2] == (
+                preset, device) and current.key[3] == request.compile:
+            profile = current.profile  # the warm model itself uses the memory auto would see
+        else:
+            profile = memory.choose_profile(asked, preset, device)
+        (frames, timings), warm, was_warm, retried_from = self._load_and_run(
+            preset, device, profile, request, on_progress, is_cancelled)
         info = {
             "device": warm.device, "dtype": str(warm.dtype).replace("torch.", ""),
             "memory_profile": warm.profile.value, "memory_profile_asked": asked.value,
-            "warm": was_warm and warm.extra.get("retried") is None,
+            "warm": was_warm,
             "load_s": 0.0 if was_warm else round(warm.load_s, 4),
             "cache": request.cache, "compile": warm.compiled,
             "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
@@ -127,8 +126,8 @@ class DiffusersGenerator:
         if not memory.offload_applies(warm.device) and asked not in (
                 MemoryProfile.AUTO, MemoryProfile.FULL):
             info["memory_profile_note"] = f"'{asked.value}' does not apply on {warm.device}"
-        if warm.extra.pop("retried", None):
-            info["oom_retry_from"] = warm.extra.pop("retried_from")
+        if retried_from:
+            info["oom_retry_from"] = retried_from
         return GeneratedVideo(frames=frames, fps=float(request.fps), request=request,
                               model_id=warm.model_id, revision=warm.revision, info=info)
 
@@ -142,6 +141,8 @@ class DiffusersGenerator:
             return self._warm, True
         t0 = time.perf_counter()
         location, model_id, revision = self._locate(preset, on_progress)
+        if preset.source == "hub":
+            on_progress(Progress(Phase.LOADING))  # after a download, if there was one
         self.unload()  # only once the new weights are known to be there
         dtype = memory.pick_dtype(preset, device)
         pipe = self._load(preset, location, revision, dtype)
@@ -158,7 +159,7 @@ class DiffusersGenerator:
     def _locate(self, preset: Preset, on_progress: ProgressFn) -> tuple[str, str, str | None]:
         """Where the weights are on disk: (folder or repo id, model id, revision)."""
         if preset.source == "tiny":
-            folder = ensure_tiny(self.settings.models_dir, preset.family)
+            folder = ensure_tiny(self.settings.models_dir, tiny_kind(preset))
             return str(folder), f"promptcut/{preset.model_id}", "random-weights"
         if preset.source == "local":
             folder = Path(preset.model_id).expanduser()
@@ -192,36 +193,43 @@ class DiffusersGenerator:
         if self._warm is None:
             return
         log.info("unloading %s", self._warm.preset.name)
+        # Callers may still hold this _Warm (the OOM retry does); cut its links to the
+        # weights so that the memory really comes back before the next load.
+        self._warm.pipe = None
+        self._warm.i2v = None
         self._warm = None
         memory.free_accelerator()
 
     # -- denoising --------------------------------------------------------------------------
 
-    def _run_with_oom_retry(self, warm: _Warm, request: GenerationRequest,
-                            on_progress: ProgressFn, is_cancelled: CancelledFn
-                            ) -> tuple[tuple[np.ndarray, dict[str, Any]], _Warm]:
+    def _load_and_run(self, preset: Preset, device: str, profile: MemoryProfile,
+                      request: GenerationRequest, on_progress: ProgressFn,
+                      is_cancelled: CancelledFn) -> tuple[Any, _Warm, bool, str | None]:
+        """Load (or reuse) and run; on out-of-memory, once more under the next leaner
+        profile. Placing a model on the GPU can run out of memory as well as denoising."""
         import torch
 
         try:
-            return self._run(warm, request, on_progress, is_cancelled), warm
+            warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
+                                                 on_progress)
+            return self._run(warm, request, on_progress, is_cancelled), warm, was_warm, None
         except torch.OutOfMemoryError:
-            first = warm.profile
-        leaner = memory.next_leaner(first) if memory.offload_applies(warm.device) else None
+            pass  # leave the except block so the traceback's tensors are freed
         self.unload()
+        leaner = memory.next_leaner(profile) if memory.offload_applies(device) else None
         if leaner is None:
-            raise GenerationFailed(_oom_advice(request, first, None), code="out_of_memory")
-        log.warning("out of memory under %s; retrying once under %s", first.value, leaner.value)
-        warm, _ = self._warm_pipeline(warm.preset, warm.device, leaner, request.compile,
-                                      on_progress)
+            raise GenerationFailed(_oom_advice(request, profile, None), code="out_of_memory")
+        log.warning("out of memory under %s; retrying once under %s", profile.value,
+                    leaner.value)
         try:
+            warm, _ = self._warm_pipeline(preset, device, leaner, request.compile, on_progress)
             result = self._run(warm, request, on_progress, is_cancelled)
         except torch.OutOfMemoryError:
-            self.unload()
-            raise GenerationFailed(_oom_advice(request, first, leaner),
-                                   code="out_of_memory") from None
-        warm.extra["retried"] = True
-        warm.extra["retried_from"] = first.value
-        return result, warm
+            pass
+        else:
+            return result, warm, False, profile.value
+        self.unload()
+        raise GenerationFailed(_oom_advice(request, profile, leaner), code="out_of_memory")
 
     def _run(self, warm: _Warm, request: GenerationRequest, on_progress: ProgressFn,
              is_cancelled: CancelledFn) -> tuple[np.ndarray, dict[str, Any]]:

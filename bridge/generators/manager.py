@@ -23,7 +23,7 @@ from bridge.config import Settings
 from bridge.errors import Conflict, GenerationFailed, InvalidRequest, NotFound
 from bridge.generators.base import ModelState, Phase, Progress
 from bridge.generators.presets import Preset, get_preset
-from bridge.generators.tiny import ensure_tiny
+from bridge.generators.tiny import ensure_tiny, tiny_kind
 
 log = logging.getLogger("promptcut.generator")
 
@@ -107,6 +107,33 @@ class ModelManager:
         self._lock = threading.Lock()
         self._downloading: dict[str, dict[str, Any]] = {}
         self._failed: dict[str, tuple[float, str]] = {}
+        self._sizes: dict[str, int] = self._read_sizes()
+
+    @property
+    def _sizes_path(self) -> Path:
+        return Path(self.settings.data_dir) / "model_sizes.json"
+
+    def _read_sizes(self) -> dict[str, int]:
+        """Download sizes learnt from the hub earlier, so offline listings can show them."""
+        try:
+            data = json.loads(self._sizes_path.read_text(encoding="utf-8"))
+            return {str(k): int(v) for k, v in data.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
+
+    def _remember_size(self, repo_id: str, size: int | None) -> None:
+        if not size:
+            return
+        with self._lock:
+            self._sizes[repo_id] = size
+            data = dict(self._sizes)
+        try:
+            self._sizes_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._sizes_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            os.replace(tmp, self._sizes_path)
+        except OSError:
+            log.warning("could not save %s", self._sizes_path, exc_info=True)
 
     @property
     def cache(self) -> Path:
@@ -125,7 +152,7 @@ class ModelManager:
 
     def state(self, preset: Preset) -> ModelState:
         details = preset.public()
-        size = preset.size_bytes
+        size = preset.size_bytes or self._sizes.get(preset.model_id)
         if preset.source == "tiny":
             state = "ready"  # built from code on first use; nothing to download
         elif preset.source == "local":
@@ -165,7 +192,7 @@ class ModelManager:
         """
         preset = self.preset(name)
         if preset.source == "tiny":
-            return ensure_tiny(self.settings.models_dir, preset.family)
+            return ensure_tiny(self.settings.models_dir, tiny_kind(preset))
         if preset.source == "local":
             raise InvalidRequest(f"'{name}' is a local folder; there is nothing to download.",
                                  field="name", code="not_downloadable")
@@ -194,6 +221,7 @@ class ModelManager:
             raise GenerationFailed(f"'{preset.name}' is not downloaded and offline mode "
                                    f"(HF_HUB_OFFLINE) is on. {how}", code="model_unavailable")
         total = self._remote_size(preset, how)
+        self._remember_size(preset.model_id, total)
         with self._lock:
             self._downloading[preset.name]["bytes_total"] = total
         stop = threading.Event()
@@ -261,7 +289,7 @@ class ModelManager:
         """Delete a preset's weights from the cache; returns the bytes freed."""
         preset = self.preset(name)
         if preset.source == "tiny":
-            folder = Path(self.settings.models_dir) / f"tiny-{preset.family}"
+            folder = Path(self.settings.models_dir) / f"tiny-{tiny_kind(preset)}"
         elif preset.source == "hub":
             folder = repo_folder(self.cache, preset.model_id)
         else:

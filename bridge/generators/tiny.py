@@ -126,6 +126,37 @@ def build_wan() -> Any:
                        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0))
 
 
+def build_wan22() -> Any:
+    """Wan 2.2 TI2V: the 48-channel residual VAE (16x spatial) and per-token timesteps,
+    dims as in diffusers' tests/pipelines/wan/test_wan_22_image_to_video.py (the 5B case)."""
+    import torch
+    from diffusers import (
+        AutoencoderKLWan,
+        UniPCMultistepScheduler,
+        WanPipeline,
+        WanTransformer3DModel,
+    )
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(
+        base_dim=3, z_dim=48, in_channels=12, out_channels=12, is_residual=True, patch_size=2,
+        latents_mean=[0.0] * 48, latents_std=[1.0] * 48, dim_mult=[1, 1, 1, 1],
+        num_res_blocks=1, scale_factor_spatial=16, scale_factor_temporal=4,
+        temperal_downsample=[False, True, True])
+    torch.manual_seed(0)
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=48,
+        out_channels=48, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2,
+        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32)
+    torch.manual_seed(0)
+    text_encoder = _t5(32, umt5=True)
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True,
+                                        flow_shift=5.0)
+    return WanPipeline(transformer=transformer, vae=vae, text_encoder=text_encoder,
+                       tokenizer=build_tokenizer(), scheduler=scheduler, transformer_2=None,
+                       boundary_ratio=None, expand_timesteps=True)
+
+
 def build_cogvideox() -> Any:
     """CogVideoX, dims as in diffusers' tests/pipelines/cogvideo/test_cogvideox.py."""
     import torch
@@ -155,26 +186,32 @@ def build_cogvideox() -> Any:
 BUILDERS: dict[str, Callable[[], Any]] = {
     "ltx": build_ltx,
     "wan": build_wan,
+    "wan22": build_wan22,
     "cogvideox": build_cogvideox,
 }
 
 
-def ensure_tiny(models_dir: Path, family: str) -> Path:
-    """The folder of the tiny twin for `family`, built and saved on first use."""
-    folder = Path(models_dir) / f"tiny-{family}"
+def tiny_kind(preset: Any) -> str:
+    """Which builder a tiny preset uses: its model id without the `tiny-` prefix."""
+    return str(preset.model_id).removeprefix("tiny-")
+
+
+def ensure_tiny(models_dir: Path, kind: str) -> Path:
+    """The folder of tiny twin `kind` (ltx, wan, wan22, cogvideox), built on first use."""
+    folder = Path(models_dir) / f"tiny-{kind}"
     marker = folder / _MARKER
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(TINY_VERSION):
         return folder
-    builder = BUILDERS[family]
+    builder = BUILDERS[kind]
     quiet_loading()
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tiny-{family}-", dir=folder.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".tiny-{kind}-", dir=folder.parent))
     try:
         pipe = builder()
         pipe.save_pretrained(tmp)
         (tmp / _MARKER).write_text(str(TINY_VERSION), encoding="utf-8")
         _swap_into_place(tmp, folder)
-        log.info("built tiny %s test model in %s", family, folder)
+        log.info("built tiny %s test model in %s", kind, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
