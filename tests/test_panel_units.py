@@ -22,7 +22,12 @@ const tiny = { name: "tiny", details: { fps: 24, sizes: { multiple: 32, min: 32,
 const take = { id: "t1", seed: 5, record: { request: { schema_version: 1, prompt: "p",
   model: "tiny", seed: 5, steps: 4, width: 64, height: 64, num_frames: 17, fps: 24,
   init_image: { sha256: "abc", source: "upload" } } } };
+const hosts = {};
+for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
+  hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
+}
 const out = {
+  hosts,
   lines: parseShotList("# notes\nshot one\n\n  shot two  \n"),
   csv: parseShotList('Prompt,Duration\n"a, b ""c"" d",2.5\nplain,\n"multi\nline",1\n'),
   frames: presets.frameCounts(tiny).slice(0, 3),
@@ -59,6 +64,14 @@ def test_presets_follow_the_model_rules(out):
     assert out["snapped"] == [25, 9]
     assert out["sizes"][0] == [704, 480] and [480, 704] in out["sizes"]
     assert all(w % 32 == 0 and h % 32 == 0 for w, h in out["sizes"])
+
+
+def test_every_host_has_the_same_interface(out):
+    names = out["hosts"]
+    assert all(exports == names["browser"] for exports in names.values()), names
+    for needed in ("capabilities", "importFile", "insertAtPlayhead", "importTimeline",
+                   "exportActiveSequence", "getPlayhead", "saveFile", "revealFile"):
+        assert needed in names["browser"]
 
 
 def test_reroll_continue_retry_bodies(out):

@@ -40,7 +40,7 @@ async function findToken(host, fragment) {
 function layout(host) {
   const dot = h("span.dot.connecting#conn-dot");
   const tabs = ["generate", "queue", "gallery"].map((t) =>
-    h("button.tab", { type: "button", id: `tab-${t}`, dataset: { tab: t }, onclick: () => set({ tab: t }, "tab") },
+    h(`button.tab.tab-${t}`, { type: "button", id: `tab-${t}`, onclick: () => set({ tab: t }, "tab") },
       { generate: "Generate", queue: "Queue", gallery: "Takes" }[t], h("span.tab-count")));
   const settings = host.capabilities.pairing
     ? h("button.icon#settings", { type: "button", title: "Bridge address and token", "aria-label": "Settings", onclick: openPairing }, "⚙")
@@ -58,7 +58,7 @@ function layout(host) {
   document.body.appendChild(app);
 
   mountStatus(dot, bannerHost, host);
-  mountGenerate(gen);
+  mountGenerate(gen, host);
   mountQueue(queue);
   mountGallery(gallery);
   mountActions(actions, host);
@@ -70,8 +70,10 @@ function layout(host) {
     tabs[2].querySelector(".tab-count").textContent = state.takeOrder.length ? ` ${state.takeOrder.length}` : "";
   };
   const showTab = () => {
-    document.documentElement.dataset.tab = state.tab;
-    for (const t of tabs) t.classList.toggle("active", t.dataset.tab === state.tab);
+    // Classes, not data attributes, so the CSS stays within what UXP understands.
+    const root = document.documentElement.classList;
+    for (const t of ["generate", "queue", "gallery"]) root.toggle(`tab-${t}`, t === state.tab);
+    for (const t of tabs) t.classList.toggle("active", t.id === `tab-${state.tab}`);
   };
   on((w) => {
     if (w === "tab") showTab();
@@ -87,7 +89,7 @@ function layout(host) {
 export async function boot() {
   const hostName = detectHost();
   const host = getHost(hostName);
-  document.documentElement.dataset.host = hostName;
+  document.documentElement.classList.add(`host-${hostName}`);
   const fragment = takeFragment();
   const token = await findToken(host, fragment);
   const bridge = new Bridge({ base: loadBase(sameOrigin()), token });

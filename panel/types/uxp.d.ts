@@ -5,6 +5,7 @@ interface UxpFile {
   nativePath: string;
   name: string;
   write(data: Uint8Array | ArrayBuffer | string, options?: { format?: unknown }): Promise<number>;
+  read(options?: { format?: unknown }): Promise<string | ArrayBuffer>;
 }
 
 interface UxpFolder {
@@ -18,6 +19,7 @@ interface UxpModule {
       getTemporaryFolder(): Promise<UxpFolder>;
       getDataFolder(): Promise<UxpFolder>;
       getFileForSaving(suggestedName: string, options?: { types?: string[] }): Promise<UxpFile | null>;
+      getFileForOpening(options?: { types?: string[]; allowMultiple?: boolean }): Promise<UxpFile | null>;
     };
     formats: { binary: unknown; utf8: unknown };
   };

@@ -57,3 +57,8 @@ export async function revealFile(path) {
     return { path };
   }
 }
+
+/** Hosts with a working <input type=file> answer null: the page's own file input is used. */
+export async function openTextFile() {
+  return null;
+}

@@ -129,3 +129,8 @@ export async function saveFile(source, suggestedName) {
 export async function revealFile(path) {
   return evalScript("promptcut_reveal", path);
 }
+
+/** Hosts with a working <input type=file> answer null: the page's own file input is used. */
+export async function openTextFile() {
+  return null;
+}

@@ -62,3 +62,8 @@ export async function revealFile(path) {
   await (await api()).reveal(path);
   return { revealed: path };
 }
+
+/** Hosts with a working <input type=file> answer null: the page's own file input is used. */
+export async function openTextFile() {
+  return null;
+}

@@ -59,3 +59,8 @@ export async function revealFile(path) {
   record("revealFile", { path });
   return { revealed: path };
 }
+
+/** Hosts with a working <input type=file> answer null: the page's own file input is used. */
+export async function openTextFile() {
+  return null;
+}

@@ -18,6 +18,7 @@ export const capabilities = {
   timeline: true,
   exportSequence: true,
   reveal: false, // shell.openPath needs a launchProcess permission this plugin does not ask for
+  nativeOpen: true, // no <input type=file> in UXP: openTextFile() uses its picker
   pairing: true,
 };
 
@@ -56,7 +57,7 @@ async function activeSequence(project) {
  * @param {string} label shown in Edit > Undo
  * @param {() => Action[]} makeActions
  */
-export function transact(project, label, makeActions) {
+function transact(project, label, makeActions) {
   let ok = false;
   /** @type {unknown} */
   let failure = null;
@@ -231,6 +232,14 @@ export async function saveFile(source, suggestedName) {
   if (!file) return { cancelled: true };
   await file.write(bytes, { format: uxp().storage.formats.binary });
   return { saved: file.nativePath };
+}
+
+/** UXP has no <input type=file>: the shot list is opened through UXP's own file picker. */
+export async function openTextFile() {
+  const { localFileSystem, formats } = uxp().storage;
+  const file = await localFileSystem.getFileForOpening({ types: ["txt", "csv"] });
+  if (!file) return null;
+  return String(await file.read({ format: formats.utf8 }));
 }
 
 /** @param {string} path */

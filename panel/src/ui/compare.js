@@ -2,7 +2,7 @@
 // follow it and are nudged back whenever they drift more than two frames.
 
 import { on, state } from "../store.js";
-import { h } from "./dom.js";
+import { getData, h } from "./dom.js";
 import { rate, setStatus } from "./gallery.js";
 
 const DRIFT_S = 0.08;
@@ -32,7 +32,7 @@ export function openCompare(takes) {
     const t = state.takes.get(takes[i].id) || takes[i];
     cell.classList.toggle("picked", t.status === "picked");
     cell.classList.toggle("rejected", t.status === "rejected");
-    cell.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(s.dataset.n) <= (t.rating || 0)));
+    cell.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (t.rating || 0)));
   });
   refresh();
   const overlay = h("div.compare#compare-view", { role: "dialog", "aria-label": "Compare takes" },

@@ -17,13 +17,22 @@ export function h(sel, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k === "dataset") for (const [dk, dv] of Object.entries(v)) setData(el, dk, dv);
     else if (k === "value") /** @type {any} */ (el).value = v;
     else if (k === "checked") /** @type {any} */ (el).checked = v;
     else el.setAttribute(k, v === true ? "" : String(v));
   }
   append(el, children);
   return el;
+}
+
+/** data-* attributes without element.dataset, which UXP has not always had. */
+export function setData(el, key, value) {
+  el.setAttribute(`data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
+}
+
+export function getData(el, key) {
+  return el.getAttribute(`data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }
 
 export function append(el, children) {

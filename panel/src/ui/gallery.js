@@ -4,7 +4,7 @@
 
 import { emit, on, putTake, removeTake, set, state } from "../store.js";
 import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
-import { clear, guard, h, option } from "./dom.js";
+import { clear, getData, guard, h, option, setData } from "./dom.js";
 
 export function mountGallery(root) {
   const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
@@ -138,7 +138,7 @@ function scrubTo(card, take, ev) {
   s.backgroundImage = `url("${take.filmstrip_url}")`;
   s.backgroundSize = `${fs.columns * 100}% ${fs.rows * 100}%`;
   s.backgroundPosition = `${fs.columns > 1 ? (col / (fs.columns - 1)) * 100 : 0}% ${fs.rows > 1 ? (row / (fs.rows - 1)) * 100 : 0}%`;
-  card.el.dataset.scrubFrame = String(i);
+  setData(card.el, "scrubFrame", i);
 }
 
 function updateCard(card, take) {
@@ -153,15 +153,15 @@ function updateCard(card, take) {
   el.classList.toggle("picked", take.status === "picked");
   el.classList.toggle("rejected", take.status === "rejected");
   el.setAttribute("aria-selected", String(selected));
-  el.dataset.rating = String(take.rating || 0);
-  el.dataset.status = take.status || "new";
+  setData(el, "rating", take.rating || 0);
+  setData(el, "status", take.status || "new");
   card.check.checked = selected;
   if (card.poster.getAttribute("src") !== take.poster_url && take.poster_url) card.poster.src = take.poster_url;
   // Height from the take's shape via padding-top (a percentage of the width): UXP has no
   // aspect-ratio property.
   const ratio = take.width && take.height ? take.height / take.width : 9 / 16;
   card.thumb.style.paddingTop = `${(Math.min(ratio, 1.5) * 100).toFixed(2)}%`;
-  el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(s.dataset.n) <= (take.rating || 0)));
+  el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (take.rating || 0)));
   el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
   card.prompt.textContent = take.prompt || "";
   card.prompt.title = take.prompt || "";

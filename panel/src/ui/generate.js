@@ -9,7 +9,7 @@ import { emit, on, putJob, state } from "../store.js";
 import { getBridge } from "../sync.js";
 import { field, guard, h, option, toast } from "./dom.js";
 
-export function mountGenerate(root) {
+export function mountGenerate(root, host) {
   const prompt = h("textarea#prompt", { rows: 3, placeholder: "Describe the shot: subject, action, camera, light…" });
   const model = h("select#model", { "aria-label": "Model" });
   const modelNote = h("div.hint#model-note");
@@ -146,6 +146,18 @@ export function mountGenerate(root) {
     shotInfo.textContent = n ? `${n} shot${n === 1 ? "" : "s"}` : "";
   }
   shots.addEventListener("input", updateShotInfo);
+  if (host.capabilities.nativeOpen) {
+    shotFile.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      guard(async () => {
+        const text = await host.openTextFile();
+        if (text !== null) {
+          shots.value = text;
+          updateShotInfo();
+        }
+      });
+    });
+  }
   shotFile.addEventListener("change", async () => {
     const file = shotFile.files && shotFile.files[0];
     if (!file) return;

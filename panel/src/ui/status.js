@@ -9,13 +9,14 @@ import { openPairing } from "./pairing.js";
 
 export function mountStatus(dot, bannerHost, host) {
   const banner = h("div.banner#bridge-banner", { role: "alert" });
+  // The state is a class, not a data attribute: UXP's attribute selectors are limited.
   bannerHost.appendChild(banner);
   function render() {
     dot.className = `dot ${state.conn}`;
     dot.title = { online: "Bridge connected", offline: "Bridge not running", connecting: "Connecting…",
       unauthorized: "Not paired with the bridge" }[state.conn];
     banner.replaceChildren();
-    banner.dataset.state = state.conn;
+    banner.className = `banner ${state.conn}`;
     if (state.conn === "offline") {
       banner.append(
         h("strong", null, "Bridge not running."),
