@@ -62,3 +62,40 @@ def test_missing_pywebview_says_how_to_install(settings, monkeypatch, capsys):
     assert desktop.run_desktop(settings) == 2
     err = capsys.readouterr().err
     assert 'pip install "promptcut[desktop]"' in err and "promptcut serve" in err
+
+
+def test_run_desktop_serves_the_panel_in_process_and_stops(tmp_path, monkeypatch):
+    """The whole command with a stand-in for the GUI toolkit only: the bridge starts in this
+    process, the window gets the panel URL with the token and the js_api, and closing the
+    window (start() returning) stops the server."""
+    import socket
+    import types
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(data_dir=tmp_path / "data", port=port)
+    seen = {}
+
+    def create_window(title, url, js_api=None, **kw):
+        seen.update(title=title, url=url, api=js_api)
+        return object()
+
+    def start():
+        # What the window would load, fetched while the "window" is open.
+        seen["page"] = requests.get(seen["url"].split("#")[0], timeout=10)
+        token = seen["url"].split("#token=")[1]
+        seen["health"] = requests.get(f"http://127.0.0.1:{port}/api/v1/takes", timeout=10,
+                                      headers={"Authorization": f"Bearer {token}"})
+
+    fake = types.SimpleNamespace(create_window=create_window, start=start, SAVE_DIALOG=10)
+    monkeypatch.setitem(sys.modules, "webview", fake)
+    assert desktop.run_desktop(settings) == 0
+    assert seen["title"] == "Promptcut" and isinstance(seen["api"], desktop.DesktopApi)
+    assert seen["url"].startswith(f"http://127.0.0.1:{port}/panel/?host=desktop#token=")
+    assert seen["page"].status_code == 200 and "src/main.js" in seen["page"].text
+    assert seen["health"].status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
