@@ -93,10 +93,12 @@ function promptcut_placeClip(path, track, overwrite, seconds) {
     }
     var item = pc_importItem(path);
     if (!item) return pc_error("Premiere could not import " + path);
-    var at = seconds >= 0 ? seconds : seq.getPlayerPosition().seconds;
+    var playhead = seq.getPlayerPosition();
+    var at = seconds >= 0 ? seconds : playhead.seconds;
     var vt = seq.videoTracks[track];
     var before = vt.clips.numItems;
-    if (overwrite) vt.overwriteClip(item, at);
+    // overwriteClip takes the Time itself (exact ticks); insertClip only seconds.
+    if (overwrite) vt.overwriteClip(item, seconds >= 0 ? seconds : playhead);
     else vt.insertClip(item, at);
     // Read the track back: the calls return nothing useful on failure.
     for (var i = 0; i < vt.clips.numItems; i++) {

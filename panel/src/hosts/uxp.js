@@ -95,6 +95,8 @@ async function binChildren(bin) {
  */
 async function importAndFind(project, path) {
   const bin = await project.getInsertionBin();
+  const existing = await findByPath(bin, path);
+  if (existing) return existing; // the same take placed again: no duplicate in the bin
   const before = new Set((await binChildren(bin)).map((i) => i.getId()));
   const ok = await project.importFiles([path], true, bin, false);
   if (!ok) throw new Error(`Premiere could not import ${baseName(path)}.`);
@@ -106,15 +108,28 @@ async function importAndFind(project, path) {
     // Premiere may reuse an item already imported from the same file: accept it after a
     // few tries, checking its media path on the cast item (only the cast has the path).
     if (fresh) return fresh;
-    if (attempt >= 3) {
-      for (const item of named) {
-        const media = await ppro().ClipProjectItem.cast(item).getMediaFilePath();
-        if (samePath(media, path)) return item;
-      }
-    }
     await sleep(FIND_DELAY_MS);
   }
   throw new Error(`Imported ${baseName(path)}, but could not find it in the bin.`);
+}
+
+/**
+ * An item of the bin already made from `path`. Only items named like the file are asked for
+ * their media path, and only the cast item has getMediaFilePath; the raw item is returned.
+ * @param {ProjectItem} bin @param {string} path @returns {Promise<ProjectItem | null>}
+ */
+async function findByPath(bin, path) {
+  const wanted = [baseName(path), stem(baseName(path))];
+  for (const item of await binChildren(bin)) {
+    if (!wanted.includes(item.name)) continue;
+    try {
+      const media = await ppro().ClipProjectItem.cast(item).getMediaFilePath();
+      if (samePath(media, path)) return item;
+    } catch {
+      /* not a clip (a bin or a sequence of the same name) */
+    }
+  }
+  return null;
 }
 
 function samePath(/** @type {string} */ a, /** @type {string} */ b) {
@@ -147,6 +162,7 @@ export async function insertAtPlayhead(path, opts = {}) {
     throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
   }
   const item = await importAndFind(project, path);
+  // The player position as Premiere's own TickTime (exact ticks), unless told otherwise.
   const at = typeof opts.time === "number"
     ? p.TickTime.createWithSeconds(opts.time)
     : await seq.getPlayerPosition();

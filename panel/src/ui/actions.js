@@ -70,9 +70,10 @@ function need(takes, min = 1) {
 export function place(overwrite) {
   return guard(async () => {
     const [take] = need(targetTakes());
+    // The adapter reads the playhead itself (Premiere's exact ticks); this copy is for the message.
     const time = await host.getPlayhead();
     const r = await host.insertAtPlayhead(take.media_path, {
-      track: state.track, overwrite, time, url: take.media_url, name: fileName(take),
+      track: state.track, overwrite, url: take.media_url, name: fileName(take),
     });
     if (!host.capabilities.timeline) return `Saved ${fileName(take)}.`;
     if (r && r.cancelled) return "Cancelled.";
