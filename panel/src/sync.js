@@ -136,7 +136,8 @@ function goOnline() {
 /** One long-poll; returns after the events it brought are applied. */
 async function pollOnce() {
   const wait = epoch === null ? 0 : POLL_TIMEOUT_S;
-  const r = await bridge.get(`/events${qs({ after: seq, timeout: wait })}`);
+  // Sending the epoch we know lets the bridge answer `reset` at once when it restarted.
+  const r = await bridge.get(`/events${qs({ after: seq, timeout: wait, epoch })}`);
   if (r.epoch !== epoch || r.reset) {
     // Bridge restarted (or we are new): everything we hold may be stale.
     epoch = r.epoch;
