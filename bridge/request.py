@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
+# Written even when they equal the default: a record must not change meaning if a default does.
+ALWAYS = frozenset({"prompt", "model", "seed"})
 
 
 class MemoryProfile(str, enum.Enum):
@@ -59,9 +61,9 @@ class GenerationRequest:
         out: dict[str, Any] = {"schema_version": self.schema_version}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "schema_version" or value == f.default:
+            if f.name == "schema_version" or (value == f.default and f.name not in ALWAYS):
                 continue
-            if f.name == "prompt":
+            if f.name in ALWAYS:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
@@ -69,7 +71,6 @@ class GenerationRequest:
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
             else:
                 out[f.name] = value
-        out["prompt"] = self.prompt
         return out
 
     @classmethod

@@ -214,3 +214,16 @@ def test_sse_stream_delivers_events_with_ids(server):
                     break
     assert ids == sorted(ids) and ids[0] == start + 1
     assert kinds[0] == "job.queued" and kinds[-1] == "job.done"
+
+
+def test_missing_weights_fail_fast_with_advice(server):
+    t0 = time.monotonic()
+    job = server.submit(prompt="the real model is not here", model="ltx-video")["jobs"][0]
+    assert job["request"]["model"] == "ltx-video"
+    failed = server.wait_jobs([job["id"]], timeout=60)[0]
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "model_unavailable"
+    assert "promptcut models download ltx-video" in failed["error"]["message"]
+    assert time.monotonic() - t0 < 30
+    # The worker is unharmed: the next job on the tiny model still runs.
+    assert server.make_takes(1, width=32, height=32, num_frames=9, steps=1)
