@@ -86,9 +86,12 @@ def run_models(args: argparse.Namespace) -> int:
 def _download(manager: Any, name: str) -> int:
     from tqdm import tqdm
 
-    bar = tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=name, total=None)
+    bars: list[Any] = []  # made on the first report, so a fast failure prints no empty bar
 
     def progress(rec: dict[str, Any]) -> None:
+        if not bars:
+            bars.append(tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=name))
+        bar = bars[0]
         if rec.get("bytes_total") and bar.total != rec["bytes_total"]:
             bar.total = rec["bytes_total"]
         bar.n = min(rec.get("bytes_done") or 0, bar.total or rec.get("bytes_done") or 0)
@@ -97,6 +100,7 @@ def _download(manager: Any, name: str) -> int:
     try:
         path = manager.download(name, progress)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     print(f"{name} is ready: {path}")
     return 0

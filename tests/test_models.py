@@ -85,6 +85,18 @@ def test_states_are_read_from_the_cache_quickly(gen):
     assert next(m for m in gen.models() if m.name == "tiny").test_model
 
 
+def test_a_download_in_progress_elsewhere_is_seen_in_the_cache(gen, settings):
+    blobs = settings.hf_cache / "models--THUDM--CogVideoX-2b" / "blobs"
+    blobs.mkdir(parents=True)
+    part = blobs / ("ab" * 32 + ".incomplete")
+    part.write_bytes(b"x" * 4096)
+    cog = next(m for m in gen.models() if m.name == "cogvideox-2b")
+    assert cog.state == "downloading" and cog.details["partial_bytes"] == 4096
+    os.utime(part, (time.time() - 3600, time.time() - 3600))  # stalled: resumable later
+    cog = next(m for m in gen.models() if m.name == "cogvideox-2b")
+    assert cog.state == "needs_download" and cog.details["partial_bytes"] == 4096
+
+
 def test_a_user_preset_in_the_cache_generates_offline(gen):
     request = gen.resolve(GenerationRequest(prompt="a city at night", model="my-ltx", seed=3))
     video = gen.generate(request, lambda p: None, lambda: False)

@@ -98,6 +98,22 @@ def folder_bytes(folder: Path, *, follow: bool = False) -> int:
     return total
 
 
+def _partial(base: Path) -> tuple[int, float] | None:
+    """Bytes in unfinished blobs and seconds since the last write, if there are any."""
+    blobs = base / "blobs"
+    if not blobs.is_dir():
+        return None
+    done, newest = 0, 0.0
+    for path in blobs.glob("*.incomplete"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        done += st.st_size
+        newest = max(newest, st.st_mtime)
+    return (done, time.time() - newest) if newest else None
+
+
 class ModelManager:
     """States, downloads and removal for every preset; safe from any thread."""
 
@@ -176,7 +192,11 @@ class ModelManager:
                 state = "unavailable"
                 details["reason"] = failed[1]
             else:
-                state = "needs_download"
+                partial = _partial(repo_folder(self.cache, preset.model_id))
+                # Another process (the CLI, another app) may be filling the cache right now.
+                state = "downloading" if partial and partial[1] < 60 else "needs_download"
+                if partial:
+                    details["partial_bytes"] = partial[0]  # a new download resumes from here
                 details["download"] = f"promptcut models download {preset.name}"
         return ModelState(name=preset.name, label=preset.label, family=preset.family,
                           model_id=preset.model_id, state=state,
