@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint
 
 from bridge.api.common import services
-from bridge.errors import PromptcutError
+from bridge.errors import InvalidRequest, PromptcutError
 from bridge.generators.base import ModelState
 from bridge.generators.manager import ModelManager
 
@@ -49,7 +49,11 @@ def list_models():
 @bp.post("/models/<name>/download")
 def download(name: str):
     manager = _manager()
-    state = manager.state(manager.preset(name))  # 404 for an unknown name
+    preset = manager.preset(name)  # 404 for an unknown name
+    if preset.source == "local":
+        raise InvalidRequest(f"'{name}' is a folder on this machine; there is nothing to "
+                             "download.", field="name", code="not_downloadable")
+    state = manager.state(preset)
     if state.state in ("ready", "downloading"):
         return {"model": model_json(state), "started": False}, 200 if state.state == "ready" \
             else 202

@@ -281,10 +281,11 @@ class DiffusersGenerator:
                                    code="generation_failed") from exc
         end = time.perf_counter()
         frames = _to_uint8(out.frames)
-        if frames.shape[0] != request.num_frames:
+        want = (int(request.num_frames), int(request.height), int(request.width), 3)
+        if frames.shape != want:  # the take record must describe the file exactly
             raise GenerationFailed(
-                f"{warm.preset.label} returned {frames.shape[0]} frames instead of "
-                f"{request.num_frames}; its frame rule in the preset is wrong.",
+                f"{warm.preset.label} returned frames of shape {frames.shape} instead of "
+                f"{want}; the preset's size or frame rule does not match the model.",
                 code="generation_failed")
         denoised = marks.get("denoised", end)
         return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
