@@ -38,16 +38,14 @@ def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bridge.app import create_app
-    from bridge.server import PortBusy, check_port, serve
+    from bridge.server import PortBusy, checked_app, serve
 
     settings = settings_from(args)
     try:
-        check_port(settings.host, settings.port)
+        app = checked_app(settings)
     except PortBusy as exc:
         print(exc, file=sys.stderr)
         return 1
-    app = create_app(settings)
     services = app.extensions["promptcut"]
     base = f"http://127.0.0.1:{settings.port}"
 

@@ -119,15 +119,13 @@ def run_desktop(settings: Settings) -> int:
     webview = import_webview()
     if webview is None:
         return 2
-    from bridge.app import create_app
-    from bridge.server import PortBusy, check_port, serve
+    from bridge.server import PortBusy, checked_app, serve
 
     try:
-        check_port(settings.host, settings.port)
+        app = checked_app(settings)
     except PortBusy as exc:
         print(exc, file=sys.stderr)
         return 1
-    app = create_app(settings)
     services = app.extensions["promptcut"]
     listening = threading.Event()
     holder: dict = {}

@@ -51,6 +51,18 @@ def check_port(host: str, port: int) -> None:
         probe.close()
 
 
+def checked_app(settings: Settings):
+    """The Flask app for `settings`, or PortBusy before anything heavy is loaded or created.
+
+    `serve` and `desktop` both start this way, so a second Promptcut says what holds the
+    port instead of building a database and a worker it cannot use.
+    """
+    check_port(settings.host, settings.port)
+    from bridge.app import create_app
+
+    return create_app(settings)
+
+
 def serve(app, settings: Settings, *, threads: int = 16, ready=None) -> None:
     """Block serving `app`; `ready(server)` is called once it listens (tests, desktop)."""
     from waitress import create_server
