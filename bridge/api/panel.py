@@ -1,7 +1,8 @@
 """Serves the panel's static files at /panel/ (browser tab and desktop window).
 
 The files need no token: they hold no data, and the panel asks for the token itself (the
-`#token=` fragment that `promptcut serve` prints never reaches the server). Every answer
+`#pair=` code that `promptcut serve` prints stays in the URL fragment, which never reaches
+the server, and is traded for the token through POST /api/v1/pair). Every answer
 carries a strict Content-Security-Policy: scripts, styles and connections only from the
 bridge's own origin, so an injected string in a prompt cannot run or send anything. No CORS
 headers here at all: only the bridge's own origin loads these files.
