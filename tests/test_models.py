@@ -60,7 +60,10 @@ def settings(tmp_path_factory) -> Settings:
     settings.ensure_dirs()
     tiny = ensure_tiny(root / "build", "ltx")
     place_in_hf_cache(tiny, settings.hf_cache, "you/tiny-ltx")
-    (settings.data_dir / "presets.json").write_text(json.dumps(USER_PRESETS), encoding="utf-8")
+    folder_preset = {"name": "my-folder", "model_id": str(tiny), "t2v_class": "LTXPipeline",
+                     "width": 32, "height": 32, "num_frames": 9, "steps": 2, "guidance": 1.0}
+    presets = {"presets": [*USER_PRESETS["presets"], folder_preset]}
+    (settings.data_dir / "presets.json").write_text(json.dumps(presets), encoding="utf-8")
     return settings
 
 
@@ -102,6 +105,10 @@ def test_a_user_preset_in_the_cache_generates_offline(gen):
     video = gen.generate(request, lambda p: None, lambda: False)
     assert video.frames.shape == (9, 32, 32, 3)
     assert video.model_id == "you/tiny-ltx" and video.revision == COMMIT
+    assert states(gen)["my-folder"] == "ready"  # a plain folder (source inferred: local)
+    local = gen.generate(gen.resolve(GenerationRequest(prompt="x", model="my-folder")),
+                         lambda p: None, lambda: False)
+    assert local.frames.shape == (9, 32, 32, 3) and local.revision is None
 
 
 def test_an_absent_model_fails_fast_and_then_reads_unavailable(gen):
@@ -133,6 +140,8 @@ def test_api_lists_downloads_and_removes(settings, gen, tmp_path):
     assert by_name["my-ltx"]["state"] == "ready" and by_name["tiny"]["test_model"] is True
     assert client.post("/api/v1/models/nope/download", headers=headers).status_code == 404
     assert client.post("/api/v1/models/my-ltx/download", headers=headers).status_code == 200
+    local = client.post("/api/v1/models/my-folder/download", headers=headers)
+    assert local.status_code == 400 and local.get_json()["error"]["field"] == "name"
 
     started = client.post("/api/v1/models/ltx-video/download", headers=headers)
     assert started.status_code == 202
