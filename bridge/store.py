@@ -233,7 +233,8 @@ def decode_cursor(cursor: str) -> list:
 def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
                q: str | None = None, min_rating: int | None = None,
                status: str | None = None, sort: str = "-created", limit: int = 100,
-               cursor: str | None = None) -> tuple[list[dict], str | None]:
+               cursor: str | None = None, parent_take_id: str | None = None
+               ) -> tuple[list[dict], str | None]:
     """A page of takes and the cursor for the next one (keyset paging: stable under inserts)."""
     column, direction = TAKE_SORTS[sort]
     where, args = ["deleted_at IS NULL"], []
@@ -250,6 +251,9 @@ def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
     if status:
         where.append("status = ?")
         args.append(status)
+    if parent_take_id:
+        where.append("parent_take_id = ?")
+        args.append(parent_take_id)
     cmp = ">" if direction == "ASC" else "<"
     if cursor:
         key, created, take_id = decode_cursor(cursor)
@@ -273,6 +277,26 @@ def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
         next_cursor = _encode_cursor([last[column] if column != "created_at" else 0,
                                       last["created_at"], last["id"]])
     return takes, next_cursor
+
+
+def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> list[dict]:
+    """The take and its ancestors through "continue from last frame", oldest first.
+
+    This is the order an endless-zoom style sequence is cut in. Deleted ancestors are
+    skipped but still followed, so a removed middle take does not break the chain.
+    """
+    chain, seen = [], set()
+    current: str | None = take_id
+    root = media_root(conn)
+    while current and current not in seen and len(chain) < limit:
+        seen.add(current)
+        row = conn.execute("SELECT * FROM takes WHERE id = ?", (current,)).fetchone()
+        if row is None:
+            break
+        if row["deleted_at"] is None:
+            chain.append(_take(row, root))
+        current = row["parent_take_id"]
+    return chain[::-1]
 
 
 def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any]) -> None:

@@ -112,7 +112,11 @@ def document() -> dict[str, Any]:
             _q("sort", {"type": "string", "enum": ["created", "-created", "rating",
                                                    "-rating"]}),
             _q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-            _q("cursor", STR)], "responses": _ok({"type": "object"})}},
+            _q("cursor", STR), _q("parent_take_id", STR, "takes continued from this one")],
+            "responses": _ok({"type": "object"})}},
+        "/takes/{take_id}/chain": {"get": {
+            "summary": "The take and its ancestors, oldest first", "parameters": [_p("take_id")],
+            "responses": _ok({"type": "object"})}},
         "/takes/{take_id}": {
             "get": {"parameters": [_p("take_id")], "responses": _ok(TAKE)},
             "patch": {"parameters": [_p("take_id")], "requestBody": _body(TAKE_PATCH),
@@ -142,9 +146,10 @@ def document() -> dict[str, Any]:
         "/openapi.json": {"get": {"security": [], "responses": _ok({"type": "object"})}},
         "/models": {"get": {"responses": _ok({"type": "object"})}},
         "/models/{name}/download": {"post": {"parameters": [_p("name")], "responses": {
-            **_ok({"type": "object"}, "started", "202")}}},
-        "/models/{name}": {"delete": {"parameters": [_p("name")],
-                                      "responses": _ok({"type": "object"})}},
+            **_ok({"type": "object"}, "already ready"),
+            "202": {"description": "download started or already running"}}}},
+        "/models/{name}": {"delete": {"parameters": [_p("name")], "responses": {
+            **_ok({"type": "object"}, "freed"), "409": {"description": "downloading"}}}},
         "/timelines": {"post": {"requestBody": _body({"type": "object", "properties": {
             "takes": {"type": "array", "items": STR}, "cut": {"type": "object"},
             "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR}}}),

@@ -59,7 +59,8 @@ def list_takes():
         takes, next_cursor = store.list_takes(
             services().db(), batch_id=args.get("batch_id") or None, q=q,
             min_rating=query_int("min_rating", lo=0, hi=5), status=status, sort=sort,
-            limit=query_int("limit", default=100, lo=1, hi=500), cursor=cursor)
+            limit=query_int("limit", default=100, lo=1, hi=500), cursor=cursor,
+            parent_take_id=args.get("parent_take_id") or None)
     except ValueError:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
@@ -69,6 +70,13 @@ def list_takes():
 @bp.get("/takes/<take_id>")
 def get_take(take_id: str):
     return take_json(_get(take_id))
+
+
+@bp.get("/takes/<take_id>/chain")
+def get_chain(take_id: str):
+    """The take and the takes it continues from, oldest first (for assembling in order)."""
+    _get(take_id)
+    return {"takes": [take_json(t) for t in store.take_chain(services().db(), take_id)]}
 
 
 @bp.patch("/takes/<take_id>")
