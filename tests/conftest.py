@@ -123,6 +123,12 @@ class Bridge:
         return [self.api("GET", f"/takes/{j['take_id']}").json() for j in jobs]
 
 
+@pytest.fixture(autouse=True)
+def _hub_offline(monkeypatch):
+    """No test may reach a model hub, whichever way pytest was started."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
 def new_data_dir(base: Path) -> Path:
     d = base / ODD_NAME
     d.mkdir(parents=True)

@@ -21,11 +21,6 @@ from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.request import GenerationRequest, InitImage, MemoryProfile
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 @pytest.fixture(scope="module")
 def gen(tmp_path_factory) -> DiffusersGenerator:
     root = tmp_path_factory.mktemp("Prompt cut é")

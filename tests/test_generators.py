@@ -20,11 +20,6 @@ from bridge.generators.tiny import ensure_tiny
 from bridge.request import GenerationRequest
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 @pytest.fixture(scope="module")
 def gen(tmp_path_factory) -> DiffusersGenerator:
     root = tmp_path_factory.mktemp("Prompt cut é")

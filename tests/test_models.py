@@ -48,11 +48,6 @@ def place_in_hf_cache(src: Path, cache: Path, repo_id: str) -> Path:
     return snap
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("Prompt cut é")
