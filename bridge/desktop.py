@@ -115,6 +115,25 @@ def panel_url(settings: Settings, token: str) -> str:
     return f"http://127.0.0.1:{settings.port}/panel/?host=desktop#token={token}"
 
 
+def allow_pywebview_api(app) -> None:
+    """Lets pywebview build window.pywebview.api in the window's page.
+
+    pywebview makes each js_api function with `new Function(...)`, which the panel's CSP
+    (script-src 'self') refuses as eval: the api never appears and pywebviewready never
+    fires. Only the page the window opens (/panel/?host=desktop) gets 'unsafe-eval'; a
+    browser tab on /panel/ keeps the strict policy.
+    """
+    from flask import request
+
+    @app.after_request
+    def _csp(response):
+        csp = response.headers.get("Content-Security-Policy")
+        if csp and request.path == "/panel/" and request.args.get("host") == "desktop":
+            response.headers["Content-Security-Policy"] = csp.replace(
+                "script-src 'self'", "script-src 'self' 'unsafe-eval'", 1)
+        return response
+
+
 def run_desktop(settings: Settings) -> int:
     webview = import_webview()
     if webview is None:
@@ -127,6 +146,7 @@ def run_desktop(settings: Settings) -> int:
         print(exc, file=sys.stderr)
         return 1
     services = app.extensions["promptcut"]
+    allow_pywebview_api(app)
     listening = threading.Event()
     holder: dict = {}
 
@@ -156,7 +176,14 @@ def run_desktop(settings: Settings) -> int:
     webview.start()
 
     # Window closed: stop serving so the worker finishes its step and the database closes.
-    holder["server"].close()
+    # Wake the panel's long-poll and let running requests finish first, then close every
+    # connection: the web view's keep-alive ones would keep waitress's loop running.
+    from waitress import wasyncore
+
+    server = holder["server"]
+    services.events.close()
+    server.task_dispatcher.shutdown(timeout=5)
+    wasyncore.close_all(server._map)
     thread.join(10)
     if thread.is_alive():
         services.worker.stop()
