@@ -2,6 +2,7 @@
 // become downloads the editor imports by hand.
 
 import { baseName, clickLink, downloadBytes, toBytes } from "./common.js";
+export { exportActiveSequence, getPlayhead, getVideoTrackCount } from "./common.js";
 
 export const name = "browser";
 export const capabilities = {
@@ -29,18 +30,6 @@ export async function importTimeline(source) {
   if (source.bytes) downloadBytes(source.bytes, source.name);
   else if (source.url) clickLink(source.url, source.name);
   return { downloaded: source.name };
-}
-
-export async function exportActiveSequence() {
-  throw new Error("Exporting Premiere's sequence needs the panel inside Premiere.");
-}
-
-export async function getPlayhead() {
-  return null;
-}
-
-export async function getVideoTrackCount() {
-  return null;
 }
 
 export async function saveFile(source, suggestedName) {

@@ -38,3 +38,17 @@ export function toBase64(bytes) {
 export function baseName(path) {
   return String(path).split(/[\\/]/).pop() || "file";
 }
+
+// Hosts outside Premiere (browser tab, desktop window) have no sequence and no playhead.
+
+export async function exportActiveSequence() {
+  throw new Error("Exporting Premiere's sequence needs the panel inside Premiere.");
+}
+
+export async function getPlayhead() {
+  return null;
+}
+
+export async function getVideoTrackCount() {
+  return null;
+}

@@ -3,6 +3,7 @@
 // Timeline actions become file exports the editor imports into any NLE.
 
 import { baseName, toBase64, toBytes } from "./common.js";
+export { exportActiveSequence, getPlayhead, getVideoTrackCount } from "./common.js";
 
 export const name = "desktop";
 export const capabilities = {
@@ -38,18 +39,6 @@ export async function insertAtPlayhead(path) {
 
 export async function importTimeline(source) {
   return saveFile(source.bytes || source.url, source.name);
-}
-
-export async function exportActiveSequence() {
-  throw new Error("Exporting Premiere's sequence needs the panel inside Premiere.");
-}
-
-export async function getPlayhead() {
-  return null;
-}
-
-export async function getVideoTrackCount() {
-  return null;
 }
 
 export async function saveFile(source, suggestedName) {
