@@ -38,12 +38,13 @@ def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bridge.lock import LibraryBusy
     from bridge.server import PortBusy, checked_app, serve
 
     settings = settings_from(args)
     try:
         app = checked_app(settings)
-    except PortBusy as exc:
+    except (PortBusy, LibraryBusy) as exc:
         print(exc, file=sys.stderr)
         return 1
     services = app.extensions["promptcut"]

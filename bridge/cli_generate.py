@@ -13,6 +13,7 @@ from bridge.app import build_services
 from bridge.config import Settings
 from bridge.errors import PromptcutError
 from bridge.jobs import Submission
+from bridge.lock import LibraryBusy
 from bridge.request import GenerationRequest
 
 FINAL = {"job.done", "job.failed", "job.cancelled"}
@@ -20,6 +21,12 @@ FINAL = {"job.done", "job.failed", "job.cancelled"}
 
 def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
+    try:
+        # Before submitting: if a server works on this library, queue nothing here.
+        services.worker.start()
+    except LibraryBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
     request = GenerationRequest(
         prompt=args.prompt, model=args.model, negative_prompt=args.negative_prompt,
         width=args.width, height=args.height, num_frames=args.num_frames, steps=args.steps,
@@ -30,9 +37,9 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     except PromptcutError as exc:
         field = f" ({exc.field})" if exc.field else ""
         print(f"error{field}: {exc.message}", file=sys.stderr)
+        services.worker.stop()
         return 2
     ids = {j["id"] for j in jobs}
-    services.worker.start()
     finished: dict[str, str] = {}
     bar = tqdm(total=len(ids) * 100, unit="%", desc=f"{len(ids)} take(s)",
                bar_format="{l_bar}{bar}| {postfix}")

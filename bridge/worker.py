@@ -23,6 +23,7 @@ from bridge.errors import Cancelled, GenerationFailed
 from bridge.events import EventBus, EventKind
 from bridge.generators.base import GeneratedVideo, Generator, Phase, Progress
 from bridge.jobs import JobState, Queue, sources_for, take_stem
+from bridge.lock import LibraryLock
 from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.worker")
@@ -52,11 +53,14 @@ class Worker:
                                            thread_name_prefix="promptcut-encode")
         self._pending = threading.BoundedSemaphore(settings.encode_workers + 1)
         self._versions = software_versions()
+        self._lock = LibraryLock(settings.data_dir)
         queue.on_change = self._wake.set
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
+        """Raises LibraryBusy when another process works on this library."""
+        self._lock.acquire()
         self.recover()
         self._thread = threading.Thread(target=self._loop, name="promptcut-worker", daemon=True)
         self._thread.start()
@@ -67,6 +71,7 @@ class Worker:
         if self._thread:
             self._thread.join(timeout)
         self._encoder.shutdown(wait=True)
+        self._lock.release()
 
     def idle(self) -> bool:
         """True when nothing is queued, running or encoding (used by the CLI and tests)."""

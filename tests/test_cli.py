@@ -78,3 +78,16 @@ def test_model_stays_warm_across_jobs(tmp_path):
     assert log.count("loaded tiny") == 1
     assert log.count("warm tiny") >= 2
     assert second["record"]["generation"]["warm"] is True
+
+
+def test_one_worker_per_library(server, tmp_path):
+    """A second process on a library in use refuses to start its worker, and queues nothing."""
+    before = len(server.api("GET", "/jobs").json()["jobs"])
+    gen = promptcut("generate", "a second worker", "--model", "tiny", "--data-dir",
+                    str(server.data_dir), timeout=120)
+    assert gen.returncode == 1 and "already working on the library" in gen.stderr
+    other = promptcut("serve", "--port", "0", "--data-dir", str(server.data_dir), timeout=120)
+    assert other.returncode == 1 and "already working on the library" in other.stderr
+    assert len(server.api("GET", "/jobs").json()["jobs"]) == before
+    # The running server is unharmed.
+    assert server.make_takes(1, width=32, height=32, num_frames=9, steps=1)
