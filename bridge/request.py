@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -96,15 +96,3 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
             f"request schema {version} is newer than this Promptcut ({SCHEMA_VERSION})")
     data["schema_version"] = SCHEMA_VERSION
     return data
-
-
-@dataclass
-class Timings:
-    """Seconds spent per phase; saved in the take record beside the request."""
-
-    queued_s: float = 0.0
-    load_s: float = 0.0
-    denoise_s: float = 0.0
-    decode_s: float = 0.0
-    encode_s: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)

@@ -73,12 +73,6 @@ class Worker:
         self._encoder.shutdown(wait=True)
         self._lock.release()
 
-    def idle(self) -> bool:
-        """True when nothing is queued, running or encoding (used by the CLI and tests)."""
-        conn = self.db.conn()
-        return not store.list_jobs(conn, status="queued", limit=1) and not store.list_jobs(
-            conn, status="running", limit=1)
-
     def recover(self) -> None:
         """Undo what a crash left: running jobs are queued again, unregistered files go."""
         conn = self.db.conn()

@@ -94,11 +94,6 @@ def check_range(name: str, value, lo, hi):
     return value
 
 
-def query_args() -> dict[str, Any]:
-    """Query parameters as a dict of strings (repeated keys: the first wins)."""
-    return {k: request.args.get(k) for k in request.args}
-
-
 def query_int(name: str, *, default: Any = None, lo: int | None = None,
               hi: int | None = None) -> Any:
     raw = request.args.get(name)

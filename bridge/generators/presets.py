@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -201,10 +201,3 @@ def get_preset(presets: dict[str, Preset], name: str) -> Preset:
         raise InvalidRequest(f"Unknown model '{name}'. Choose one of: {', '.join(presets)}.",
                              field="model", code="unknown_model",
                              details={"choices": list(presets)}) from None
-
-
-def preset_to_json(preset: Preset) -> dict[str, Any]:
-    """Everything, for presets.json round trips and debugging."""
-    data = asdict(preset)
-    data["caches"] = None if preset.caches is None else list(preset.caches)
-    return data
