@@ -38,13 +38,13 @@ def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bridge.lock import LibraryBusy
-    from bridge.server import PortBusy, checked_app, serve
+    from bridge.errors import CannotStart
+    from bridge.server import checked_app, serve
 
     settings = settings_from(args)
     try:
         app = checked_app(settings)
-    except (PortBusy, LibraryBusy) as exc:
+    except CannotStart as exc:
         print(exc, file=sys.stderr)
         return 1
     services = app.extensions["promptcut"]
@@ -60,7 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(app, settings, ready=ready)
-    except PortBusy as exc:
+    except CannotStart as exc:
         print(exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -138,12 +138,12 @@ def run_desktop(settings: Settings) -> int:
     webview = import_webview()
     if webview is None:
         return 2
-    from bridge.lock import LibraryBusy
-    from bridge.server import PortBusy, checked_app, serve
+    from bridge.errors import CannotStart
+    from bridge.server import checked_app, serve
 
     try:
         app = checked_app(settings)
-    except (PortBusy, LibraryBusy) as exc:
+    except CannotStart as exc:
         print(exc, file=sys.stderr)
         return 1
     services = app.extensions["promptcut"]

@@ -57,3 +57,7 @@ class GenerationFailed(PromptcutError):
 
 class Cancelled(Exception):
     """Raised from the step callback to abort denoising; the pipeline stays usable."""
+
+
+class CannotStart(Exception):
+    """The service cannot start here (port taken, library in use); the message says why."""

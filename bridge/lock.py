@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bridge.errors import CannotStart
+
 if os.name == "nt":
     import msvcrt
 
@@ -31,7 +33,7 @@ else:
         return True
 
 
-class LibraryBusy(Exception):
+class LibraryBusy(CannotStart):
     pass
 
 

@@ -13,11 +13,12 @@ import urllib.error
 import urllib.request
 
 from bridge.config import Settings
+from bridge.errors import CannotStart
 
 log = logging.getLogger("promptcut.server")
 
 
-class PortBusy(Exception):
+class PortBusy(CannotStart):
     pass
 
 
