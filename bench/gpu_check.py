@@ -185,7 +185,7 @@ def _free() -> None:
 def run_config(gen, name: str, label: str, device: str, **changes) -> dict:
     """One take per configuration (loading it first when the profile changes): the CUDA
     kernels are already warm from the plain call, and the lease is short."""
-    from bridge.request import GenerationRequest
+    from bridge.engine.request import GenerationRequest
 
     request = gen.resolve(GenerationRequest(prompt=PROMPT, model=name, seed=1, **changes))
     first_s = None
@@ -291,7 +291,7 @@ def main() -> int:
 
 
 def _guarded(gen, name: str, label: str, device: str, changes: dict) -> dict:
-    from bridge.request import MemoryProfile
+    from bridge.engine.request import MemoryProfile
 
     if "memory_profile" in changes:
         changes = {**changes, "memory_profile": MemoryProfile(changes["memory_profile"])}

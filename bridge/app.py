@@ -9,15 +9,16 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from bridge import security, store
+from bridge import security
 from bridge.config import Settings
-from bridge.db import Database
+from bridge.engine.events import EventBus
+from bridge.engine.queue import Queue
+from bridge.engine.worker import Worker
 from bridge.errors import PromptcutError
-from bridge.events import EventBus
 from bridge.generators.base import Generator
-from bridge.jobs import Queue
+from bridge.library import store
+from bridge.library.db import Database
 from bridge.pairing import Pairing
-from bridge.worker import Worker
 
 log = logging.getLogger("promptcut.app")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bridge import media
+from bridge.library import media
 
 SHOT = {"width": 32, "height": 32, "num_frames": 9, "steps": 2}
 

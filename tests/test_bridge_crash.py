@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bridge import media
+from bridge.library import media
 
 
 def test_killed_mid_job_recovers_without_loss(fresh_server):

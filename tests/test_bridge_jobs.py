@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bridge import media
+from bridge.library import media
 
 SLOW = {"steps": 200, "width": 128, "height": 128, "num_frames": 25}
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bridge import media
+from bridge.library import media
 from tests.conftest import ROOT, Bridge, new_data_dir
 
 

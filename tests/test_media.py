@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bridge import media
-from bridge.media import fps_fraction, probe, read_frame, remove_partials, write_take
+from bridge.library import media
+from bridge.library.media import fps_fraction, probe, read_frame, remove_partials, write_take
 
 RATES = [8, 12.5, 15, 16, 23.976, 24, 25, 29.97, 30, 50, 59.94, 60]
 RECORD = {

@@ -1,5 +1,5 @@
 """Round trips of a cut through every format, with real takes at 8, 16, 24, 25 and 30 fps
-made by the tiny diffusers pipeline and written by bridge.media.
+made by the tiny diffusers pipeline and written by bridge.library.media.
 
 Each check compares against numbers worked out by hand (the tables below), not against the
 code's own arithmetic: a 17-frame 16 fps take lasts 1.0625 s, which is 25.5 frames of a 24 fps
@@ -16,7 +16,7 @@ import defusedxml.ElementTree as SafeET
 import opentimelineio as otio
 import pytest
 
-from bridge.media import probe, write_take
+from bridge.library.media import probe, write_take
 from otio_export import (
     Cut,
     Entry,
@@ -47,8 +47,8 @@ def takes(tmp_path_factory) -> dict[int, dict]:
     """One real take per media rate from the tiny LTX pipeline, written by the media module
     into a folder whose name has spaces and non-ASCII characters."""
     from bridge.config import Settings
+    from bridge.engine.request import GenerationRequest
     from bridge.generators.diffusers_backend import DiffusersGenerator
-    from bridge.request import GenerationRequest
 
     base = tmp_path_factory.mktemp("otio media")
     generator = DiffusersGenerator(Settings(data_dir=base / "data"))

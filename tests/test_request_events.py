@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from bridge.events import EventBus
-from bridge.jobs import TRANSITIONS, JobState, batch_seeds, take_stem
-from bridge.request import GenerationRequest, InitImage, MemoryProfile
+from bridge.engine.events import EventBus
+from bridge.engine.queue import TRANSITIONS, JobState, batch_seeds, take_stem
+from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
 
 
 def test_request_round_trip_keeps_every_field():

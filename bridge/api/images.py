@@ -4,7 +4,7 @@ from flask import Blueprint, request
 
 from bridge.api.common import services
 from bridge.errors import InvalidRequest
-from bridge.images import save_upload
+from bridge.library.images import save_upload
 
 bp = Blueprint("images", __name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from bridge import images, media, store
 from bridge.api.common import (
     get_bool,
     get_float,
@@ -14,9 +13,10 @@ from bridge.api.common import (
     query_int,
     services,
 )
+from bridge.engine.queue import MAX_TAKES, SEED_SPACE, JobState, Submission
+from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
 from bridge.errors import InvalidRequest, NotFound
-from bridge.jobs import MAX_TAKES, SEED_SPACE, JobState, Submission
-from bridge.request import GenerationRequest, InitImage, MemoryProfile
+from bridge.library import images, media, store
 
 bp = Blueprint("jobs", __name__)
 

@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, request
 
-from bridge import store
 from bridge.api.common import get_int, get_str, json_body, query_int, services
+from bridge.engine.events import EventKind
 from bridge.errors import InvalidRequest, NotFound
-from bridge.events import EventKind
+from bridge.library import store
 
 bp = Blueprint("takes", __name__)
 

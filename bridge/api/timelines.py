@@ -1,14 +1,14 @@
 """Timelines: build a cut from takes (or a cut list) in every editor format, download the
 files, and read an editor's file back into a cut list. Handlers parse and call
-bridge.timelines; nothing here knows about OTIO."""
+bridge.library.timelines; nothing here knows about OTIO."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request, send_file
 
-from bridge import timelines
 from bridge.api.common import get_float, get_str, json_body, services
 from bridge.errors import InvalidRequest
+from bridge.library import timelines
 from otio_export import Cut, TimelineError
 
 bp = Blueprint("timelines", __name__)

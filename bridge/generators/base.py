@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bridge.request import GenerationRequest
+from bridge.engine.request import GenerationRequest
 
 
 class Phase(str, enum.Enum):

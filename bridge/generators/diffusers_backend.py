@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from bridge.config import Settings
+from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import levers, memory
 from bridge.generators.base import (
@@ -32,7 +33,6 @@ from bridge.generators.base import (
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
 from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
-from bridge.request import GenerationRequest, MemoryProfile
 
 log = logging.getLogger("promptcut.generator")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
 from bridge.generators.presets import Preset, get_preset
-from bridge.request import GenerationRequest
 
 MAX_GUIDANCE = 30.0
 MAX_FPS = 120.0

@@ -16,15 +16,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bridge import __version__, media, store
+from bridge import __version__
 from bridge.config import Settings
-from bridge.db import Database
+from bridge.engine.events import EventBus, EventKind
+from bridge.engine.lock import LibraryLock
+from bridge.engine.queue import JobState, Queue, sources_for, take_stem
+from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.events import EventBus, EventKind
 from bridge.generators.base import GeneratedVideo, Generator, Phase, Progress
-from bridge.jobs import JobState, Queue, sources_for, take_stem
-from bridge.lock import LibraryLock
-from bridge.request import GenerationRequest
+from bridge.library import media, store
+from bridge.library.db import Database
 
 log = logging.getLogger("promptcut.worker")
 

@@ -1,8 +1,8 @@
 """Timelines as a service: cuts built from takes, written to every format, stored by id;
 editor files read back into cut lists with their takes matched.
 
-The glue between the take library (bridge.store, bridge.media) and otio_export, shared by the
-HTTP handlers and the `promptcut export` command. Files live under
+The glue between the take library (bridge.library.store, bridge.library.media) and
+otio_export, shared by the HTTP handlers and the `promptcut export` command. Files live under
 `settings.timelines_dir/<timeline_id>/`, with `timeline.json` written last (its presence means
 the timeline is complete).
 """
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bridge import store
 from bridge.config import Settings
 from bridge.errors import InvalidRequest, NotFound
+from bridge.library import store
 from otio_export import (
     FORMATS,
     Cut,
@@ -103,7 +103,7 @@ def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
 
 def _fill_from_probe(entry: Entry, field: str) -> None:
     """Rate and length of a library file that is not a take (read from the file itself)."""
-    from bridge.media import probe
+    from bridge.library.media import probe
 
     try:
         info = probe(Path(entry.media_path or ""))
@@ -172,7 +172,7 @@ def import_file(conn: sqlite3.Connection, settings: Settings, data: bytes, filen
 def make_lookup(conn: sqlite3.Connection, settings: Settings) -> Lookup:
     """Match by path in the library, then by the record embedded in the MP4. Only files
     inside the media folder are ever opened: an imported timeline names arbitrary paths."""
-    from bridge.media import probe
+    from bridge.library.media import probe
 
     root = settings.media_dir.resolve()
 

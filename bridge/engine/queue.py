@@ -1,6 +1,6 @@
 """Queueing and job states: what a submitted batch becomes, and which changes are legal.
 
-The worker that runs jobs lives in bridge.worker; this module is the part HTTP handlers and
+The worker that runs jobs lives in bridge.engine.worker; this module is the part HTTP handlers and
 the CLI call. Seeds are fixed here, at submit time, never at run time (DESIGN.md).
 """
 
@@ -14,12 +14,12 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
-from bridge import store
-from bridge.db import Database
+from bridge.engine.events import EventBus, EventKind
+from bridge.engine.request import GenerationRequest
 from bridge.errors import Conflict, InvalidRequest, NotFound
-from bridge.events import EventBus, EventKind
 from bridge.generators.base import Generator
-from bridge.request import GenerationRequest
+from bridge.library import store
+from bridge.library.db import Database
 
 log = logging.getLogger("promptcut.jobs")
 

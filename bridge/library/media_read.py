@@ -1,6 +1,6 @@
 """Reading takes back: probe a video, grab one frame, and name frame rates exactly.
 
-Split from `bridge.media` (which re-exports everything here) to keep each file readable in
+Split from `bridge.library.media` (which re-exports everything here) to keep each file readable in
 one sitting. Like the writer, nothing here keeps state between calls: safe from any thread.
 """
 

@@ -13,7 +13,7 @@ from bridge import __version__
 from bridge.config import Settings, default_data_dir, default_port
 
 # Areas that add their own subcommands with `add_parser(subparsers)`.
-SUBCOMMAND_MODULES = ["bridge.cli_models", "bridge.cli_export"]
+SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -76,7 +76,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from bridge.cli_generate import run_generate
+    from bridge.cli.generate import run_generate
 
     return run_generate(settings_from(args), args)
 

@@ -8,13 +8,13 @@ import sys
 
 from tqdm import tqdm
 
-from bridge import store
 from bridge.app import build_services
 from bridge.config import Settings
+from bridge.engine.lock import LibraryBusy
+from bridge.engine.queue import Submission
+from bridge.engine.request import GenerationRequest
 from bridge.errors import PromptcutError
-from bridge.jobs import Submission
-from bridge.lock import LibraryBusy
-from bridge.request import GenerationRequest
+from bridge.library import store
 
 FINAL = {"job.done", "job.failed", "job.cancelled"}
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bridge.db import transaction
+from bridge.library.db import transaction
 
 TAKE_SORTS = {
     "created": ("created_at", "ASC"),

@@ -33,7 +33,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from bridge.media_read import VideoInfo, fps_fraction, probe, read_frame
+from bridge.library.media_read import VideoInfo, fps_fraction, probe, read_frame
 
 __all__ = [
     "FilmstripGrid",

@@ -1,6 +1,6 @@
 """`promptcut export`: takes to editor files from the command line, no server needed.
 
-It reads the take library's SQLite file directly through bridge.store (SQLite allows a
+It reads the take library's SQLite file directly through bridge.library.store (SQLite allows a
 reader beside a running bridge), so an editor can script exports while the panel is busy.
 """
 
@@ -35,10 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from bridge import timelines
     from bridge.cli import settings_from
-    from bridge.db import Database
     from bridge.errors import PromptcutError
+    from bridge.library import timelines
+    from bridge.library.db import Database
     from otio_export import TimelineError, export_cut
 
     settings = settings_from(args)
