@@ -1,0 +1,1 @@
+"""Executors: one per place a job can run (local device, Ray actor, cloud provider)."""
