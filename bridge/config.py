@@ -25,6 +25,16 @@ def default_port() -> int:
     return int(os.environ.get("PROMPTCUT_PORT", DEFAULT_PORT))
 
 
+def _env_number(name: str, default: float | None, kind: type = int):
+    """A retention limit from the environment: a number, or "none" for no limit."""
+    def read():
+        raw = os.environ.get(name)
+        if raw is None:
+            return default
+        return None if raw.strip().lower() in ("", "none", "off") else kind(raw)
+    return read
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -36,6 +46,13 @@ class Settings:
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600
     hf_cache: Path | None = None  # None: the standard Hugging Face cache
+    # Stored timelines (exports are cheap to make again): keep the newest N and those younger
+    # than D days; None switches a limit off. A timeline goes when either limit says so.
+    timelines_keep: int | None = field(
+        default_factory=_env_number("PROMPTCUT_TIMELINES_KEEP", 500))
+    timelines_max_age_days: float | None = field(
+        default_factory=_env_number("PROMPTCUT_TIMELINES_MAX_AGE_DAYS", None, float))
+    drop_frame: bool = True  # 29.97 and 59.94 timecode is drop-frame unless a cut says not
 
     @property
     def db_path(self) -> Path:

@@ -3,30 +3,37 @@
 All clip ranges are expressed at the *sequence* rate (a 16 fps take in a 24 fps sequence has a
 24 fps source range), so every writer sees a single rate and a track's duration is a plain sum
 of integers: nothing drifts, and OTIO's "the sum takes the larger rate" rule never applies.
-The media's own rate and length stay on the media reference's `available_range`.
+The media's own rate and length (a take's 16 fps, a song's 48000 samples) stay on the media
+reference's `available_range`.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 import opentimelineio as otio
 
-from otio_export import rates
-from otio_export.cutlist import Cut, Entry, Marker, track_kind, track_number
+from otio_export import rates, skeleton, write_fcp7
+from otio_export.cutlist import Cut, Entry, track_kind, track_number
 from otio_export.errors import TimelineError
-from otio_export.urls import is_windows_path, path_to_url
+from otio_export.metadata import META, clean_text, file_name, marker, safe, take_fields
+from otio_export.urls import path_to_url
 
-META = "promptcut"  # our metadata namespace on every object we write
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How a cut is written, beyond what the cut itself says."""
+
+    include_disabled: bool = False  # write switched-off clips (marked disabled) instead of gaps
+    drop_frame: bool = True  # drop-frame timecode at 29.97 and 59.94 unless the cut says
 
 
 def entry_from_take(take: dict[str, Any], **overrides: Any) -> Entry:
     """A clip entry for a take from the library (the take shape of docs/api.md)."""
     entry = Entry(
-        name=_file_name(take["media_path"]), media_path=take["media_path"],
+        name=file_name(take["media_path"]), media_path=take["media_path"],
         take_id=take.get("id"), take=take, media_fps=take.get("fps"),
         media_frames=take.get("num_frames"))
     for key, value in overrides.items():
@@ -34,12 +41,21 @@ def entry_from_take(take: dict[str, Any], **overrides: Any) -> Entry:
     return entry
 
 
-def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry") -> int:
-    """The entry's length in sequence frames, checked against its media's length."""
-    length = None
-    if entry.kind == "clip" and entry.media_fps and entry.media_frames:
-        length = rates.media_length_in_seq_frames(
-            entry.media_frames, rates.exact_rate(entry.media_fps), rate)
+def media_length(entry: Entry, rate: Fraction) -> int | None:
+    """Whole sequence frames the entry's media fills, or None when unknown (or a still)."""
+    if entry.kind != "clip" or entry.media_kind == "still" or not (
+            entry.media_fps and entry.media_frames):
+        return None
+    return rates.media_length_in_seq_frames(
+        entry.media_frames, rates.exact_rate(entry.media_fps), rate)
+
+
+def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry",
+                     warnings: list[str] | None = None) -> int:
+    """The entry's length in sequence frames, checked against its media's length. A clip one
+    frame longer than its media is kept with a warning: editors round clip lengths to the
+    nearest frame where Promptcut rounds down."""
+    length = media_length(entry, rate)
     if entry.duration is not None:
         duration = entry.duration
     elif length is not None:
@@ -51,16 +67,25 @@ def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry") -> int:
         raise TimelineError("'source_in' is at or past the end of the media.",
                             field=f"{where}.source_in")
     if length is not None and entry.source_in + duration > length:
-        raise TimelineError(
-            f"The clip needs {entry.source_in + duration} frames but its media holds "
-            f"{length} at {rates.rate_label(rate)} fps.", field=f"{where}.duration")
+        needed = entry.source_in + duration
+        if needed > length + 1 or warnings is None:
+            raise TimelineError(
+                f"The clip needs {needed} frames but its media holds {length} at "
+                f"{rates.rate_label(rate)} fps.", field=f"{where}.duration")
+        warnings.append(f"{where}: the clip runs one frame past its media ({length} frames at "
+                        f"{rates.rate_label(rate)} fps), as an editor's rounding does; kept.")
     return duration
 
 
-def build_timeline(cut: Cut) -> otio.schema.Timeline:
+def build_timeline(cut: Cut, options: WriteOptions | None = None,
+                   warnings: list[str] | None = None) -> otio.schema.Timeline:
     """The OTIO timeline for a cut. Lays the cut out as it goes: each entry's `start` and
     `duration` are filled in (a clip left to run to its media's end gets its length), so the
-    caller can show the cut exactly as written."""
+    caller can show the cut exactly as written. What had to be left out or adjusted is
+    appended to `warnings`. The objects are assembled as OTIO JSON and deserialized once
+    (see `skeleton`)."""
+    options = options or WriteOptions()
+    notes = warnings if warnings is not None else []
     rate = rates.sequence_rate(cut.fps)
     fr = rates.float_rate(rate)
     if not any(e.kind == "clip" and track_kind(e.track) == "V" for e in cut.entries):
@@ -68,143 +93,149 @@ def build_timeline(cut: Cut) -> otio.schema.Timeline:
         # an audio-only spine, and a sequence of gaps reads back as nothing.
         raise TimelineError("The cut needs at least one clip on a video track.",
                             field="entries")
-    timeline = otio.schema.Timeline(name=clean_text(cut.name),
-                                    global_start_time=otio.opentime.RationalTime(0, fr))
-    timeline.metadata[META] = {"schema_version": cut.schema_version,
-                               "fps": rates.rate_label(rate), "width": cut.width,
-                               "height": cut.height}
-    # FCP7 XML: the sequence's frame size lives in its format; the writer copies this dict.
-    timeline.metadata["fcp_xml"] = {"media": {"video": {"format": {"samplecharacteristics": {
-        "width": str(cut.width), "height": str(cut.height)}}}}}
-    tracks: dict[str, otio.schema.Track] = {}
+    drop_frame = rates.is_drop_frame(rate, cut.drop_frame, options.drop_frame)
+    metadata = {META: {"schema_version": cut.schema_version, "fps": rates.rate_label(rate),
+                       "width": cut.width, "height": cut.height, "drop_frame": drop_frame,
+                       "fcp7_hints": True},
+                # FCP7 XML: the sequence's frame size lives in its format; the writer copies
+                # this dict.
+                "fcp_xml": {"media": {"video": {"format": {"samplecharacteristics": {
+                    "width": str(cut.width), "height": str(cut.height)}}}}}}
+    disabled_tracks = set(cut.disabled_tracks)
+    tracks: dict[str, dict] = {}
     cursors: dict[str, int] = {}
+    left_out: list[str] = []
+    records: dict[int, Any] = {}  # one cleaned copy of each take record, however often cut in
+    context = _Context(rate, drop_frame, records)
     for i, entry in enumerate(cut.entries):
         where = f"entries[{i}]"
         track = tracks.get(entry.track)
         if track is None:
-            kind = (otio.schema.TrackKind.Video if track_kind(entry.track) == "V"
-                    else otio.schema.TrackKind.Audio)
-            track = tracks[entry.track] = otio.schema.Track(name=entry.track, kind=kind)
+            track = tracks[entry.track] = _track(entry.track, entry.track in disabled_tracks
+                                                 and options.include_disabled)
             cursors[entry.track] = 0
-        duration = entry.duration = resolve_duration(entry, rate, where)
+        duration = entry.duration = resolve_duration(entry, rate, where, notes)
         entry.start = cursors[entry.track]
         cursors[entry.track] += duration
-        if cursors[entry.track] > 10**8:
+        if cursors[entry.track] > rates.MAX_TIMELINE_FRAMES:
             raise TimelineError("The cut is longer than any editor accepts.", field=where)
-        if entry.kind == "gap":
-            track.append(otio.schema.Gap(source_range=_range(0, duration, fr)))
+        off = entry.kind == "clip" and not (entry.enabled and entry.track not in disabled_tracks)
+        if entry.kind == "gap" or (off and not options.include_disabled):
+            if off:
+                left_out.append(f"{entry.track} at frame {entry.start}")
+            track["children"].append(skeleton.node(
+                "Gap", source_range=skeleton.span(0, duration, fr),
+                markers=[marker(m, 0, fr) for m in entry.markers]))
         else:
-            track.append(_clip(entry, duration, fr, where))
-    for kind, track_type in (("V", otio.schema.TrackKind.Video),
-                             ("A", otio.schema.TrackKind.Audio)):
+            context.clips += 1
+            track["children"].append(_clip(entry, duration, where, context, not off))
+    if left_out:
+        notes.append(f"{len(left_out)} disabled clip(s) left out ({', '.join(left_out[:5])}"
+                     f"{' ...' if len(left_out) > 5 else ''}); ask for include_disabled to "
+                     "write them switched off.")
+    stack = []
+    for kind in ("V", "A"):
         # Every track up to the highest one used, so a clip cut to V3 stays on V3.
         top = max((track_number(t) for t in tracks if track_kind(t) == kind), default=0)
-        for number in range(1, top + 1):
-            name = f"{kind}{number}"
-            track = tracks.get(name)
-            if track is None:
-                track = otio.schema.Track(name=name, kind=track_type)
-            timeline.tracks.append(track)
-    for marker in cut.markers:
-        timeline.tracks.markers.append(_marker(marker, 0, fr))
-    return timeline
+        stack += [tracks.get(f"{kind}{n}") or _track(f"{kind}{n}", False)
+                  for n in range(1, top + 1)]
+    tree = skeleton.node("Timeline", name=clean_text(cut.name), metadata=metadata,
+                         global_start_time=skeleton.time(0, fr))
+    tree["tracks"] = skeleton.node("Stack", name="tracks", children=stack,
+                                   markers=[marker(m, 0, fr) for m in cut.markers])
+    return skeleton.load(tree)
 
 
-def _clip(entry: Entry, duration: int, fr: float, where: str) -> otio.schema.Clip:
-    clip = otio.schema.Clip(name=clean_text(entry.name or _file_name(entry.media_path or "")
-                                       or "clip"),
-                            source_range=_range(entry.source_in, duration, fr))
-    clip.media_reference = _media_reference(entry, where)
+@dataclass
+class _Context:
+    rate: Fraction
+    drop_frame: bool
+    records: dict[int, Any]
+    clips: int = 0
+
+    @property
+    def fr(self) -> float:
+        return rates.float_rate(self.rate)
+
+
+def _track(name: str, disabled: bool) -> dict:
+    kind = "Video" if track_kind(name) == "V" else "Audio"
+    metadata = {"fcp_xml": {"enabled": "FALSE"}} if disabled else {}
+    return skeleton.node("Track", name=name, kind=kind, enabled=not disabled,
+                         metadata=metadata)
+
+
+def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: bool) -> dict:
+    fr = context.fr
     take = entry.take or {}
-    clip.metadata[META] = _safe({"take_id": entry.take_id, "take": entry.take,
-                                 "media_path": entry.media_path, "media_kind": entry.media_kind})
+    record = context.records.get(id(take))
+    if record is None and take:
+        record = context.records[id(take)] = safe(take)
+    metadata: dict[str, Any] = {META: {
+        "take_id": clean_text(entry.take_id or "") or None, "take": record,
+        "media_path": clean_text(entry.media_path or "") or None,
+        "media_kind": entry.media_kind}}
+    fcp = metadata["fcp_xml"] = write_fcp7.clip_hints(context.clips, enabled)
     if take:
-        prompt, seed, model = _take_fields(take)
-        clip.metadata["fcp_xml"] = {
-            # Premiere shows logginginfo as Description/Scene/Shot/Log Note and comments as
-            # the Comment columns: prompt, model and seed where an editor can see them.
-            "logginginfo": {"description": prompt, "scene": model, "shottake": f"seed {seed}",
-                            "lognote": f"promptcut take {entry.take_id or ''}".strip()},
-            "comments": {"mastercomment1": prompt, "mastercomment2": f"seed {seed}",
-                         "mastercomment3": model},
-        }
-    for marker in entry.markers:
-        clip.markers.append(_marker(marker, entry.source_in, fr))
-    return clip
+        prompt, seed, model = take_fields(take)
+        # Premiere shows logginginfo as Description/Scene/Shot/Log Note and comments as the
+        # Comment columns: prompt, model and seed where an editor can see them.
+        fcp["logginginfo"] = {"description": prompt, "scene": model, "shottake": f"seed {seed}",
+                              "lognote": f"promptcut take {entry.take_id or ''}".strip()}
+        fcp["comments"] = {"mastercomment1": prompt, "mastercomment2": f"seed {seed}",
+                           "mastercomment3": model}
+    name = clean_text(entry.name or file_name(entry.media_path or "") or "clip")
+    return skeleton.clip(name, skeleton.span(entry.source_in, duration, fr),
+                         _media_reference(entry, where, context), metadata=metadata,
+                         enabled=enabled,
+                         markers=[marker(m, entry.source_in, fr) for m in entry.markers])
 
 
-def _media_reference(entry: Entry, where: str) -> otio.core.MediaReference:
+def _fcp_media(entry: Entry, context: _Context) -> dict[str, Any]:
+    audio = track_kind(entry.track) == "A"
+    media_rate = rates.exact_rate(entry.media_fps) if entry.media_fps else context.rate
+    hints = write_fcp7.media_hints(media_rate, context.rate, audio, context.drop_frame)
+    if audio and entry.media_fps:
+        hints.update(write_fcp7.audio_hints(float(entry.media_fps)))
+    return hints
+
+
+def _media_reference(entry: Entry, where: str, context: _Context) -> dict:
+    seq = entry.image_sequence
+    if entry.media_kind == "image_sequence" and seq is not None:
+        return skeleton.node(
+            "ImageSequenceReference",
+            target_url_base=_url(seq.folder.rstrip("/\\") or "/", where) + "/",
+            name_prefix=clean_text(seq.prefix), name_suffix=clean_text(seq.suffix),
+            start_frame=seq.start_frame, frame_step=seq.frame_step,
+            rate=rates.float_rate(rates.exact_rate(seq.rate)),
+            frame_zero_padding=seq.padding, available_range=_available(entry),
+            metadata={"fcp_xml": _fcp_media(entry, context)})
     if not entry.media_path:
-        return otio.schema.MissingReference(name=entry.name or "")
+        return skeleton.node("MissingReference", name=clean_text(entry.name or ""))
+    metadata: dict[str, Any] = {"fcp_xml": _fcp_media(entry, context)}
+    take = entry.take or {}
+    if take:
+        prompt, seed, model = take_fields(take)
+        # FCPXML keeps a note and <md> key/values on the asset-clip it makes for a reference.
+        metadata["fcpx"] = {"note": prompt, "metadata": [
+            {"promptcut.take_id": clean_text(str(entry.take_id or ""))},
+            {"promptcut.seed": str(seed)}, {"promptcut.model": model}]}
+    return skeleton.node(
+        "ExternalReference", target_url=_url(entry.media_path, where),
+        name=clean_text(file_name(entry.media_path)), metadata=metadata,
+        available_range=None if entry.media_kind == "still" else _available(entry))
+
+
+def _available(entry: Entry) -> dict | None:
+    if not (entry.media_fps and entry.media_frames):
+        return None
+    return skeleton.span(0, entry.media_frames,
+                         rates.float_rate(rates.exact_rate(entry.media_fps)))
+
+
+def _url(path: str, where: str) -> str:
     try:
-        url = path_to_url(entry.media_path)
+        return path_to_url(path)
     except TimelineError as err:
         raise TimelineError(err.message, field=f"{where}.media_path") from None
-    available = None
-    if entry.media_fps and entry.media_frames:
-        mfr = rates.float_rate(rates.exact_rate(entry.media_fps))
-        available = _range(0, entry.media_frames, mfr)
-    ref = otio.schema.ExternalReference(target_url=url, available_range=available)
-    ref.name = clean_text(_file_name(entry.media_path))
-    take = entry.take or {}
-    if take:
-        prompt, seed, model = _take_fields(take)
-        # FCPXML keeps a note and <md> key/values on the asset-clip it makes for a reference.
-        ref.metadata["fcpx"] = {"note": prompt, "metadata": [
-            {"promptcut.take_id": str(entry.take_id or "")},
-            {"promptcut.seed": str(seed)}, {"promptcut.model": model}]}
-    return ref
-
-
-def _take_fields(take: dict[str, Any]) -> tuple[str, Any, str]:
-    record = take.get("record") or {}
-    request = record.get("request") if isinstance(record.get("request"), dict) else record
-    prompt = take.get("prompt") or request.get("prompt") or ""
-    seed = take.get("seed", request.get("seed", ""))
-    model = take.get("model") or request.get("model") or ""
-    return clean_text(str(prompt)), clean_text(str(seed)), clean_text(str(model))
-
-
-def _marker(marker: Marker, offset: int, fr: float) -> otio.schema.Marker:
-    note = clean_text(marker.note)
-    return otio.schema.Marker(
-        name=clean_text(marker.name), color=marker.color,
-        marked_range=_range(offset + marker.frame, marker.duration, fr),
-        metadata={META: {"note": note}, "fcp_xml": {"comment": note}})
-
-
-def _range(start: int, duration: int, fr: float) -> otio.opentime.TimeRange:
-    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fr),
-                                   otio.opentime.RationalTime(duration, fr))
-
-
-# Characters XML 1.0 cannot hold (the XML writers re-parse their own output and would fail)
-# and lone surrogates (not encodable at all): a prompt may contain anything a user typed.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_INT64 = 2**63
-
-
-def clean_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def _safe(value: Any, depth: int = 0) -> Any:
-    """Metadata OTIO can hold: ints beyond int64 (a 64-bit seed) as strings, text cleaned,
-    anything unexpected as its string; nesting bounded."""
-    if depth > 32:
-        return None
-    if isinstance(value, dict):
-        return {clean_text(str(k)): _safe(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_safe(v, depth + 1) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, float):
-        return value
-    if isinstance(value, int):
-        return value if -_INT64 <= value < _INT64 else str(value)
-    if isinstance(value, str):
-        return clean_text(value)
-    return clean_text(str(value))
-
-
-def _file_name(path: str) -> str:
-    return (PureWindowsPath(path) if is_windows_path(path) else PurePosixPath(path)).name

@@ -14,11 +14,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from otio_export.catalog import ALL_COLOURS
 from otio_export.errors import TimelineError
 
 CUT_SCHEMA_VERSION = 1
-MARKER_COLOURS = ("RED", "PINK", "ORANGE", "YELLOW", "GREEN", "CYAN", "BLUE", "PURPLE",
-                  "MAGENTA", "BLACK", "WHITE")
+MARKER_COLOURS = ALL_COLOURS
+MEDIA_KINDS = ("file", "still", "image_sequence", "generator", "nested", "missing")
+MAX_MEDIA_RATE = 768_000  # audio entries give their sample rate (48000) as media_fps
 MAX_FRAMES = 10**8  # about 46 days at 24 fps: anything longer is a broken or hostile number
 MAX_ENTRIES = 20_000
 MAX_TRACKS = 99
@@ -34,8 +36,26 @@ class Marker:
 
 
 @dataclass
+class ImageSequence:
+    """Numbered still frames played as a clip: `folder`/`prefix`0042`suffix`, as OTIO's
+    ImageSequenceReference describes them (frame numbers start at `start_frame`)."""
+
+    folder: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    start_frame: int = 1
+    frame_step: int = 1
+    padding: int = 0
+    rate: float = 24.0
+
+
+@dataclass
 class Entry:
-    """One item on a track: a clip of a take or any media file, or a gap."""
+    """One item on a track: a clip of a take or any media file, or a gap.
+
+    Audio entries (tracks A1..) give the sample rate as `media_fps` and the length in
+    samples as `media_frames`; their `source_in` and `duration` are sequence frames, as
+    everywhere else."""
 
     kind: str = "clip"  # clip | gap
     name: str | None = None
@@ -49,7 +69,9 @@ class Entry:
     markers: list[Marker] = field(default_factory=list)
     track: str = "V1"  # V1, V2 ... A1, A2 ...
     start: int | None = None  # filled on build and import: first frame on the track
-    media_kind: str = "file"  # file | generator | nested | missing (what an import found)
+    media_kind: str = "file"  # one of MEDIA_KINDS (what an import found)
+    enabled: bool = True  # False: switched off in the editor; left out when written
+    image_sequence: ImageSequence | None = None  # media_kind "image_sequence"
 
 
 @dataclass
@@ -61,6 +83,8 @@ class Cut:
     entries: list[Entry] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what an import could not keep
+    drop_frame: bool | None = None  # None: the house rule (29.97 and 59.94 drop-frame)
+    disabled_tracks: list[str] = field(default_factory=list)  # tracks switched off
     schema_version: int = CUT_SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,14 +140,37 @@ def _str(data: dict, name: str, where: str, default: Any, max_len: int = 10_000)
     return value
 
 
-def _number(data: dict, name: str, where: str, default: Any) -> Any:
+def _number(data: dict, name: str, where: str, default: Any, hi: float = 1000) -> Any:
     value = data.get(name, default)
     if value is None or value is default:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            math.isfinite(value) and 0 < value <= 1000):
-        raise _fail(f"'{name}' must be a number between 0 and 1000.", f"{where}{name}")
+            math.isfinite(value) and 0 < value <= hi):
+        raise _fail(f"'{name}' must be a number between 0 and {hi:g}.", f"{where}{name}")
     return value
+
+
+def _bool(data: dict, name: str, where: str, default: Any) -> Any:
+    value = data.get(name, default)
+    if value is None or value is default:
+        return value
+    if not isinstance(value, bool):
+        raise _fail(f"'{name}' must be true or false.", f"{where}{name}")
+    return value
+
+
+def _sequence_from_dict(data: Any, where: str) -> ImageSequence | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise _fail("'image_sequence' must be an object.", where)
+    _known(data, {f.name for f in dataclasses.fields(ImageSequence)}, where)
+    w = f"{where}."
+    return ImageSequence(
+        folder=_str(data, "folder", w, "", 4096), prefix=_str(data, "prefix", w, "", 500),
+        suffix=_str(data, "suffix", w, "", 100),
+        start_frame=_int(data, "start_frame", w, 1), frame_step=_int(data, "frame_step", w, 1, 1),
+        padding=_int(data, "padding", w, 0, 0, 32), rate=_number(data, "rate", w, 24.0))
 
 
 def _marker_from_dict(data: Any, where: str) -> Marker:
@@ -148,8 +195,7 @@ def _entry_from_dict(data: Any, where: str) -> Entry:
     if kind not in ("clip", "gap"):
         raise _fail("'kind' must be 'clip' or 'gap'.", f"{w}kind")
     track = _str(data, "track", w, "V1", 3)
-    if len(track) < 2 or track[0] not in "VA" or not track[1:].isdigit() or not (
-            1 <= int(track[1:]) <= MAX_TRACKS):
+    if not _track_ok(track):
         raise _fail(f"'track' must be V1..V{MAX_TRACKS} or A1..A{MAX_TRACKS}.", f"{w}track")
     take = data.get("take")
     if take is not None and not isinstance(take, dict):
@@ -161,13 +207,17 @@ def _entry_from_dict(data: Any, where: str) -> Entry:
         kind=kind, name=_str(data, "name", w, None, 1000),
         media_path=_str(data, "media_path", w, None, 4096),
         take_id=_str(data, "take_id", w, None, 200), take=take,
-        media_fps=_number(data, "media_fps", w, None),
+        media_fps=_number(data, "media_fps", w, None, MAX_MEDIA_RATE),
         media_frames=_int(data, "media_frames", w, None, 1),
         source_in=_int(data, "source_in", w, 0),
         duration=_int(data, "duration", w, None, 1),
         markers=[_marker_from_dict(m, f"{w}markers[{i}]") for i, m in enumerate(markers)],
         track=track, start=_int(data, "start", w, None),
-        media_kind=_str(data, "media_kind", w, "file", 16))
+        media_kind=_str(data, "media_kind", w, "file", 16),
+        enabled=_bool(data, "enabled", w, True),
+        image_sequence=_sequence_from_dict(data.get("image_sequence"), f"{w}image_sequence"))
+    if entry.media_kind not in MEDIA_KINDS:
+        raise _fail(f"'media_kind' must be one of {', '.join(MEDIA_KINDS)}.", f"{w}media_kind")
     if kind == "gap" and entry.duration is None:
         raise _fail("A gap needs a 'duration' in frames.", f"{w}duration")
     return entry
@@ -197,4 +247,19 @@ def _cut_from_dict(data: Any) -> Cut:
         height=_int(data, "height", "", 1080, 16, 16384),
         entries=[_entry_from_dict(e, f"entries[{i}]") for i, e in enumerate(entries)],
         markers=[_marker_from_dict(m, f"markers[{i}]") for i, m in enumerate(markers)],
-        warnings=list(warnings))
+        warnings=list(warnings), drop_frame=_bool(data, "drop_frame", "", None),
+        disabled_tracks=_tracks(data.get("disabled_tracks")))
+
+
+def _tracks(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 2 * MAX_TRACKS or not all(
+            isinstance(t, str) and _track_ok(t) for t in value):
+        raise _fail("'disabled_tracks' must list track names (V1, A2 ...).", "disabled_tracks")
+    return list(value)
+
+
+def _track_ok(track: str) -> bool:
+    return (len(track) >= 2 and track[0] in "VA" and track[1:].isdigit()
+            and 1 <= int(track[1:]) <= MAX_TRACKS)

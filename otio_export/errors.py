@@ -11,7 +11,9 @@ from __future__ import annotations
 class TimelineError(ValueError):
     """A cut list, timeline or editor file that cannot be built, written or read."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None,
+                 detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.detail = detail  # the technical cause (an adapter's exception), for a bug report

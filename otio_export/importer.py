@@ -1,8 +1,9 @@
-"""`otio.schema.Timeline` (from any editor) -> the cut-list model, takes matched back.
+"""A laid-out timeline (from any editor, see `layout`) -> the cut-list model, takes matched
+back.
 
-Positions come from OTIO's own track layout (`range_of_child_at_index`), converted once to
-whole sequence frames. Clip ranges may be at any rate (Premiere writes a 15 fps clip range in
-a 30 fps sequence); they are converted through seconds, not frame counts.
+Positions come from OTIO's own track layout, converted once to whole sequence frames. Clip
+ranges may be at any rate (Premiere writes a 15 fps clip range in a 30 fps sequence); they
+are converted through seconds, not frame counts.
 
 A clip is matched to a take by the `lookup` callable the caller passes (the bridge looks the
 path up in its library, and reads the record embedded in the MP4); the id written into the file
@@ -19,155 +20,187 @@ from typing import Any
 
 import opentimelineio as otio
 
-from otio_export import rates
-from otio_export.cutlist import MARKER_COLOURS, MAX_FRAMES, Cut, Entry, Marker
+from otio_export import layout, rates
+from otio_export.colours import COLOUR_OF_PPRO
+from otio_export.cutlist import MARKER_COLOURS, Cut, Entry, ImageSequence, Marker
 from otio_export.errors import TimelineError
+from otio_export.item_view import JsonItem, MarkerView, MediaView, ObjectItem
+from otio_export.layout import TimelineView, TrackView, checked, frames
 from otio_export.urls import url_to_path
 
 # (media path or None, take id hint or None) -> the take, or None when it is not one of ours
 Lookup = Callable[[str | None, str | None], dict[str, Any] | None]
 _LOGNOTE = re.compile(r"promptcut take (\S+)")
+STILLS = {"png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "psd", "tga", "webp", "heic",
+          "exr", "dpx"}
 
 
 def cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None = None,
-                      warnings: list[str] | None = None) -> Cut:
-    """The cut list of a timeline; a TimelineError (field "file") for any impossible value."""
+                      warnings: list[str] | None = None, *, drop_frame: bool | None = None,
+                      size: tuple[int | None, int | None] = (None, None)) -> Cut:
+    """The cut list of an OTIO timeline; a TimelineError (field "file") for any impossible
+    value. `drop_frame` and `size` are what the file said beside the timeline (FCPXML, EDL)."""
+    return cut_from_view(lambda: layout.from_otio(timeline), lookup, warnings,
+                         drop_frame=drop_frame, size=size)
+
+
+def cut_from_view(make_view: Callable[[], TimelineView], lookup: Lookup | None = None,
+                  warnings: list[str] | None = None, *, drop_frame: bool | None = None,
+                  size: tuple[int | None, int | None] = (None, None)) -> Cut:
+    """The cut list of a laid-out timeline (`layout`), made by `make_view`."""
     try:
-        return _cut_from_timeline(timeline, lookup, warnings)
+        return _cut(make_view(), lookup, warnings, drop_frame, size)
     except TimelineError as err:
-        raise TimelineError(err.message, field="file") from None
+        raise TimelineError(err.message, field="file", detail=err.detail) from None
     except Exception as err:
         # The timeline came from an untrusted file: whatever OTIO raises while laying it out
         # (no media and no range, a negative rate, ...) is the file's fault, a 4xx.
-        raise TimelineError(f"The file's timeline cannot be laid out: {type(err).__name__}: "
-                            f"{err}"[:400], field="file") from None
+        raise TimelineError(
+            "The file's timeline cannot be laid out: an item has no length, or a length or "
+            "rate is impossible. Export it again from the editor.", field="file",
+            detail=f"{type(err).__name__}: {err}"[:400]) from None
 
 
-def _cut_from_timeline(timeline: otio.schema.Timeline, lookup: Lookup | None,
-                       warnings: list[str] | None) -> Cut:
-    rate = _timeline_rate(timeline)
-    ours = timeline.metadata.get("promptcut") or {}
-    fcp = timeline.metadata.get("fcp_xml") or {}
-    size = _dig(fcp, "media", "video", "format", "samplecharacteristics") or {}
-    cut = Cut(name=timeline.name or "Imported sequence", fps=rates.rate_label(rate),
-              width=_size(ours.get("width") or size.get("width"), 1920),
-              height=_size(ours.get("height") or size.get("height"), 1080),
-              warnings=list(warnings or []))
+def _cut(view: TimelineView, lookup: Lookup | None, warnings: list[str] | None,
+         drop_frame: bool | None, size: tuple[int | None, int | None]) -> Cut:
+    rate = view.rate
+    ours = _dig(view.metadata, "promptcut") or {}
+    fcp = _dig(view.metadata, "fcp_xml") or {}
+    sample = _dig(fcp, "media", "video", "format", "samplecharacteristics") or {}
+    if drop_frame is None:
+        drop_frame = ours.get("drop_frame") if isinstance(ours.get("drop_frame"), bool) else {
+            "DF": True, "NDF": False}.get(str(_dig(fcp, "timecode", "displayformat")))
+    cut = Cut(name=view.name or "Imported sequence", fps=rates.rate_label(rate),
+              width=_size(ours.get("width") or size[0] or sample.get("width"), 1920),
+              height=_size(ours.get("height") or size[1] or sample.get("height"), 1080),
+              warnings=list(warnings or []),
+              drop_frame=drop_frame if rate in rates.DROP_FRAME_RATES else None)
     counts = {"V": 0, "A": 0}
-    for track in timeline.tracks:
-        kind = "A" if track.kind == otio.schema.TrackKind.Audio else "V"
+    # Video tracks first, then audio, each in file order (FCPXML's lanes list audio first).
+    for track in sorted(view.tracks, key=lambda t: t.audio):
+        kind = "A" if track.audio else "V"
         counts[kind] += 1
-        _read_track(track, f"{kind}{counts[kind]}", rate, cut, lookup)
-    for marker in timeline.tracks.markers:
-        cut.markers.append(_marker(marker, Fraction(0), rate))
+        name = f"{kind}{counts[kind]}"
+        if not track.enabled or _off(track.metadata):
+            cut.disabled_tracks.append(name)
+        _read_track(track, name, rate, cut, lookup)
+    cut.markers = [_marker(m, 0, rate) for m in view.markers]
+    off = sum(not e.enabled for e in cut.entries)
+    if off or cut.disabled_tracks:
+        tracks = f" and track(s) {', '.join(cut.disabled_tracks)}" if cut.disabled_tracks else ""
+        cut.warnings.append(
+            f"{off} clip(s){tracks} are switched off in the file: kept with enabled false, "
+            "and left out when the cut is written unless include_disabled is asked for.")
     return cut
 
 
-def _read_track(track: otio.schema.Track, name: str, rate: Fraction, cut: Cut,
+def _off(metadata: Any) -> bool:
+    """Premiere's <enabled>FALSE</enabled>, which the FCP7 reader keeps as metadata."""
+    return str(_dig(metadata, "fcp_xml", "enabled") or "").upper() == "FALSE"
+
+
+def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
                 lookup: Lookup | None) -> None:
-    ranges = track.range_of_all_children()  # one pass; range_of_child_at_index is O(n)
-    for child in track:
-        if isinstance(child, otio.schema.Transition):
-            cut.warnings.append(f"{name}: transition {child.name!r} left out (cut lists hold "
+    for item in track.items:
+        if item.kind == "transition":
+            cut.warnings.append(f"{name}: transition {item.name!r} left out (cut lists hold "
                                 "cuts only).")
             continue
-        placed = ranges[child]
-        start, duration = _frames(placed.start_time, rate), _frames(placed.duration, rate)
-        if duration <= 0:
+        if item.duration <= 0:
             continue
-        if isinstance(child, otio.schema.Gap):
-            cut.entries.append(Entry(kind="gap", duration=duration, track=name, start=start))
-        elif isinstance(child, otio.schema.Clip):
-            cut.entries.append(_clip_entry(child, name, start, duration, rate, lookup))
+        if item.kind == "gap":
+            gap = Entry(kind="gap", duration=item.duration, track=name, start=item.start)
+            origin = frames(*item.view.source()[0], rate)
+            gap.markers = [_marker(m, origin, rate) for m in item.view.markers()]
+            cut.entries.append(gap)
+        elif item.kind == "clip":
+            cut.entries.append(_clip_entry(item.view, name, item.start, item.duration, rate,
+                                           lookup))
         else:  # a nested sequence (Stack) or anything else OTIO may add
-            cut.warnings.append(f"{name}: nested sequence {child.name!r} kept as a placeholder.")
-            cut.entries.append(Entry(name=child.name, media_kind="nested", duration=duration,
-                                     track=name, start=start))
+            cut.warnings.append(f"{name}: nested sequence {item.name!r} kept as a placeholder.")
+            cut.entries.append(Entry(name=item.name, media_kind="nested",
+                                     duration=item.duration, track=name, start=item.start))
+    while cut.entries and cut.entries[-1].track == name and cut.entries[-1].kind == "gap" \
+            and not cut.entries[-1].markers:
+        cut.entries.pop()  # a gap at a track's end places nothing (FCPXML pads V1 so)
 
 
-def _clip_entry(clip: otio.schema.Clip, track: str, start: int, duration: int,
+def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: int,
                 rate: Fraction, lookup: Lookup | None) -> Entry:
-    ref = clip.media_reference
-    source = clip.source_range or clip.available_range()
-    source_start = _seconds(source.start_time)
-    available = ref.available_range if ref is not None else None
-    media_start = _seconds(available.start_time) if available is not None else Fraction(0)
-    entry = Entry(name=clip.name, track=track, start=start, duration=duration,
-                  source_in=max(0, _to_frames(source_start - media_start, rate)))
-    if isinstance(ref, otio.schema.ExternalReference):
-        entry.media_path = url_to_path(ref.target_url)
+    media = view.media()
+    source_start = frames(*view.source()[0], rate)
+    available = media.available
+    media_start = frames(*available[0], rate) if available is not None else 0
+    metadata = view.metadata
+    entry = Entry(name=view.name, track=track, start=start, duration=duration,
+                  source_in=max(0, source_start - media_start),
+                  enabled=view.enabled and not _off(metadata))
+    if media.kind == "external":
+        entry.media_path = url_to_path(media.url or "")
+        if entry.media_path and entry.media_path.rsplit(".", 1)[-1].lower() in STILLS:
+            entry.media_kind, available = "still", None
+    elif media.kind == "image_sequence":
+        seq = media.sequence or {}
+        entry.media_kind = "image_sequence"
+        entry.media_path = url_to_path((media.url or "").rstrip("/"))
+        entry.image_sequence = ImageSequence(
+            folder=entry.media_path or "", prefix=str(seq.get("name_prefix") or ""),
+            suffix=str(seq.get("name_suffix") or ""), start_frame=int(seq.get("start_frame", 1)),
+            frame_step=int(seq.get("frame_step", 1)),
+            padding=int(seq.get("frame_zero_padding", 0)),
+            rate=rates.rate_label(rates.exact_rate(seq.get("rate") or 24)))
     else:
-        entry.media_kind = ("generator" if isinstance(ref, otio.schema.GeneratorReference)
-                            else "missing")
-    if available is not None and available.duration.value > 0:
-        entry.media_fps = rates.rate_label(rates.exact_rate(available.duration.rate))
-        entry.media_frames = _checked(available.duration.value)
-    ours = clip.metadata.get("promptcut") or {}
-    hint = ours.get("take_id") or _hint_from_formats(clip)
-    take = lookup(entry.media_path, hint) if lookup else None
+        entry.media_kind = media.kind
+    if available is not None and available[1][0] > 0:
+        length, media_rate = available[1]
+        entry.media_fps = rates.rate_label(rates.exact_rate(media_rate))
+        entry.media_frames = checked(length)
+        sample_rate = track.startswith("A") and _dig(
+            media.metadata, "fcp_xml", "media", "audio", "samplecharacteristics", "samplerate")
+        if sample_rate and str(sample_rate).isdigit() and int(sample_rate):
+            # Audio by the convention of the cut list: the sample rate and length in samples.
+            seconds = Fraction(length) / rates.exact_rate(media_rate)
+            entry.media_fps = int(sample_rate)
+            entry.media_frames = checked(math.floor(seconds * int(sample_rate)))
+    ours = _dig(metadata, "promptcut") or {}
+    written_id = ours.get("take_id")
+    take = None
+    if lookup is not None:
+        take = lookup(entry.media_path, written_id or _hint_from_formats(metadata, media))
     if take is not None:
         entry.take_id, entry.take = take.get("id"), take
         entry.media_fps = take.get("fps") or entry.media_fps
         entry.media_frames = take.get("num_frames") or entry.media_frames
-    elif lookup is None and ours.get("take_id"):
-        entry.take_id, entry.take = ours.get("take_id"), _plain(ours.get("take"))
-    for marker in clip.markers:
-        entry.markers.append(_marker(marker, source_start, rate))
+    elif lookup is None and written_id:
+        entry.take_id = str(written_id)
+        entry.take = _plain(ours.get("take"))
+    entry.markers = [_marker(m, source_start, rate) for m in view.markers()]
     return entry
 
 
-def _hint_from_formats(clip: otio.schema.Clip) -> str | None:
+def _hint_from_formats(metadata: Any, media: MediaView) -> str | None:
     """The take id Promptcut wrote into FCP7 XML (log note) or FCPXML (<md>), if any."""
-    note = _dig(clip.metadata, "fcp_xml", "logginginfo", "lognote")
+    note = _dig(metadata, "fcp_xml", "logginginfo", "lognote")
     if isinstance(note, str) and (m := _LOGNOTE.search(note)):
         return m.group(1)
-    ref = clip.media_reference
-    for item in _dig(ref.metadata if ref else {}, "fcpx", "metadata") or []:
+    for item in _dig(media.metadata, "fcpx", "metadata") or []:
         if isinstance(item, Mapping) and item.get("promptcut.take_id"):
             return str(item["promptcut.take_id"])
     return None
 
 
-def _marker(marker: otio.schema.Marker, origin: Fraction, rate: Fraction) -> Marker:
-    mr = marker.marked_range
-    note = (_dig(marker.metadata, "promptcut", "note")
-            or _dig(marker.metadata, "fcp_xml", "comment") or "")
-    color = str(marker.color).upper()
-    return Marker(name=marker.name or "", note=str(note),
-                  frame=max(0, _to_frames(_seconds(mr.start_time) - origin, rate)),
-                  duration=max(0, _frames(mr.duration, rate)),
+def _marker(marker: MarkerView, origin: int, rate: Fraction) -> Marker:
+    """A marker at a frame counted from `origin`, a frame of its item's own time."""
+    (start, start_rate), (length, length_rate) = marker.span
+    md = marker.metadata
+    note = (_dig(md, "promptcut", "note") or _dig(md, "fcp_xml", "comment")
+            or _dig(md, "fcpx", "note") or "")
+    ppro = _dig(md, "fcp_xml", "pproColor")
+    color = COLOUR_OF_PPRO.get(str(ppro), marker.color.upper())
+    return Marker(name=marker.name, note=str(note),
+                  frame=max(0, frames(start, start_rate, rate) - origin),
+                  duration=max(0, frames(length, length_rate, rate)),
                   color=color if color in MARKER_COLOURS else "RED")
-
-
-def _timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    if timeline.global_start_time is not None:
-        return rates.exact_rate(timeline.global_start_time.rate)
-    for track in timeline.tracks:
-        for child in track:
-            return rates.exact_rate(child.duration().rate)
-    return Fraction(24)
-
-
-def _seconds(time: otio.opentime.RationalTime) -> Fraction:
-    if not (math.isfinite(time.value) and math.isfinite(time.rate) and time.rate > 0):
-        raise TimelineError(f"The file holds an impossible time ({time.value} at "
-                            f"{time.rate} fps).", field="file")
-    return Fraction(time.value) / rates.exact_rate(time.rate)
-
-
-def _to_frames(seconds: Fraction, rate: Fraction) -> int:
-    return _checked(round(seconds * rate))
-
-
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    return _to_frames(_seconds(time), rate)
-
-
-def _checked(value: float) -> int:
-    if not math.isfinite(value) or abs(value) > MAX_FRAMES:
-        raise TimelineError(f"The file holds a time of {value} frames, beyond any real "
-                            "timeline.", field="file")
-    return round(value)
 
 
 def _size(value: Any, default: int) -> int:
@@ -180,16 +213,21 @@ def _size(value: Any, default: int) -> int:
 
 def _dig(data: Any, *keys: str) -> Any:
     for key in keys:
-        if not isinstance(data, Mapping):
+        try:
+            data = data.get(key)
+        except AttributeError:  # not a mapping (a string where a dict was expected)
             return None
-        data = data.get(key)
+        if data is None:
+            return None
     return data
 
 
 def _plain(value: Any) -> Any:
     """OTIO metadata (AnyDictionary, AnyVector) as plain JSON-able dicts and lists."""
+    if isinstance(value, dict | list | str) or value is None:
+        return value  # already plain (read from the file's JSON)
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if isinstance(value, Sequence):
         return [_plain(v) for v in value]
     return value

@@ -24,7 +24,10 @@ SEQUENCE_RATES: dict[str, Fraction] = {
     "59.94": Fraction(60000, 1001),
     "60": Fraction(60),
 }
-MAX_RATE = 1000  # no real media or sequence is faster; bigger numbers are hostile input
+MAX_RATE = 768_000  # audio sample rates included; bigger numbers are hostile input
+# The rates where drop-frame timecode exists. 23.976 has none: its timecode counts 24 a second.
+MAX_TIMELINE_FRAMES = 10**8  # about 46 days at 24 fps; longer is a broken or hostile number
+DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
 
 
 @functools.lru_cache(maxsize=256)
@@ -56,6 +59,21 @@ def sequence_rate(fps: float | int | str | Fraction) -> Fraction:
     return rate
 
 
+def is_drop_frame(rate: Fraction, wanted: bool | None, default: bool = True) -> bool:
+    """The one drop-frame rule, applied to every format: drop-frame only at 29.97 and 59.94,
+    where it is the default (`default`, from the settings) unless the cut says otherwise."""
+    if rate not in DROP_FRAME_RATES:
+        return False
+    return default if wanted is None else wanted
+
+
+def nominal_rate(rate: Fraction) -> int:
+    """The whole number a timecode counts to: 30 for 29.97, 24 for 23.976. Non-drop 29.97
+    timecode is exactly 30 fps timecode of the same frame number."""
+    return math.ceil(rate)
+
+
+@functools.lru_cache(maxsize=256)
 def rate_label(rate: Fraction) -> float:
     """The rate as a number for JSON and people: 30000/1001 -> 29.97."""
     for label, value in SEQUENCE_RATES.items():

@@ -8,19 +8,23 @@ encoded, lower-case hex); other tools read RFC 8089 `file:///C:/dir/a%20b.mov`.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, unquote, urlsplit
 
 from otio_export.errors import TimelineError
 
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_SAFE = "/-._~!$&'()*+,;=@"  # RFC 3986 pchar without ':' and '%'
+# RFC 3986 pchar without ':', '%' and "'": an apostrophe is legal in a URL, but adapters
+# build XPath predicates from URLs ("[@src='...']") and an encoded one breaks nothing.
+_SAFE = "/-._~!$&()*+,;=@"
 
 
 def is_windows_path(path: str) -> bool:
     return bool(_DRIVE.match(path)) or path.startswith("\\\\")
 
 
+@functools.lru_cache(maxsize=4096)
 def path_to_url(path: str, *, premiere: bool = False) -> str:
     """A percent-encoded file URL for an absolute path (POSIX, Windows drive or UNC).
 
@@ -30,8 +34,12 @@ def path_to_url(path: str, *, premiere: bool = False) -> str:
     if not path or "\x00" in path or re.search("[\ud800-\udfff]", path):
         raise TimelineError("A media path is empty or holds a NUL or an unpaired surrogate.",
                             field="media_path")
-    if path.startswith("\\\\"):  # UNC: \\server\share\dir\file -> file://server/share/...
+    if path.startswith(("\\\\", "//")) and not path.startswith("///"):
+        # UNC, \\server\share\dir\file or //server/share/dir/file as url_to_path gives it:
+        # file://server/share/... in every format (Premiere's own form for network shares).
         host, _, rest = path[2:].replace("\\", "/").partition("/")
+        if not host or not rest:
+            raise TimelineError(f"Network path {path!r} names no share.", field="media_path")
         return f"file://{quote(host, safe='')}/{quote(rest, safe=_SAFE)}"
     if _DRIVE.match(path):
         drive, rest = path[0].upper(), path[3:].replace("\\", "/")
@@ -46,6 +54,7 @@ def path_to_url(path: str, *, premiere: bool = False) -> str:
     return f"file://{host}{quote(path, safe=_SAFE)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def url_to_path(url: str) -> str | None:
     """The local path a `file:` URL (any of the forms editors write) points at, else None.
 

@@ -17,7 +17,7 @@ from otio_export import (
     path_to_url,
     url_to_path,
 )
-from otio_export.formats import reel_name
+from otio_export.write_edl import reel_name
 from otio_export.rates import exact_rate, sequence_rate
 
 

@@ -152,8 +152,13 @@ def document() -> dict[str, Any]:
             **_ok({"type": "object"}, "freed"), "409": {"description": "downloading"}}}},
         "/timelines": {"post": {"requestBody": _body({"type": "object", "properties": {
             "takes": {"type": "array", "items": STR}, "cut": {"type": "object"},
-            "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR}}}),
+            "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR},
+            "include_disabled": {"type": "boolean"},
+            "drop_frame": {"type": ["boolean", "null"]}}}),
             "responses": _ok({"type": "object"}, "created", "201")}},
+        "/timelines/formats": {"get": {"responses": _ok({"type": "object"})}},
+        "/timelines/{timeline_id}": {"delete": {
+            "parameters": [_p("timeline_id")], "responses": _ok(None, "deleted", "204")}},
         "/timelines/{timeline_id}/{fmt}": {"get": {
             "parameters": [_p("timeline_id"), _p("fmt")], "responses": _ok(None, "file")}},
         "/timelines/import": {"post": {"requestBody": {"required": True, "content": {

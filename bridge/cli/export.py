@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from otio_export import FORMATS
+from otio_export.catalog import writable
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -28,8 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fps", type=float, help="sequence rate: 23.976, 24, 25, 29.97, 30, 50, "
                                              "59.94 or 60 (default: the first take's)")
     p.add_argument("--format", default="otio,fcp7xml",
-                   help=f"comma-separated, of {', '.join(FORMATS)} (default otio,fcp7xml)")
+                   help=f"comma-separated, of {', '.join(writable())} (default otio,fcp7xml)")
     p.add_argument("--name", default="Promptcut cut", help="sequence name (and file name)")
+    p.add_argument("--non-drop", action="store_true",
+                   help="non-drop-frame timecode at 29.97 and 59.94 (default: drop-frame)")
     p.add_argument("--out", required=True, help="folder to write the files into")
     p.set_defaults(func=run_export)
 
@@ -58,13 +60,16 @@ def run_export(args: argparse.Namespace) -> int:
             ids = [t.strip() for t in args.takes.split(",") if t.strip()]
         formats = [f.strip() for f in args.format.split(",") if f.strip()]
         cut = timelines.cut_from_takes(conn, ids, name=args.name, fps=args.fps)
-        files = export_cut(cut, formats, Path(args.out))
+        options = timelines.options_from(settings, drop_frame=False if args.non_drop else None)
+        result = export_cut(cut, formats, Path(args.out), options=options)
     except (PromptcutError, TimelineError) as err:
         where = f" ({err.field})" if err.field else ""
         print(f"promptcut export: {err.message}{where}", file=sys.stderr)
         return 2
     finally:
         database.close()
-    for fmt, path in files.items():
+    for fmt, path in result.files.items():
         print(f"{fmt}\t{path}")
+    for warning in result.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     return 0

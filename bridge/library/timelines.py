@@ -1,48 +1,45 @@
-"""Timelines as a service: cuts built from takes, written to every format, stored by id;
-editor files read back into cut lists with their takes matched.
+"""Timelines as a service: cuts built from takes (or sent, or imported from an editor),
+written to every format and stored by id; editor files read back with their takes matched.
 
 The glue between the take library (bridge.library.store, bridge.library.media) and
-otio_export, shared by the HTTP handlers and the `promptcut export` command. Files live under
-`settings.timelines_dir/<timeline_id>/`, with `timeline.json` written last (its presence means
-the timeline is complete).
+otio_export, shared by the HTTP handlers, the `promptcut export` command and board
+assembly. Storing, deleting and pruning timeline folders is `timeline_store`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
+import math
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import InvalidRequest, NotFound
-from bridge.library import store
+from bridge.library import store, timeline_store
 from otio_export import (
     FORMATS,
     Cut,
     Entry,
     Lookup,
     TimelineError,
+    WriteOptions,
     check_formats,
-    check_media_roots,
     entry_from_take,
-    export_cut,
+    external_media,
     read_cut,
 )
+from otio_export.importer import STILLS
 from otio_export.rates import SEQUENCE_RATES
 
 DEFAULT_FORMATS = ("otio", "fcp7xml")
 MAX_TAKES = 5000
-_ID = re.compile(r"^tl_[0-9a-f]{16}$")
 
 
 def invalid(err: TimelineError, prefix: str = "") -> InvalidRequest:
     """An otio_export error as the bridge's 400, its field under `prefix` (cut.entries[3]...)."""
     field = f"{prefix}.{err.field}" if prefix and err.field else (err.field or prefix or None)
-    return InvalidRequest(err.message, field=field, code="invalid_timeline")
+    details = {"reason": err.detail} if getattr(err, "detail", None) else None
+    return InvalidRequest(err.message, field=field, code="invalid_timeline", details=details)
 
 
 def cut_from_takes(conn: sqlite3.Connection, take_ids: list[str], *, name: str,
@@ -74,9 +71,11 @@ def picked_takes(conn: sqlite3.Connection, batch_id: str | None) -> list[str]:
             return ids[:MAX_TAKES]
 
 
-def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
+def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> list[int]:
     """Fill entries from the library (a `take_id` brings its media, rate, length and record)
-    and refuse media outside it: a cut sent over HTTP must not reach other files."""
+    and read the rate and length of other library files from the files. Media outside the
+    library (an editor's own footage in an imported cut) stays in the cut as a path that is
+    written, never opened. Returns the indexes of those external clips."""
     for i, entry in enumerate(cut.entries):
         take = None
         if entry.kind == "clip" and entry.take_id:
@@ -91,63 +90,94 @@ def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
         else:
             entry.take = None  # a take record comes from the library, never from the caller
     try:
-        check_media_roots(cut, [settings.media_dir])
+        outside = set(external_media(cut, [settings.media_dir]))
     except TimelineError as err:
         raise invalid(err, "cut") from None
-    for i, entry in enumerate(cut.entries):  # only now: every path is inside the library
-        if entry.kind == "clip" and entry.media_path and not (
-                entry.media_fps and entry.media_frames):
+    for i, entry in enumerate(cut.entries):  # only library files are ever opened
+        if entry.kind != "clip" or not entry.media_path or i in outside:
+            continue
+        if entry.media_path.rsplit(".", 1)[-1].lower() in STILLS:
+            entry.media_kind = "still"
+        elif entry.media_kind == "file" and not (entry.media_fps and entry.media_frames):
             _fill_from_probe(entry, f"cut.entries[{i}].media_path")
-    return cut
+    return sorted(outside)
 
 
 def _fill_from_probe(entry: Entry, field: str) -> None:
-    """Rate and length of a library file that is not a take (read from the file itself)."""
+    """Rate and length of a library file that is not a take (read from the file itself):
+    frames of a video, samples of an audio file on an audio track."""
     from bridge.library.media import probe
 
+    path = Path(entry.media_path or "")
     try:
-        info = probe(Path(entry.media_path or ""))
+        if entry.track.startswith("A"):
+            entry.media_fps, entry.media_frames = _probe_audio(path)
+            return
+        info = probe(path)
     except (OSError, ValueError) as err:
         raise InvalidRequest(f"Cannot read the media: {err}"[:300], field=field) from None
     if info.fps > 0 and info.frames > 0:
         entry.media_fps, entry.media_frames = info.fps, info.frames
 
 
+def _probe_audio(path: Path) -> tuple[int, int]:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise ValueError(f"{path.name} has no audio stream")
+            stream = container.streams.audio[0]
+            rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+            if stream.duration is not None and stream.time_base is not None:
+                seconds = float(stream.duration * stream.time_base)
+            else:
+                seconds = (container.duration or 0) / av.time_base
+    except av.FFmpegError as err:
+        raise ValueError(str(err)) from None
+    if rate <= 0 or seconds <= 0:
+        raise ValueError(f"{path.name} gives no sample rate or length")
+    return rate, math.floor(seconds * rate)
+
+
+def options_from(settings: Settings, include_disabled: bool = False,
+                 drop_frame: bool | None = None) -> WriteOptions:
+    return WriteOptions(include_disabled=include_disabled,
+                        drop_frame=settings.drop_frame if drop_frame is None else drop_frame)
+
+
 def create(conn: sqlite3.Connection, settings: Settings, cut: Cut,
-           formats: list[str] | None = None) -> dict[str, Any]:
-    """Write the cut in each format under a new timeline id; the timeline's JSON description."""
+           formats: list[str] | None = None, options: WriteOptions | None = None,
+           external: list[int] | None = None) -> dict[str, Any]:
+    """Write the cut in each format under a new timeline id, all or nothing; the timeline's
+    JSON description, with `warnings` saying what each format could not carry."""
     try:
         names = check_formats(list(formats or DEFAULT_FORMATS))
     except TimelineError as err:
         raise invalid(err) from None
-    timeline_id = f"tl_{secrets.token_hex(8)}"
-    folder = settings.timelines_dir / timeline_id
+    if "otioz" in names:
+        for i in external or []:
+            raise InvalidRequest(
+                ".otioz bundles media, and only files inside the library are bundled; this "
+                "clip's media is outside it. Leave otioz out (other formats name the file).",
+                field=f"cut.entries[{i}].media_path")
     try:
-        files = export_cut(cut, names, folder)
+        meta = timeline_store.create(settings, cut, names, options or options_from(settings))
     except TimelineError as err:
-        _remove_folder(folder)
         raise invalid(err, "cut" if err.field and err.field.startswith("entries") else "") \
             from None
-    meta = {
-        "id": timeline_id, "name": cut.name, "fps": cut.fps, "created_at": time.time(),
-        "formats": {fmt: {"filename": path.name, "bytes": path.stat().st_size}
-                    for fmt, path in files.items()},
-        "cut": cut.to_dict(),
-    }
-    partial = folder / ".timeline.json.partial"
-    partial.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    partial.replace(folder / "timeline.json")
+    if external:
+        meta["warnings"].append(f"{len(external)} clip(s) name media outside the library: "
+                                "their paths are written as they are, and not served.")
     return meta
 
 
 def load(settings: Settings, timeline_id: str) -> dict[str, Any]:
-    if not _ID.match(timeline_id):
-        raise NotFound(f"There is no timeline {timeline_id!r}.", field="timeline_id")
-    path = settings.timelines_dir / timeline_id / "timeline.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise NotFound(f"There is no timeline {timeline_id!r}.", field="timeline_id") from None
+    return timeline_store.load(settings, timeline_id)
+
+
+def delete(settings: Settings, timeline_id: str) -> dict[str, Any]:
+    return timeline_store.delete(settings, timeline_id)
 
 
 def file_of(settings: Settings, timeline_id: str, fmt: str) -> tuple[Path, str]:
@@ -157,7 +187,10 @@ def file_of(settings: Settings, timeline_id: str, fmt: str) -> tuple[Path, str]:
     if fmt not in FORMATS or entry is None:
         raise NotFound(f"Timeline {timeline_id} has no {fmt!r} file; it has "
                        f"{', '.join(meta['formats'])}.", field="format")
-    return settings.timelines_dir / timeline_id / entry["filename"], entry["filename"]
+    path = settings.timelines_dir / timeline_id / entry["filename"]
+    if not path.is_file():
+        raise NotFound(f"Timeline {timeline_id}'s {fmt} file is gone.", field="format")
+    return path, entry["filename"]
 
 
 def import_file(conn: sqlite3.Connection, settings: Settings, data: bytes, filename: str,
@@ -199,6 +232,7 @@ def _fill_from_take(entry: Entry, take: dict[str, Any]) -> None:
     fresh = entry_from_take(take)
     entry.take_id, entry.take, entry.media_path = take["id"], take, take["media_path"]
     entry.media_fps, entry.media_frames = take["fps"], take["num_frames"]
+    entry.media_kind = "file"
     entry.name = entry.name or fresh.name
 
 
@@ -208,10 +242,3 @@ def _default_fps(takes: list[dict[str, Any]]) -> float:
             if abs(float(label) - float(takes[0]["fps"] or 0)) < 0.01:
                 return float(label)
     return 24.0
-
-
-def _remove_folder(folder: Path) -> None:
-    if folder.is_dir():
-        for child in folder.iterdir():
-            child.unlink(missing_ok=True)
-        folder.rmdir()

@@ -8,8 +8,14 @@ import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
 import { deleteTakes } from "./gallery.js";
 
-export const FORMATS = { otio: ".otio", fcp7xml: ".xml", edl: ".edl", fcpxml: ".fcpxml" };
-const FORMAT_LABELS = { otio: "OTIO", fcp7xml: "FCP7 XML", edl: "EDL", fcpxml: "FCPXML" };
+// The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
+let formats = new Map();
+
+async function loadFormats(select) {
+  const r = await getBridge().get("/timelines/formats");
+  formats = new Map((r.formats || []).filter((f) => f.write && !f.bundles_media).map((f) => [f.name, f]));
+  select.replaceChildren(...[...formats.values()].map((f) => option(f.name, f.label)));
+}
 
 let host = null;
 
@@ -17,8 +23,9 @@ export function mountActions(root, theHost) {
   host = theHost;
   const caps = host.capabilities;
   const track = h("select#track", { "aria-label": "Video track", title: "Video track for insert and overwrite" });
-  const fmt = h("select#export-format", { "aria-label": "Export format" },
-    Object.keys(FORMATS).map((f) => option(f, FORMAT_LABELS[f])));
+  const fmt = h("select#export-format", { "aria-label": "Export format" });
+  // Once the bridge answers (it may need pairing first), and again should that ever fail.
+  on((w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
   const selInfo = h("span.hint#selection-info");
   const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
   const placeLabel = caps.timeline ? "Insert" : "Download";
@@ -131,7 +138,8 @@ async function buildTimeline(format, name) {
   const id = tl.id || tl.timeline_id;
   const bytes = await getBridge().bytes(`/timelines/${encodeURIComponent(id)}/${format}`);
   const path = (tl.paths && tl.paths[format]) || (tl.files && tl.files[format] && tl.files[format].path) || null;
-  return { tl, bytes, path, count: takes.length, file: `${safeName(name)}${FORMATS[format]}` };
+  const extension = (formats.get(format) || { extension: `.${format}` }).extension;
+  return { tl, bytes, path, count: takes.length, file: `${safeName(name)}${extension}` };
 }
 
 function cutName() {

@@ -1,0 +1,127 @@
+"""What the importer reads of a clip or gap, from OTIO's objects or from the .otio's JSON.
+
+Reading a value through OTIO's Python binding costs microseconds per attribute and much more
+per metadata dictionary; an .otio's own JSON holds the same values in plain Python once the
+standard reader has parsed it. For .otio files the importer reads each item's data from that
+JSON twin (OTIO still parses the file and lays it out); for every other format, and for any
+item whose JSON is not of the plain shape, from OTIO's objects. Both views give the same
+primitive values, so the importer has one code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import opentimelineio as otio
+
+Time = tuple[float, float]  # (value, rate)
+Span = tuple[Time, Time]  # (start, duration)
+
+
+@dataclass
+class MarkerView:
+    name: str
+    color: str
+    span: Span
+    metadata: Any
+
+
+@dataclass
+class MediaView:
+    kind: str  # external | image_sequence | generator | missing
+    url: str | None
+    available: Span | None
+    metadata: Any
+    sequence: dict[str, Any] | None = None  # image sequence fields, OTIO's names
+
+
+class ObjectItem:
+    """A clip or gap read through OTIO's objects."""
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self.name = item.name
+        self.enabled = bool(item.enabled)
+        self.metadata = item.metadata
+
+    def source(self) -> Span:
+        rng = self.item.source_range or self.item.available_range()
+        return _span(rng)
+
+    def markers(self) -> list[MarkerView]:
+        return [MarkerView(m.name or "", str(m.color), _span(m.marked_range), m.metadata)
+                for m in self.item.markers]
+
+    def media(self) -> MediaView:
+        ref = self.item.media_reference
+        available = _span(ref.available_range) if ref is not None and ref.available_range \
+            else None
+        metadata = ref.metadata if ref is not None else {}
+        if isinstance(ref, otio.schema.ExternalReference):
+            return MediaView("external", ref.target_url, available, metadata)
+        if isinstance(ref, otio.schema.ImageSequenceReference):
+            return MediaView("image_sequence", ref.target_url_base, available, metadata, {
+                "name_prefix": ref.name_prefix, "name_suffix": ref.name_suffix,
+                "start_frame": ref.start_frame, "frame_step": ref.frame_step,
+                "frame_zero_padding": ref.frame_zero_padding, "rate": ref.rate})
+        kind = "generator" if isinstance(ref, otio.schema.GeneratorReference) else "missing"
+        return MediaView(kind, None, available, metadata)
+
+
+class JsonItem:
+    """The same item read from the .otio's JSON (see the module docstring)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.name = data.get("name") or ""
+        self.enabled = data.get("enabled", True) is not False
+        self.metadata = data.get("metadata") or {}
+
+    def source(self) -> Span:
+        rng = self.data.get("source_range")
+        if rng is None:
+            available = self.media().available
+            if available is None:
+                raise ValueError("a clip with neither a source range nor media of known length")
+            return available
+        return _json_span(rng)
+
+    def markers(self) -> list[MarkerView]:
+        return [MarkerView(m.get("name") or "", str(m.get("color") or "RED"),
+                           _json_span(m["marked_range"]), m.get("metadata") or {})
+                for m in self.data.get("markers") or []]
+
+    def media(self) -> MediaView:
+        refs = self.data.get("media_references")
+        ref = (refs.get(self.data.get("active_media_reference_key")) if isinstance(refs, dict)
+               else self.data.get("media_reference")) or {}
+        schema = str(ref.get("OTIO_SCHEMA", ""))
+        rng = ref.get("available_range")
+        available = _json_span(rng) if rng else None
+        metadata = ref.get("metadata") or {}
+        if schema.startswith("ExternalReference."):
+            return MediaView("external", ref.get("target_url"), available, metadata)
+        if schema.startswith("ImageSequenceReference."):
+            return MediaView("image_sequence", ref.get("target_url_base") or "", available,
+                             metadata, {k: ref.get(k) for k in (
+                                 "name_prefix", "name_suffix", "start_frame", "frame_step",
+                                 "frame_zero_padding", "rate")})
+        kind = "generator" if schema.startswith("GeneratorReference.") else "missing"
+        return MediaView(kind, None, available, metadata)
+
+
+def plain_shape(data: Any) -> bool:
+    """Whether an item's JSON is one the JSON view reads (a clip or gap of a known schema)."""
+    return isinstance(data, dict) and str(data.get("OTIO_SCHEMA", "")).startswith(
+        ("Clip.", "Gap."))
+
+
+def _span(rng: otio.opentime.TimeRange) -> Span:
+    start, duration = rng.start_time, rng.duration
+    return (start.value, start.rate), (duration.value, duration.rate)
+
+
+def _json_span(rng: dict[str, Any]) -> Span:
+    start, duration = rng["start_time"], rng["duration"]
+    return (start["value"], start["rate"]), (duration["value"], duration["rate"])

@@ -1,0 +1,109 @@
+"""CMX3600 EDLs through OTIO's cmx_3600 writer, with explicit reels and timecode mode.
+
+The writer mutates the timeline it is given (clips, reels, transitions), so it runs on a copy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePath
+
+import opentimelineio as otio
+
+from otio_export import rates
+from otio_export.errors import TimelineError
+from otio_export.metadata import META
+from otio_export.retime import rerate
+from otio_export.urls import url_to_path
+from otio_export.write_fcp7 import sequence_rate
+
+REEL_LEN = 8  # the CMX3600 reel field
+_PROMPTCUT_ID = re.compile(r"^t[0-9a-f]{11}([0-9a-f]{8})$")
+
+
+def to_string(timeline: otio.schema.Timeline) -> str:
+    rate = sequence_rate(timeline)
+    copy = timeline.deepcopy()
+    drop = bool((timeline.metadata.get(META) or {}).get("drop_frame"))
+    # An EDL holds one picture track and no audio (the writer only ever writes the first
+    # track); the audio is said to be left out in the answer's warnings.
+    for number, track in reversed(list(enumerate(copy.tracks))):
+        empty = number > 0 and not any(isinstance(i, otio.schema.Clip) for i in track)
+        if track.kind != otio.schema.TrackKind.Video or empty:
+            del copy.tracks[number]
+    if len(copy.tracks) != 1:
+        raise TimelineError("An EDL holds one video track; this cut uses "
+                            f"{len(copy.tracks)}. Write otio or fcp7xml, or move every clip "
+                            "to V1.", field="formats")
+    assign_reels(copy)
+    edl_rate = rates.float_rate(rate)
+    if rate in rates.DROP_FRAME_RATES and not drop:
+        # The writer infers drop-frame from the rate; non-drop 29.97 timecode is 30 fps
+        # timecode of the same frame number, so write the same frames at the whole rate.
+        edl_rate = float(rates.nominal_rate(rate))
+        rerate(copy, rate, edl_rate)
+    try:
+        text = otio.adapters.write_to_string(copy, adapter_name="cmx_3600", rate=edl_rate,
+                                             style="avid", reelname_len=REEL_LEN)
+    except otio.exceptions.NotSupportedError as err:
+        raise TimelineError(f"The EDL writer cannot write this cut: {err}", field="formats") \
+            from None
+    # The writer leaves out the FCM line; an editor that assumes the wrong mode misplaces
+    # every event after the first minute. 23.976 has no drop-frame timecode at all.
+    fcm = "FCM: DROP FRAME" if drop and rate in rates.DROP_FRAME_RATES else "FCM: NON-DROP FRAME"
+    if text.startswith("TITLE:"):
+        title, _, rest = text.partition("\n")
+        return f"{title}\n{fcm}\n{rest}"
+    return f"{fcm}\n{text}"
+
+
+def assign_reels(timeline: otio.schema.Timeline) -> None:
+    """A unique reel per media file, and the file it stands for in a `* SOURCE FILE:`
+    comment beside the writer's `* FROM CLIP NAME:` and `* FROM CLIP:` lines.
+
+    A conform matches events by reel and source timecode, and every take starts at
+    00:00:00:00: two files sharing a reel (the writer's default keeps only the first 8
+    characters of a name, which for time-ordered take ids are the time) cannot be told
+    apart. A Promptcut take gets the random tail of its id; any other file its name's
+    letters and digits; a clash gets a number at the end."""
+    reels: dict[str, str] = {}  # media -> reel
+    taken: set[str] = set()
+    for clip in timeline.find_clips():
+        ref = clip.media_reference
+        media = getattr(ref, "target_url", None) or getattr(
+            ref, "target_url_base", None) or clip.name or ""
+        reel = reels.get(media)
+        if reel is None:
+            reel = reels[media] = _unique(_candidate(clip), taken)
+            taken.add(reel)
+        md = clip.metadata.setdefault("cmx_3600", {})
+        md["reel"] = reel
+        source = url_to_path(media) or media
+        if source:
+            md["comments"] = [f"SOURCE FILE: {source}"]
+
+
+def _candidate(clip: otio.schema.Clip) -> str:
+    take_id = (clip.metadata.get(META) or {}).get("take_id") or ""
+    match = _PROMPTCUT_ID.match(take_id)
+    if match:
+        return match.group(1).upper()
+    return reel_name(take_id or PurePath(clip.name or "").stem)
+
+
+def _unique(reel: str, taken: set[str]) -> str:
+    number = 1
+    candidate = reel
+    while candidate in taken:
+        number += 1
+        tail = str(number)
+        candidate = reel[:REEL_LEN - len(tail)] + tail
+    return candidate
+
+
+def reel_name(source: str) -> str:
+    """An explicit reel: A-Z0-9 only, at most 8 characters (été -> ETE). The writer's default
+    keeps spaces from file names, which splits the reel field and breaks re-reading."""
+    ascii_only = unicodedata.normalize("NFKD", source).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]", "", ascii_only.upper())[:REEL_LEN] or "AX"
