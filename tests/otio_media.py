@@ -15,7 +15,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from bridge.library.media import probe, write_take
+from bridge.library.media import probe
+from bridge.library.take_files import write_take
 
 MEDIA_RATES = (8, 16, 24, 25, 30)
 FRAMES = 17

@@ -17,8 +17,8 @@ from otio_export import (
     path_to_url,
     url_to_path,
 )
-from otio_export.write_edl import reel_name
 from otio_export.rates import exact_rate, sequence_rate
+from otio_export.write_edl import reel_name
 
 
 def test_cut_json_round_trip():

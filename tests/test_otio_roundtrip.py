@@ -27,7 +27,6 @@ from otio_export import (
 )
 from tests.otio_media import (
     FRAMES,
-    MEDIA_RATES,
     SEQUENCE_RATES,
     SONG_RATE,
     SONG_SECONDS,
@@ -160,7 +159,7 @@ def test_board_cut_round_trips_frame_exact(media, tmp_path, fps, fmt):
     if fmt in ("otio", "otioz", "fcp7xml"):
         assert (back.width, back.height) == (32, 32)
     if fmt in ("otio", "otioz"):
-        song = [e for e in back.entries if e.track == "A1"][0]
+        song = next(e for e in back.entries if e.track == "A1")
         assert (song.media_fps, song.media_frames) == (SONG_RATE, SONG_SECONDS * SONG_RATE)
         assert [(e.media_fps, e.media_frames) for e in back.entries
                 if e.kind == "clip" and e.track == "V1"] == [
@@ -227,7 +226,7 @@ def test_fcpxml_reads_what_the_adapter_truncates(media):
     back = read_cut(text.encode(), "x.fcpxml")
     assert [(e.track, e.start) for e in back.entries] == [("V1", 0), ("V1", 29), ("V2", 0)]
     raw = otio.adapters.read_from_string(text, adapter_name="fcpx_xml")
-    video = [t for t in raw.tracks if t.kind == otio.schema.TrackKind.Video][0]
+    video = next(t for t in raw.tracks if t.kind == otio.schema.TrackKind.Video)
     starts = sorted(r.start_time.value for r in video.range_of_all_children().values())
     assert starts[-1] == 28  # the adapter alone loses the frame
 

@@ -4,53 +4,65 @@ Handlers parse and call bridge.library.timelines; nothing here knows about OTIO 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, request, send_file
 
-from bridge.api.common import get_bool, get_float, get_str, json_body, services
+from bridge.api.common import services
+from bridge.api.contract import Payload, Reply, route
+from bridge.api.schemas.timelines import (
+    FormatList,
+    TimelineCreate,
+    TimelineOut,
+    TimelineUpload,
+)
 from bridge.errors import InvalidRequest
 from bridge.library import timelines
-from otio_export import FORMATS, Cut, TimelineError, formats_json
+from otio_export import FORMATS, Cut, TimelineError
 
 bp = Blueprint("timelines", __name__)
 
 
-@bp.get("/timelines/formats")
-def list_formats():
-    """Every timeline format: name, label, extension, MIME type and what it carries."""
-    return {"formats": formats_json()}
+@route(bp, "GET", "/timelines/formats", summary="The timeline formats and what each carries",
+       replies={200: FormatList})
+def list_formats() -> FormatList:
+    return FormatList(formats=list(FORMATS.values()))
 
 
-@bp.post("/timelines")
-def create_timeline():
-    body = json_body()
+@route(bp, "POST", "/timelines", summary="Write a cut in editor formats",
+       description="All or nothing: when one format fails, no file of any is kept.",
+       body=TimelineCreate, replies={201: Reply(TimelineOut, "Written")}, errors=(507,))
+def create_timeline(body: TimelineCreate):
     s = services()
     conn = s.db()
-    name = get_str(body, "name", default=None, max_len=200)
-    fps = get_float(body, "fps", lo=1, hi=240)
-    formats = _formats(body.get("formats"))
-    options = timelines.options_from(
-        s.settings, include_disabled=get_bool(body, "include_disabled"),
-        drop_frame=_optional_bool(body, "drop_frame"))
-    cut = _cut(conn, body, name, fps)
+    options = timelines.options_from(s.settings, include_disabled=body.include_disabled,
+                                     drop_frame=body.drop_frame)
+    cut = _cut(conn, body)
     external = timelines.complete_cut(conn, s.settings, cut)
-    meta = timelines.create(conn, s.settings, cut, formats, options, external)
+    meta = timelines.create(conn, s.settings, cut, body.formats, options, external)
     return _public(meta), 201
 
 
-@bp.get("/timelines/<timeline_id>/<fmt>")
+@route(bp, "GET", "/timelines/<timeline_id>/<fmt>", summary="Download one format's file",
+       replies={200: Reply(Any, "The file, with its format's MIME type (GET "
+                           "/timelines/formats)", media_type="*/*")})
 def download(timeline_id: str, fmt: str):
     path, filename = timelines.file_of(services().settings, timeline_id, fmt)
     return send_file(path, mimetype=FORMATS[fmt].mime, as_attachment=True,
                      download_name=filename)
 
 
-@bp.delete("/timelines/<timeline_id>")
+@route(bp, "DELETE", "/timelines/<timeline_id>", summary="Delete a stored timeline",
+       description="Removes exactly the files the timeline's description lists.",
+       replies={204: Reply(None, "Deleted")})
 def delete_timeline(timeline_id: str):
     timelines.delete(services().settings, timeline_id)
     return "", 204
 
 
-@bp.post("/timelines/import")
+@route(bp, "POST", "/timelines/import", summary="Read an editor's timeline file",
+       body=Payload({"multipart/form-data": TimelineUpload}),
+       replies={200: Reply(Cut, "The cut list, takes matched")})
 def import_timeline():
     upload = request.files.get("file")
     if upload is None:
@@ -63,47 +75,26 @@ def import_timeline():
         raise InvalidRequest("'fps' must be a number.", field="fps") from None
     if not 1 <= edl_fps <= 240:
         raise InvalidRequest("'fps' must be between 1 and 240.", field="fps")
-    data = upload.read()
     s = services()
-    cut = timelines.import_file(s.db(), s.settings, data, upload.filename or "", edl_fps)
+    cut = timelines.import_file(s.db(), s.settings, upload.read(), upload.filename or "",
+                                edl_fps)
     return cut.to_dict()
 
 
-def _cut(conn, body: dict, name: str | None, fps: float | None) -> Cut:
-    takes, cut_data = body.get("takes"), body.get("cut")
-    if (takes is None) == (cut_data is None):
+def _cut(conn, body: TimelineCreate) -> Cut:
+    if (body.takes is None) == (body.cut is None):
         raise InvalidRequest("Send either 'takes' (a list of take ids) or 'cut' (a cut list).",
                              field="takes", code="required")
-    if takes is not None:
-        if not isinstance(takes, list) or not takes or len(takes) > timelines.MAX_TAKES:
-            raise InvalidRequest(f"'takes' must list 1 to {timelines.MAX_TAKES} take ids.",
-                                 field="takes")
-        return timelines.cut_from_takes(conn, takes, name=name or "Promptcut cut", fps=fps)
+    if body.takes is not None:
+        return timelines.cut_from_takes(conn, body.takes, name=body.name or "Promptcut cut",
+                                        fps=body.fps)
     try:
-        cut = Cut.from_dict(cut_data)
+        cut = Cut.from_dict(body.cut)
     except TimelineError as err:
         raise timelines.invalid(err, "cut") from None
-    cut.name = name or cut.name
-    cut.fps = fps or cut.fps
+    cut.name = body.name or cut.name
+    cut.fps = body.fps or cut.fps
     return cut
-
-
-def _optional_bool(body: dict, name: str) -> bool | None:
-    if body.get(name) is None:
-        return None
-    return get_bool(body, name)
-
-
-def _formats(value) -> list[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
-    if not isinstance(value, list) or not value or len(value) > 10 or not all(
-            isinstance(v, str) for v in value):
-        raise InvalidRequest(f"'formats' must list formats: {', '.join(FORMATS)}.",
-                             field="formats")
-    return value
 
 
 def _public(meta: dict) -> dict:
