@@ -127,8 +127,8 @@ def build_timeline(cut: Cut, options: WriteOptions | None = None,
                 "Gap", source_range=skeleton.span(0, duration, fr),
                 markers=[marker(m, 0, fr) for m in entry.markers]))
         else:
-            context.clips += 1
-            track["children"].append(_clip(entry, duration, where, context, not off))
+            context.clips += 1  # written switched off when asked: its own flag, its track's
+            track["children"].append(_clip(entry, duration, where, context, entry.enabled))
     if left_out:
         notes.append(f"{len(left_out)} disabled clip(s) left out ({', '.join(left_out[:5])}"
                      f"{' ...' if len(left_out) > 5 else ''}); ask for include_disabled to "

@@ -83,7 +83,7 @@ def _cut(view: TimelineView, lookup: Lookup | None, warnings: list[str] | None,
         name = f"{kind}{counts[kind]}"
         if not track.enabled or _off(track.metadata):
             cut.disabled_tracks.append(name)
-        _read_track(track, name, rate, cut, lookup)
+        _read_track(track, name, rate, cut, lookup, view.bundle)
     cut.markers = [_marker(m, 0, rate) for m in view.markers]
     off = sum(not e.enabled for e in cut.entries)
     if off or cut.disabled_tracks:
@@ -100,7 +100,7 @@ def _off(metadata: Any) -> bool:
 
 
 def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
-                lookup: Lookup | None) -> None:
+                lookup: Lookup | None, bundle: bool = False) -> None:
     for item in track.items:
         if item.kind == "transition":
             cut.warnings.append(f"{name}: transition {item.name!r} left out (cut lists hold "
@@ -115,7 +115,7 @@ def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
             cut.entries.append(gap)
         elif item.kind == "clip":
             cut.entries.append(_clip_entry(item.view, name, item.start, item.duration, rate,
-                                           lookup))
+                                           lookup, bundle))
         else:  # a nested sequence (Stack) or anything else OTIO may add
             cut.warnings.append(f"{name}: nested sequence {item.name!r} kept as a placeholder.")
             cut.entries.append(Entry(name=item.name, media_kind="nested",
@@ -126,7 +126,7 @@ def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
 
 
 def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: int,
-                rate: Fraction, lookup: Lookup | None) -> Entry:
+                rate: Fraction, lookup: Lookup | None, bundle: bool = False) -> Entry:
     media = view.media()
     source_start = frames(*view.source()[0], rate)
     available = media.available
@@ -136,7 +136,10 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
                   source_in=max(0, source_start - media_start),
                   enabled=view.enabled and not _off(metadata))
     if media.kind == "external":
-        entry.media_path = url_to_path(media.url or "")
+        url = media.url or ""
+        # OTIO's bundler names media inside an .otioz as plain relative paths, unencoded.
+        relative = bundle and ":" not in url.split("/", 1)[0] and not url.startswith("/")
+        entry.media_path = url if relative else url_to_path(url)
         if entry.media_path and entry.media_path.rsplit(".", 1)[-1].lower() in STILLS:
             entry.media_kind, available = "still", None
     elif media.kind == "image_sequence":

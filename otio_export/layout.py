@@ -46,6 +46,7 @@ class TimelineView:
     metadata: Any
     tracks: list[TrackView]
     markers: list[MarkerView]
+    bundle: bool = False  # an .otioz: relative media paths are its members, as written
 
 
 def frames(value: float, time_rate: float, rate: Fraction) -> int:

@@ -52,8 +52,9 @@ def losses(cut: Cut, fmt: str, *, include_disabled: bool = False) -> list[str]:
         out.append(f"{label} cannot mark clips switched off: {len(disabled)} left out.")
     sequences = sum(e.media_kind == "image_sequence" for e in clips)
     if sequences and not can.image_sequences:
-        out.append(f"{label} names image sequences by their first frame ({sequences} "
-                   "clip(s)).")
+        how = "as a frame range of one file name" if fmt == "edl" else "by their first frame"
+        out.append(f"{label} names image sequences {how} ({sequences} clip(s)); they read "
+                   "back as files.")
     if not can.frame_rate:
         out.append(f"{label} carries no frame rate or size: import it at {cut.fps:g} fps.")
     return out

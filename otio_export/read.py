@@ -49,6 +49,7 @@ class Source:
                 self.view = None
             if self.view is None:
                 self.view = layout.from_otio(self.timeline)
+            self.view.bundle = self.fmt == "otioz"
         return self.view
 
     def otio_timeline(self) -> otio.schema.Timeline:
@@ -119,6 +120,8 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) ->
             text, adapter_name="cmx_3600", rate=rate), None)
     timeline = _first_timeline(result, warnings) if view is None else None
     if fmt == "otioz":
+        if view is not None:
+            view.bundle = True
         warnings.append("The bundle's media stay inside it: its clips name them as "
                         "media/<file>, relative to the .otioz.")
     return Source(timeline, fmt, warnings, drop, size[0], size[1], view, text)

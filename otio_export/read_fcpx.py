@@ -81,6 +81,14 @@ def _normalise(root: ElementTree.Element) -> FcpxHints:
                 element.set(name, f"{_frames(value, rate)}s")
     for other in formats.values():
         other.set("frameDuration", "1/1s")
+    for seq in root.iter("sequence"):
+        # A spine's items sit at the sequence's own timecode (tcStart, often 01:00:00:00);
+        # the reader counts from zero, so a project starting at 3600s read as an hour of gap.
+        start = int((seq.get("tcStart") or "0s").removesuffix("s"))
+        for spine in seq.findall("spine"):
+            for item in spine:
+                if start and item.get("offset"):
+                    item.set("offset", f"{int(item.get('offset').removesuffix('s')) - start}s")
     tc = sequence.get("tcFormat") if sequence is not None else None
     return FcpxHints(rate=rate, drop_frame={"DF": True, "NDF": False}.get(tc or ""),
                      width=_int(fmt.get("width")), height=_int(fmt.get("height")))

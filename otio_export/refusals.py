@@ -122,6 +122,9 @@ def _newer_schemas(text: str | bytes | None) -> dict[str, tuple[str, int]]:
     return newer
 
 
+_VALUES = {"RationalTime", "TimeRange", "TimeTransform", "V2d", "Box2d", "Color"}
+
+
 def _unknown_schemas(text: str | bytes | None) -> list[str]:
-    known = otio.core.type_version_map()
+    known = {**otio.core.type_version_map(), **dict.fromkeys(_VALUES, 1)}
     return sorted({s for s in _schemas(text) if s.partition(".")[0] not in known})

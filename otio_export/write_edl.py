@@ -27,10 +27,10 @@ def to_string(timeline: otio.schema.Timeline) -> str:
     copy = timeline.deepcopy()
     drop = bool((timeline.metadata.get(META) or {}).get("drop_frame"))
     # An EDL holds one picture track and no audio (the writer only ever writes the first
-    # track); the audio is said to be left out in the answer's warnings.
+    # track), and nothing switched off; what is left out is said in the answer's warnings.
     for number, track in reversed(list(enumerate(copy.tracks))):
         empty = number > 0 and not any(isinstance(i, otio.schema.Clip) for i in track)
-        if track.kind != otio.schema.TrackKind.Video or empty:
+        if track.kind != otio.schema.TrackKind.Video or empty or not track.enabled:
             del copy.tracks[number]
     if len(copy.tracks) != 1:
         raise TimelineError("An EDL holds one video track; this cut uses "

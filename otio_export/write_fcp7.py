@@ -100,7 +100,7 @@ def _clip(clip: otio.schema.Clip, number: int, audio: bool, rate: Fraction, seq:
     if isinstance(ref, otio.schema.ImageSequenceReference):
         # The adapter writes only file references: point at the folder's first frame, which
         # Premiere imports as a numbered-stills sequence.
-        first = ref.target_url_for_image_number(ref.start_frame)
+        first = ref.target_url_for_image_number(0)
         clip.media_reference = ref = otio.schema.ExternalReference(
             target_url=first, available_range=ref.available_range, metadata=ref.metadata)
     if isinstance(ref, otio.schema.MissingReference):

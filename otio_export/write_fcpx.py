@@ -74,8 +74,9 @@ class _Writer(fcpx_xml.FcpxOtio):
         element = super()._element_for_item(item, lane, ref_only, compound)
         if element is None:
             return None
-        if not item.enabled:
-            element.set("enabled", "0")
+        parent = item.parent()
+        if not item.enabled or (parent is not None and not parent.enabled):
+            element.set("enabled", "0")  # FCPXML has no switched-off lanes: their clips are
         for marker_el, m in zip(element.findall("marker"), item.markers, strict=False):
             note = (m.metadata.get(META) or {}).get("note")
             if note:
@@ -98,7 +99,7 @@ def _prepare(timeline: otio.schema.Timeline, rate: Fraction) -> None:
         ref = clip.media_reference
         if isinstance(ref, otio.schema.ImageSequenceReference):
             clip.media_reference = ref = otio.schema.ExternalReference(
-                target_url=ref.target_url_for_image_number(ref.start_frame),
+                target_url=ref.target_url_for_image_number(0),
                 available_range=ref.available_range)
         if not isinstance(ref, otio.schema.MissingReference) and ref.available_range is None:
             # The writer reads every asset's range; media of unknown length (a still, a file

@@ -62,7 +62,8 @@ def test_bad_cut_names_the_field(data, field):
 def test_build_refuses_what_it_cannot_place():
     take = {"id": "t", "media_path": "/m/t.mp4", "fps": 16, "num_frames": 17}
     for entry, field in [
-        (entry_from_take(take, duration=26), "entries[0].duration"),  # 25 frames at 24 fps
+        # 25 frames at 24 fps: one more is an editor's rounding (kept), two are refused
+        (entry_from_take(take, duration=27), "entries[0].duration"),
         (entry_from_take(take, source_in=25), "entries[0].source_in"),
         (Entry(media_path="/m/x.mp4"), "entries[0].duration"),  # no length known
         (Entry(media_path="relative.mp4", duration=3), "entries[0].media_path"),
@@ -93,6 +94,9 @@ def test_build_fills_start_and_keeps_tracks_apart():
      "file://localhost/C%3a/Users/Ed/My%20Takes/a%231%25.mp4"),
     ("c:/Users/Ed/a.mp4", False, "file:///C:/Users/Ed/a.mp4"),
     ("\\\\server\\share\\a b.mp4", False, "file://server/share/a%20b.mp4"),
+    ("\\\\server\\share\\a b.mp4", True, "file://server/share/a%20b.mp4"),
+    ("/m/the singer's [1] & \"x\" <y>.mp4", False,
+     "file:///m/the%20singer%27s%20%5B1%5D%20&%20%22x%22%20%3Cy%3E.mp4"),
 ])
 def test_urls_both_ways(path, premiere, url):
     assert path_to_url(path, premiere=premiere) == url
@@ -109,6 +113,17 @@ def test_bad_paths_are_refused(bad):
 def test_url_to_path_ignores_other_schemes():
     assert url_to_path("https://example.com/a.mp4") is None
     assert url_to_path("") is None
+
+
+def test_one_drop_frame_rule():
+    from otio_export.rates import is_drop_frame
+
+    ntsc = exact_rate(29.97), exact_rate(59.94)
+    assert [is_drop_frame(r, None) for r in ntsc] == [True, True]
+    assert [is_drop_frame(r, False) for r in ntsc] == [False, False]
+    assert [is_drop_frame(r, None, default=False) for r in ntsc] == [False, False]
+    for rate in (exact_rate(23.976), exact_rate(24), exact_rate(30), exact_rate(25)):
+        assert is_drop_frame(rate, True) is False  # no drop-frame timecode exists there
 
 
 def test_rates():
