@@ -93,7 +93,7 @@ def test_bad_request_names_the_field(server, method, path, body, query, status, 
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"rating": 6}, "rating"), ({"rating": "5"}, "rating"), ({"status": "maybe"}, "status"),
-    ({"tags": "a,b"}, "tags"), ({"tags": [1]}, "tags"), ({"notes": 5}, "notes"),
+    ({"tags": "a,b"}, "tags"), ({"tags": [1]}, "tags[0]"), ({"notes": 5}, "notes"),
     ({"seed": 1}, "seed"), ({}, "body"),
 ])
 def test_bad_take_patch_names_the_field_and_changes_nothing(server, a_take, body, field):

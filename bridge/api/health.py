@@ -3,10 +3,12 @@
 from flask import Blueprint
 
 from bridge import __version__
+from bridge.api.contract import route
+from bridge.api.schemas.misc import Health
 
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/health")
+@route(bp, "GET", "/health", summary="Is the bridge up", public=True, replies={200: Health})
 def health():
-    return {"status": "ok", "app": "promptcut", "version": __version__}
+    return Health(status="ok", app="promptcut", version=__version__)

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, text
+from bridge.engine.events import FailedData
 from bridge.engine.queue import MAX_TAKES, SEED_SPACE, JobState
 from bridge.engine.request import MemoryProfile
-from bridge.generators.base import Phase
+from bridge.generators.base import ProgressData
 from bridge.generators.validate import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS
 
 PRIORITY = Field(ge=-1000, le=1000)
@@ -84,18 +85,6 @@ class JobQuery(Query):
     limit: Annotated[int, Field(ge=1, le=5000)] = 500
 
 
-class ProgressOut(Answer):
-    phase: Phase
-    step: int
-    steps: int
-    eta_s: float | None
-
-
-class JobErrorOut(Answer):
-    code: str
-    message: str
-
-
 class RequestRecord(BaseModel):
     """The resolved GenerationRequest as stored: defaults are left out (see request.py)."""
 
@@ -118,9 +107,9 @@ class JobOut(Answer):
     finished_at: float | None
     request: RequestRecord
     take_id: str | None = Field(description="set once the job is done")
-    error: JobErrorOut | None
+    error: FailedData | None
     attempts: int
-    progress: ProgressOut | None = Field(description="while running")
+    progress: ProgressData | None = Field(description="while running")
     position: int | None = Field(description="place in the queue while queued, from 0")
 
 
