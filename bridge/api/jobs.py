@@ -8,15 +8,18 @@ from bridge.api.common import services
 from bridge.api.contract import Reply, route
 from bridge.api.schemas.jobs import (
     BatchOut,
+    CancelledOut,
     InitImageIn,
     JobList,
     JobOut,
     JobPatch,
     JobQuery,
+    JobsCancel,
     JobSubmit,
     job_out,
 )
 from bridge.engine.queue import Submission
+from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest, InitImage
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, media, store
@@ -24,12 +27,12 @@ from bridge.library import images, media, store
 bp = Blueprint("jobs", __name__)
 
 
-def job_json(job: dict, positions: dict[str, int] | None = None) -> JobOut:
+def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     s = services()
-    progress = s.worker.progress.get(job["id"]) if job["status"] == "running" else None
-    if positions is None and job["status"] == "queued":
+    progress = s.worker.progress.get(job.id) if job.status is JobState.RUNNING else None
+    if positions is None and job.status is JobState.QUEUED:
         positions = s.queue.positions()
-    return job_out(job, progress, (positions or {}).get(job["id"]))
+    return job_out(job, progress, (positions or {}).get(job.id), s.worker.stopping(job.id))
 
 
 def to_submission(body: JobSubmit) -> Submission:
@@ -42,7 +45,8 @@ def to_submission(body: JobSubmit) -> Submission:
         parent_take_id=check_parent(body.parent_take_id),
         memory_profile=body.memory_profile, cache=body.cache, compile=body.compile)
     return Submission(request=request_, takes=body.takes, seed=body.seed,
-                      priority=body.priority, client_key=body.client_key)
+                      priority=body.priority, client_key=body.client_key,
+                      min_memory_gb=body.min_memory_gb, force=body.force)
 
 
 def check_parent(parent: str | None) -> str | None:
@@ -76,7 +80,7 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
 @route(bp, "POST", "/jobs", summary="Queue takes", body=JobSubmit,
        replies={201: Reply(BatchOut, "Queued"),
                 200: Reply(BatchOut, "This client_key was seen before: its batch")},
-       errors=(404, 507))
+       errors=(404, 429, 507))
 def submit(body: JobSubmit):
     batch_id, jobs, created = services().queue.submit(to_submission(body))
     positions = services().queue.positions()
@@ -102,6 +106,15 @@ def get_job(job_id: str):
        replies={200: JobOut}, errors=(409,))
 def cancel(job_id: str):
     return job_json(services().queue.cancel(job_id))
+
+
+@route(bp, "POST", "/jobs/cancel", summary="Cancel a batch, or every unfinished job",
+       body=JobsCancel, replies={200: CancelledOut}, errors=(404,))
+def cancel_many(body: JobsCancel):
+    if (body.batch_id is None) == (not body.all):
+        raise InvalidRequest("Send either 'batch_id' or \"all\": true.", field="batch_id",
+                             code="required")
+    return CancelledOut(cancelled=services().queue.cancel_many(batch_id=body.batch_id))
 
 
 @route(bp, "PATCH", "/jobs/<job_id>", summary="Reorder a queued job", body=JobPatch,

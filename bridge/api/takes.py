@@ -1,28 +1,33 @@
-"""The take library: browse, rate, pick, tag, delete (to trash)."""
+"""The take library: browse, rate, pick, tag, delete (to trash), restore."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint
 
 from bridge.api.common import services
 from bridge.api.contract import Reply, route
-from bridge.api.schemas.takes import TakeList, TakeOut, TakePage, TakePatch, TakeQuery
+from bridge.api.schemas.takes import (
+    TAKE_OUT_EXCLUDED,
+    TakeList,
+    TakeOut,
+    TakePage,
+    TakePatch,
+    TakeQuery,
+)
 from bridge.engine.events import EventKind
-from bridge.errors import InvalidRequest, NotFound
-from bridge.library import store
+from bridge.errors import Conflict, InvalidRequest, NotFound
+from bridge.library import curation, store, trash
+from bridge.library.records import Take
 
 bp = Blueprint("takes", __name__)
 
 
-def take_json(take: dict) -> TakeOut:
+def take_json(take: Take) -> TakeOut:  # type: ignore[valid-type]
     s = services()
-    base = f"{take['folder']}/{take['stem']}"
-    out = {k: v for k, v in take.items()
-           if k not in ("poster_path", "filmstrip_path", "sidecar_path")}
+    base = f"{take.folder}/{take.stem}"
+    out = take.model_dump(mode="json", exclude=set(TAKE_OUT_EXCLUDED))
     for key, suffix in (("media_url", ".mp4"), ("poster_url", ".jpg"),
                         ("filmstrip_url", ".strip.jpg")):
         rel = base + suffix
@@ -32,7 +37,7 @@ def take_json(take: dict) -> TakeOut:
     return TakeOut.model_validate(out)
 
 
-def _get(take_id: str) -> dict:
+def _get(take_id: str) -> Take:
     take = store.get_take(services().db(), take_id)
     if take is None:
         raise NotFound(f"There is no take '{take_id}'.", field="take_id")
@@ -45,8 +50,9 @@ def list_takes(query: TakeQuery):
     try:
         takes, next_cursor = store.list_takes(
             services().db(), batch_id=query.batch_id, q=query.q, min_rating=query.min_rating,
-            status=query.status, sort=query.sort, limit=query.limit, cursor=query.cursor,
-            parent_take_id=query.parent_take_id)
+            status=query.status and query.status.value, sort=query.sort, limit=query.limit,
+            cursor=query.cursor, parent_take_id=query.parent_take_id, shot_id=query.shot_id,
+            board_id=query.board_id)
     except ValueError:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
@@ -68,28 +74,37 @@ def get_chain(take_id: str):
 
 
 @route(bp, "PATCH", "/takes/<take_id>", summary="Rate, pick, tag or annotate a take",
-       body=TakePatch, replies={200: TakeOut})
+       body=TakePatch, replies={200: TakeOut}, errors=(507,))
 def patch_take(take_id: str, body: TakePatch):
-    _get(take_id)
     changes = body.changes()
-    store.update_take(services().db(), take_id, changes)
-    take = _get(take_id)
+    take = curation.update(services().db(), _get(take_id), changes)
     services().events.publish(EventKind.TAKE_UPDATED, take_id=take_id,
-                              batch_id=take["batch_id"], data=changes)
+                              batch_id=take.batch_id, data=changes)
     return take_json(take)
 
 
 @route(bp, "DELETE", "/takes/<take_id>", summary="Move a take to the trash",
+       description="In one journaled step; POST /takes/{take_id}/restore undoes it.",
        replies={204: Reply(None, "Moved to the trash")}, errors=(507,))
 def delete_take(take_id: str):
     take = _get(take_id)
     s = services()
-    store.mark_take_deleted(s.db(), take_id)
-    trash = s.settings.trash_dir / take_id
-    trash.mkdir(parents=True, exist_ok=True)
-    for key in ("media_path", "poster_path", "filmstrip_path", "sidecar_path"):
-        src = Path(take[key])
-        if src.exists():
-            os.replace(src, trash / src.name)
-    s.events.publish(EventKind.TAKE_DELETED, take_id=take_id, batch_id=take["batch_id"])
+    trash.delete(s.db(), s.settings, take)
+    s.events.publish(EventKind.TAKE_DELETED, take_id=take_id, batch_id=take.batch_id)
     return "", 204
+
+
+@route(bp, "POST", "/takes/<take_id>/restore", summary="Bring a take back from the trash",
+       replies={200: TakeOut}, errors=(409, 507))
+def restore_take(take_id: str):
+    s = services()
+    take = store.get_take(s.db(), take_id, include_deleted=True)
+    if take is None:
+        raise NotFound(f"There is no take '{take_id}'.", field="take_id")
+    if take.deleted_at is None:
+        raise Conflict(f"Take '{take_id}' is not in the trash.", field="take_id",
+                       code="illegal_transition")
+    trash.restore(s.db(), s.settings, take)
+    s.events.publish(EventKind.TAKE_UPDATED, take_id=take_id, batch_id=take.batch_id,
+                     data={"restored": True})
+    return take_json(_get(take_id))

@@ -113,15 +113,24 @@ class Error(BaseModel):
     error: ErrorDetail
 
 
-def answer_of(record: type, name: str, *, base: type[BaseModel] = Answer,
-              **changes: Any) -> type[BaseModel]:
-    """An answer model with every field of a dataclass record, each required (an answer
-    always carries them all), so the record stays the one place its fields are named.
-    `changes` narrow a field's type or add one: name=(type, default or ...)."""
-    hints = typing.get_type_hints(record, include_extras=True)
-    fields: dict[str, Any] = {f.name: (hints[f.name], ...) for f in dataclasses.fields(record)}
+def answer_of(record: type, model_name: str, /, *, base: type[BaseModel] = Answer,
+              exclude: tuple[str, ...] = (), **changes: Any) -> type[BaseModel]:
+    """An answer model with every field of a record (a pydantic model or a dataclass), each
+    required (an answer always carries them all), so the record stays the one place its
+    fields are named. `exclude` leaves fields out; `changes` narrow a field's type or add
+    one: name=(type, default or ... or Field(...))."""
+    fields: dict[str, Any] = {}
+    if isinstance(record, type) and issubclass(record, BaseModel):
+        for field_name, info in record.model_fields.items():
+            fields[field_name] = (info.rebuild_annotation(),
+                                  Field(description=info.description))
+    else:
+        hints = typing.get_type_hints(record, include_extras=True)
+        fields = {f.name: (hints[f.name], ...) for f in dataclasses.fields(record)}
+    for field_name in exclude:
+        fields.pop(field_name)
     fields.update(changes)
-    return create_model(name, __base__=base, __doc__=record.__doc__, **fields)
+    return create_model(model_name, __base__=base, __doc__=record.__doc__, **fields)
 
 
 class DocumentedAs:

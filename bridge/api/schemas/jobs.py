@@ -7,14 +7,14 @@ not come over HTTP), the size and frame rules of each model from its preset.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
-from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, text
-from bridge.engine.events import FailedData
-from bridge.engine.queue import MAX_TAKES, SEED_SPACE, JobState
+from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of, text
+from bridge.engine.queue import MAX_TAKES, SEED_SPACE
+from bridge.engine.records import Job, JobState
 from bridge.engine.request import MemoryProfile
 from bridge.generators.base import ProgressData
 from bridge.generators.validate import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS
@@ -71,6 +71,21 @@ class JobSubmit(Body):
     cache: CacheName | None = Field(default=None,
                                    description="a step cache the preset offers")
     compile: bool = False
+    min_memory_gb: Annotated[float, Field(ge=0.5, le=4096)] | None = Field(
+        default=None, description="a device class: only devices with this much memory run it")
+    force: bool = Field(default=False, description="run it even when the estimate says it "
+                        "would take longer than the bridge's limit")
+
+
+class JobsCancel(Body):
+    """One batch (`batch_id`), or every queued and running job (`all: true`)."""
+
+    batch_id: Id | None = None
+    all: bool = False
+
+
+class CancelledOut(Answer):
+    cancelled: list[str] = Field(description="the ids of the jobs cancelled")
 
 
 class JobPatch(Body):
@@ -96,31 +111,25 @@ class RequestRecord(BaseModel):
     seed: int
 
 
-class JobOut(Answer):
-    id: str
-    batch_id: str
-    index: int
-    status: JobState
-    priority: int
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-    request: RequestRecord
-    take_id: str | None = Field(description="set once the job is done")
-    error: FailedData | None
-    attempts: int
-    progress: ProgressData | None = Field(description="while running")
-    position: int | None = Field(description="place in the queue while queued, from 0")
+# A job as answers show it: every field of the Job record, and what the engine knows now.
+JobOut = answer_of(
+    Job, "JobOut",
+    request=(RequestRecord, ...),
+    stopping=(bool, Field(description="cancelled, and the device is finishing its step")),
+    progress=(ProgressData | None, Field(description="while running")),
+    position=(int | None, Field(description="place in the queue while queued, from 0")))
 
 
 class BatchOut(Answer):
     batch_id: str
-    jobs: list[JobOut]
+    jobs: list[JobOut]  # type: ignore[valid-type]
 
 
 class JobList(Answer):
-    jobs: list[JobOut]
+    jobs: list[JobOut]  # type: ignore[valid-type]
 
 
-def job_out(job: dict[str, Any], progress: dict | None, position: int | None) -> JobOut:
-    return JobOut.model_validate({**job, "progress": progress, "position": position})
+def job_out(job: Job, progress: dict | None, position: int | None,
+            stopping: bool = False) -> JobOut:  # type: ignore[valid-type]
+    return JobOut.model_validate({**job.to_json(), "progress": progress, "position": position,
+                                  "stopping": stopping})

@@ -13,6 +13,8 @@ class Health(Answer):
     status: Literal["ok"]
     app: Literal["promptcut"]
     version: str
+    worker: Literal["ok", "retrying", "stopped"]
+    worker_reason: str | None = Field(description="why it is retrying or stopped")
 
 
 class PairIn(Body):

@@ -18,7 +18,7 @@ export interface paths {
     get: operations["events_stream"];
   };
   "/health": {
-    /** Is the bridge up */
+    /** Is the bridge up, and does its worker run */
     get: operations["health_health"];
   };
   "/images": {
@@ -40,6 +40,10 @@ export interface paths {
   "/jobs/{job_id}/cancel": {
     /** Cancel a queued or running job */
     post: operations["jobs_cancel"];
+  };
+  "/jobs/cancel": {
+    /** Cancel a batch, or every unfinished job */
+    post: operations["jobs_cancel_many"];
   };
   "/media/{path}": {
     /** A take's file (Range supported) */
@@ -75,7 +79,10 @@ export interface paths {
   "/takes/{take_id}": {
     /** One take */
     get: operations["takes_get_take"];
-    /** Move a take to the trash */
+    /**
+     * Move a take to the trash
+     * @description In one journaled step; POST /takes/{take_id}/restore undoes it.
+     */
     delete: operations["takes_delete_take"];
     /** Rate, pick, tag or annotate a take */
     patch: operations["takes_patch_take"];
@@ -83,6 +90,10 @@ export interface paths {
   "/takes/{take_id}/chain": {
     /** The take and the takes it continues from, oldest first */
     get: operations["takes_get_chain"];
+  };
+  "/takes/{take_id}/restore": {
+    /** Bring a take back from the trash */
+    post: operations["takes_restore_take"];
   };
   "/timelines": {
     /** Build a cut in editor formats */
@@ -113,6 +124,14 @@ export interface components {
     CancelledData: {
       /** Was */
       was: string;
+    };
+    /** CancelledOut */
+    CancelledOut: {
+      /**
+       * Cancelled
+       * @description the ids of the jobs cancelled
+       */
+      cancelled: string[];
     };
     /** Cut */
     Cut: {
@@ -305,7 +324,10 @@ export interface components {
       /** Message */
       message: string;
     };
-    /** Filmstrip */
+    /**
+     * Filmstrip
+     * @description Geometry of `<stem>.strip.jpg` (see bridge.library.media.FilmstripGrid).
+     */
     Filmstrip: {
       /** Columns */
       columns: number;
@@ -341,6 +363,16 @@ export interface components {
       app: "promptcut";
       /** Version */
       version: string;
+      /**
+       * Worker
+       * @enum {string}
+       */
+      worker: "ok" | "retrying" | "stopped";
+      /**
+       * Worker Reason
+       * @description why it is retrying or stopped
+       */
+      worker_reason: string | null;
     };
     /** ImageOut */
     ImageOut: {
@@ -440,6 +472,13 @@ export interface components {
       at: number;
       data: components["schemas"]["NoData"];
     };
+    /** JobError */
+    JobError: {
+      /** Code */
+      code: string;
+      /** Message */
+      message: string;
+    };
     /** JobFailedEvent */
     JobFailedEvent: {
       /** Job Id */
@@ -484,14 +523,26 @@ export interface components {
       /** Finished At */
       finished_at: number | null;
       request: components["schemas"]["RequestRecord"];
-      /**
-       * Take Id
-       * @description set once the job is done
-       */
+      /** Take Id */
       take_id: string | null;
-      error: components["schemas"]["FailedData"] | null;
+      error: components["schemas"]["JobError"] | null;
       /** Attempts */
       attempts: number;
+      /** Max Attempts */
+      max_attempts: number;
+      /** Executor */
+      executor: string | null;
+      /** Min Memory Gb */
+      min_memory_gb: number | null;
+      /** Shot Id */
+      shot_id: string | null;
+      /** Board Id */
+      board_id: string | null;
+      /**
+       * Stopping
+       * @description cancelled, and the device is finishing its step
+       */
+      stopping: boolean;
       /** @description while running */
       progress: components["schemas"]["ProgressData"] | null;
       /**
@@ -669,6 +720,18 @@ export interface components {
        * @default false
        */
       compile?: boolean;
+      /**
+       * Min Memory Gb
+       * @description a device class: only devices with this much memory run it
+       * @default null
+       */
+      min_memory_gb?: number | null;
+      /**
+       * Force
+       * @description run it even when the estimate says it would take longer than the bridge's limit
+       * @default false
+       */
+      force?: boolean;
     };
     /** JobUpdatedEvent */
     JobUpdatedEvent: {
@@ -690,6 +753,22 @@ export interface components {
       /** At */
       at: number;
       data: components["schemas"]["PriorityData"];
+    };
+    /**
+     * JobsCancel
+     * @description One batch (`batch_id`), or every queued and running job (`all: true`).
+     */
+    JobsCancel: {
+      /**
+       * Batch Id
+       * @default null
+       */
+      batch_id?: string | null;
+      /**
+       * All
+       * @default false
+       */
+      all?: boolean;
     };
     /** Marker */
     Marker: {
@@ -1022,18 +1101,14 @@ export interface components {
       duration_s: number;
       /** Rating */
       rating: number;
-      /**
-       * Status
-       * @enum {string}
-       */
-      status: "new" | "picked" | "rejected";
+      status: components["schemas"]["TakeStatus"];
       /** Tags */
       tags: string[];
       /** Notes */
       notes: string;
       /**
        * Record
-       * @description the take's full record (see docs/api.md)
+       * @description the take's full record (its sidecar JSON)
        */
       record: {
         [key: string]: unknown;
@@ -1043,6 +1118,10 @@ export interface components {
       parent_take_id: string | null;
       /** Test Model */
       test_model: boolean;
+      /** Shot Id */
+      shot_id: string | null;
+      /** Board Id */
+      board_id: string | null;
       /** Folder */
       folder: string;
       /** Stem */
@@ -1057,9 +1136,15 @@ export interface components {
        * @description signed: works without the token (docs/api.md)
        */
       media_url: string;
-      /** Poster Url */
+      /**
+       * Poster Url
+       * @description signed, like media_url
+       */
       poster_url: string;
-      /** Filmstrip Url */
+      /**
+       * Filmstrip Url
+       * @description signed, like media_url
+       */
       filmstrip_url: string;
     };
     /** TakePage */
@@ -1079,12 +1164,8 @@ export interface components {
        * @default null
        */
       rating?: number;
-      /**
-       * Status
-       * @default null
-       * @enum {string}
-       */
-      status?: "new" | "picked" | "rejected";
+      /** @default null */
+      status?: components["schemas"]["TakeStatus"];
       /**
        * Tags
        * @default null
@@ -1095,6 +1176,23 @@ export interface components {
        * @default null
        */
       notes?: string;
+    };
+    /**
+     * TakeStatus
+     * @enum {string}
+     */
+    TakeStatus: "new" | "picked" | "rejected";
+    /** TakeUpdated */
+    TakeUpdated: {
+      /** Rating */
+      rating?: number;
+      status?: components["schemas"]["TakeStatus"];
+      /** Tags */
+      tags?: string[];
+      /** Notes */
+      notes?: string;
+      /** Restored */
+      restored?: boolean;
     };
     /** TakeUpdatedEvent */
     TakeUpdatedEvent: {
@@ -1115,7 +1213,7 @@ export interface components {
       kind: "take.updated";
       /** At */
       at: number;
-      data: components["schemas"]["TakePatch"];
+      data: components["schemas"]["TakeUpdated"];
     };
     /** TimelineFile */
     TimelineFile: {
@@ -1288,7 +1386,7 @@ export interface operations {
       403: components["responses"]["Error403"];
     };
   };
-  /** Is the bridge up */
+  /** Is the bridge up, and does its worker run */
   health_health: {
     responses: {
       /** @description OK */
@@ -1369,6 +1467,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
       507: components["responses"]["Error507"];
     };
   };
@@ -1436,6 +1535,27 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       409: components["responses"]["Error409"];
+    };
+  };
+  /** Cancel a batch, or every unfinished job */
+  jobs_cancel_many: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["JobsCancel"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CancelledOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
     };
   };
   /** A take's file (Range supported) */
@@ -1587,13 +1707,15 @@ export interface operations {
         /** @description words of the prompt */
         q?: string;
         min_rating?: number;
-        status?: "new" | "picked" | "rejected";
+        status?: components["schemas"]["TakeStatus"];
         sort?: "created" | "-created" | "rating" | "-rating";
         limit?: number;
         /** @description next_cursor of the previous page */
         cursor?: string;
         /** @description the takes continued from this one */
         parent_take_id?: string;
+        shot_id?: string;
+        board_id?: string;
       };
     };
     responses: {
@@ -1627,7 +1749,10 @@ export interface operations {
       404: components["responses"]["Error404"];
     };
   };
-  /** Move a take to the trash */
+  /**
+   * Move a take to the trash
+   * @description In one journaled step; POST /takes/{take_id}/restore undoes it.
+   */
   takes_delete_take: {
     parameters: {
       path: {
@@ -1669,6 +1794,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** The take and the takes it continues from, oldest first */
@@ -1688,6 +1814,27 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+    };
+  };
+  /** Bring a take back from the trash */
+  takes_restore_take: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TakeOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Build a cut in editor formats */
