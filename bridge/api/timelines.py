@@ -4,23 +4,17 @@ Handlers parse and call bridge.library.timelines; nothing here knows about OTIO 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, request, send_file
 
 from bridge.api.common import services
 from bridge.api.contract import Payload, Reply, route
-from bridge.api.schemas.timelines import (
-    FormatList,
-    TimelineCreate,
-    TimelineOut,
-    TimelineUpload,
-)
+from bridge.api.schemas.timelines import FormatList, ImportForm, TimelineIn, TimelineOut
 from bridge.errors import InvalidRequest
 from bridge.library import timelines
 from otio_export import FORMATS, Cut, TimelineError
 
 bp = Blueprint("timelines", __name__)
+MIMES = tuple(dict.fromkeys(f.mime for f in FORMATS.values()))
 
 
 @route(bp, "GET", "/timelines/formats", summary="The timeline formats and what each carries",
@@ -31,21 +25,21 @@ def list_formats() -> FormatList:
 
 @route(bp, "POST", "/timelines", summary="Write a cut in editor formats",
        description="All or nothing: when one format fails, no file of any is kept.",
-       body=TimelineCreate, replies={201: Reply(TimelineOut, "Written")}, errors=(507,))
-def create_timeline(body: TimelineCreate):
+       body=TimelineIn, replies={201: Reply(TimelineOut, "Written")}, errors=(507,))
+def create_timeline(body: TimelineIn):
     s = services()
     conn = s.db()
     options = timelines.options_from(s.settings, include_disabled=body.include_disabled,
                                      drop_frame=body.drop_frame)
     cut = _cut(conn, body)
     external = timelines.complete_cut(conn, s.settings, cut)
-    meta = timelines.create(conn, s.settings, cut, body.formats, options, external)
+    meta = timelines.create(conn, s.settings, cut, _formats(body.formats), options, external)
     return _public(meta), 201
 
 
 @route(bp, "GET", "/timelines/<timeline_id>/<fmt>", summary="Download one format's file",
-       replies={200: Reply(Any, "The file, with its format's MIME type (GET "
-                           "/timelines/formats)", media_type="*/*")})
+       replies={200: Reply(None, "The file, with its format's MIME type (GET "
+                           "/timelines/formats)", MIMES)})
 def download(timeline_id: str, fmt: str):
     path, filename = timelines.file_of(services().settings, timeline_id, fmt)
     return send_file(path, mimetype=FORMATS[fmt].mime, as_attachment=True,
@@ -61,7 +55,7 @@ def delete_timeline(timeline_id: str):
 
 
 @route(bp, "POST", "/timelines/import", summary="Read an editor's timeline file",
-       body=Payload({"multipart/form-data": TimelineUpload}),
+       body=Payload({"multipart/form-data": ImportForm}),
        replies={200: Reply(Cut, "The cut list, takes matched")})
 def import_timeline():
     upload = request.files.get("file")
@@ -81,7 +75,7 @@ def import_timeline():
     return cut.to_dict()
 
 
-def _cut(conn, body: TimelineCreate) -> Cut:
+def _cut(conn, body: TimelineIn) -> Cut:
     if (body.takes is None) == (body.cut is None):
         raise InvalidRequest("Send either 'takes' (a list of take ids) or 'cut' (a cut list).",
                              field="takes", code="required")
@@ -95,6 +89,17 @@ def _cut(conn, body: TimelineCreate) -> Cut:
     cut.name = body.name or cut.name
     cut.fps = body.fps or cut.fps
     return cut
+
+
+def _formats(value: list[str] | str | None) -> list[str] | None:
+    """A list of names, or one comma-separated string; the names are checked by
+    otio_export against the format record."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+        if not value:
+            raise InvalidRequest(f"'formats' must name formats: {', '.join(FORMATS)}.",
+                                 field="formats")
+    return value
 
 
 def _public(meta: dict) -> dict:

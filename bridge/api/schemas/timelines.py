@@ -1,37 +1,37 @@
 """Bodies of /timelines. The cut list and the format record are otio_export's dataclasses,
-used here as they are (pydantic reads stdlib dataclasses), so each field is defined once;
-a sent cut is checked field by field by `Cut.from_dict`, whose errors name the field as
+documented from them (pydantic reads stdlib dataclasses) so each field is defined once; a
+sent cut is checked field by field by `Cut.from_dict`, whose errors name the field as
 `cut.entries[3].media_path`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, TypeAdapter, WithJsonSchema
+from pydantic import BaseModel, Field
 
-from bridge.api.schemas.common import Answer, Body, Id, text
+from bridge.api.schemas.common import Answer, Body, DocumentedAs, Id, text
+from bridge.generators.validate import MAX_FPS
 from bridge.library.timelines import MAX_TAKES
-from otio_export import Cut, TimelineFormat
-from otio_export.catalog import writable
+from otio_export import FORMATS, Cut, TimelineFormat
 
-FormatName = Literal[tuple(writable())]  # type: ignore[valid-type]
-CutIn = Annotated[dict[str, Any], WithJsonSchema(TypeAdapter(Cut).json_schema(mode="validation"))]
+CutIn = Annotated[dict[str, Any], DocumentedAs(Cut)]
 
 
-class TimelineCreate(Body):
-    """Takes in order (`takes`) or a cut list (`cut`, docs/timelines.md), written in each
-    of `formats`."""
+class TimelineIn(Body):
+    """Either `takes` (ids, in order) or `cut` (a full cut list, docs/timelines.md)."""
 
-    takes: Annotated[list[Id], Field(min_length=1, max_length=MAX_TAKES)] | None = Field(
-        default=None, description="take ids in order, each to its end")
-    cut: CutIn | None = Field(default=None, description="a cut list (docs/timelines.md)")
-    name: text(200) | None = Field(default=None, description="the sequence's name")
-    fps: Annotated[float, Field(ge=1, le=240)] | None = Field(
-        default=None, description="23.976, 24, 25, 29.97, 30, 50, 59.94 or 60")
-    formats: Annotated[list[FormatName], Field(min_length=1, max_length=10)] | None = Field(
-        default=None, description="default otio and fcp7xml (GET /timelines/formats)")
+    takes: Annotated[list[Id], Field(min_length=1, max_length=MAX_TAKES)] | None = None
+    cut: CutIn | None = None
+    name: text(200) | None = None  # type: ignore[valid-type]
+    fps: Annotated[float, Field(ge=1, le=MAX_FPS)] | None = Field(
+        default=None, description="the sequence rate; from the first take when absent")
+    formats: list[Annotated[str, Field(max_length=20)]] | Annotated[
+        str, Field(max_length=200)] | None = Field(
+        default=None, max_length=10,
+        description=f"format names ({', '.join(FORMATS)}, see GET /timelines/formats), or "
+                    "one comma-separated string; default otio and fcp7xml")
     include_disabled: bool = Field(default=False, description="write clips and tracks that "
-                                   "are switched off (marked so), instead of leaving them out")
+                                   "are switched off (marked so) instead of leaving them out")
     drop_frame: bool | None = Field(default=None, description="drop-frame timecode at 29.97 "
                                     "and 59.94; default the bridge's setting (on)")
 
@@ -39,7 +39,7 @@ class TimelineCreate(Body):
 class TimelineFile(Answer):
     filename: str
     bytes: int
-    url: str
+    url: str = Field(description="download it here (with the token)")
 
 
 class TimelineOptions(Answer):
@@ -52,7 +52,7 @@ class TimelineOut(Answer):
     name: str
     fps: float
     created_at: float
-    url: str = Field(description="the timeline (DELETE removes it)")
+    url: str = Field(description="the timeline itself (DELETE removes it)")
     formats: dict[str, TimelineFile]
     warnings: list[str] = Field(description="what the formats could not carry, and what was "
                                 "adjusted (a one-frame rounding, clips left out)")
@@ -64,8 +64,6 @@ class FormatList(Answer):
     formats: list[TimelineFormat]
 
 
-class TimelineUpload(BaseModel):
-    """An editor's timeline file, and for an EDL the rate it runs at."""
-
-    file: bytes = Field(description=".otio, .otioz, FCP7 .xml, .fcpxml or .edl")
-    fps: str | None = Field(default=None, description="an EDL's rate (default 24)")
+class ImportForm(BaseModel):
+    file: bytes = Field(description="an .otio, .otioz, FCP7 .xml, .edl or .fcpxml file")
+    fps: str | None = Field(default=None, description="the EDL's rate (default 24)")
