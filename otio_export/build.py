@@ -15,7 +15,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from otio_export import rates, skeleton, write_fcp7
+from otio_export import rates, skeleton, write_edl, write_fcp7
 from otio_export.cutlist import Cut, Entry, track_kind, track_number
 from otio_export.errors import TimelineError
 from otio_export.metadata import META, clean_text, file_name, marker, safe, take_fields
@@ -96,7 +96,7 @@ def build_timeline(cut: Cut, options: WriteOptions | None = None,
     drop_frame = rates.is_drop_frame(rate, cut.drop_frame, options.drop_frame)
     metadata = {META: {"schema_version": cut.schema_version, "fps": rates.rate_label(rate),
                        "width": cut.width, "height": cut.height, "drop_frame": drop_frame,
-                       "fcp7_hints": True},
+                       "fcp7_hints": True, "edl_hints": True},
                 # FCP7 XML: the sequence's frame size lives in its format; the writer copies
                 # this dict.
                 "fcp_xml": {"media": {"video": {"format": {"samplecharacteristics": {
@@ -129,6 +129,12 @@ def build_timeline(cut: Cut, options: WriteOptions | None = None,
         else:
             context.clips += 1  # written switched off when asked: its own flag, its track's
             track["children"].append(_clip(entry, duration, where, context, entry.enabled))
+    # EDL reels: unique per media file across the cut (see write_edl.reel_hints).
+    made = [c for t in tracks.values() for c in t["children"] if "media_references" in c]
+    hints = write_edl.reel_hints([(_media_key(c), str(c["metadata"][META]["take_id"] or ""),
+                                   c["name"]) for c in made])
+    for clip, hint in zip(made, hints, strict=True):
+        clip["metadata"]["cmx_3600"] = hint
     if left_out:
         notes.append(f"{len(left_out)} disabled clip(s) left out ({', '.join(left_out[:5])}"
                      f"{' ...' if len(left_out) > 5 else ''}); ask for include_disabled to "
@@ -189,6 +195,11 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
                          _media_reference(entry, where, context), metadata=metadata,
                          enabled=enabled,
                          markers=[marker(m, entry.source_in, fr) for m in entry.markers])
+
+
+def _media_key(clip: dict) -> str:
+    ref = next(iter(clip["media_references"].values()))
+    return ref.get("target_url") or ref.get("target_url_base") or clip["name"] or ""
 
 
 def _fcp_media(entry: Entry, context: _Context) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) ->
     drop, size, text, view, result = None, (None, None), None, None, None
     warnings: list[str] = []
     if fmt in ("xml", "fcp7xml", "fcpxml"):
-        root = safety.check_xml(data)
+        root, tree = safety.check_xml(data)
         fmt = {"xmeml": "fcp7xml", "fcpxml": "fcpxml"}.get(root)
         if fmt is None:
             raise TimelineError(f"An XML file with root <{root}> is neither FCP7 XML (xmeml) "
@@ -103,7 +103,7 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) ->
             result = _adapter(fmt, lambda: otio.adapters.read_from_string(
                 text, adapter_name="otio_json"), text)
     elif fmt == "fcpxml":
-        result, hints = _adapter(fmt, lambda: read_fcpx.read(data), None)
+        result, hints = _adapter(fmt, lambda: read_fcpx.read(tree), None)
         drop, size = hints.drop_frame, (hints.width, hints.height)
     elif fmt == "fcp7xml":
         text = _text(data)

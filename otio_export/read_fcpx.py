@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from xml.etree import ElementTree
 
-import defusedxml.ElementTree as SafeET
 import opentimelineio as otio
 from otio_fcpx_xml_adapter import fcpx_xml
 
@@ -36,6 +35,12 @@ class FcpxHints:
 
 
 class _Reader(fcpx_xml.FcpxXml):
+    def __init__(self, root: ElementTree.Element) -> None:
+        # The base class parses a string; this takes the tree already parsed (safely) and
+        # rewritten, and builds the same child -> parent map.
+        self.fcpx_xml = root
+        self.child_parent_map = {c: p for p in root.iter() for c in p}
+
     def _build_composable(self, element, default_format):
         composable = super()._build_composable(element, default_format)
         timing = self._timing_clip(element)
@@ -53,12 +58,11 @@ class _Reader(fcpx_xml.FcpxXml):
         return marker
 
 
-def read(data: bytes) -> tuple[object, FcpxHints]:
-    """The adapter's result (a Timeline or a collection of them) at exact times."""
-    root = SafeET.fromstring(data, forbid_dtd=False)
+def read(root: ElementTree.Element) -> tuple[object, FcpxHints]:
+    """The adapter's result (a Timeline or a collection of them) at exact times, from the
+    file's tree as `safety.check_xml` parsed it (with defusedxml)."""
     hints = _normalise(root)
-    text = ElementTree.tostring(root, encoding="unicode")
-    result = _Reader(text).to_otio()
+    result = _Reader(root).to_otio()
     if result is None:
         raise TimelineError("The FCPXML file holds no project, event or clip.", field="file")
     _restore_rate(result, rates.float_rate(hints.rate))

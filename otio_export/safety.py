@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 from array import array
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import defusedxml
@@ -37,17 +38,22 @@ def check_size(data: bytes) -> None:
         raise TimelineError("The file is empty.", field="file")
 
 
-def check_xml(data: bytes) -> str:
-    """Parse once with defusedxml, bounding depth; returns the root element's tag."""
+def check_xml(data: bytes) -> tuple[str, Any]:
+    """Parse once with defusedxml, bounding depth: the root element's tag, and for FCPXML
+    (which Promptcut rewrites before the adapter reads it) the parsed tree, so it is not
+    parsed twice; other trees are cleared as they go, to keep memory flat."""
     check_size(data)
     depth, root, items = 0, "", 0
+    tree = None
     try:
         for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end"),
                                                forbid_dtd=False, forbid_entities=True,
                                                forbid_external=True):
             if event == "start":
                 depth += 1
-                root = root or element.tag
+                if not root:
+                    root = element.tag
+                    tree = element if root == "fcpxml" else None
                 if depth > MAX_DEPTH:
                     raise TimelineError(f"The XML nests deeper than {MAX_DEPTH} levels.",
                                         field="file")
@@ -56,14 +62,15 @@ def check_xml(data: bytes) -> str:
                     raise _too_many()
             else:
                 depth -= 1
-                element.clear()  # keep memory flat on big files
+                if tree is None:
+                    element.clear()
     except defusedxml.DefusedXmlException as err:
         raise TimelineError(f"The XML declares entities or external references, which "
                             f"timeline files never need ({type(err).__name__}).",
                             field="file") from None
     except ParseError as err:
         raise TimelineError(f"The XML is malformed or truncated: {err}.", field="file") from None
-    return root
+    return root, tree
 
 
 def check_json(data: bytes) -> str:

@@ -36,7 +36,8 @@ def to_string(timeline: otio.schema.Timeline) -> str:
         raise TimelineError("An EDL holds one video track; this cut uses "
                             f"{len(copy.tracks)}. Write otio or fcp7xml, or move every clip "
                             "to V1.", field="formats")
-    assign_reels(copy)
+    if not (timeline.metadata.get(META) or {}).get("edl_hints"):
+        assign_reels(copy)
     edl_rate = rates.float_rate(rate)
     if rate in rates.DROP_FRAME_RATES and not drop:
         # The writer infers drop-frame from the rate; non-drop 29.97 timecode is 30 fps
@@ -59,8 +60,22 @@ def to_string(timeline: otio.schema.Timeline) -> str:
 
 
 def assign_reels(timeline: otio.schema.Timeline) -> None:
-    """A unique reel per media file, and the file it stands for in a `* SOURCE FILE:`
-    comment beside the writer's `* FROM CLIP NAME:` and `* FROM CLIP:` lines.
+    """Reels for a timeline `build_timeline` did not make (it sets them while building)."""
+    clips = list(timeline.find_clips())
+    items = []
+    for clip in clips:
+        ref = clip.media_reference
+        media = getattr(ref, "target_url", None) or getattr(ref, "target_url_base", None)
+        items.append((media or clip.name or "",
+                      str((clip.metadata.get(META) or {}).get("take_id") or ""), clip.name))
+    for clip, hints in zip(clips, reel_hints(items), strict=True):
+        clip.metadata.setdefault("cmx_3600", {}).update(hints)
+
+
+def reel_hints(items: list[tuple[str, str, str]]) -> list[dict]:
+    """For each clip (its media URL, take id, name): a unique reel per media file, and the
+    file it stands for in a `* SOURCE FILE:` comment beside the writer's `* FROM CLIP NAME:`
+    and `* FROM CLIP:` lines, as cmx_3600 metadata.
 
     A conform matches events by reel and source timecode, and every take starts at
     00:00:00:00: two files sharing a reel (the writer's default keeps only the first 8
@@ -69,27 +84,23 @@ def assign_reels(timeline: otio.schema.Timeline) -> None:
     letters and digits; a clash gets a number at the end."""
     reels: dict[str, str] = {}  # media -> reel
     taken: set[str] = set()
-    for clip in timeline.find_clips():
-        ref = clip.media_reference
-        media = getattr(ref, "target_url", None) or getattr(
-            ref, "target_url_base", None) or clip.name or ""
+    out = []
+    for media, take_id, name in items:
         reel = reels.get(media)
         if reel is None:
-            reel = reels[media] = _unique(_candidate(clip), taken)
+            reel = reels[media] = _unique(_candidate(take_id, name), taken)
             taken.add(reel)
-        md = clip.metadata.setdefault("cmx_3600", {})
-        md["reel"] = reel
         source = url_to_path(media) or media
-        if source:
-            md["comments"] = [f"SOURCE FILE: {source}"]
+        out.append({"reel": reel, **({"comments": [f"SOURCE FILE: {source}"]} if source
+                                     else {})})
+    return out
 
 
-def _candidate(clip: otio.schema.Clip) -> str:
-    take_id = (clip.metadata.get(META) or {}).get("take_id") or ""
+def _candidate(take_id: str, name: str) -> str:
     match = _PROMPTCUT_ID.match(take_id)
     if match:
         return match.group(1).upper()
-    return reel_name(take_id or PurePath(clip.name or "").stem)
+    return reel_name(take_id or PurePath(name or "").stem)
 
 
 def _unique(reel: str, taken: set[str]) -> str:
