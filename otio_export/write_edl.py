@@ -24,22 +24,20 @@ _PROMPTCUT_ID = re.compile(r"^t[0-9a-f]{11}([0-9a-f]{8})$")
 
 def to_string(timeline: otio.schema.Timeline) -> str:
     rate = sequence_rate(timeline)
-    copy = timeline.deepcopy()
-    drop = bool((timeline.metadata.get(META) or {}).get("drop_frame"))
-    # An EDL holds one picture track and no audio (the writer only ever writes the first
-    # track), and nothing switched off; what is left out is said in the answer's warnings.
-    for number, track in reversed(list(enumerate(copy.tracks))):
-        empty = number > 0 and not any(isinstance(i, otio.schema.Clip) for i in track)
-        if track.kind != otio.schema.TrackKind.Video or empty or not track.enabled:
-            del copy.tracks[number]
-    if len(copy.tracks) != 1:
-        raise TimelineError("An EDL holds one video track; this cut uses "
-                            f"{len(copy.tracks)}. Write otio or fcp7xml, or move every clip "
-                            "to V1.", field="formats")
-    if not (timeline.metadata.get(META) or {}).get("edl_hints"):
-        assign_reels(copy)
+    ours = timeline.metadata.get(META) or {}
+    drop = bool(ours.get("drop_frame"))
+    non_drop_ntsc = rate in rates.DROP_FRAME_RATES and not drop
+    if ours.get("edl_hints") and not non_drop_ntsc and _writes_as_is(timeline):
+        # A timeline `build_timeline` made, with V1 first, no other picture and no
+        # transitions: the writer (avid style, reels set) changes nothing in it, so it is
+        # spared a copy, which costs a third of the write.
+        copy = timeline
+    else:
+        copy = _one_picture_track(timeline.deepcopy())
+        if not ours.get("edl_hints"):
+            assign_reels(copy)
     edl_rate = rates.float_rate(rate)
-    if rate in rates.DROP_FRAME_RATES and not drop:
+    if non_drop_ntsc:
         # The writer infers drop-frame from the rate; non-drop 29.97 timecode is 30 fps
         # timecode of the same frame number, so write the same frames at the whole rate.
         edl_rate = float(rates.nominal_rate(rate))
@@ -57,6 +55,29 @@ def to_string(timeline: otio.schema.Timeline) -> str:
         title, _, rest = text.partition("\n")
         return f"{title}\n{fcm}\n{rest}"
     return f"{fcm}\n{text}"
+
+
+def _writes_as_is(timeline: otio.schema.Timeline) -> bool:
+    video = otio.schema.TrackKind.Video
+    tracks = list(timeline.tracks)
+    return (bool(tracks) and tracks[0].kind == video and tracks[0].enabled
+            and not any(t.kind == video and t.enabled for t in tracks[1:])
+            and sum(t.kind != video for t in tracks) <= 2
+            and not any(isinstance(i, otio.schema.Transition) for i in tracks[0]))
+
+
+def _one_picture_track(copy: otio.schema.Timeline) -> otio.schema.Timeline:
+    """An EDL holds one picture track and no audio (the writer only ever writes the first
+    track), and nothing switched off; what is left out is said in the answer's warnings."""
+    for number, track in reversed(list(enumerate(copy.tracks))):
+        empty = number > 0 and not any(isinstance(i, otio.schema.Clip) for i in track)
+        if track.kind != otio.schema.TrackKind.Video or empty or not track.enabled:
+            del copy.tracks[number]
+    if len(copy.tracks) != 1:
+        raise TimelineError("An EDL holds one video track; this cut uses "
+                            f"{len(copy.tracks)}. Write otio or fcp7xml, or move every clip "
+                            "to V1.", field="formats")
+    return copy
 
 
 def assign_reels(timeline: otio.schema.Timeline) -> None:

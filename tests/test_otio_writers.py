@@ -122,7 +122,10 @@ def test_edl_reels_are_unique_and_mapped(takes):
     entries = [entry_from_take(t, duration=8) for t in takes.values()]
     entries.append(entry_from_take(takes[8], duration=4))  # the same take again
     entries += [Entry(media_path=f"/m/shot 01 été {n}.mov", duration=3) for n in (1, 2)]
-    text = to_string(build_timeline(Cut(fps=25, entries=entries)), "edl")
+    timeline = build_timeline(Cut(fps=25, entries=entries, markers=[Marker("m", 3)]))
+    before = timeline.to_json_string()
+    text = to_string(timeline, "edl")
+    assert timeline.to_json_string() == before  # the writer (which mutates) left it alone
     events = [line.split() for line in text.splitlines() if line[:3].isdigit()]
     reels = [e[1] for e in events]
     assert all(len(e) == 8 for e in events)  # no reel splits the event line
