@@ -18,6 +18,7 @@ from bridge.errors import PromptcutError
 from bridge.generators.base import Generator
 from bridge.library import store
 from bridge.library.db import Database
+from bridge.logfile import see_the_log
 from bridge.pairing import Pairing
 
 log = logging.getLogger("promptcut.app")
@@ -138,8 +139,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def on_bug(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify({"error": {"code": "internal", "message":
-                                  "Promptcut hit an internal error; see its log.",
-                                  "field": None}}), 500
+                                  "Promptcut hit an internal error; "
+                                  f"{see_the_log(settings)}", "field": None}}), 500
 
     from bridge.api import register
 

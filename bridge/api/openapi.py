@@ -117,6 +117,9 @@ def document() -> dict[str, Any]:
         "/takes/{take_id}/chain": {"get": {
             "summary": "The take and its ancestors, oldest first", "parameters": [_p("take_id")],
             "responses": _ok({"type": "object"})}},
+        "/takes/{take_id}/credentials": {"get": {
+            "summary": "The take's Content Credentials: valid, untrusted, tampered or none",
+            "parameters": [_p("take_id")], "responses": _ok({"type": "object"})}},
         "/takes/{take_id}": {
             "get": {"parameters": [_p("take_id")], "responses": _ok(TAKE)},
             "patch": {"parameters": [_p("take_id")], "requestBody": _body(TAKE_PATCH),

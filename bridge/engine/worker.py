@@ -24,8 +24,9 @@ from bridge.engine.queue import JobState, Queue, sources_for, take_stem
 from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators.base import GeneratedVideo, Generator, Phase, Progress
-from bridge.library import media, store
+from bridge.library import credentials, media, store
 from bridge.library.db import Database
+from bridge.logfile import see_the_log
 
 log = logging.getLogger("promptcut.worker")
 
@@ -55,6 +56,7 @@ class Worker:
         self._pending = threading.BoundedSemaphore(settings.encode_workers + 1)
         self._versions = software_versions()
         self._lock = LibraryLock(settings.data_dir)
+        self._identity = credentials.identity_for(settings)
         queue.on_change = self._wake.set
 
     # ------------------------------------------------------------ lifecycle
@@ -110,7 +112,8 @@ class Worker:
                 self._run(job)
             except Exception:  # a bug: keep the worker alive, fail the job plainly
                 log.exception("job %s crashed the worker loop", job["id"])
-                self._fail(job, "internal", "Promptcut hit an internal error; see its log.")
+                self._fail(job, "internal", "Promptcut hit an internal error; "
+                           f"{see_the_log(self.settings)}")
                 self._pending.release()
 
     def _run(self, job: dict) -> None:
@@ -206,8 +209,11 @@ class Worker:
         folder = self.settings.media_dir / batch_id
         folder.mkdir(parents=True, exist_ok=True)
         stem = take_stem(req.prompt, req.seed, take_id)
-        files = media.write_take(video.frames, video.fps, record, folder, stem)
+        files = media.write_take(video.frames, video.fps, record, folder, stem,
+                                 sign=self._signer(req, record, f"{stem}.mp4"))
         encode_s = round(time.monotonic() - started_enc, 3)
+        if files.credentials is not None:
+            record = {**record, "credentials": files.credentials}
         take = {
             "id": take_id, "job_id": job_id, "batch_id": batch_id, "created_at": created,
             "prompt": req.prompt, "model": req.model, "seed": req.seed, "width": width,
@@ -226,6 +232,17 @@ class Worker:
                             batch_id=batch_id)
         self.events.publish(EventKind.JOB_DONE, job_id=job_id, take_id=take_id,
                             batch_id=batch_id)
+
+
+    def _signer(self, req: GenerationRequest, record: dict, title: str):
+        """Content Credentials for this take, signed here in the encode pool (see credentials)."""
+        parent = None
+        if req.parent_take_id:
+            found = store.get_take(self.db.conn(), req.parent_take_id)
+            parent = Path(found["media_path"]) if found else None
+        ingredients = credentials.ingredients_for(self.settings, req, parent)
+        return lambda src, dst: credentials.sign_video(src, dst, record, ingredients,
+                                                       self._identity, title=title)
 
 
 def _grid_json(grid: Any) -> dict[str, int]:

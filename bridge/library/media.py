@@ -24,7 +24,7 @@ import math
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -88,9 +88,11 @@ class TakeFiles:
     filmstrip: Path
     sidecar: Path
     grid: FilmstripGrid
+    credentials: dict | None = None  # what signing returned (None: no signing was asked)
 
 
-def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem: str) -> TakeFiles:
+def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem: str, *,
+               sign: Callable[[Path, Path], dict] | None = None) -> TakeFiles:
     """Write one take's four files into `folder` and return their paths.
 
     `frames` is uint8 (F, H, W, 3) RGB. An odd width or height is made even by repeating the
@@ -102,6 +104,10 @@ def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem:
     Either all four files end up in place, or, on any exception, none of this take's files
     (temporary or final) remain and the exception propagates. An existing take with the same
     stem is replaced; its sidecar is removed first so it never vouches for mixed files.
+
+    `sign(src, dst)`, when given, writes a signed copy of the encoded video (Content
+    Credentials) to the temporary `dst` and returns what the record keeps under
+    `credentials`; the signed copy is kept when it says `signed: true`.
     """
     _check_frames(frames)
     rate = fps_fraction(fps)
@@ -118,6 +124,9 @@ def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem:
     committing = False
     try:
         _encode_video(frames, rate, record_json, temps[".mp4"])
+        credentials = None
+        if sign is not None:
+            credentials, record = _signed(sign, temps, folder, stem, token, record)
         even = _even_frame(frames[len(frames) // 2])
         Image.fromarray(even).save(temps[".jpg"], format="JPEG", quality=JPEG_QUALITY)
         grid = _write_filmstrip(frames, temps[".strip.jpg"])
@@ -135,7 +144,26 @@ def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem:
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
         raise
-    return TakeFiles(finals[".mp4"], finals[".jpg"], finals[".strip.jpg"], finals[".json"], grid)
+    return TakeFiles(finals[".mp4"], finals[".jpg"], finals[".strip.jpg"], finals[".json"], grid,
+                     credentials)
+
+
+def _signed(sign: Callable[[Path, Path], dict], temps: dict[str, Path], folder: Path, stem: str,
+            token: str, record: dict) -> tuple[dict, dict]:
+    """Sign the encoded temporary video into a second temporary file of this attempt.
+
+    The signed copy replaces the unsigned one under `temps[".mp4"]`'s name; when signing
+    did not happen, the unsigned video stays and the record says why.
+    """
+    signed = folder / f".{stem}.sig.{token}.partial.mp4"  # no longer than the strip's temp
+    try:
+        credentials = sign(temps[".mp4"], signed)
+        if credentials.get("signed"):
+            os.replace(signed, temps[".mp4"])
+    finally:
+        with contextlib.suppress(OSError):
+            signed.unlink(missing_ok=True)
+    return credentials, {**record, "credentials": credentials}
 
 
 def remove_partials(folder: Path, *, incomplete_takes: bool = True) -> list[Path]:
