@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -54,6 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{settings.port}"
 
     def ready(_server) -> None:
+        logging.getLogger("promptcut").info("Promptcut %s serving %s on %s", __version__,
+                                            settings.data_dir, base)
         print(f"Promptcut {__version__} is listening on {base} (loopback only).")
         code = services.pairing.new_code()
         print(f"Open the panel: {base}/panel/#pair={code}  (pairs this browser once)")
@@ -69,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         pass
+    logging.getLogger("promptcut").info("Promptcut stopped")
     return 0
 
 
