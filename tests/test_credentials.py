@@ -235,3 +235,19 @@ def test_files_without_credentials_read_none(tmp_path):
     copy = tmp_path / "copy.mp4"
     shutil.copyfile(src, copy)
     assert promptcut("verify", str(copy)).returncode == 2
+
+
+def test_a_local_certificate_near_its_end_is_renewed_and_the_old_one_kept(tmp_path,
+                                                                          monkeypatch):
+    from bridge.library.credentials import identity
+
+    first = credentials.load_identity(tmp_path)
+    monkeypatch.setattr(identity, "RENEW_BEFORE", dt.timedelta(days=365 * 50))
+    renewed = credentials.load_identity(tmp_path)
+    assert renewed.chain_pem != first.chain_pem
+    kept = sorted(p.name for p in (tmp_path / "local").glob("expired-*"))
+    assert len(kept) == 2 and kept[0].endswith("signer.key")
+    # Issued by the same authority, so one trust-list entry covers both.
+    old_leaf, ca = x509.load_pem_x509_certificates(first.chain_pem)
+    new_leaf, same_ca = x509.load_pem_x509_certificates(renewed.chain_pem)
+    assert ca == same_ca and new_leaf.serial_number != old_leaf.serial_number
