@@ -11,26 +11,31 @@ from pathlib import Path
 from flask import Blueprint
 
 from bridge.api.common import services
+from bridge.api.contract import route
+from bridge.api.schemas.credentials import CredentialsOut, MadeOut
 from bridge.errors import NotFound
 from bridge.library import credentials, store
 
 bp = Blueprint("credentials", __name__)
 
+BEFORE = "This take was made before Promptcut signed takes."
 
-@bp.get("/takes/<take_id>/credentials")
-def take_credentials(take_id: str):
+
+@route(bp, "GET", "/takes/<take_id>/credentials",
+       summary="The take's Content Credentials: valid, untrusted, tampered or none",
+       replies={200: CredentialsOut})
+def take_credentials(take_id: str) -> CredentialsOut:
     s = services()
     take = store.get_take(s.db(), take_id)
     if take is None:
         raise NotFound(f"There is no take '{take_id}'.", field="take_id")
-    made = take["record"].get("credentials") or {
-        "signed": False, "reason": "This take was made before Promptcut signed takes."}
+    made = MadeOut.model_validate(take.record.get("credentials")
+                                  or {"signed": False, "reason": BEFORE})
     anchors = _anchors(s.settings.trust_anchors)
-    found = credentials.verify(Path(take["media_path"]), trust_anchors=anchors)
-    local = bool(made.get("signed") and made.get("kind") == "local"
-                 and found.signer == made.get("signer"))
-    return {"take_id": take_id, **found.to_json(), "signed_when_made": made,
-            "local_signer": local, "trust_list": "custom" if anchors else "default"}
+    found = credentials.verify(Path(take.media_path), trust_anchors=anchors)
+    local = bool(made.signed and made.kind == "local" and found.signer == made.signer)
+    return CredentialsOut(take_id=take_id, **found.to_json(), signed_when_made=made,
+                          local_signer=local, trust_list="custom" if anchors else "default")
 
 
 def _anchors(path: Path | None) -> str | None:

@@ -13,8 +13,9 @@ from bridge import __version__
 from bridge.config import Settings, default_data_dir, default_port
 
 # Areas that add their own subcommands with `add_parser(subparsers)`.
-SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.verify",
-                      "bridge.cli.doctor", "bridge.cli.panel", "bridge.cli.logs"]
+SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
+                      "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
+                      "bridge.cli.logs"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -29,6 +30,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, device=args.device)
     if getattr(args, "no_sign", False):
         settings = replace(settings, sign_takes=False)
+    if getattr(args, "devices", None):
+        settings = replace(settings, devices=args.devices)
     return settings
 
 
@@ -108,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"])
     p.add_argument("--no-sign", action="store_true",
                    help="do not embed Content Credentials in new takes (or PROMPTCUT_SIGN=0)")
+    p.add_argument("--devices", help="the devices to run jobs on, one executor each: auto "
+                                     "(default), CUDA indices such as 0,2, cuda:N, mps, cpu; "
+                                     "append @GB to declare a device's memory")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("token", help="print this install's API token")

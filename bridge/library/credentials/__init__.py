@@ -7,7 +7,7 @@
 """
 
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
-from bridge.library.credentials.service import identity_for, ingredients_for
+from bridge.library.credentials.service import identity_for, ingredients_for, take_signer
 from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
 from bridge.library.credentials.verify import CredentialState, Verification, verify
 
@@ -22,5 +22,6 @@ __all__ = [
     "ingredients_for",
     "load_identity",
     "sign_video",
+    "take_signer",
     "verify",
 ]

@@ -1,15 +1,23 @@
-"""What the running service signs with, from its settings, and what a take was made from."""
+"""What the running service signs with, from its settings, and what a take was made from.
+
+`take_signer(settings, db)` is the finisher's signer factory (bridge.engine.finisher): for
+each take's record it returns the `take_files.Signer` that signs the encoded temporary MP4
+into the signed temporary one, in the encode pool, and notes the outcome in the record's
+`credentials` before the sidecar is written.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from bridge.config import Settings
 from bridge.engine.request import GenerationRequest
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
-from bridge.library.credentials.sign import Ingredient, Unsigned
+from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
 from bridge.library.images import image_path
+from bridge.library.names import take_stem
 
 log = logging.getLogger("promptcut.credentials")
 
@@ -44,3 +52,29 @@ def ingredients_for(settings: Settings, request: GenerationRequest,
         out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
                               request.parent_take_id))
     return out
+
+
+def take_signer(settings: Settings, db) -> Callable[[dict], Callable[[Path, Path], bool]]:
+    """The finisher's signer factory; the identity is loaded (or made) once, here."""
+    from bridge.library import store
+
+    identity = identity_for(settings)
+
+    def for_record(record: dict) -> Callable[[Path, Path], bool]:
+        request = GenerationRequest.from_dict(record["request"])
+        parent = None
+        if request.parent_take_id:
+            found = store.get_take(db.conn(), request.parent_take_id)
+            parent = Path(found.media_path) if found is not None else None
+        ingredients = ingredients_for(settings, request, parent)
+        title = f"{take_stem(request.prompt, request.seed, record['take_id'])}.mp4"
+        signed_record = dict(record)  # the record as it stands before signing
+
+        def sign(src: Path, dst: Path) -> bool:
+            result = sign_video(src, dst, signed_record, ingredients, identity, title=title)
+            record["credentials"] = result
+            return bool(result["signed"])
+
+        return sign
+
+    return for_record
