@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from bridge.config import Settings
-from bridge.library import credentials, media
+from bridge.library import credentials, take_files
 from bridge.library.credentials import CredentialState, IdentityError, Unsigned
 from tests.conftest import ROOT, Bridge, new_data_dir
 
@@ -194,7 +194,7 @@ def _studio_chain(folder: Path) -> tuple[Path, Path, Path]:
 
 def _encoded(tmp_path: Path) -> Path:
     frames = np.random.default_rng(3).integers(0, 255, (9, 32, 32, 3), dtype=np.uint8)
-    return media.write_take(frames, 8, {"k": 1}, tmp_path / "takes", "plain").video
+    return take_files.write_take(frames, 8, {"k": 1}, tmp_path / "takes", "plain").video
 
 
 def test_a_studio_certificate_signs_instead_and_a_broken_one_says_why(tmp_path):
