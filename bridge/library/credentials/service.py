@@ -59,6 +59,11 @@ def take_signer(settings: Settings, db) -> Callable[[dict], Callable[[Path, Path
     from bridge.library import store
 
     identity = identity_for(settings)
+    if isinstance(identity, Unsigned):
+        log.info("takes are not signed: %s", identity.reason)
+    else:
+        log.info("signing takes with the %s certificate '%s' (%s)", identity.kind,
+                 identity.subject, identity.cert_path)
 
     def for_record(record: dict) -> Callable[[Path, Path], bool]:
         request = GenerationRequest.from_dict(record["request"])
