@@ -36,6 +36,11 @@ from bridge.generators.validate import resolve_request
 
 log = logging.getLogger("promptcut.generator")
 
+# Loading builds models under accelerate's init_empty_weights, which patches torch.nn.Module
+# for the whole process: two devices loading at once leave each other meta tensors. Loads
+# are disk-bound anyway, so one at a time.
+_LOAD_LOCK = threading.Lock()
+
 
 @dataclass
 class _Warm:
@@ -188,7 +193,8 @@ class DiffusersGenerator:
         cls = getattr(diffusers, preset.t2v_class, None) or diffusers.DiffusionPipeline
         quiet_loading()
         try:
-            pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
+            with _LOAD_LOCK:
+                pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise GenerationFailed(
                 f"Could not load '{preset.name}' from {location}: {exc}. Download it again "
