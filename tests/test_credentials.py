@@ -251,3 +251,28 @@ def test_a_local_certificate_near_its_end_is_renewed_and_the_old_one_kept(tmp_pa
     old_leaf, ca = x509.load_pem_x509_certificates(first.chain_pem)
     new_leaf, same_ca = x509.load_pem_x509_certificates(renewed.chain_pem)
     assert ca == same_ca and new_leaf.serial_number != old_leaf.serial_number
+
+
+def test_a_delivered_mp4_is_signed_as_it_is_stored_and_its_sidecar_says_so(tmp_path):
+    """Executors that hand back an encoded file (Ray nodes, providers) get signed too."""
+    delivered = _encoded(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data é")
+    record = {"take_id": "t_delivered", "model_id": "provider/model",
+              "request": {"prompt": "from a provider", "seed": 5, "model": "m"}}
+    sign = credentials.take_signer(settings, db=None)(record)
+    files = take_files.store_encoded(delivered, record, tmp_path / "library", "delivered",
+                                     sign=sign)
+    sidecar = json.loads(files.sidecar.read_text("utf-8"))
+    assert sidecar["credentials"]["signed"] is True
+    assert sidecar["credentials"]["manifest"] == record["credentials"]["manifest"]
+    reading = credentials.verify(files.video)
+    assert reading.state is CredentialState.UNTRUSTED
+    assert reading.take["take_id"] == "t_delivered" and "credentials" not in reading.take
+    off = credentials.take_signer(Settings(data_dir=tmp_path / "off", sign_takes=False),
+                                  db=None)
+    plain_record = dict(record, take_id="t_plain")
+    files = take_files.write_take(
+        np.zeros((9, 32, 32, 3), np.uint8), 8, plain_record, tmp_path / "library", "plain",
+        sign=off(plain_record))
+    assert json.loads(files.sidecar.read_text("utf-8"))["credentials"]["signed"] is False
+    assert credentials.verify(files.video).state is CredentialState.NONE
