@@ -89,7 +89,8 @@ def test_queue_cap_and_cancelling_many(tmp_path):
         bridge.stop()
 
 
-def test_a_hopeless_request_is_refused_at_submit_unless_forced(server):
+def test_a_hopeless_request_is_refused_at_submit_unless_forced(fresh_server):
+    server = fresh_server.start()
     body = {"prompt": "far too big", "model": "tiny", "width": 512, "height": 512,
             "num_frames": 257, "steps": 200}
     refused = server.api("POST", "/jobs", json=body)

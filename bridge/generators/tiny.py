@@ -206,7 +206,7 @@ def ensure_tiny(models_dir: Path, kind: str) -> Path:
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Two devices' executors may ask at once: one builds, the other waits and reuses it.
-    with FileLock(folder.parent / f".tiny-{kind}.lock"):
+    with FileLock(folder.parent / f"tiny-{kind}.build.lock"):
         if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(
                 TINY_VERSION):
             return folder
