@@ -1,6 +1,11 @@
-"""Serving the app with waitress on loopback, and saying plainly when the port is taken.
+"""Serving the app on loopback, and saying plainly when the port is taken.
 
-waitress is pure Python and behaves the same on Windows and macOS, where editors run.
+uvicorn (pure Python over h11, the same on Windows and macOS, where editors run) serves an
+ASGI stack: `DeferredEvents` around the Flask app, which runs in a pool of request threads
+through a2wsgi. Every request goes through Flask, so the app's guard (Host, Origin,
+Sec-Fetch-Site, token) checks every route in one place and its hooks add the same headers
+everywhere. Only the waiting part of a long-poll or an event stream runs on the event loop
+(bridge.api.event_wait), so waiting clients never take the threads that serve requests.
 """
 
 from __future__ import annotations
@@ -8,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import socket
+import threading
 import urllib.error
 import urllib.request
 
@@ -16,6 +23,9 @@ from bridge.config import Settings
 from bridge.errors import CannotStart
 
 log = logging.getLogger("promptcut.server")
+
+REQUEST_THREADS = 16
+GRACEFUL_STOP_S = 5  # then requests still running are cancelled
 
 
 class PortBusy(CannotStart):
@@ -37,19 +47,27 @@ def who_has_port(host: str, port: int) -> str:
             f"another port with --port N or PROMPTCUT_PORT.")
 
 
-def check_port(host: str, port: int) -> None:
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if os.name != "nt":
-        # As waitress does: on POSIX this only lets us past connections in TIME_WAIT (a
-        # restart right after a crash), never onto a port someone listens on. On Windows
-        # the option would allow exactly that, so it is left off there.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here (not by uvicorn) so the reuse rules are ours."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if os.name == "nt":
+        # Windows' SO_REUSEADDR would let us onto a port someone listens on; exclusive use
+        # makes a second bind fail as it does on POSIX.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        # On POSIX this only lets us past connections in TIME_WAIT (a restart right after a
+        # crash), never onto a port someone listens on.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        probe.bind((host, port))
+        sock.bind((host, port))
     except OSError:
+        sock.close()
         raise PortBusy(who_has_port(host, port)) from None
-    finally:
-        probe.close()
+    return sock
+
+
+def check_port(host: str, port: int) -> None:
+    bind(host, port).close()
 
 
 def checked_app(settings: Settings):
@@ -64,18 +82,69 @@ def checked_app(settings: Settings):
     return create_app(settings)
 
 
-def serve(app, settings: Settings, *, threads: int = 16, ready=None) -> None:
-    """Block serving `app`; `ready(server)` is called once it listens (tests, desktop)."""
-    from waitress import create_server
+def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None) -> None:
+    """Block serving `app`; `ready(server)` is called once it listens (tests, desktop), and
+    `stop(server)` from any thread ends it. SIGINT and SIGTERM end it the same way: the
+    event bus wakes its waiters, running requests get GRACEFUL_STOP_S to finish, and the
+    worker is stopped before this returns (or raises KeyboardInterrupt)."""
+    import uvicorn
+    from a2wsgi import WSGIMiddleware
 
-    check_port(settings.host, settings.port)
-    server = create_server(app, host=settings.host, port=settings.port, threads=threads,
-                           channel_timeout=120, ident="promptcut")
-    if ready:
-        ready(server)
+    from bridge.api.event_wait import DeferredEvents
+
+    services = app.extensions["promptcut"]
+    sock = bind(settings.host, settings.port)
+    wsgi = WSGIMiddleware(app, workers=threads)
+    config = uvicorn.Config(
+        DeferredEvents(wsgi, services.events), http="h11", ws="none", loop="asyncio",
+        lifespan="off", interface="asgi3", log_config=None, access_log=False,
+        proxy_headers=False, server_header=False, timeout_graceful_shutdown=GRACEFUL_STOP_S)
+    server = _server(config, services.events, ready)
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # its start-up chatter
+    restore = _sigterm_as_interrupt()
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
-        services = app.extensions["promptcut"]
+        restore()
+        sock.close()
         services.events.close()
+        wsgi.executor.shutdown(wait=False, cancel_futures=True)
         services.worker.stop()
+        log.info("Promptcut stopped: worker stopped, library closed.")
+
+
+def stop(server) -> None:
+    """Ask a running `serve` to end (from any thread); it returns once it has."""
+    server.events.close()  # wake waiting long-polls and streams now
+    server.should_exit = True  # the loop looks every 0.1 s
+
+
+def _server(config, events, ready):
+    """A uvicorn Server that calls `ready` once listening and wakes waiters first on stop
+    (a factory, so uvicorn is imported only when serving)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            if self.started and ready:
+                ready(self)
+
+        async def shutdown(self, sockets=None) -> None:
+            # Waiting clients first, so the graceful stop does not wait out their timeouts.
+            self.events.close()
+            await super().shutdown(sockets)
+
+    server = Server(config)
+    server.events = events
+    return server
+
+
+def _sigterm_as_interrupt():
+    """While serving, SIGTERM stops like Ctrl+C (uvicorn re-raises the signal it caught
+    once it has stopped; with the default action the process would die before the worker
+    stops). Only the main thread may set handlers: desktop serves from another."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
