@@ -25,6 +25,7 @@ from bridge.errors import CannotStart
 log = logging.getLogger("promptcut.server")
 
 REQUEST_THREADS = 16
+FILE_BLOCK = 256 * 1024
 GRACEFUL_STOP_S = 5  # then requests still running are cancelled
 
 
@@ -48,8 +49,13 @@ def who_has_port(host: str, port: int) -> str:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound here (not by uvicorn) so the reuse rules are ours."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """The listening socket, bound here (not by uvicorn) so the reuse rules are ours.
+
+    The protocol is named because asyncio turns Nagle off (TCP_NODELAY) only on connections
+    whose socket says IPPROTO_TCP; with the default 0 every answer waits out a delayed ACK
+    (about 40 ms on Linux).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if os.name == "nt":
         # Windows' SO_REUSEADDR would let us onto a port someone listens on; exclusive use
         # makes a second bind fail as it does on POSIX.
@@ -94,7 +100,7 @@ def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None
 
     services = app.extensions["promptcut"]
     sock = bind(settings.host, settings.port)
-    wsgi = WSGIMiddleware(app, workers=threads)
+    wsgi = WSGIMiddleware(_big_file_blocks(app), workers=threads)
     config = uvicorn.Config(
         DeferredEvents(wsgi, services.events), http="h11", ws="none", loop="asyncio",
         lifespan="off", interface="asgi3", log_config=None, access_log=False,
@@ -111,6 +117,24 @@ def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None
         wsgi.executor.shutdown(wait=False, cancel_futures=True)
         services.worker.stop()
         log.info("Promptcut stopped: worker stopped, library closed.")
+
+
+def _big_file_blocks(app):
+    """The app with PEP 3333's `wsgi.file_wrapper` set to read files in 256 KiB blocks.
+
+    werkzeug's send_file reads 8 KiB at a time, and every block crosses from a request
+    thread to the event loop; in bigger blocks a take downloads about five times faster.
+    """
+    from werkzeug.wsgi import FileWrapper
+
+    def wrap(file, _buffer_size: int = 8192):
+        return FileWrapper(file, FILE_BLOCK)
+
+    def with_wrapper(environ, start_response):
+        environ["wsgi.file_wrapper"] = wrap
+        return app(environ, start_response)
+
+    return with_wrapper
 
 
 def stop(server) -> None:
