@@ -18,6 +18,7 @@ from bridge.errors import PromptcutError
 from bridge.generators.base import Generator
 from bridge.library import store
 from bridge.library.db import Database
+from bridge.library.disk import storage_error
 from bridge.pairing import Pairing
 
 log = logging.getLogger("promptcut.app")
@@ -136,6 +137,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.errorhandler(Exception)
     def on_bug(exc: Exception):
+        disk = storage_error(exc, settings.data_dir)  # a full disk is no bug: 507
+        if disk is not None:
+            log.warning("%s %s: %s (%s)", request.method, request.path, disk.message, exc)
+            return jsonify(disk.to_json()), disk.status
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify({"error": {"code": "internal", "message":
                                   "Promptcut hit an internal error; see its log.",

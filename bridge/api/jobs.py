@@ -90,7 +90,7 @@ def parse_init_image(value) -> InitImage | None:
                 c in "0123456789abcdef" for c in sha):
             raise InvalidRequest("'init_image.upload' must be the sha256 from POST /images.",
                                  field="init_image.upload")
-        if not images.image_path(s.settings.images_dir, sha).exists():
+        if images.find_image(s.settings.images_dir, sha) is None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",
                            field="init_image.upload")
         return InitImage(sha256=sha, source="upload")

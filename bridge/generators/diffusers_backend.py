@@ -33,6 +33,7 @@ from bridge.generators.base import (
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
 from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
+from bridge.library.images import find_image
 
 log = logging.getLogger("promptcut.generator")
 
@@ -307,12 +308,14 @@ class DiffusersGenerator:
         from PIL import Image
 
         sha = request.init_image.sha256 if request.init_image else ""
-        path = self.settings.images_dir / f"{sha}.png"
+        path = find_image(self.settings.images_dir, sha)
         try:
+            if path is None:
+                raise FileNotFoundError(sha)
             with Image.open(path) as img:
                 image = img.convert("RGB")
         except OSError as exc:
-            raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
+            raise GenerationFailed(f"The start image {sha[:12]}... is missing or unreadable; "
                                    "upload it again.", code="generation_failed") from exc
         return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
 
