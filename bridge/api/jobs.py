@@ -15,8 +15,9 @@ from bridge.api.common import (
 )
 from bridge.engine.queue import MAX_TAKES, SEED_SPACE, JobState, Submission
 from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
-from bridge.errors import InvalidRequest, NotFound
+from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import images, media, store
+from bridge.library.media_read import MediaUnreadable
 
 bp = Blueprint("jobs", __name__)
 
@@ -105,7 +106,14 @@ def parse_init_image(value) -> InitImage | None:
             isinstance(frame, int | float) and 0 <= frame <= take["duration_s"])):
         raise InvalidRequest("'init_image.frame' must be 'first', 'last' or seconds within "
                              "the take.", field="init_image.frame")
-    pixels = media.read_frame(take["media_path"], frame)
+    try:
+        pixels = media.read_frame(take["media_path"], frame)
+    except MediaUnreadable as exc:
+        state = "is missing" if exc.missing else "is damaged and cannot be read"
+        raise Conflict(f"The video of take '{take_id}' {state}; pick another take, or "
+                       "restore its file.", field="init_image.take_id",
+                       code="take_media_missing" if exc.missing else "take_media_damaged"
+                       ) from None
     sha = images.save_array(s.settings.images_dir, pixels)
     return InitImage(sha256=sha, source="take_frame", take_id=take_id, frame=str(frame))
 
