@@ -88,6 +88,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return _error(403, "forbidden_origin",
                           f"Origin '{origin}' may not call this bridge; add it with "
                           "--allow-origin if it is your panel.", "Origin")
+        if security.cross_site_refused(
+                request.headers.get("Sec-Fetch-Site"), request.headers.get("Sec-Fetch-Mode"),
+                request.method, request.path, origin, settings.extra_origins):
+            return _error(403, "forbidden_fetch_site",
+                          "Your browser says another site sent this request; Promptcut "
+                          "answers only its own panel.", "Sec-Fetch-Site")
         if request.method == "OPTIONS":
             return Response(status=204)
         path = request.path

@@ -1,9 +1,12 @@
 """Trade a one-time pairing code (printed by `promptcut serve`) for the API token."""
 
-from flask import Blueprint
+import math
+
+from flask import Blueprint, jsonify
 
 from bridge.api.common import get_str, json_body, services
 from bridge.errors import PromptcutError
+from bridge.pairing import PairingLocked
 
 bp = Blueprint("pair", __name__)
 
@@ -11,7 +14,16 @@ bp = Blueprint("pair", __name__)
 @bp.post("/pair")
 def pair():
     code = get_str(json_body(), "code", required=True, allow_empty=False, max_len=100)
-    if not services().pairing.redeem(code):
+    try:
+        redeemed = services().pairing.redeem(code)
+    except PairingLocked as exc:
+        wait = math.ceil(exc.retry_after_s)
+        err = PromptcutError(f"Too many wrong pairing codes; try again in {wait} s, or paste "
+                             "the token from `promptcut token`.", field="code",
+                             code="pairing_locked", status=429,
+                             details={"retry_after_s": wait})
+        return jsonify(err.to_json()), 429, {"Retry-After": str(wait)}
+    if not redeemed:
         raise PromptcutError("That pairing code is wrong, used or expired; restart "
                              "`promptcut serve` for a new one, or paste the token from "
                              "`promptcut token`.", field="code", code="bad_pairing_code",
