@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import socket
-import threading
 import urllib.error
 import urllib.request
 
@@ -90,9 +88,10 @@ def checked_app(settings: Settings):
 
 def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None) -> None:
     """Block serving `app`; `ready(server)` is called once it listens (tests, desktop), and
-    `stop(server)` from any thread ends it. SIGINT and SIGTERM end it the same way: the
-    event bus wakes its waiters, running requests get GRACEFUL_STOP_S to finish, and the
-    worker is stopped before this returns (or raises KeyboardInterrupt)."""
+    `stop(server)` from any thread ends it. On SIGINT (and SIGTERM, which `promptcut serve`
+    turns into the same) uvicorn stops gracefully: the event bus wakes its waiters, running
+    requests get GRACEFUL_STOP_S to finish; then the signal is raised again (a
+    KeyboardInterrupt) and the services close (worker stopped, database checkpointed)."""
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
@@ -107,15 +106,12 @@ def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None
         proxy_headers=False, server_header=False, timeout_graceful_shutdown=GRACEFUL_STOP_S)
     server = _server(config, services.events, ready)
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # its start-up chatter
-    restore = _sigterm_as_interrupt()
     try:
         server.run(sockets=[sock])
     finally:
-        restore()
         sock.close()
-        services.events.close()
         wsgi.executor.shutdown(wait=False, cancel_futures=True)
-        services.worker.stop()
+        services.close()  # wakes waiters, stops the worker, checkpoints the database
         log.info("Promptcut stopped: worker stopped, library closed.")
 
 
@@ -163,12 +159,3 @@ def _server(config, events, ready):
     server.events = events
     return server
 
-
-def _sigterm_as_interrupt():
-    """While serving, SIGTERM stops like Ctrl+C (uvicorn re-raises the signal it caught
-    once it has stopped; with the default action the process would die before the worker
-    stops). Only the main thread may set handlers: desktop serves from another."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
