@@ -105,8 +105,8 @@ class Wakeups:
 
 
 class DeferredEvents:
-    """ASGI app around the WSGI app: passes everything through, and finishes deferred
-    event answers asynchronously."""
+    """ASGI app around the WSGI app: passes every answer through (its status line together
+    with its first body chunk), and finishes deferred event answers asynchronously."""
 
     def __init__(self, app: Any, bus: EventBus) -> None:
         self.app = app
@@ -120,22 +120,32 @@ class DeferredEvents:
         later = Deferral()
         scope = {**scope, "extensions": {**(scope.get("extensions") or {}), KEY: later}}
         held: list[dict] = []
+        start: list[dict] = []
 
         async def pass_or_hold(message: dict) -> None:
-            if later.spec is None:
-                await send(message)
-            else:
+            if later.spec is not None:
                 held.append(message)
+            elif message["type"] == "http.response.start":
+                start.append(message)  # sent with the first body chunk, see below
+            else:
+                if start:
+                    await send(start.pop())
+                await send(message)
 
+        # The WSGI adapter sends the status line as soon as the handler starts its answer,
+        # and the body later, from another thread; sending both together keeps an answer
+        # from going out headers-first with a gap (a process that dies then leaves the
+        # client a truncated body instead of no answer) and saves a packet.
         await self.app(scope, receive, pass_or_hold)
+        if start:
+            await send(start.pop())
         if later.spec is None:
             return
-        start = held[0]
-        if start.get("status") != 200:  # a hook failed after the handler deferred
+        if held[0].get("status") != 200:  # a hook failed after the handler deferred
             for message in held:
                 await send(message)
             return
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        headers = [(k, v) for k, v in held[0]["headers"] if k.lower() != b"content-length"]
         gone = asyncio.ensure_future(_disconnected(receive))
         try:
             if isinstance(later.spec, LongPoll):
