@@ -4,18 +4,20 @@ import math
 
 from flask import Blueprint, jsonify
 
-from bridge.api.common import get_str, json_body, services
+from bridge.api.common import services
+from bridge.api.contract import route
+from bridge.api.schemas.misc import PairIn, PairOut
 from bridge.errors import PromptcutError
 from bridge.pairing import PairingLocked
 
 bp = Blueprint("pair", __name__)
 
 
-@bp.post("/pair")
-def pair():
-    code = get_str(json_body(), "code", required=True, allow_empty=False, max_len=100)
+@route(bp, "POST", "/pair", summary="Trade a one-time pairing code for the token",
+       public=True, body=PairIn, replies={200: PairOut}, errors=(429,))
+def pair(body: PairIn):
     try:
-        redeemed = services().pairing.redeem(code)
+        redeemed = services().pairing.redeem(body.code)
     except PairingLocked as exc:
         wait = math.ceil(exc.retry_after_s)
         err = PromptcutError(f"Too many wrong pairing codes; try again in {wait} s, or paste "
@@ -28,4 +30,4 @@ def pair():
                              "`promptcut serve` for a new one, or paste the token from "
                              "`promptcut token`.", field="code", code="bad_pairing_code",
                              status=403)
-    return {"token": services().token}
+    return PairOut(token=services().token)
