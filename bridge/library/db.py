@@ -69,6 +69,50 @@ MIGRATIONS: list[str] = [
     CREATE INDEX takes_batch ON takes(batch_id, created_at);
     CREATE INDEX takes_rating ON takes(deleted_at, rating, created_at, id);
     """,
+    # 2 (boards): songs by content hash, boards, their ordered shots, and which shot each
+    # take was made for (a take belongs to at most one shot: the take id is the key)
+    """
+    CREATE TABLE songs (
+        id TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        filename TEXT NOT NULL,
+        path TEXT NOT NULL,
+        duration_s REAL NOT NULL,
+        sample_rate INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        analysis TEXT NOT NULL
+    );
+    CREATE TABLE boards (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        song_id TEXT REFERENCES songs(id),
+        settings TEXT NOT NULL,
+        deleted_at REAL
+    );
+    CREATE INDEX boards_updated ON boards(deleted_at, updated_at);
+    CREATE TABLE shots (
+        id TEXT PRIMARY KEY,
+        board_id TEXT NOT NULL REFERENCES boards(id),
+        position INTEGER NOT NULL,
+        selected_take_id TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        data TEXT NOT NULL,
+        deleted_at REAL
+    );
+    CREATE INDEX shots_board ON shots(board_id, deleted_at, position);
+    CREATE TABLE shot_takes (
+        take_id TEXT PRIMARY KEY,
+        shot_id TEXT NOT NULL REFERENCES shots(id),
+        board_id TEXT NOT NULL REFERENCES boards(id),
+        job_id TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX shot_takes_shot ON shot_takes(shot_id, created_at);
+    """,
 ]
 
 
