@@ -6,6 +6,7 @@ the one), written as WAV, MP3 and AAC through PyAV and decoded back by the code 
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -107,7 +108,7 @@ def test_twelve_shots_of_two_bars(tmp_path, board_song, fps):
     video = [e for e in cut.entries if e.track == "V1"]
     assert [e.take_id if e.kind == "clip" else None for e in video] == [
         f"t{i:04d}" if i != 5 else None for i in range(12)]
-    assert [e.duration for e in video] == [b - a for a, b in zip(cuts, cuts[1:], strict=False)]
+    assert [e.duration for e in video] == [b - a for a, b in itertools.pairwise(cuts)]
     assert all(e.source_in == 0 for e in video)
     assert video[0].take["prompt"] == "shot 0"
     names = [m.name for m in cut.markers]

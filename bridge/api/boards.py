@@ -237,8 +237,22 @@ def patch_shot(shot_id: str):
     if not data:
         raise InvalidRequest("Send at least one field to change.", field="body")
     fields = read.shot_fields(data)
+    if "duration" in fields:
+        _check_duration(shot, fields["duration"])
     shot = board_edits.update_shot(s.db(), s.settings, shot, fields)
     return shot_json(boards.get(s.db(), shot.board_id), shot.id)
+
+
+def _check_duration(shot, duration) -> None:
+    """A new duration must lay out (bars need a song): refuse it before it is saved."""
+    board = boards.get(services().db(), shot.board_id)
+    for other in board.shots:
+        if other.id == shot.id:
+            other.duration = duration
+    try:
+        boards.layout(services().db(), board)
+    except InvalidRequest as err:
+        raise InvalidRequest(err.message.split(": ", 1)[-1], field="duration") from None
 
 
 @bp.delete("/shots/<shot_id>")

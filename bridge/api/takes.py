@@ -11,7 +11,7 @@ from flask import Blueprint, request
 from bridge.api.common import get_int, get_str, json_body, query_int, services
 from bridge.engine.events import EventKind
 from bridge.errors import InvalidRequest, NotFound
-from bridge.library import store
+from bridge.library import boards, store
 
 bp = Blueprint("takes", __name__)
 
@@ -60,7 +60,8 @@ def list_takes():
             services().db(), batch_id=args.get("batch_id") or None, q=q,
             min_rating=query_int("min_rating", lo=0, hi=5), status=status, sort=sort,
             limit=query_int("limit", default=100, lo=1, hi=500), cursor=cursor,
-            parent_take_id=args.get("parent_take_id") or None)
+            parent_take_id=args.get("parent_take_id") or None,
+            shot_id=args.get("shot_id") or None)
     except ValueError:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
@@ -107,6 +108,8 @@ def patch_take(take_id: str):
         changes["tags"] = list(dict.fromkeys(t.strip() for t in tags))
     conn = services().db()
     store.update_take(conn, take_id, changes)
+    if changes.get("status") == "picked":  # a take of a shot picked: the shot's pick
+        boards.on_take_picked(conn, services().settings, take_id)
     take = _get(take_id)
     services().events.publish(EventKind.TAKE_UPDATED, take_id=take_id,
                               batch_id=take["batch_id"], data=changes)

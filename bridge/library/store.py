@@ -233,8 +233,8 @@ def decode_cursor(cursor: str) -> list:
 def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
                q: str | None = None, min_rating: int | None = None,
                status: str | None = None, sort: str = "-created", limit: int = 100,
-               cursor: str | None = None, parent_take_id: str | None = None
-               ) -> tuple[list[dict], str | None]:
+               cursor: str | None = None, parent_take_id: str | None = None,
+               shot_id: str | None = None) -> tuple[list[dict], str | None]:
     """A page of takes and the cursor for the next one (keyset paging: stable under inserts)."""
     column, direction = TAKE_SORTS[sort]
     where, args = ["deleted_at IS NULL"], []
@@ -254,6 +254,9 @@ def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
     if parent_take_id:
         where.append("parent_take_id = ?")
         args.append(parent_take_id)
+    if shot_id:  # the boards' own link table (bridge.library.boards_store)
+        where.append("id IN (SELECT take_id FROM shot_takes WHERE shot_id = ?)")
+        args.append(shot_id)
     cmp = ">" if direction == "ASC" else "<"
     if cursor:
         key, created, take_id = decode_cursor(cursor)
