@@ -66,13 +66,14 @@ def generate_board(board_id: str, data: dict[str, Any], only_missing: bool) -> d
     return {"jobs": jobs_out, "shots": shots_out}
 
 
-def assemble_board(board_id: str, formats: list[str] | None) -> dict[str, Any]:
+def assemble_board(board_id: str, formats: list[str] | None, unpicked: str = "gap"
+                   ) -> dict[str, Any]:
     """The board's cut written in each format; the answer is POST /timelines's, plus notes
     on what the editor should know (gaps, short takes, rates Premiere will interpret)."""
     s = services()
     conn = s.db()
     board = boards.get(conn, board_id)
-    cut = boards.assemble_board(conn, s.settings, board)
+    cut = boards.assemble_board(conn, s.settings, board, unpicked)
     timelines.complete_cut(conn, s.settings, cut)
     meta = timelines.create(conn, s.settings, cut, formats)
     return meta | {"notes": _notes(board, cut)}

@@ -291,6 +291,7 @@ def assemble(board_id: str):
     from bridge.api.timelines import _formats, _public
 
     data = json_body()
-    read.unknown(data, {"formats"})
-    meta = assemble_board(board_id, _formats(data.get("formats")))
+    read.unknown(data, {"formats", "unpicked"})
+    unpicked = read.get_str(data, "unpicked", default="gap", choices=("gap", "best"))
+    meta = assemble_board(board_id, _formats(data.get("formats")), unpicked)
     return _public(meta), 201

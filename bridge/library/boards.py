@@ -156,11 +156,27 @@ def pick_chain(conn: sqlite3.Connection, shot: Shot) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- the cut
 
-def assemble_board(conn: sqlite3.Connection, settings: Settings, board: Board) -> Cut:
+def best_take(conn: sqlite3.Connection, shot: Shot) -> list[dict[str, Any]]:
+    """For a rough cut: the shot's highest-rated take that is not rejected (oldest first
+    among equals)."""
+    takes = [t for t in (store.get_take(conn, i) for i in boards_store.shot_take_ids(conn, shot.id))
+             if t is not None and t["status"] != "rejected"]
+    return sorted(takes, key=lambda t: -t["rating"])[:1]
+
+
+def assemble_board(conn: sqlite3.Connection, settings: Settings, board: Board,
+                   unpicked: str = "gap") -> Cut:
+    """The board's cut. A shot without a pick is a gap, or with unpicked="best" its best
+    take (a rough cut before culling)."""
     placed = layout(conn, board)
-    shots = [BoardShot(id=p.shot.id, label=p.shot.label or f"Shot {i + 1}", start=p.start,
-                       end=p.end, takes=tuple(pick_chain(conn, p.shot)), prompt=p.shot.prompt)
-             for i, p in enumerate(placed)]
+    shots = []
+    for i, p in enumerate(placed):
+        takes = pick_chain(conn, p.shot)
+        if not takes and unpicked == "best":
+            takes = best_take(conn, p.shot)
+        shots.append(BoardShot(id=p.shot.id, label=p.shot.label or f"Shot {i + 1}",
+                               start=p.start, end=p.end, takes=tuple(takes),
+                               prompt=p.shot.prompt))
     song = song_of(conn, board)
     board_song = None
     if song is not None:
@@ -169,6 +185,9 @@ def assemble_board(conn: sqlite3.Connection, settings: Settings, board: Board) -
                                name=song["filename"])
     if not shots:
         raise InvalidRequest("The board has no shots to assemble.", field="shots")
+    if not any(s.takes for s in shots):
+        raise InvalidRequest("No shot has a take to cut yet: pick takes, or assemble with "
+                             "unpicked 'best' for a rough cut.", field="unpicked")
     try:
         return assemble(board.name, board.fps, board.width, board.height, shots, board_song)
     except TimelineError as err:
