@@ -31,7 +31,11 @@ class Settings:
     port: int = field(default_factory=default_port)
     host: str = "127.0.0.1"
     extra_origins: tuple[str, ...] = ()  # panel origins beyond the bridge's own
-    device: str = "auto"  # auto | cuda | mps | cpu
+    device: str = "auto"  # auto | cuda | mps | cpu: the default for `devices`
+    devices: str = ""  # executors: "" (one per detected device), "0,2", "cuda:1@24", "cpu,cpu"
+    max_queued: int = 1000  # queued jobs at most; past it POST /jobs answers 429
+    max_estimate_s: float = 2 * 3600  # a take estimated to run longer is refused unless forced
+    db_busy_timeout_s: float = 30.0  # how long SQLite waits for another writer
     max_body_bytes: int = MAX_BODY_BYTES
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600

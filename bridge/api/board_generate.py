@@ -3,13 +3,14 @@ and assembling it into a timeline (written like POST /timelines)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bridge.api import board_input as read
 from bridge.api.common import services
 from bridge.api.jobs import JOB_FIELDS, job_json, parse_submission
 from bridge.errors import InvalidRequest, PromptcutError
-from bridge.library import board_edits, boards, boards_store, store, timelines
+from bridge.library import board_edits, boards, timelines
 
 GENERATE_FIELDS = (JOB_FIELDS - {"client_key", "takes"}) | {"takes", "only_missing",
                                                              "shot_ids"}
@@ -40,7 +41,7 @@ def generate_board(board_id: str, data: dict[str, Any], only_missing: bool) -> d
     for i, p in chosen:
         fields = board_edits.generation_fields(s.settings, board, p, defaults, takes)
         try:
-            sub = parse_submission(fields)
+            sub = replace(parse_submission(fields), shot_id=p.shot.id, board_id=board.id)
             s.generator.resolve(sub.request)
         except PromptcutError as err:
             label = p.shot.label or f"Shot {i + 1}"
@@ -51,13 +52,8 @@ def generate_board(board_id: str, data: dict[str, Any], only_missing: bool) -> d
     positions = None
     for i, p, sub in submissions:
         batch_id, jobs, _ = s.queue.submit(sub)
-        for job in jobs:
-            take_id = store.planned_take_id(conn, job["id"])
-            boards_store.link_take(conn, take_id, p.shot, job["id"])
         positions = s.queue.positions()
-        for job in jobs:
-            jobs_out.append(job_json(job, positions) | {"shot_id": p.shot.id,
-                                                        "board_id": board.id})
+        jobs_out += [job_json(job, positions) for job in jobs]
         model = sub.request.model
         plan = boards.take_plan(s.settings, board, p.end - p.start, model, sub.request.fps)
         shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,

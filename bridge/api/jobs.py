@@ -13,7 +13,8 @@ from bridge.api.common import (
     query_int,
     services,
 )
-from bridge.engine.queue import MAX_TAKES, SEED_SPACE, JobState, Submission
+from bridge.engine.queue import MAX_TAKES, SEED_SPACE, Submission
+from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, media, store
@@ -22,17 +23,20 @@ bp = Blueprint("jobs", __name__)
 
 JOB_FIELDS = {"prompt", "negative_prompt", "model", "takes", "seed", "width", "height",
               "num_frames", "fps", "steps", "guidance", "priority", "client_key",
-              "init_image", "parent_take_id", "memory_profile", "cache", "compile"}
+              "init_image", "parent_take_id", "memory_profile", "cache", "compile",
+              "min_memory_gb", "force"}
 
 
-def job_json(job: dict, positions: dict[str, int] | None = None) -> dict:
+def job_json(job: Job, positions: dict[str, int] | None = None) -> dict:
     s = services()
-    job = dict(job)
-    job["progress"] = s.worker.progress.get(job["id"]) if job["status"] == "running" else None
-    if positions is None and job["status"] == "queued":
+    out = job.to_json()
+    out["progress"] = s.worker.progress.get(job.id) if job.status is JobState.RUNNING else None
+    # Cancelled, but the device is still finishing its current step.
+    out["stopping"] = s.worker.stopping(job.id)
+    if positions is None and job.status is JobState.QUEUED:
         positions = s.queue.positions()
-    job["position"] = (positions or {}).get(job["id"])
-    return job
+    out["position"] = (positions or {}).get(job.id)
+    return out
 
 
 def parse_submission(data: dict) -> Submission:
@@ -66,6 +70,8 @@ def parse_submission(data: dict) -> Submission:
         seed=get_int(data, "seed", lo=0, hi=SEED_SPACE - 1),
         priority=get_int(data, "priority", default=0, lo=-1000, hi=1000),
         client_key=get_str(data, "client_key", max_len=200, allow_empty=False),
+        min_memory_gb=get_float(data, "min_memory_gb", lo=0.5, hi=4096),
+        force=get_bool(data, "force"),
     )
 
 
@@ -140,6 +146,22 @@ def get_job(job_id: str):
 @bp.post("/jobs/<job_id>/cancel")
 def cancel(job_id: str):
     return job_json(services().queue.cancel(job_id))
+
+
+@bp.post("/jobs/cancel")
+def cancel_many():
+    """Cancel a whole batch (`batch_id`) or every queued and running job (`all: true`)."""
+    data = json_body()
+    unknown = sorted(set(data) - {"batch_id", "all"})
+    if unknown:
+        raise InvalidRequest(f"Unknown field '{unknown[0]}'.", field=unknown[0],
+                             code="unknown_field")
+    batch_id = get_str(data, "batch_id", max_len=64, allow_empty=False)
+    everything = get_bool(data, "all")
+    if (batch_id is None) == (not everything):
+        raise InvalidRequest("Send either 'batch_id' or \"all\": true.", field="batch_id",
+                             code="required")
+    return {"cancelled": services().queue.cancel_many(batch_id=batch_id)}
 
 
 @bp.patch("/jobs/<job_id>")

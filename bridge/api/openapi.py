@@ -103,6 +103,14 @@ def document() -> dict[str, Any]:
                 "properties": {"priority": {"type": "integer", "minimum": -1000,
                                             "maximum": 1000}}}),
                 "responses": {**_ok(JOB), "409": {"description": "not queued"}}}},
+        "/jobs/cancel": {"post": {
+            "summary": "Cancel a batch or every unfinished job", "requestBody": _body({
+                "type": "object", "additionalProperties": False,
+                "properties": {"batch_id": STR, "all": {"type": "boolean"}}}),
+            "responses": _ok({"type": "object"})}},
+        "/takes/{take_id}/restore": {"post": {
+            "summary": "Restore a take from the trash", "parameters": [_p("take_id")],
+            "responses": {**_ok(TAKE), "409": {"description": "not deleted"}}}},
         "/jobs/{job_id}/cancel": {"post": {"parameters": [_p("job_id")], "responses": {
             **_ok(JOB), "409": {"description": "already finished"}}}},
         "/takes": {"get": {"parameters": [

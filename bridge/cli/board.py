@@ -148,16 +148,16 @@ def run_generate(args: argparse.Namespace) -> int:
             time.sleep(0.5)
             for job_id in list(left):
                 job = store.get_job(services.db(), job_id)
-                if job and job["status"] in ("done", "failed", "cancelled"):
+                if job and job.status.value in ("done", "failed", "cancelled"):
                     left.discard(job_id)
-                    what = job["take_id"] or (job["error"] or {}).get("message", "")
-                    print(f"{job['status']}\t{job_id}\t{what}", flush=True)
+                    what = job.take_id or (job.error.message if job.error else "")
+                    print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
     except KeyboardInterrupt:
         return 130
     finally:
         if local:
             services.worker.stop()
-    failed = [j for j in jobs if store.get_job(services.db(), j)["status"] != "done"]
+    failed = [j for j in jobs if store.get_job(services.db(), j).status.value != "done"]
     return 1 if failed else 0
 
 

@@ -3,8 +3,9 @@ copy beside the library, and assembling a board into a cut.
 
 Shared by the HTTP handlers and the `promptcut board` command; SQL stays in boards_store.
 Each board is also written to `<data dir>/boards/<id>.json` (temporary name, then
-os.replace) after every change, with the takes made for each shot, so a lost database
-loses no board: `restore_from_json` puts back every board the database does not have.
+os.replace) after every change, so a lost database loses no board: `restore_from_json` puts
+back every board the database does not have (the takes carry their shot in their own
+sidecar records, which the library is rebuilt from).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from bridge.boards.records import Board, Duration, Shot
 from bridge.config import Settings
 from bridge.errors import InvalidRequest, NotFound
 from bridge.generators.presets import all_presets
-from bridge.library import boards_store, songs, store
+from bridge.library import boards_store, curation, songs, store
+from bridge.library.records import Take, TakeStatus
 from otio_export import Cut, TimelineError
 from otio_export.assemble import BoardShot, BoardSong, assemble
 from otio_export.rates import exact_rate, sequence_rate
@@ -105,53 +107,56 @@ def take_plan(settings: Settings, board: Board, frames: int, model: str,
 # ---------------------------------------------------------------- picks
 
 def select_take(conn: sqlite3.Connection, shot: Shot, take_id: str | None) -> None:
-    """Make a take the shot's pick (None clears it). A take of no shot joins this one; a
-    take made for another shot moves here (a take belongs to at most one shot)."""
+    """Make a take the shot's pick (None clears it) and mark it picked. A take of no shot
+    joins this one; a take made for another shot moves here (a take belongs to at most
+    one shot), and that shot loses it as its pick. Everything else about the take stays."""
     if take_id is not None:
         take = store.get_take(conn, take_id)
         if take is None:
             raise NotFound(f"There is no take {take_id!r}.", field="selected_take_id")
-        owner = boards_store.shot_of_take(conn, take_id)
-        if owner and owner[0] != shot.id:
-            other = boards_store.get_shot(conn, owner[0])
+        if take.shot_id and take.shot_id != shot.id:
+            other = boards_store.get_shot(conn, take.shot_id)
             if other is not None and other.selected_take_id == take_id:
                 other.selected_take_id = None
                 boards_store.update_shot(conn, other)
-        boards_store.link_take(conn, take_id, shot)
-        if take["status"] != "picked":
-            store.update_take(conn, take_id, {"status": "picked"})
+        changes: dict[str, Any] = {}
+        if take.shot_id != shot.id or take.board_id != shot.board_id:
+            changes.update(shot_id=shot.id, board_id=shot.board_id)
+        if take.status != TakeStatus.PICKED:
+            changes["status"] = TakeStatus.PICKED.value
+        if changes:
+            curation.update(conn, take, changes)
     shot.selected_take_id = take_id
     boards_store.update_shot(conn, shot)
 
 
-def on_take_picked(conn: sqlite3.Connection, settings: Settings, take_id: str) -> str | None:
+def on_take_picked(conn: sqlite3.Connection, settings: Settings, take: Take) -> str | None:
     """A take of a shot marked picked becomes that shot's pick; the shot id, if any."""
-    owner = boards_store.shot_of_take(conn, take_id)
-    if owner is None:
+    if not take.shot_id or take.status != TakeStatus.PICKED:
         return None
-    shot = boards_store.get_shot(conn, owner[0])
-    if shot is None or shot.selected_take_id == take_id:
+    shot = boards_store.get_shot(conn, take.shot_id)
+    if shot is None or shot.selected_take_id == take.id:
         return None
-    shot.selected_take_id = take_id
+    shot.selected_take_id = take.id
     boards_store.update_shot(conn, shot)
     save_json(conn, settings, shot.board_id)
     return shot.id
 
 
 def pick_chain(conn: sqlite3.Connection, shot: Shot) -> list[dict[str, Any]]:
-    """The shot's pick and the takes of the same shot it continues from, oldest first."""
+    """The shot's pick and the takes of the same shot it continues from, oldest first, as
+    the plain dicts otio_export takes."""
     if not shot.selected_take_id:
         return []
     chain = store.take_chain(conn, shot.selected_take_id)
-    if not chain or chain[-1]["id"] != shot.selected_take_id:
+    if not chain or chain[-1].id != shot.selected_take_id:
         return []  # the pick was deleted: the shot is a gap again
-    links = boards_store.shot_links(conn, [t["id"] for t in chain])
-    kept: list[dict[str, Any]] = [chain[-1]]
+    kept = [chain[-1]]
     for take in reversed(chain[:-1]):
-        if links.get(take["id"], ("",))[0] != shot.id:
+        if take.shot_id != shot.id:
             break
         kept.append(take)
-    return kept[::-1]
+    return [t.to_json() for t in reversed(kept)]
 
 
 # ---------------------------------------------------------------- the cut
@@ -159,9 +164,10 @@ def pick_chain(conn: sqlite3.Connection, shot: Shot) -> list[dict[str, Any]]:
 def best_take(conn: sqlite3.Connection, shot: Shot) -> list[dict[str, Any]]:
     """For a rough cut: the shot's highest-rated take that is not rejected (oldest first
     among equals)."""
-    takes = [t for t in (store.get_take(conn, i) for i in boards_store.shot_take_ids(conn, shot.id))
-             if t is not None and t["status"] != "rejected"]
-    return sorted(takes, key=lambda t: -t["rating"])[:1]
+    takes = [t for t in (store.get_take(conn, i)
+                         for i in boards_store.shot_take_ids(conn, shot.id))
+             if t is not None and t.status != TakeStatus.REJECTED]
+    return [t.to_json() for t in sorted(takes, key=lambda t: -t.rating)[:1]]
 
 
 def assemble_board(conn: sqlite3.Connection, settings: Settings, board: Board,
@@ -203,8 +209,8 @@ def save_json(conn: sqlite3.Connection, settings: Settings, board_id: str) -> No
     folder = boards_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     song = song_of(conn, board)
-    data = board.to_dict() | {"takes": boards_store.board_links(conn, board_id), "song": {
-        k: song[k] for k in ("id", "sha256", "filename", "path")} if song else None}
+    data = board.to_dict() | {"song": {k: song[k] for k in ("id", "sha256", "filename", "path")}
+                              if song else None}
     partial = folder / f".{board_id}.{os.getpid()}.partial"
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(partial, folder / f"{board_id}.json")
@@ -235,9 +241,6 @@ def restore_from_json(conn: sqlite3.Connection, settings: Settings) -> list[str]
             if board.song_id and boards_store.get_song(conn, board.song_id) is None:
                 board.song_id = _restore_song(conn, settings, data.get("song") or {})
             boards_store.insert_board(conn, board)
-            for shot in board.shots:
-                for take_id in data.get("takes", {}).get(shot.id, []):
-                    boards_store.link_take(conn, take_id, shot)
         except (OSError, ValueError, TypeError, KeyError) as err:
             log.warning("cannot restore board from %s: %s", path, err)
             continue

@@ -2,7 +2,8 @@
 
 Rows come back as the typed records of bridge.boards.records. Shot positions are kept
 contiguous (0..n-1) by every change, so "position" always means "place in the cut". Deleting
-a board or a shot only marks it: its takes stay in the library, still linked to it.
+a board or a shot only marks it: its takes stay in the library, still linked to it (a
+take's shot is the take's own `shot_id`, kept in its sidecar record as well).
 """
 
 from __future__ import annotations
@@ -159,59 +160,24 @@ def delete_shot(conn: sqlite3.Connection, shot: Shot) -> None:
 
 # ---------------------------------------------------------------- takes of shots
 
-def link_take(conn: sqlite3.Connection, take_id: str, shot: Shot, job_id: str | None = None
-              ) -> None:
-    """The take belongs to this shot from now on (and to no other)."""
-    conn.execute("INSERT INTO shot_takes(take_id, shot_id, board_id, job_id, created_at) "
-                 "VALUES (?,?,?,?,?) ON CONFLICT(take_id) DO UPDATE SET "
-                 "shot_id = excluded.shot_id, board_id = excluded.board_id",
-                 (take_id, shot.id, shot.board_id, job_id, time.time()))
-
-
-def shot_of_take(conn: sqlite3.Connection, take_id: str) -> tuple[str, str] | None:
-    row = conn.execute("SELECT shot_id, board_id FROM shot_takes WHERE take_id = ?",
-                       (take_id,)).fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def shot_links(conn: sqlite3.Connection, take_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """take id -> (shot id, board id) for those of `take_ids` made for a shot."""
-    out: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(take_ids), 500):
-        chunk = take_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in conn.execute(f"SELECT take_id, shot_id, board_id FROM shot_takes "
-                              f"WHERE take_id IN ({marks})", chunk):
-            out[r[0]] = (r[1], r[2])
-    return out
-
-
 def shot_take_ids(conn: sqlite3.Connection, shot_id: str) -> list[str]:
     """Finished, not deleted takes of a shot, oldest first."""
     return [r[0] for r in conn.execute(
-        "SELECT st.take_id FROM shot_takes st JOIN takes t ON t.id = st.take_id "
-        "WHERE st.shot_id = ? AND t.deleted_at IS NULL ORDER BY t.created_at, t.id",
-        (shot_id,))]
+        "SELECT id FROM takes WHERE shot_id = ? AND deleted_at IS NULL "
+        "ORDER BY created_at, id", (shot_id,))]
 
 
 def take_counts(conn: sqlite3.Connection, board_id: str) -> dict[str, dict[str, int]]:
-    """Per shot: finished takes, and jobs still queued or running for it."""
+    """Per shot: finished takes in the library, and jobs still queued or running for it."""
     out: dict[str, dict[str, int]] = {}
-    for r in conn.execute(
-            "SELECT st.shot_id, SUM(t.id IS NOT NULL AND t.deleted_at IS NULL), "
-            "SUM(j.status IN ('queued', 'running')) FROM shot_takes st "
-            "LEFT JOIN takes t ON t.id = st.take_id LEFT JOIN jobs j ON j.id = st.job_id "
-            "WHERE st.board_id = ? GROUP BY st.shot_id", (board_id,)):
-        out[r[0]] = {"takes": int(r[1] or 0), "pending": int(r[2] or 0)}
-    return out
-
-
-def board_links(conn: sqlite3.Connection, board_id: str) -> dict[str, list[str]]:
-    """shot id -> every take id ever made for it (for the board's JSON copy)."""
-    out: dict[str, list[str]] = {}
-    for r in conn.execute("SELECT shot_id, take_id FROM shot_takes WHERE board_id = ? "
-                          "ORDER BY created_at, take_id", (board_id,)):
-        out.setdefault(r[0], []).append(r[1])
+    for shot_id, n in conn.execute(
+            "SELECT shot_id, COUNT(*) FROM takes WHERE board_id = ? AND deleted_at IS NULL "
+            "AND shot_id IS NOT NULL GROUP BY shot_id", (board_id,)):
+        out.setdefault(shot_id, {"takes": 0, "pending": 0})["takes"] = n
+    for shot_id, n in conn.execute(
+            "SELECT shot_id, COUNT(*) FROM jobs WHERE board_id = ? AND shot_id IS NOT NULL "
+            "AND status IN ('queued', 'running') GROUP BY shot_id", (board_id,)):
+        out.setdefault(shot_id, {"takes": 0, "pending": 0})["pending"] = n
     return out
 
 
