@@ -20,6 +20,7 @@ from bridge.boards.records import Board, Duration, Shot
 from bridge.config import Settings
 from bridge.errors import InvalidRequest
 from bridge.library import boards, boards_store, songs
+from otio_export.rates import rate_label
 
 MAX_SHOTS = 2000
 
@@ -34,7 +35,6 @@ def create_board(conn: sqlite3.Connection, settings: Settings, fields: dict[str,
     board = Board(id=new_id("bd_"), name=fields.get("name") or "Untitled board",
                   created_at=now, updated_at=now)
     apply_board_fields(conn, board, fields)
-    boards.rate_of(board)
     boards_store.insert_board(conn, board)
     boards.save_json(conn, settings, board.id)
     return board
@@ -48,6 +48,7 @@ def apply_board_fields(conn: sqlite3.Connection, board: Board, fields: dict[str,
         if fields["song_id"] is not None:
             songs.get(conn, fields["song_id"])
         board.song_id = fields["song_id"]
+    board.fps = rate_label(boards.rate_of(board))  # 29.97, never 29.97002997
 
 
 def new_shot(board: Board, fields: dict[str, Any], position: int = 0) -> Shot:
