@@ -11,7 +11,6 @@ or a conservative figure for the device class before any take exists. The caller
 from __future__ import annotations
 
 import sqlite3
-import statistics
 
 from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
@@ -27,17 +26,23 @@ def work(request: GenerationRequest) -> float:
         request.num_frames or 0)
 
 
+MIN_WORK = 2_000_000  # smaller takes are dominated by fixed per-step costs: not a guide
+
+
 def measured_k(records: list[dict]) -> float | None:
-    """The median seconds per step per unit of work in these take records."""
+    """The best seconds per step per unit of work in these take records. The best, not the
+    median: a first take pays for warm-up, and refusing a request that would have run is
+    worse than letting a slow one through. Small takes say nothing about large ones."""
     ks = []
     for rec in records:
         req, gen = rec.get("request") or {}, rec.get("generation") or {}
         denoise, steps = gen.get("denoise_s"), req.get("steps")
         size = float(rec.get("width") or 0) * float(rec.get("height") or 0) * float(
             rec.get("num_frames") or 0)
-        if isinstance(denoise, int | float) and steps and size and not gen.get("cache"):
+        if isinstance(denoise, int | float) and steps and size >= MIN_WORK and not gen.get(
+                "cache"):
             ks.append(denoise / steps / size)
-    return statistics.median(ks) if ks else None
+    return min(ks) if ks else None
 
 
 def speed_for(conn: sqlite3.Connection, model: str, device_kind: str) -> float:
