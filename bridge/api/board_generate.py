@@ -6,42 +6,41 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bridge.api import board_input as read
 from bridge.api.common import services
-from bridge.api.jobs import JOB_FIELDS, job_json, parse_submission
+from bridge.api.contract import validate
+from bridge.api.jobs import job_json, to_submission
+from bridge.api.schemas.boards import GenerateIn
+from bridge.api.schemas.jobs import JobSubmit
 from bridge.errors import InvalidRequest, PromptcutError
 from bridge.library import board_edits, boards, timelines
+from otio_export import TimelineError, check_formats
 
-GENERATE_FIELDS = (JOB_FIELDS - {"client_key", "takes"}) | {"takes", "only_missing",
-                                                             "shot_ids"}
+CONTROL = ("takes", "only_missing", "shot_ids")
 
 
-def generate_board(board_id: str, data: dict[str, Any], only_missing: bool) -> dict[str, Any]:
+def generate_board(board_id: str, body: GenerateIn) -> dict[str, Any]:
+    """One batch per shot (each shot, those named, or those without a pick). Every shot's
+    request is checked before any is queued: one bad shot must not leave half a board
+    queued; the error names the shot (`shots[3].prompt`)."""
     s = services()
     conn = s.db()
     board = boards.get(conn, board_id)
-    read.unknown(data, GENERATE_FIELDS)
-    takes = read.takes_count(data)
-    wanted = data.get("shot_ids")
-    if wanted is not None and (not isinstance(wanted, list) or not all(
-            isinstance(w, str) for w in wanted)):
-        raise InvalidRequest("'shot_ids' must be a list of shot ids.", field="shot_ids")
-    defaults = {k: v for k, v in data.items()
-                if k not in ("takes", "only_missing", "shot_ids")}
+    defaults = body.model_dump(mode="json", include=body.model_fields_set - set(CONTROL))
     placed = boards.layout(conn, board)
-    chosen = [(i, p) for i, p in enumerate(placed)
-              if (wanted is None or p.shot.id in wanted)
-              and not (only_missing and p.shot.selected_take_id)]
-    unknown_ids = set(wanted or ()) - {p.shot.id for p in placed}
+    wanted = set(body.shot_ids) if body.shot_ids is not None else None
+    unknown_ids = (wanted or set()) - {p.shot.id for p in placed}
     if unknown_ids:
         raise InvalidRequest(f"There is no shot {sorted(unknown_ids)[0]!r} on this board.",
-                             field="shot_ids")
-    # Check every shot before queueing any: one bad shot must not leave half a board queued.
+                             field="shot_ids", code="not_found")
+    chosen = [(i, p) for i, p in enumerate(placed)
+              if (wanted is None or p.shot.id in wanted)
+              and not (body.only_missing and p.shot.selected_take_id)]
     submissions = []
     for i, p in chosen:
-        fields = board_edits.generation_fields(s.settings, board, p, defaults, takes)
+        fields = board_edits.generation_fields(s.settings, board, p, defaults, body.takes)
         try:
-            sub = replace(parse_submission(fields), shot_id=p.shot.id, board_id=board.id)
+            sub = to_submission(validate(JobSubmit, fields))
+            sub = replace(sub, shot_id=p.shot.id, board_id=board.id)
             s.generator.resolve(sub.request)
         except PromptcutError as err:
             label = p.shot.label or f"Shot {i + 1}"
@@ -49,13 +48,12 @@ def generate_board(board_id: str, data: dict[str, Any], only_missing: bool) -> d
                             code=err.code, details=err.details) from None
         submissions.append((i, p, sub))
     jobs_out, shots_out = [], []
-    positions = None
     for i, p, sub in submissions:
         batch_id, jobs, _ = s.queue.submit(sub)
         positions = s.queue.positions()
-        jobs_out += [job_json(job, positions) for job in jobs]
-        model = sub.request.model
-        plan = boards.take_plan(s.settings, board, p.end - p.start, model, sub.request.fps)
+        jobs_out += [job_json(job, positions).model_dump(mode="json") for job in jobs]
+        plan = boards.take_plan(s.settings, board, p.end - p.start, sub.request.model,
+                                sub.request.fps)
         shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,
                           "takes": len(jobs), "plan": plan.to_dict() if plan else None})
     boards.save_json(conn, s.settings, board.id)
@@ -69,6 +67,10 @@ def assemble_board(board_id: str, formats: list[str] | None, unpicked: str = "ga
     s = services()
     conn = s.db()
     board = boards.get(conn, board_id)
+    try:  # a format we cannot write is the caller's first mistake to hear about
+        check_formats(list(formats or timelines.DEFAULT_FORMATS))
+    except TimelineError as err:
+        raise timelines.invalid(err) from None
     cut = boards.assemble_board(conn, s.settings, board, unpicked)
     timelines.complete_cut(conn, s.settings, cut)
     meta = timelines.create(conn, s.settings, cut, formats)

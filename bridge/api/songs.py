@@ -5,19 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from bridge.api.common import services
+from bridge.api.contract import Payload, route
+from bridge.api.schemas.boards import SongOut
 from bridge.errors import InvalidRequest
 from bridge.library import songs
 
 bp = Blueprint("songs", __name__)
 
 
-def _public(song: dict) -> dict:
+def song_out(song: dict) -> SongOut:
     out = songs.song_json(song)
     out["url"] = services().signed(song["path"])
-    return out
+    return SongOut.model_validate(out)
 
 
-@bp.post("/songs")
+@route(bp, "POST", "/songs", summary="Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC)",
+       body=Payload({"multipart/form-data": dict}, description="the audio as field 'file'"),
+       replies={201: SongOut}, errors=(507,))
 def upload():
     upload = request.files.get("file")
     if upload is None:
@@ -25,9 +29,9 @@ def upload():
                              code="required")
     s = services()
     song = songs.import_song(s.db(), s.settings, upload.read(), upload.filename or "")
-    return _public(song), 201
+    return song_out(song), 201
 
 
-@bp.get("/songs/<song_id>")
+@route(bp, "GET", "/songs/<song_id>", summary="A song's analysis", replies={200: SongOut})
 def get_song(song_id: str):
-    return _public(songs.get(services().db(), song_id))
+    return song_out(songs.get(services().db(), song_id))

@@ -64,6 +64,17 @@ class ShotSpec:
     notes: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # unknown columns, also in notes
 
+    def shot_fields(self) -> dict[str, Any]:
+        """The row as the fields of a new shot."""
+        out: dict[str, Any] = {"label": self.label, "prompt": self.prompt,
+                               "negative_prompt": self.negative_prompt, "notes": self.notes,
+                               "duration": self.duration, "model": self.model}
+        if self.seed is not None:
+            out["overrides"] = {"seed": self.seed}
+        if self.takes is not None:
+            out["takes_target"] = self.takes
+        return out
+
 
 def detect_format(text: str, filename: str = "") -> str:
     name = filename.lower()

@@ -86,12 +86,14 @@ def run_import(args: argparse.Namespace) -> int:
     with app.app_context():
         conn = services.db()
         try:
-            from bridge.api import board_input
+            from bridge.api.board_input import board_fields
+            from bridge.api.contract import validate
+            from bridge.api.schemas.boards import BoardFields
 
             shots = board_edits.parse_shot_list(path.read_bytes(), path.name)
-            fields = {"name": args.name or path.stem, "fps": board_input.fps({"fps": args.fps}),
-                      "width": board_input.size({"width": args.width}, "width"),
-                      "height": board_input.size({"height": args.height}, "height")}
+            fields = board_fields(validate(BoardFields, {
+                "name": args.name or path.stem, "fps": args.fps, "width": args.width,
+                "height": args.height}))
             if args.song:
                 song_path = Path(args.song)
                 song = songs.import_song(conn, services.settings, song_path.read_bytes(),
@@ -135,7 +137,11 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         with app.app_context():
             try:
-                answer = generate_board(args.board, body, args.only_missing)
+                from bridge.api.contract import validate
+                from bridge.api.schemas.boards import GenerateIn
+
+                body["only_missing"] = args.only_missing
+                answer = generate_board(args.board, validate(GenerateIn, body))
             except PromptcutError as err:
                 return _fail(err)
         jobs = [j["id"] for j in answer["jobs"]]

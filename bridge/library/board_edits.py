@@ -2,7 +2,7 @@
 turn markers into boundaries, and plan the generation of a board's shots.
 
 Every change ends with the board's JSON copy written again (boards.save_json). Fields
-arrive already checked by the API or CLI (bridge.api.board_input); what needs the library
+arrive already checked by the API (bridge.api.schemas.boards); what needs the library
 (a song that exists, a take that exists) is checked here and named by field.
 """
 
@@ -76,13 +76,11 @@ def add_shots(conn: sqlite3.Connection, settings: Settings, board: Board,
 
 def parse_shot_list(data: bytes | str, filename: str = "") -> list[dict[str, Any]]:
     """A shot-list file as shot fields; the error names the row and column."""
-    from bridge.api.board_input import spec_fields
-
     try:
         specs = shotlist.parse(data, filename)
     except shotlist.ShotListError as err:
         raise InvalidRequest(err.message, field=err.field, code="invalid_shot_list") from None
-    return [spec_fields(s) for s in specs]
+    return [s.shot_fields() for s in specs]
 
 
 def update_shot(conn: sqlite3.Connection, settings: Settings, shot: Shot,
@@ -174,7 +172,8 @@ def generation_fields(settings: Settings, board: Board, placed: boards.Placed,
     """The POST /jobs body for one shot: request defaults < board defaults < the shot's own
     overrides; frames long enough to cover the shot at the model's rate."""
     shot = placed.shot
-    fields: dict[str, Any] = {**board.defaults, **defaults, **shot.overrides}
+    merged = {**board.defaults, **defaults, **shot.overrides}
+    fields: dict[str, Any] = {k: v for k, v in merged.items() if v is not None}
     fields["prompt"] = shot.prompt or fields.get("prompt", "")
     if shot.negative_prompt:
         fields["negative_prompt"] = shot.negative_prompt
