@@ -21,7 +21,8 @@ CONTROL = ("takes", "only_missing", "shot_ids")
 def generate_board(board_id: str, body: GenerateIn) -> dict[str, Any]:
     """One batch per shot (each shot, those named, or those without a pick). Every shot's
     request is checked before any is queued: one bad shot must not leave half a board
-    queued; the error names the shot (`shots[3].prompt`)."""
+    queued; the error names the shot (`shots[3].steps`). Shots without a prompt yet are
+    skipped and listed (when they are all there is, that is the error)."""
     s = services()
     conn = s.db()
     board = boards.get(conn, board_id)
@@ -35,9 +36,13 @@ def generate_board(board_id: str, body: GenerateIn) -> dict[str, Any]:
     chosen = [(i, p) for i, p in enumerate(placed)
               if (wanted is None or p.shot.id in wanted)
               and not (body.only_missing and p.shot.selected_take_id)]
-    submissions = []
+    submissions, skipped = [], []
     for i, p in chosen:
         fields = board_edits.generation_fields(s.settings, board, p, defaults, body.takes)
+        if not str(fields.get("prompt") or "").strip() and len(chosen) > 1:
+            # A placeholder shot (no prompt yet) does not hold back the rest of the board.
+            skipped.append({"shot_id": p.shot.id, "index": i, "reason": "no prompt"})
+            continue
         try:
             sub = to_submission(validate(JobSubmit, fields))
             sub = replace(sub, shot_id=p.shot.id, board_id=board.id)
@@ -57,7 +62,7 @@ def generate_board(board_id: str, body: GenerateIn) -> dict[str, Any]:
         shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,
                           "takes": len(jobs), "plan": plan.to_dict() if plan else None})
     boards.save_json(conn, s.settings, board.id)
-    return {"jobs": jobs_out, "shots": shots_out}
+    return {"jobs": jobs_out, "shots": shots_out, "skipped": skipped}
 
 
 def assemble_board(board_id: str, formats: list[str] | None, unpicked: str = "gap"

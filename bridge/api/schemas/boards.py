@@ -291,3 +291,4 @@ class SplitOut(Answer):
 class GenerateOut(Answer):
     jobs: list[dict[str, Any]]
     shots: list[dict[str, Any]]
+    skipped: list[dict[str, Any]] = Field(description="shots left out, and why (no prompt)")
