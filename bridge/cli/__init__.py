@@ -61,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Library: {settings.data_dir}")
         sys.stdout.flush()
 
+    _stop_cleanly_on_sigterm()
     try:
         serve(app, settings, ready=ready)
     except CannotStart as exc:
@@ -69,6 +70,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """A service manager (or a test) stops us with SIGTERM: stop as on Ctrl+C, so running
+    jobs are queued again and the database is checkpointed and closed."""
+    import signal
+
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def cmd_token(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bridge import __version__
+from bridge import __version__, faults
 from bridge.config import Settings
 from bridge.engine.events import EventBus, EventKind
 from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
@@ -106,6 +106,7 @@ class Finisher:
             "parent_take_id": req.parent_take_id, "shot_id": job.shot_id,
             "board_id": job.board_id, "test_model": bool(result.info.get("test_model")),
         }
+        faults.point("finisher.before_register")
         if not store.insert_take_and_finish(conn, take):
             # Cancelled while encoding: the job is over and leaves no file behind.
             for path in (files.video, files.poster, files.filmstrip, files.sidecar):

@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bridge import faults
 from bridge.config import Settings
 from bridge.errors import Conflict
 from bridge.library import journal
@@ -66,8 +67,10 @@ def finish_pending(conn: sqlite3.Connection, settings: Settings) -> int:
 
 
 def _perform(moves: journal.Moves) -> None:
-    for src, dst in moves.pairs:
+    for i, (src, dst) in enumerate(moves.pairs):
         move(src, dst)
+        if i == 0:
+            faults.point(f"trash.{moves.op}.after_first_move")
 
 
 def move(src: Path, dst: Path) -> None:

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
+from bridge import faults
 from bridge.config import Settings
 from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
 from bridge.engine.request import GenerationRequest
@@ -126,6 +127,7 @@ class LocalExecutor:
             def on_progress(p: Progress) -> None:
                 execution.latest = p
 
+            faults.point("executor.run")
             try:
                 video = self.generator.generate(ticket.request, on_progress,
                                                 execution.cancelled.is_set)

@@ -230,7 +230,7 @@ export function togglePlay(id) {
 }
 
 async function patchTake(id, body) {
-  const take = await getBridge().patch(`/takes/${id}`, body);
+  const take = await getBridge().patchTake(id, body);
   // The server answer is the truth; if it no longer matches the filters it leaves the view.
   putTake(take);
   emit("takes");
@@ -253,7 +253,7 @@ export function setTags(id, tags) {
 
 export async function deleteTakes(ids) {
   for (const id of ids) {
-    await getBridge().del(`/takes/${id}`);
+    await getBridge().deleteTake(id);
     removeTake(id);
   }
   emit("takes");
