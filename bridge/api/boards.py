@@ -45,7 +45,9 @@ SHOT_LIST_UPLOAD = Payload({"multipart/form-data": dict, "application/json": Boa
 @bp.record_once
 def _restore(state) -> None:
     """Boards whose JSON outlived the database come back when the bridge starts."""
-    s = state.app.extensions["promptcut"]
+    s = state.app.extensions.get("promptcut")
+    if s is None:  # an app without services (the bare OpenAPI document)
+        return
     restored = boards.restore_from_json(s.db(), s.settings)
     if restored:
         boards.log.info("restored %d board(s) from their JSON files", len(restored))

@@ -160,7 +160,7 @@ export function mountBoard(root, theHost) {
 
   function addSong(file) {
     return guard(async () => {
-      const song = await api.upload("/songs", file);
+      const song = await api.upload("song", file);
       view.board = await api.patchBoard(view.board.id, { song_id: song.id });
       render();
       return `${song.filename}: ${song.tempo} BPM, ${song.downbeats.length} bars.`;
@@ -169,7 +169,7 @@ export function mountBoard(root, theHost) {
 
   function addList(file) {
     return guard(async () => {
-      const r = await api.upload(`/boards/${encodeURIComponent(view.board.id)}/shots`, file);
+      const r = await api.upload("shots", file, view.board.id);
       view.board = r.board;
       render();
       return `Added ${r.shots.length} shots.`;
@@ -252,7 +252,7 @@ export function mountBoard(root, theHost) {
     return guard(async () => {
       const fmt = host.capabilities.timelineFormat || "otio";
       const tl = await api.assemble(view.board.id, { formats: [fmt] });
-      const bytes = await api.timelineBytes(tl.id, fmt);
+      const bytes = await api.timelineBytes(tl, fmt);
       const name = `${view.board.name}.${fmt === "otio" ? "otio" : "xml"}`;
       await host.importTimeline({ bytes, name });
       for (const note of tl.notes || []) toast(note, "info");
