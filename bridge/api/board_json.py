@@ -65,7 +65,7 @@ def _pick(conn, take_id: str | None) -> dict[str, Any] | None:
     take = store.get_take(conn, take_id)
     if take is None:
         return {"id": take_id, "missing": True}
-    full = take_json(take)
+    full = take_json(take).model_dump(mode="json")
     return {k: full[k] for k in ("id", "prompt", "seed", "fps", "num_frames", "duration_s",
                                  "rating", "status", "poster_url", "media_url",
                                  "filmstrip_url", "media_path", "filmstrip")}
