@@ -132,7 +132,8 @@ def test_twelve_shots_of_two_bars(tmp_path, board_song, fps):
     assert [e.take_id for e in again[:4]] == ["t0011", "t0000", "t0001", "t0099"]
 
     # OpenTimelineIO's adapters read the song on A1 and the shot markers back.
-    files = export_cut(cut, ["otio", "fcp7xml"], tmp_path / "out")
+    written = export_cut(cut, ["otio", "fcp7xml"], tmp_path / "out")
+    files = getattr(written, "files", written)  # an Export record once interchange lands
     for fmt, file in files.items():
         timeline = otio.adapters.read_from_file(str(file))
         audio_tracks = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio]
