@@ -147,6 +147,10 @@ export interface paths {
     /** The take and the takes it continues from, oldest first */
     get: operations["takes_get_chain"];
   };
+  "/takes/{take_id}/credentials": {
+    /** The take's Content Credentials: valid, untrusted, tampered or none */
+    get: operations["credentials_take_credentials"];
+  };
   "/takes/{take_id}/restore": {
     /** Bring a take back from the trash */
     post: operations["takes_restore_take"];
@@ -360,6 +364,70 @@ export interface components {
        * @description the ids of the jobs cancelled
        */
       cancelled: string[];
+    };
+    /**
+     * CredentialsOut
+     * @description The take's file read back by the C2PA SDK, as any C2PA validator would read it.
+     */
+    CredentialsOut: {
+      /** Take Id */
+      take_id: string;
+      /**
+       * State
+       * @description valid: intact and the signer trusted; untrusted: intact, signer not on the trust list (the local certificate); tampered: changed after signing; none: no credentials
+       * @enum {string}
+       */
+      state: "valid" | "untrusted" | "tampered" | "none";
+      /** Message */
+      message: string;
+      /** Signer */
+      signer: string | null;
+      /** Issuer */
+      issuer: string | null;
+      /** Signed At */
+      signed_at: string | null;
+      /**
+       * Generator
+       * @description claim generator: Promptcut
+       */
+      generator: {
+          [key: string]: unknown;
+        }[];
+      /**
+       * Actions
+       * @description c2pa.created, trainedAlgorithmicMedia
+       */
+      actions: {
+          [key: string]: unknown;
+        }[];
+      /** Ingredients */
+      ingredients: components["schemas"]["IngredientOut"][];
+      /**
+       * Take
+       * @description the take record in the manifest
+       */
+      take: {
+        [key: string]: unknown;
+      } | null;
+      /** Manifest */
+      manifest: string | null;
+      /**
+       * Failures
+       * @description validation failure codes
+       */
+      failures: string[];
+      signed_when_made: components["schemas"]["MadeOut"];
+      /**
+       * Local Signer
+       * @description signed by this install's local certificate
+       */
+      local_signer: boolean;
+      /**
+       * Trust List
+       * @description custom: PROMPTCUT_TRUST_ANCHORS added roots
+       * @enum {string}
+       */
+      trust_list: "default" | "custom";
     };
     /** Cut */
     Cut: {
@@ -825,6 +893,23 @@ export interface components {
        */
       fps?: string | null;
     };
+    /** IngredientOut */
+    IngredientOut: {
+      /** Title */
+      title: string | null;
+      /** Format */
+      format: string | null;
+      /**
+       * Relationship
+       * @description inputTo for a start image or parent take
+       */
+      relationship: string | null;
+      /**
+       * Signed
+       * @description the ingredient carries Content Credentials of its own
+       */
+      signed: boolean;
+    };
     /**
      * InitImageIn
      * @description `{"upload": sha256}` or `{"take_id": id, "frame": "first" | "last" | seconds}`.
@@ -1195,6 +1280,59 @@ export interface components {
       message: string;
       /** Field */
       field: string | null;
+    };
+    /**
+     * MadeOut
+     * @description What the take record says happened when the take was made.
+     */
+    MadeOut: {
+      /** Signed */
+      signed: boolean;
+      /**
+       * Reason
+       * @description why it was not signed
+       * @default null
+       */
+      reason?: string | null;
+      /**
+       * Manifest
+       * @default null
+       */
+      manifest?: string | null;
+      /**
+       * Signer
+       * @default null
+       */
+      signer?: string | null;
+      /**
+       * Issuer
+       * @default null
+       */
+      issuer?: string | null;
+      /**
+       * Kind
+       * @default null
+       */
+      kind?: ("local" | "studio") | null;
+      /**
+       * Algorithm
+       * @default null
+       */
+      algorithm?: string | null;
+      /**
+       * Timestamped
+       * @default null
+       */
+      timestamped?: boolean | null;
+      /**
+       * Sign S
+       * @default null
+       */
+      sign_s?: number | null;
+      /** Ingredients */
+      ingredients?: {
+          [key: string]: unknown;
+        }[];
     };
     /** Marker */
     Marker: {
@@ -3009,6 +3147,25 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["TakeList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** The take's Content Credentials: valid, untrusted, tampered or none */
+  credentials_take_credentials: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CredentialsOut"];
         };
       };
       401: components["responses"]["Error401"];
