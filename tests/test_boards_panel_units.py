@@ -54,3 +54,22 @@ def test_every_host_offers_the_board_calls(out):
     for needed in ("getSequenceInfo", "getSequenceMarkers", "findGap", "placeTrimmed",
                    "swapTake"):
         assert needed in names["browser"]
+
+
+def test_adobe_panels_built_for_another_port(tmp_path):
+    """A bridge on another port than 8642: the bundle's UXP manifest names that origin (UXP
+    refuses any other) and the panel's default bridge address uses it."""
+    import os
+
+    if not (PANEL / "node_modules" / "esbuild").is_dir():
+        pytest.skip("panel/node_modules/esbuild is missing: run `npm ci` in panel/")
+    r = subprocess.run(["node", "scripts/bundle.mjs", "--port", "9123"], cwd=PANEL,
+                       capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PROMPTCUT_PORT": ""})
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((PANEL / "dist" / "uxp" / "manifest.json").read_text("utf-8"))
+    domains = manifest["requiredPermissions"]["network"]["domains"]
+    assert {"http://127.0.0.1:9123", "http://localhost:9123", "http://127.0.0.1:8642"} <= set(
+        domains)
+    for host in ("uxp", "cep"):
+        assert "PROMPTCUT_PORT = 9123" in (PANEL / "dist" / host / "panel.js").read_text("utf-8")
