@@ -140,3 +140,35 @@ def test_board_view_end_to_end(browser_context, server, tmp_path):  # noqa: F811
     assert imported["name"].endswith(".otio") and imported["size"] > 0
 
     assert page.errors == []
+
+
+def test_culling_acts_on_the_selection_with_undo(browser_context, server):  # noqa: F811
+    import uuid
+
+    from test_panel_support import cards, search
+
+    word = f"cull-{uuid.uuid4().hex[:6]}"
+    takes = server.make_takes(3, prompt=f"a kite {word}", model="tiny", width=32, height=32,
+                              num_frames=9, steps=1)
+    page = open_panel(browser_context, server)
+    search(page, word)
+    cards(page, word).nth(2).wait_for()
+    for i in (0, 1):
+        cards(page, word).nth(i).locator(".select").click()
+    cards(page, word).nth(0).locator(".star").nth(3).click()  # 4 stars, on both selected
+    page.wait_for_function("""(w) => [...document.querySelectorAll('#gallery .take')]
+        .filter(c => c.textContent.includes(w) && c.querySelectorAll('.star.on').length === 4)
+        .length === 2""", arg=word)
+    ratings = {t["id"]: server.api("GET", f"/takes/{t['id']}").json()["rating"] for t in takes}
+    assert sorted(ratings.values()) == [0, 4, 4]
+    page.keyboard.press("Control+z")
+    page.wait_for_function("""(w) => [...document.querySelectorAll('#gallery .take')]
+        .filter(c => c.textContent.includes(w) && c.querySelectorAll('.star.on').length)
+        .length === 0""", arg=word)
+    assert all(server.api("GET", f"/takes/{t['id']}").json()["rating"] == 0 for t in takes)
+    # The keyboard cursor and the selection look different: a dashed ring, a tick
+    cursor = page.locator("#gallery .take.cursor").first
+    assert cursor.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
+    selected = page.locator("#gallery .take.selected").first
+    assert selected.evaluate("e => getComputedStyle(e, '::after').content") == '"✓"'
+    assert page.errors == []

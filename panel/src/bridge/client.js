@@ -181,6 +181,9 @@ export class Bridge {
   /** @param {string} id @returns {Promise<null>} */
   deleteTake(id) { return this.call("DELETE", `/takes/${seg(id)}`); }
 
+  /** Back from the trash. @param {string} id @returns {Promise<Take>} */
+  restoreTake(id) { return this.call("POST", `/takes/${seg(id)}/restore`, {}); }
+
   /** @param {EventsQuery} query @returns {Promise<S["EventPage"]>} */
   events(query) { return this.call("GET", `/events${qs(query || {})}`); }
 
