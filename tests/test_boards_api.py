@@ -71,6 +71,9 @@ def test_generate_pick_reorder_split_and_assemble(server, song):
     take_a = next(d["take_id"] for d in done if d["id"] == by_shot[a["id"]]["id"])
     listed = server.api("GET", f"/takes?shot_id={a['id']}").json()["takes"]
     assert [t["id"] for t in listed] == [take_a]
+    # Counts are the library's, not the page's
+    page = server.api("GET", f"/takes?board_id={board['id']}&limit=1").json()
+    assert len(page["takes"]) == 1 and page["total"] == 3 and page["next_cursor"]
     # Each take is at least as long as its shot (2 s at 24 fps: 49 frames for the tiny LTX)
     assert listed[0]["num_frames"] >= a["frames"]
 

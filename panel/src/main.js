@@ -3,7 +3,7 @@
 
 import { Bridge } from "./bridge/client.js";
 import { detectHost, getHost } from "./hosts/index.js";
-import { emit, on, set, state } from "./store.js";
+import { emit, on, set, state, takeCount } from "./store.js";
 import { runEventLoop, setBridge } from "./sync.js";
 import { loadBase, loadToken, saveToken, takeFragment } from "./token.js";
 import { mountActions } from "./ui/actions.js";
@@ -70,7 +70,7 @@ function layout(host) {
   const counts = () => {
     const active = [...state.jobs.values()].filter((j) => j.status === "running" || j.status === "queued").length;
     tabs[1].querySelector(".tab-count").textContent = active ? ` ${active}` : "";
-    tabs[2].querySelector(".tab-count").textContent = state.takeOrder.length ? ` ${state.takeOrder.length}` : "";
+    tabs[2].querySelector(".tab-count").textContent = takeCount() ? ` ${takeCount()}` : "";
   };
   const showTab = () => {
     // Classes, not data attributes, so the CSS stays within what UXP understands.

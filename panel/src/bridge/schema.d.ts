@@ -2122,6 +2122,11 @@ export interface components {
       takes: components["schemas"]["TakeOut"][];
       /** Next Cursor */
       next_cursor: string | null;
+      /**
+       * Total
+       * @description takes passing the filters in the whole library, not only on this page
+       */
+      total: number;
     };
     /**
      * TakePatch

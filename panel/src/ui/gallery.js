@@ -2,7 +2,7 @@
 // stars, pick/reject, tags, search and filters, multi-select. Cards are keyed by take id and
 // patched in place so a playing video or a hover is not torn down by an unrelated update.
 
-import { emit, on, putTake, removeTake, set, state } from "../store.js";
+import { emit, on, putTake, removeTake, set, state, takeCount } from "../store.js";
 import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
 import { clear, getData, guard, h, option, setData, toast } from "./dom.js";
 import { credentialsBadge } from "./credentials.js";
@@ -65,7 +65,9 @@ export function mountGallery(root) {
     if (!state.takeOrder.length) grid.appendChild(empty);
     else empty.remove();
     const sel = state.selection.size;
-    count.textContent = `${state.takeOrder.length} take${state.takeOrder.length === 1 ? "" : "s"}` +
+    const total = takeCount();
+    const shown = state.takeOrder.length < total ? `${state.takeOrder.length} of ` : "";
+    count.textContent = `${shown}${total} take${total === 1 ? "" : "s"}` +
       (sel ? ` · ${sel} selected` : "");
     more.style.display = state.nextCursor ? "" : "none";
   }
