@@ -71,5 +71,4 @@ def test_adobe_panels_built_for_another_port(tmp_path):
     domains = manifest["requiredPermissions"]["network"]["domains"]
     assert {"http://127.0.0.1:9123", "http://localhost:9123", "http://127.0.0.1:8642"} <= set(
         domains)
-    for host in ("uxp", "cep"):
-        assert "PROMPTCUT_PORT = 9123" in (PANEL / "dist" / host / "panel.js").read_text("utf-8")
+    assert "PROMPTCUT_PORT = 9123" in (PANEL / "dist" / "uxp" / "panel.js").read_text("utf-8")

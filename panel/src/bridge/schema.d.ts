@@ -2697,6 +2697,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
       507: components["responses"]["Error507"];
