@@ -182,9 +182,15 @@ def test_reroll_and_continue(browser_context, server):  # noqa: F811
     cards(page, word).nth(0).locator(".select").click()
     assert page.text_content("#selection-info") == "1 selected"
     gone = cards(page, word).nth(0).get_attribute("data-take-id")
-    page.click("#delete")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.click("#delete")  # asks first
     page.locator(f".take[data-take-id='{gone}']").wait_for(state="detached")
+    assert asked and "trash" in asked[0]
     assert server.api("GET", f"/takes/{gone}").status_code == 404
+    page.click("#undo")  # back from the trash
+    page.locator(f".take[data-take-id='{gone}']").wait_for()
+    assert server.api("GET", f"/takes/{gone}").status_code == 200
     assert page.errors == []
 
 

@@ -9,7 +9,8 @@ from flask import Flask
 API = "/api/v1"
 
 # Blueprints under /api/v1, then those at the root (the panel's static files).
-API_BLUEPRINTS = ["health", "jobs", "takes", "events", "media", "images", "openapi", "pair"]
+API_BLUEPRINTS = ["health", "jobs", "takes", "events", "media", "images", "openapi", "pair",
+                  "boards", "songs"]
 OPTIONAL_API_BLUEPRINTS = ["models", "timelines", "credentials"]
 ROOT_BLUEPRINTS = ["panel"]
 

@@ -18,7 +18,7 @@ from bridge.api.schemas.takes import (
 )
 from bridge.engine.events import EventKind
 from bridge.errors import Conflict, InvalidRequest, NotFound
-from bridge.library import curation, store, trash
+from bridge.library import boards, curation, store, trash
 from bridge.library.records import Take
 
 bp = Blueprint("takes", __name__)
@@ -47,16 +47,18 @@ def _get(take_id: str) -> Take:
 @route(bp, "GET", "/takes", summary="A page of takes", query=TakeQuery,
        replies={200: TakePage})
 def list_takes(query: TakeQuery):
+    filters = {"batch_id": query.batch_id, "q": query.q, "min_rating": query.min_rating,
+               "status": query.status and query.status.value,
+               "parent_take_id": query.parent_take_id, "shot_id": query.shot_id,
+               "board_id": query.board_id}
     try:
-        takes, next_cursor = store.list_takes(
-            services().db(), batch_id=query.batch_id, q=query.q, min_rating=query.min_rating,
-            status=query.status and query.status.value, sort=query.sort, limit=query.limit,
-            cursor=query.cursor, parent_take_id=query.parent_take_id, shot_id=query.shot_id,
-            board_id=query.board_id)
+        takes, next_cursor = store.list_takes(services().db(), sort=query.sort,
+                                              limit=query.limit, cursor=query.cursor, **filters)
     except ValueError:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
-    return TakePage(takes=[take_json(t) for t in takes], next_cursor=next_cursor)
+    return TakePage(takes=[take_json(t) for t in takes], next_cursor=next_cursor,
+                    total=store.count_matching(services().db(), **filters))
 
 
 @route(bp, "GET", "/takes/<take_id>", summary="One take", replies={200: TakeOut})
@@ -78,6 +80,8 @@ def get_chain(take_id: str):
 def patch_take(take_id: str, body: TakePatch):
     changes = body.changes()
     take = curation.update(services().db(), _get(take_id), changes)
+    # A take of a shot marked picked becomes that shot's pick.
+    boards.on_take_picked(services().db(), services().settings, take)
     services().events.publish(EventKind.TAKE_UPDATED, take_id=take_id,
                               batch_id=take.batch_id, data=changes)
     return take_json(take)

@@ -89,4 +89,42 @@ MIGRATIONS: list[str] = [
         started_at REAL NOT NULL
     );
     """,
+    # 3 (boards): songs by content hash, boards and their ordered shots; which shot a take
+    # was made for is the take's own shot_id (migration 2)
+    """
+    CREATE TABLE songs (
+        id TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        filename TEXT NOT NULL,
+        path TEXT NOT NULL,
+        duration_s REAL NOT NULL,
+        sample_rate INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        analysis TEXT NOT NULL
+    );
+    CREATE TABLE boards (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        song_id TEXT REFERENCES songs(id),
+        settings TEXT NOT NULL,
+        deleted_at REAL
+    );
+    CREATE INDEX boards_updated ON boards(deleted_at, updated_at);
+    CREATE TABLE shots (
+        id TEXT PRIMARY KEY,
+        board_id TEXT NOT NULL REFERENCES boards(id),
+        position INTEGER NOT NULL,
+        selected_take_id TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        data TEXT NOT NULL,
+        deleted_at REAL
+    );
+    CREATE INDEX shots_board ON shots(board_id, deleted_at, position);
+    CREATE INDEX takes_board ON takes(board_id, shot_id);
+    CREATE INDEX jobs_board ON jobs(board_id, status);
+    """,
 ]

@@ -163,16 +163,16 @@ def decode_cursor(cursor: str) -> list:
     return values
 
 
-def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
-               q: str | None = None, min_rating: int | None = None,
-               status: str | None = None, sort: str = "-created", limit: int = 100,
-               cursor: str | None = None, parent_take_id: str | None = None,
-               shot_id: str | None = None, board_id: str | None = None
-               ) -> tuple[list[Take], str | None]:
-    """A page of takes and the cursor for the next one (keyset paging: stable under inserts)."""
-    column, direction = TAKE_SORTS[sort]
-    where, args = ["deleted_at IS NULL"], []
-    for name, value in (("batch_id", batch_id), ("shot_id", shot_id), ("board_id", board_id)):
+def _take_filters(*, batch_id: str | None = None, q: str | None = None,
+                  min_rating: int | None = None, status: str | None = None,
+                  parent_take_id: str | None = None, shot_id: str | None = None,
+                  board_id: str | None = None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses and their arguments for GET /takes's filters (one place for both the
+    page and its count)."""
+    where: list[str] = ["deleted_at IS NULL"]
+    args: list[Any] = []
+    for name, value in (("batch_id", batch_id), ("shot_id", shot_id), ("board_id", board_id),
+                        ("status", status), ("parent_take_id", parent_take_id)):
         if value:
             where.append(f"{name} = ?")
             args.append(value)
@@ -183,12 +183,27 @@ def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
     if min_rating is not None:
         where.append("rating >= ?")
         args.append(min_rating)
-    if status:
-        where.append("status = ?")
-        args.append(status)
-    if parent_take_id:
-        where.append("parent_take_id = ?")
-        args.append(parent_take_id)
+    return where, args
+
+
+def count_matching(conn: sqlite3.Connection, **filters: Any) -> int:
+    """How many takes in the whole library pass GET /takes's filters (not just one page)."""
+    where, args = _take_filters(**filters)
+    return conn.execute(f"SELECT count(*) FROM takes WHERE {' AND '.join(where)}",
+                        args).fetchone()[0]
+
+
+def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
+               q: str | None = None, min_rating: int | None = None,
+               status: str | None = None, sort: str = "-created", limit: int = 100,
+               cursor: str | None = None, parent_take_id: str | None = None,
+               shot_id: str | None = None, board_id: str | None = None
+               ) -> tuple[list[Take], str | None]:
+    """A page of takes and the cursor for the next one (keyset paging: stable under inserts)."""
+    column, direction = TAKE_SORTS[sort]
+    where, args = _take_filters(batch_id=batch_id, q=q, min_rating=min_rating, status=status,
+                                parent_take_id=parent_take_id, shot_id=shot_id,
+                                board_id=board_id)
     cmp = ">" if direction == "ASC" else "<"
     if cursor:
         key, created, take_id = decode_cursor(cursor)

@@ -15,7 +15,27 @@ const page = () =>
   readFileSync(join(ROOT, "index.html"), "utf8")
     .replace('<script type="module" src="src/main.js"></script>', '<script src="panel.js"></script>');
 
-async function bundle(host, outDir, target) {
+/** The bridge port the Adobe panels are built for: --port N or PROMPTCUT_PORT (default 8642).
+ * UXP only lets a plugin reach the origins its manifest names, so a bridge on another port
+ * needs a panel built for that port. */
+export function bridgePort(argv = process.argv) {
+  const i = argv.indexOf("--port");
+  const raw = i >= 0 ? argv[i + 1] : process.env.PROMPTCUT_PORT;
+  const port = raw ? Number(raw) : 8642;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Not a port: ${raw}`);
+  return port;
+}
+
+function uxpManifest(port) {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "uxp/manifest.json"), "utf8"));
+  const net = manifest.requiredPermissions.network;
+  for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+    if (!net.domains.includes(origin)) net.domains.push(origin);
+  }
+  return JSON.stringify(manifest, null, 2) + "\n";
+}
+
+async function bundle(host, outDir, target, port) {
   await build({
     entryPoints: [join(ROOT, "src/main.js")],
     bundle: true,
@@ -23,7 +43,8 @@ async function bundle(host, outDir, target) {
     target,
     outfile: join(outDir, "panel.js"),
     external: ["premierepro", "uxp"],
-    banner: { js: `globalThis.PROMPTCUT_HOST = ${JSON.stringify(host)};` },
+    banner: { js: `globalThis.PROMPTCUT_HOST = ${JSON.stringify(host)}; ` +
+      `globalThis.PROMPTCUT_PORT = ${port};` },
     legalComments: "none",
     logLevel: "warning",
   });
@@ -31,12 +52,12 @@ async function bundle(host, outDir, target) {
   cpSync(join(ROOT, "styles.css"), join(outDir, "styles.css"));
 }
 
-export async function bundleAll() {
+export async function bundleAll(port = bridgePort()) {
   rmSync(DIST, { recursive: true, force: true });
   const uxp = join(DIST, "uxp");
   mkdirSync(join(uxp, "icons"), { recursive: true });
-  await bundle("uxp", uxp, "es2020");
-  cpSync(join(ROOT, "uxp/manifest.json"), join(uxp, "manifest.json"));
+  await bundle("uxp", uxp, "es2020", port);
+  writeFileSync(join(uxp, "manifest.json"), uxpManifest(port));
   // Plain icons drawn here, so the package needs no binary files in git.
   writeFileSync(join(uxp, "icons/icon.png"), png(23, 23, [55, 142, 240]));
   writeFileSync(join(uxp, "icons/icon@2x.png"), png(46, 46, [55, 142, 240]));

@@ -3,10 +3,11 @@
 
 import { Bridge } from "./bridge/client.js";
 import { detectHost, getHost } from "./hosts/index.js";
-import { emit, on, set, state } from "./store.js";
+import { emit, on, set, state, takeCount } from "./store.js";
 import { runEventLoop, setBridge } from "./sync.js";
 import { loadBase, loadToken, saveToken, takeFragment } from "./token.js";
 import { mountActions } from "./ui/actions.js";
+import { mountBoard } from "./ui/board.js";
 import { h, toast } from "./ui/dom.js";
 import { mountGallery } from "./ui/gallery.js";
 import { mountGenerate } from "./ui/generate.js";
@@ -39,9 +40,9 @@ async function findToken(host, fragment) {
 
 function layout(host) {
   const dot = h("span.dot.connecting#conn-dot");
-  const tabs = ["generate", "queue", "gallery"].map((t) =>
+  const tabs = ["generate", "queue", "gallery", "board"].map((t) =>
     h(`button.tab.tab-${t}`, { type: "button", id: `tab-${t}`, onclick: () => set({ tab: t }, "tab") },
-      { generate: "Generate", queue: "Queue", gallery: "Takes" }[t], h("span.tab-count")));
+      { generate: "Generate", queue: "Queue", gallery: "Takes", board: "Board" }[t], h("span.tab-count")));
   const settings = host.capabilities.pairing
     ? h("button.icon#settings", { type: "button", title: "Bridge address and token", "aria-label": "Settings", onclick: openPairing }, "⚙")
     : null;
@@ -52,9 +53,10 @@ function layout(host) {
   const gen = h("section.view#view-generate");
   const queue = h("section.view#view-queue");
   const gallery = h("section.view#view-gallery");
+  const board = h("section.view#view-board");
   const actions = h("div.actions-host");
   const app = h("div.app", null, header, bannerHost,
-    h("main.layout", null, h("div.side", null, gen, queue), h("div.main", null, gallery, actions)));
+    h("main.layout", null, h("div.side", null, gen, queue), h("div.main", null, gallery, board, actions)));
   document.body.appendChild(app);
 
   mountStatus(dot, bannerHost, host);
@@ -62,17 +64,18 @@ function layout(host) {
   mountQueue(queue);
   mountGallery(gallery);
   mountActions(actions, host);
+  mountBoard(board, host);
   mountKeyboard();
 
   const counts = () => {
     const active = [...state.jobs.values()].filter((j) => j.status === "running" || j.status === "queued").length;
     tabs[1].querySelector(".tab-count").textContent = active ? ` ${active}` : "";
-    tabs[2].querySelector(".tab-count").textContent = state.takeOrder.length ? ` ${state.takeOrder.length}` : "";
+    tabs[2].querySelector(".tab-count").textContent = takeCount() ? ` ${takeCount()}` : "";
   };
   const showTab = () => {
     // Classes, not data attributes, so the CSS stays within what UXP understands.
     const root = document.documentElement.classList;
-    for (const t of ["generate", "queue", "gallery"]) root.toggle(`tab-${t}`, t === state.tab);
+    for (const t of ["generate", "queue", "gallery", "board"]) root.toggle(`tab-${t}`, t === state.tab);
     for (const t of tabs) t.classList.toggle("active", t.id === `tab-${state.tab}`);
   };
   on((w) => {

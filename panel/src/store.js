@@ -11,6 +11,7 @@ export const state = {
   takes: new Map(), // id -> take (the loaded page, filtered by the server)
   takeOrder: [], // ids in display order
   nextCursor: null,
+  takeTotal: 0, // takes passing the filters in the whole library (GET /takes total)
   filters: { q: "", batch: "", minRating: "", status: "" },
   selection: new Set(), // take ids
   cursor: null, // the take the keyboard acts on
@@ -72,6 +73,7 @@ export function putTake(take) {
   const known = state.takes.has(take.id);
   state.takes.set(take.id, take);
   if (!known) {
+    state.takeTotal += 1; // a new take in the library (loads set the bridge's count after)
     const idx = state.takeOrder.findIndex((id) => time(state.takes.get(id)) < time(take));
     if (idx < 0) state.takeOrder.push(take.id);
     else state.takeOrder.splice(idx, 0, take.id);
@@ -81,9 +83,15 @@ export function putTake(take) {
 export function removeTake(id) {
   if (!state.takes.has(id)) return;
   state.takes.delete(id);
+  state.takeTotal = Math.max(0, state.takeTotal - 1);
   state.takeOrder = state.takeOrder.filter((x) => x !== id);
   state.selection.delete(id);
   if (state.cursor === id) state.cursor = state.takeOrder[0] || null;
+}
+
+/** The library's count for the filters: its total, never less than what is on screen. */
+export function takeCount() {
+  return Math.max(state.takeTotal || 0, state.takeOrder.length);
 }
 
 export function selectedTakes() {

@@ -53,6 +53,7 @@ export async function loadTakes() {
   state.takeOrder = [];
   for (const t of r.takes || []) putTake(t);
   state.nextCursor = r.next_cursor || null;
+  state.takeTotal = typeof r.total === "number" ? r.total : state.takeOrder.length;
   for (const id of [...state.selection]) if (!state.takes.has(id)) state.selection.delete(id);
   if (!state.cursor || !state.takes.has(state.cursor)) state.cursor = state.takeOrder[0] || null;
   emit("takes");
@@ -63,6 +64,7 @@ export async function loadMoreTakes() {
   const r = await bridge.takes(takeQuery(state.nextCursor));
   for (const t of r.takes || []) putTake(t);
   state.nextCursor = r.next_cursor || null;
+  state.takeTotal = typeof r.total === "number" ? r.total : state.takeOrder.length;
   emit("takes");
 }
 

@@ -9,6 +9,9 @@
 // so neither lingers in history or screenshots.
 
 export const DEFAULT_BASE = "http://127.0.0.1:8642";
+// The Adobe panels built for another port (scripts/bundle.mjs --port) start there instead.
+const BUILT_PORT = /** @type {any} */ (globalThis).PROMPTCUT_PORT;
+const START_BASE = BUILT_PORT && BUILT_PORT !== 8642 ? `http://127.0.0.1:${BUILT_PORT}` : DEFAULT_BASE;
 const KEY_TOKEN = "promptcut.token";
 const KEY_BASE = "promptcut.base";
 
@@ -69,7 +72,7 @@ export function forgetToken() {
 export function loadBase(sameOrigin) {
   if (sameOrigin) return sameOrigin;
   const s = storage();
-  return (s && s.getItem(KEY_BASE)) || DEFAULT_BASE;
+  return (s && s.getItem(KEY_BASE)) || START_BASE;
 }
 
 export function saveBase(base) {

@@ -75,6 +75,8 @@ TakeUpdated = TypedDict("TakeUpdated", {  # type: ignore[misc]
 class TakePage(Answer):
     takes: list[TakeOut]  # type: ignore[valid-type]
     next_cursor: str | None
+    total: int = Field(description="takes passing the filters in the whole library, not "
+                       "only on this page")
 
 
 class TakeList(Answer):

@@ -142,3 +142,88 @@ function promptcut_reveal(path) {
   if (!folder || !folder.execute()) return pc_error("Could not open the folder of " + path);
   return pc_json({ revealed: folder.fsName });
 }
+
+// ---------------------------------------------------------------- boards
+
+var PC_TICKS = 254016000000;
+
+/** Rate, size and track count of the active sequence (a new board's defaults). */
+function promptcut_sequenceInfo() {
+  var seq = app.project.activeSequence;
+  if (!seq) return pc_error("Open a sequence in Premiere first.");
+  var perFrame = Number(seq.timebase);
+  return pc_json({ name: seq.name, fps: Math.round(PC_TICKS / perFrame * 1000) / 1000,
+    width: seq.frameSizeHorizontal, height: seq.frameSizeVertical,
+    videoTracks: seq.videoTracks.numTracks });
+}
+
+/** Sequence markers as seconds, in time order. */
+function promptcut_markers() {
+  var seq = app.project.activeSequence;
+  if (!seq) return pc_error("Open a sequence in Premiere first.");
+  var out = [];
+  var m = seq.markers.getFirstMarker();
+  while (m) {
+    out.push({ seconds: m.start.seconds, name: m.name });
+    m = seq.markers.getNextMarker(m);
+  }
+  out.sort(function (a, b) { return a.seconds - b.seconds; });
+  return pc_json({ markers: out });
+}
+
+/** In/out points when set, else the empty span under the playhead on a video track.
+ * @param {number} track */
+function promptcut_findGap(track) {
+  var seq = app.project.activeSequence;
+  if (!seq) return pc_error("Open a sequence in Premiere first.");
+  var inT = seq.getInPointAsTime(), outT = seq.getOutPointAsTime();
+  if (Number(outT.ticks) > Number(inT.ticks) && Number(inT.ticks) >= 0) {
+    return pc_json({ gap: { startTicks: inT.ticks, endTicks: outT.ticks, track: track,
+      from: "in/out" } });
+  }
+  var at = Number(seq.getPlayerPosition().ticks);
+  var vt = seq.videoTracks[track];
+  var start = "0", end = null;
+  for (var i = 0; i < vt.clips.numItems; i++) {
+    var c = vt.clips[i];
+    var a = Number(c.start.ticks), b = Number(c.end.ticks);
+    if (a <= at && at < b) return pc_json({ gap: null });
+    if (b <= at && b >= Number(start)) start = c.end.ticks;
+    if (a > at && (end === null || a < Number(end))) end = c.start.ticks;
+  }
+  return pc_json({ gap: end === null ? null : { startTicks: start, endTicks: end,
+    track: track, from: "playhead" } });
+}
+
+/**
+ * Overwrite from `startTicks` on a 0-based video track with the take trimmed to
+ * `lengthTicks` (its in point at 0, its out point after the shot's length).
+ * @param {string} path @param {number} track @param {string} startTicks
+ * @param {string} lengthTicks
+ */
+function promptcut_placeTrimmed(path, track, startTicks, lengthTicks) {
+  try {
+    var seq = app.project.activeSequence;
+    if (!seq) return pc_error("Open a sequence in Premiere first.");
+    if (track < 0 || track >= seq.videoTracks.numTracks) {
+      return pc_error("This sequence has " + seq.videoTracks.numTracks + " video tracks.");
+    }
+    var item = pc_importItem(path);
+    if (!item) return pc_error("Premiere could not import " + path);
+    item.setInPoint(0, 4);
+    item.setOutPoint(Number(lengthTicks) / PC_TICKS, 4);
+    var at = new Time();
+    at.ticks = String(startTicks);
+    var vt = seq.videoTracks[track];
+    vt.overwriteClip(item, at.seconds);
+    for (var i = 0; i < vt.clips.numItems; i++) {
+      if (Math.abs(Number(vt.clips[i].start.ticks) - Number(startTicks)) < PC_TICKS / 1000) {
+        return pc_json({ track: track, startTicks: vt.clips[i].start.ticks,
+          endTicks: vt.clips[i].end.ticks });
+      }
+    }
+    return pc_error("Premiere did not place the clip on V" + (track + 1) + ".");
+  } catch (e) {
+    return pc_error(String(e));
+  }
+}

@@ -181,6 +181,9 @@ export class Bridge {
   /** @param {string} id @returns {Promise<null>} */
   deleteTake(id) { return this.call("DELETE", `/takes/${seg(id)}`); }
 
+  /** Back from the trash. @param {string} id @returns {Promise<Take>} */
+  restoreTake(id) { return this.call("POST", `/takes/${seg(id)}/restore`, {}); }
+
   /** @param {EventsQuery} query @returns {Promise<S["EventPage"]>} */
   events(query) { return this.call("GET", `/events${qs(query || {})}`); }
 
@@ -199,6 +202,79 @@ export class Bridge {
     if (!file) throw new Error(`The bridge wrote no ${format} file.`);
     const res = await this.fetchRaw("GET", `/timelines/${seg(timeline.id)}/${seg(format)}`);
     return new Uint8Array(await res.arrayBuffer());
+  }
+
+  // ------------------------------------------------------------------ boards and songs
+
+  /** @returns {Promise<S["BoardList"]>} */
+  boards() { return this.call("GET", "/boards"); }
+
+  /** @param {string} id @returns {Promise<S["BoardOut"]>} */
+  board(id) { return this.call("GET", `/boards/${seg(id)}`); }
+
+  /** @param {S["BoardCreate"]} body @returns {Promise<S["BoardOut"]>} */
+  createBoard(body) { return this.call("POST", "/boards", body); }
+
+  /** @param {string} id @param {S["BoardFields"]} body @returns {Promise<S["BoardOut"]>} */
+  patchBoard(id, body) { return this.call("PATCH", `/boards/${seg(id)}`, body); }
+
+  /** @param {string} id @param {S["ShotsAdd"]} body @returns {Promise<S["ShotsOut"]>} */
+  addShots(id, body) { return this.call("POST", `/boards/${seg(id)}/shots`, body); }
+
+  /** @param {string} id @param {S["FillIn"]} body @returns {Promise<S["BoardOut"]>} */
+  fillBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/fill`, body); }
+
+  /** @param {string} id @param {S["MarkersIn"]} body @returns {Promise<S["BoardOut"]>} */
+  boardMarkers(id, body) { return this.call("POST", `/boards/${seg(id)}/markers`, body); }
+
+  /** @param {string} id @param {S["GenerateIn"]} body @returns {Promise<S["GenerateOut"]>} */
+  generateBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/generate`, body); }
+
+  /** @param {string} id @param {S["AssembleIn"]} body @returns {Promise<Timeline & {notes?: string[]}>} */
+  assembleBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/assemble`, body); }
+
+  /** @param {string} id @param {S["ShotPatch"]} body @returns {Promise<S["ShotOut"]>} */
+  patchShot(id, body) { return this.call("PATCH", `/shots/${seg(id)}`, body); }
+
+  /** @param {string} id @returns {Promise<null>} */
+  deleteShot(id) { return this.call("DELETE", `/shots/${seg(id)}`); }
+
+  /** @param {string} id @param {S["SplitIn"]} body @returns {Promise<S["SplitOut"]>} */
+  splitShot(id, body) { return this.call("POST", `/shots/${seg(id)}/split`, body); }
+
+  /**
+   * A multipart upload: a song (POST /songs) or a shot-list file (POST /boards/<id>/shots).
+   * @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId]
+   * @returns {Promise<any>}
+   */
+  async upload(what, file, boardId) {
+    const path = what === "song" ? "/songs" : `/boards/${seg(boardId || "")}/shots`;
+    const form = new FormData();
+    form.append("file", file, file.name || "file");
+    /** @type {Record<string, string>} */
+    const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
+    let res;
+    try {
+      res = await fetch(this.url(path), { method: "POST", body: form, headers });
+    } catch (e) {
+      throw new OfflineError(e);
+    }
+    const answer = await res.json().catch(() => null);
+    if (!res.ok) throw new ApiError(res.status, answer);
+    return answer;
+  }
+
+  /** A media URL the bridge answered (signed, origin-relative) made absolute. @param {string} url */
+  mediaUrl(url) { return !url || /^https?:/.test(url) ? url : `${this.base}${url}`; }
+
+  /** Whether a signed media URL still serves its file (HEAD; a missing file is a 404).
+   * @param {string} url */
+  async mediaExists(url) {
+    try {
+      return (await fetch(this.mediaUrl(url), { method: "HEAD", cache: "no-store" })).ok;
+    } catch {
+      return false;
+    }
   }
 }
 

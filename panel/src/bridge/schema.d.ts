@@ -6,6 +6,44 @@
 
 
 export interface paths {
+  "/boards": {
+    /** The library's boards, last changed first */
+    get: operations["boards_list_boards"];
+    /** Create a board (optionally from a shot list) */
+    post: operations["boards_create_board"];
+  };
+  "/boards/{board_id}": {
+    /** A board, its song and its shots laid out */
+    get: operations["boards_get_board"];
+    /** Delete a board (its takes stay) */
+    delete: operations["boards_delete_board"];
+    /** Change a board's settings, song or grid */
+    patch: operations["boards_patch_board"];
+  };
+  "/boards/{board_id}/assemble": {
+    /** The board's cut, in each format */
+    post: operations["boards_assemble"];
+  };
+  "/boards/{board_id}/fill": {
+    /** N bars a shot, filling the song */
+    post: operations["boards_fill"];
+  };
+  "/boards/{board_id}/generate": {
+    /** Queue takes for a board's shots */
+    post: operations["boards_generate"];
+  };
+  "/boards/{board_id}/markers": {
+    /** Markers as shot boundaries */
+    post: operations["boards_markers"];
+  };
+  "/boards/{board_id}/shots": {
+    /** Add shots: one, many or a shot list */
+    post: operations["boards_add_shots"];
+  };
+  "/boards/{board_id}/shots.csv": {
+    /** The board's shot list as CSV */
+    get: operations["boards_shots_csv"];
+  };
   "/events": {
     /** Events after `after`, waiting up to `timeout` s */
     get: operations["events_poll"];
@@ -72,6 +110,24 @@ export interface paths {
     /** Trade a one-time pairing code for the token */
     post: operations["pair_pair"];
   };
+  "/shots/{shot_id}": {
+    /** Delete a shot (its takes stay) */
+    delete: operations["boards_delete_shot"];
+    /** Change a shot: fields, place, pick */
+    patch: operations["boards_patch_shot"];
+  };
+  "/shots/{shot_id}/split": {
+    /** Split a shot in two */
+    post: operations["boards_split_shot"];
+  };
+  "/songs": {
+    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+    post: operations["songs_upload"];
+  };
+  "/songs/{song_id}": {
+    /** A song's analysis */
+    get: operations["songs_get_song"];
+  };
   "/takes": {
     /** A page of takes */
     get: operations["takes_list_takes"];
@@ -131,12 +187,184 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AssembleIn */
+    AssembleIn: {
+      /**
+       * Formats
+       * @default null
+       */
+      formats?: string[] | string | null;
+      /**
+       * Unpicked
+       * @description a shot without a pick: a gap, or its best-rated take
+       * @default gap
+       * @enum {string}
+       */
+      unpicked?: "gap" | "best";
+    };
     /** BatchOut */
     BatchOut: {
       /** Batch Id */
       batch_id: string;
       /** Jobs */
       jobs: components["schemas"]["JobOut"][];
+    };
+    /** BoardCreate */
+    BoardCreate: {
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: number | null;
+      /**
+       * Width
+       * @default null
+       */
+      width?: number | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: number | null;
+      /**
+       * Song Id
+       * @default null
+       */
+      song_id?: string | null;
+      /**
+       * Default Duration
+       * @default null
+       */
+      default_duration?: number | string | components["schemas"]["DurationIn"] | null;
+      /** @default null */
+      grid?: components["schemas"]["GridIn"] | null;
+      /** @default null */
+      defaults?: components["schemas"]["Overrides"] | null;
+      /**
+       * Shots
+       * @default null
+       */
+      shots?: components["schemas"]["ShotFields"][] | null;
+      /**
+       * Shot List
+       * @default null
+       */
+      shot_list?: string | null;
+      /**
+       * Shot List Format
+       * @default null
+       */
+      shot_list_format?: ("csv" | "tsv" | "json" | "md") | null;
+      /**
+       * Bars Per Shot
+       * @description with a song: N bars a shot, as many as the song holds
+       * @default null
+       */
+      bars_per_shot?: number | null;
+    };
+    /** BoardFields */
+    BoardFields: {
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: number | null;
+      /**
+       * Width
+       * @default null
+       */
+      width?: number | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: number | null;
+      /**
+       * Song Id
+       * @default null
+       */
+      song_id?: string | null;
+      /**
+       * Default Duration
+       * @default null
+       */
+      default_duration?: number | string | components["schemas"]["DurationIn"] | null;
+      /** @default null */
+      grid?: components["schemas"]["GridIn"] | null;
+      /** @default null */
+      defaults?: components["schemas"]["Overrides"] | null;
+    };
+    /** BoardList */
+    BoardList: {
+      /** Boards */
+      boards: components["schemas"]["BoardSummary"][];
+    };
+    /** BoardOut */
+    BoardOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Fps */
+      fps: number;
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Song Id */
+      song_id: string | null;
+      default_duration: components["schemas"]["DurationOut"];
+      /** Grid */
+      grid: {
+        [key: string]: unknown;
+      };
+      /** Defaults */
+      defaults: {
+        [key: string]: unknown;
+      };
+      /** Created At */
+      created_at: number;
+      /** Updated At */
+      updated_at: number;
+      /** Schema Version */
+      schema_version: number;
+      song: components["schemas"]["SongOut"] | null;
+      layout_error: components["schemas"]["LayoutError"] | null;
+      /** Shots */
+      shots: components["schemas"]["ShotOut"][];
+      /** Duration Frames */
+      duration_frames: number;
+      /** Duration S */
+      duration_s: number;
+    };
+    /** BoardSummary */
+    BoardSummary: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Fps */
+      fps: number;
+      /** Song Id */
+      song_id: string | null;
+      /** Shots */
+      shots: number;
+      /** Picked */
+      picked: number;
+      /** Created At */
+      created_at: number;
+      /** Updated At */
+      updated_at: number;
     };
     /** CancelledData */
     CancelledData: {
@@ -322,6 +550,27 @@ export interface components {
       /** Done */
       done: boolean;
     };
+    /** DurationIn */
+    DurationIn: {
+      /** Value */
+      value: number;
+      /**
+       * Unit
+       * @default s
+       * @enum {string}
+       */
+      unit?: "s" | "frames" | "beats" | "bars";
+    };
+    /** DurationOut */
+    DurationOut: {
+      /** Value */
+      value: number;
+      /**
+       * Unit
+       * @enum {string}
+       */
+      unit: "s" | "frames" | "beats" | "bars";
+    };
     /**
      * Entry
      * @description One item on a track: a clip of a take or any media file, or a gap.
@@ -460,6 +709,11 @@ export interface components {
       /** Message */
       message: string;
     };
+    /** FillIn */
+    FillIn: {
+      /** Bars Per Shot */
+      bars_per_shot: number;
+    };
     /**
      * Filmstrip
      * @description Geometry of `<stem>.strip.jpg` (see bridge.library.media.FilmstripGrid).
@@ -489,6 +743,171 @@ export interface components {
       step: number;
       /** Max */
       max: number;
+    };
+    /** GenerateIn */
+    GenerateIn: {
+      /**
+       * Prompt
+       * @default null
+       */
+      prompt?: string | null;
+      /**
+       * Model
+       * @description a preset name from GET /models
+       * @default null
+       */
+      model?: string | null;
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Seed
+       * @description the first take's seed; random when absent
+       * @default null
+       */
+      seed?: number | null;
+      /**
+       * Width
+       * @description the preset's rules apply (multiples, limits)
+       * @default null
+       */
+      width?: number | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: number | null;
+      /**
+       * Num Frames
+       * @description the preset's rule applies (for example 8k+1)
+       * @default null
+       */
+      num_frames?: number | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: number | null;
+      /**
+       * Steps
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @default null
+       */
+      guidance?: number | null;
+      /**
+       * Priority
+       * @default null
+       */
+      priority?: number | null;
+      /** @default null */
+      init_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Parent Take Id
+       * @description the take this one continues
+       * @default null
+       */
+      parent_take_id?: string | null;
+      /** @default null */
+      memory_profile?: components["schemas"]["MemoryProfile"] | null;
+      /**
+       * Cache
+       * @description a step cache the preset offers
+       * @default null
+       */
+      cache?: string | null;
+      /**
+       * Compile
+       * @default null
+       */
+      compile?: boolean | null;
+      /**
+       * Min Memory Gb
+       * @description a device class: only devices with this much memory run it
+       * @default null
+       */
+      min_memory_gb?: number | null;
+      /**
+       * Force
+       * @description run it even when the estimate says it would take longer than the bridge's limit
+       * @default null
+       */
+      force?: boolean | null;
+      /**
+       * Takes
+       * @description takes per shot (default: each shot's target)
+       * @default null
+       */
+      takes?: number | null;
+      /**
+       * Only Missing
+       * @description only shots without a pick
+       * @default false
+       */
+      only_missing?: boolean;
+      /**
+       * Shot Ids
+       * @default null
+       */
+      shot_ids?: string[] | null;
+    };
+    /** GenerateOut */
+    GenerateOut: {
+      /** Jobs */
+      jobs: {
+          [key: string]: unknown;
+        }[];
+      /** Shots */
+      shots: {
+          [key: string]: unknown;
+        }[];
+      /**
+       * Skipped
+       * @description shots left out, and why (no prompt)
+       */
+      skipped: {
+          [key: string]: unknown;
+        }[];
+    };
+    /**
+     * GridIn
+     * @description Corrections to the detected beat grid (only the fields sent change).
+     */
+    GridIn: {
+      /**
+       * Shift Beats
+       * @description move bar 1 by whole beats
+       * @default 0
+       */
+      shift_beats?: number;
+      /**
+       * Tempo Factor
+       * @description halve or double
+       * @default 1
+       * @enum {unknown}
+       */
+      tempo_factor?: 0.5 | 1 | 2;
+      /**
+       * Tempo
+       * @description a typed tempo: a constant grid from the first downbeat
+       * @default null
+       */
+      tempo?: number | null;
+      /**
+       * First Downbeat S
+       * @default null
+       */
+      first_downbeat_s?: number | null;
+      /**
+       * Beats Per Bar
+       * @default 4
+       */
+      beats_per_bar?: number;
     };
     /** Health */
     Health: {
@@ -970,6 +1389,13 @@ export interface components {
        */
       all?: boolean;
     };
+    /** LayoutError */
+    LayoutError: {
+      /** Message */
+      message: string;
+      /** Field */
+      field: string | null;
+    };
     /**
      * MadeOut
      * @description What the take record says happened when the take was made.
@@ -1050,6 +1476,22 @@ export interface components {
        * @default
        */
       note?: string;
+    };
+    /**
+     * MarkersIn
+     * @description Cut points: sequence frames at the board's rate, or seconds.
+     */
+    MarkersIn: {
+      /**
+       * Frames
+       * @default null
+       */
+      frames?: number[] | null;
+      /**
+       * Seconds
+       * @default null
+       */
+      seconds?: number[] | null;
     };
     /**
      * MemoryProfile
@@ -1189,6 +1631,93 @@ export interface components {
     };
     /** NoData */
     NoData: Record<string, never>;
+    /**
+     * Overrides
+     * @description POST /jobs fields for the takes of a shot (or a board).
+     */
+    Overrides: {
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Model
+       * @description a preset name from GET /models
+       * @default null
+       */
+      model?: string | null;
+      /**
+       * Seed
+       * @description the first take's seed; random when absent
+       * @default null
+       */
+      seed?: number | null;
+      /**
+       * Width
+       * @description the preset's rules apply (multiples, limits)
+       * @default null
+       */
+      width?: number | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: number | null;
+      /**
+       * Num Frames
+       * @description the preset's rule applies (for example 8k+1)
+       * @default null
+       */
+      num_frames?: number | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: number | null;
+      /**
+       * Steps
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @default null
+       */
+      guidance?: number | null;
+      /** @default null */
+      memory_profile?: components["schemas"]["MemoryProfile"] | null;
+      /**
+       * Cache
+       * @description a step cache the preset offers
+       * @default null
+       */
+      cache?: string | null;
+      /**
+       * Compile
+       * @default null
+       */
+      compile?: boolean | null;
+      /**
+       * Priority
+       * @default null
+       */
+      priority?: number | null;
+      /** @default null */
+      init_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Min Memory Gb
+       * @description a device class: only devices with this much memory run it
+       * @default null
+       */
+      min_memory_gb?: number | null;
+      /**
+       * Force
+       * @description run it even when the estimate says it would take longer than the bridge's limit
+       * @default null
+       */
+      force?: boolean | null;
+    };
     /** PairIn */
     PairIn: {
       /**
@@ -1207,6 +1736,19 @@ export interface components {
      * @enum {string}
      */
     Phase: "downloading" | "loading" | "denoising" | "decoding" | "encoding";
+    /** PlanOut */
+    PlanOut: {
+      /** Shot Frames */
+      shot_frames: number;
+      /** Needed Frames */
+      needed_frames: number;
+      /** Num Frames */
+      num_frames: number | null;
+      /** Chain */
+      chain: number[];
+      /** Message */
+      message: string;
+    };
     /** PresetDefaults */
     PresetDefaults: {
       /** Width */
@@ -1270,6 +1812,248 @@ export interface components {
       seed: number;
       [key: string]: unknown;
     };
+    /** ShotFields */
+    ShotFields: {
+      /**
+       * Label
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Prompt
+       * @default null
+       */
+      prompt?: string | null;
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Model
+       * @default null
+       */
+      model?: string | null;
+      /** @default null */
+      overrides?: components["schemas"]["Overrides"] | null;
+      /**
+       * @description as POST /jobs init_image
+       * @default null
+       */
+      start_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Notes
+       * @default null
+       */
+      notes?: string | null;
+      /**
+       * Duration
+       * @description None: the board's
+       * @default null
+       */
+      duration?: number | string | components["schemas"]["DurationIn"] | null;
+      /**
+       * Takes Target
+       * @default null
+       */
+      takes_target?: number | null;
+    };
+    /** ShotOut */
+    ShotOut: {
+      /** Id */
+      id: string;
+      /** Board Id */
+      board_id: string;
+      /** Position */
+      position: number;
+      /** Label */
+      label: string;
+      /** Prompt */
+      prompt: string;
+      /** Negative Prompt */
+      negative_prompt: string;
+      /** Model */
+      model: string | null;
+      /** Overrides */
+      overrides: {
+        [key: string]: unknown;
+      };
+      /** Start Image */
+      start_image: {
+        [key: string]: unknown;
+      } | null;
+      /** Notes */
+      notes: string;
+      duration: components["schemas"]["DurationOut"] | null;
+      /** Takes Target */
+      takes_target: number;
+      /** Selected Take Id */
+      selected_take_id: string | null;
+      /** Created At */
+      created_at: number;
+      /** Updated At */
+      updated_at: number;
+      /** Start Frame */
+      start_frame: number | null;
+      /** End Frame */
+      end_frame: number | null;
+      /** Frames */
+      frames: number | null;
+      /** Start S */
+      start_s: number | null;
+      /** Seconds */
+      seconds: number | null;
+      /** Beats */
+      beats: number | null;
+      /** Bars */
+      bars: number | null;
+      effective_duration: components["schemas"]["DurationOut"] | null;
+      plan: components["schemas"]["PlanOut"] | null;
+      /** Model Used */
+      model_used: string | null;
+      /** Take Count */
+      take_count: number;
+      /** Pending */
+      pending: number;
+      /** Pick */
+      pick: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** ShotPatch */
+    ShotPatch: {
+      /**
+       * Label
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Prompt
+       * @default null
+       */
+      prompt?: string | null;
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Model
+       * @default null
+       */
+      model?: string | null;
+      /** @default null */
+      overrides?: components["schemas"]["Overrides"] | null;
+      /**
+       * @description as POST /jobs init_image
+       * @default null
+       */
+      start_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Notes
+       * @default null
+       */
+      notes?: string | null;
+      /**
+       * Duration
+       * @description None: the board's
+       * @default null
+       */
+      duration?: number | string | components["schemas"]["DurationIn"] | null;
+      /**
+       * Takes Target
+       * @default null
+       */
+      takes_target?: number | null;
+      /**
+       * Position
+       * @description the shot's new place, from 0
+       * @default null
+       */
+      position?: number | null;
+      /**
+       * Selected Take Id
+       * @description the shot's pick; null clears it
+       * @default null
+       */
+      selected_take_id?: string | null;
+    };
+    /**
+     * ShotsAdd
+     * @description One shot (its fields), many (`shots`), or a shot list (`shot_list`, as text).
+     */
+    ShotsAdd: {
+      /**
+       * Label
+       * @default null
+       */
+      label?: string | null;
+      /**
+       * Prompt
+       * @default null
+       */
+      prompt?: string | null;
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Model
+       * @default null
+       */
+      model?: string | null;
+      /** @default null */
+      overrides?: components["schemas"]["Overrides"] | null;
+      /**
+       * @description as POST /jobs init_image
+       * @default null
+       */
+      start_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Notes
+       * @default null
+       */
+      notes?: string | null;
+      /**
+       * Duration
+       * @description None: the board's
+       * @default null
+       */
+      duration?: number | string | components["schemas"]["DurationIn"] | null;
+      /**
+       * Takes Target
+       * @default null
+       */
+      takes_target?: number | null;
+      /**
+       * Shots
+       * @default null
+       */
+      shots?: components["schemas"]["ShotFields"][] | null;
+      /**
+       * Shot List
+       * @default null
+       */
+      shot_list?: string | null;
+      /**
+       * Shot List Format
+       * @default null
+       */
+      shot_list_format?: ("csv" | "tsv" | "json" | "md") | null;
+      /**
+       * Position
+       * @description insert before this place (default: at the end)
+       * @default null
+       */
+      position?: number | null;
+    };
+    /** ShotsOut */
+    ShotsOut: {
+      /** Shots */
+      shots: components["schemas"]["ShotOut"][];
+      board: components["schemas"]["BoardOut"];
+    };
     /** SizeRule */
     SizeRule: {
       /** Multiple */
@@ -1278,6 +2062,53 @@ export interface components {
       min: number;
       /** Max */
       max: number;
+    };
+    /** SongOut */
+    SongOut: {
+      /** Id */
+      id: string;
+      /** Sha256 */
+      sha256: string;
+      /** Filename */
+      filename: string;
+      /** Path */
+      path: string;
+      /** Url */
+      url: string;
+      /** Duration S */
+      duration_s: number;
+      /** Sample Rate */
+      sample_rate: number;
+      /** Samples */
+      samples: number;
+      /** Tracker */
+      tracker: string;
+      /** Detected Tempo */
+      detected_tempo: number;
+      /** Tempo */
+      tempo: number;
+      /** Beats */
+      beats: number[];
+      /** Downbeats */
+      downbeats: number[];
+      /** Beats Per Bar */
+      beats_per_bar: number;
+      /** Peaks */
+      peaks: number[];
+    };
+    /** SplitIn */
+    SplitIn: {
+      /**
+       * First
+       * @description the first part, in the shot's unit (default: half)
+       * @default null
+       */
+      first?: number | string | components["schemas"]["DurationIn"] | null;
+    };
+    /** SplitOut */
+    SplitOut: {
+      /** Shots */
+      shots: components["schemas"]["ShotOut"][];
     };
     /** TakeCreatedEvent */
     TakeCreatedEvent: {
@@ -1406,6 +2237,11 @@ export interface components {
       takes: components["schemas"]["TakeOut"][];
       /** Next Cursor */
       next_cursor: string | null;
+      /**
+       * Total
+       * @description takes passing the filters in the whole library, not only on this page
+       */
+      total: number;
     };
     /**
      * TakePatch
@@ -1645,6 +2481,263 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** The library's boards, last changed first */
+  boards_list_boards: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /** Create a board (optionally from a shot list) */
+  boards_create_board: {
+    /** @description JSON (BoardCreate), or a shot-list file as multipart field 'file' with the board's fields beside it */
+    requestBody: {
+      content: {
+        "multipart/form-data": {
+          [key: string]: unknown;
+        };
+        "application/json": components["schemas"]["BoardCreate"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** A board, its song and its shots laid out */
+  boards_get_board: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** Delete a board (its takes stay) */
+  boards_delete_board: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      204: {
+        content: never;
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** Change a board's settings, song or grid */
+  boards_patch_board: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BoardFields"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** The board's cut, in each format */
+  boards_assemble: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AssembleIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /** N bars a shot, filling the song */
+  boards_fill: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FillIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Queue takes for a board's shots */
+  boards_generate: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GenerateIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["GenerateOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /** Markers as shot boundaries */
+  boards_markers: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MarkersIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Add shots: one, many or a shot list */
+  boards_add_shots: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ShotsAdd"];
+        "multipart/form-data": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ShotsOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** The board's shot list as CSV */
+  boards_shots_csv: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description The shot list */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
   /** Events after `after`, waiting up to `timeout` s */
   events_poll: {
     parameters: {
@@ -2004,6 +3097,118 @@ export interface operations {
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+    };
+  };
+  /** Delete a shot (its takes stay) */
+  boards_delete_shot: {
+    parameters: {
+      path: {
+        shot_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      204: {
+        content: never;
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** Change a shot: fields, place, pick */
+  boards_patch_shot: {
+    parameters: {
+      path: {
+        shot_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ShotPatch"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ShotOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Split a shot in two */
+  boards_split_shot: {
+    parameters: {
+      path: {
+        shot_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SplitIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SplitOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+  songs_upload: {
+    /** @description the audio as field 'file' */
+    requestBody: {
+      content: {
+        "multipart/form-data": {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SongOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /** A song's analysis */
+  songs_get_song: {
+    parameters: {
+      path: {
+        song_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SongOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
     };
   };
   /** A page of takes */

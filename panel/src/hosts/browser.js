@@ -2,7 +2,10 @@
 // become downloads the editor imports by hand.
 
 import { baseName, clickLink, downloadBytes, toBytes } from "./common.js";
-export { exportActiveSequence, getPlayhead, getVideoTrackCount } from "./common.js";
+export {
+  exportActiveSequence, findGap, getPlayhead, getSequenceInfo, getSequenceMarkers,
+  getVideoTrackCount, placeTrimmed, swapTake,
+} from "./common.js";
 
 export const name = "browser";
 export const capabilities = {

@@ -4,6 +4,7 @@
 // Assembled cuts travel as FCP7 XML: CEP-era Premiere cannot import .otio.
 
 import { baseName, toBase64, toBytes } from "./common.js";
+import { framesToTicks } from "./ticks.js";
 
 export const name = "cep";
 export const capabilities = {
@@ -133,4 +134,32 @@ export async function revealFile(path) {
 /** Hosts with a working <input type=file> answer null: the page's own file input is used. */
 export async function openTextFile() {
   return null;
+}
+
+// ---------------------------------------------------------------- boards
+
+export async function getSequenceInfo() {
+  try {
+    return await evalScript("promptcut_sequenceInfo");
+  } catch {
+    return null;
+  }
+}
+
+export async function getSequenceMarkers() {
+  return (await evalScript("promptcut_markers")).markers;
+}
+
+export async function findGap(opts = {}) {
+  return (await evalScript("promptcut_findGap", opts.track || 0)).gap;
+}
+
+/** Overwrite `frames` frames from `startFrame`, the take trimmed; exact ticks. */
+export async function placeTrimmed(path, opts) {
+  return evalScript("promptcut_placeTrimmed", path, opts.track || 0,
+    framesToTicks(opts.startFrame, opts.fps), framesToTicks(opts.frames, opts.fps));
+}
+
+export async function swapTake(path, opts) {
+  return placeTrimmed(path, opts);
 }

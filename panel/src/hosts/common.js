@@ -52,3 +52,25 @@ export async function getPlayhead() {
 export async function getVideoTrackCount() {
   return null;
 }
+
+// Boards: the sequence, its markers and placing a take trimmed to a shot need Premiere.
+
+export async function getSequenceInfo() {
+  return null;
+}
+
+export async function getSequenceMarkers() {
+  return [];
+}
+
+export async function findGap() {
+  return null;
+}
+
+export async function placeTrimmed() {
+  throw new Error("Placing a take on the timeline needs the panel inside Premiere.");
+}
+
+export async function swapTake() {
+  throw new Error("Swapping a take on the timeline needs the panel inside Premiere.");
+}

@@ -3,7 +3,10 @@
 // Timeline actions become file exports the editor imports into any NLE.
 
 import { baseName, toBase64, toBytes } from "./common.js";
-export { exportActiveSequence, getPlayhead, getVideoTrackCount } from "./common.js";
+export {
+  exportActiveSequence, findGap, getPlayhead, getSequenceInfo, getSequenceMarkers,
+  getVideoTrackCount, placeTrimmed, swapTake,
+} from "./common.js";
 
 export const name = "desktop";
 export const capabilities = {

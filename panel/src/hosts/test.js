@@ -1,6 +1,8 @@
 // A host that records every call instead of touching an editor (selected with ?host=test).
 // Tests read window.__promptcutHostCalls and set window.__promptcutPlayhead.
 
+import { framesToTicks } from "./ticks.js";
+
 export const name = "test";
 export const capabilities = {
   label: "Test host",
@@ -63,4 +65,41 @@ export async function revealFile(path) {
 /** Hosts with a working <input type=file> answer null: the page's own file input is used. */
 export async function openTextFile() {
   return null;
+}
+
+// Boards. Tests set window.__promptcutSequence, __promptcutMarkers (seconds) and
+// __promptcutGap ({startTicks, endTicks}); placements are recorded in exact ticks.
+
+export async function getSequenceInfo() {
+  const w = /** @type {any} */ (window);
+  return w.__promptcutSequence || { name: "Test sequence", fps: 25, width: 1920, height: 1080,
+    videoTracks: 3 };
+}
+
+export async function getSequenceMarkers() {
+  const w = /** @type {any} */ (window);
+  return (w.__promptcutMarkers || []).map((s, i) => ({ seconds: s, name: `Marker ${i + 1}` }));
+}
+
+export async function findGap(opts = {}) {
+  const w = /** @type {any} */ (window);
+  const gap = w.__promptcutGap;
+  if (!gap) return null;
+  record("findGap", { track: opts.track || 0 });
+  return { ...gap, track: opts.track || 0 };
+}
+
+function placement(method, path, opts) {
+  const startTicks = framesToTicks(opts.startFrame, opts.fps);
+  const endTicks = framesToTicks(opts.startFrame + opts.frames, opts.fps);
+  record(method, { path, track: opts.track || 0, startTicks, endTicks, label: opts.label || null });
+  return { track: opts.track || 0, startTicks, endTicks };
+}
+
+export async function placeTrimmed(path, opts) {
+  return placement("placeTrimmed", path, opts);
+}
+
+export async function swapTake(path, opts) {
+  return placement("swapTake", path, opts);
 }

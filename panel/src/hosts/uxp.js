@@ -12,6 +12,8 @@
 /** @typedef {import("@adobe/premierepro").Sequence} Sequence */
 /** @typedef {import("@adobe/premierepro").Action} Action */
 
+import { fpsOfTimebase, framesToTicks } from "./ticks.js";
+
 export const name = "uxp";
 export const capabilities = {
   label: "Premiere (UXP)",
@@ -277,4 +279,103 @@ async function writeTemp(/** @type {string} */ name, /** @type {Uint8Array} */ b
   const file = await folder.createFile(name, { overwrite: true });
   await file.write(bytes, { format: formats.binary });
   return file.nativePath;
+}
+
+// ---------------------------------------------------------------- boards
+
+/** The active sequence's rate, size and tracks (a new board's defaults). */
+export async function getSequenceInfo() {
+  try {
+    const seq = await (await activeProject()).getActiveSequence();
+    if (!seq) return null;
+    const size = await seq.getFrameSize();
+    return { name: seq.name, fps: fpsOfTimebase(await seq.getTimebase()), width: size.width,
+      height: size.height, videoTracks: await seq.getVideoTrackCount() };
+  } catch {
+    return null;
+  }
+}
+
+/** Sequence markers (an editor taps M on the beat) as seconds, in time order. */
+export async function getSequenceMarkers() {
+  const seq = await activeSequence(await activeProject());
+  const markers = (await ppro().Markers.getMarkers(seq)).getMarkers();
+  return markers.map((m) => ({ seconds: m.getStart().seconds, name: m.getName() }))
+    .sort((a, b) => a.seconds - b.seconds);
+}
+
+/**
+ * The span to fill: the sequence's in/out points when set, else the empty span under the
+ * playhead on `track` (between the clips either side of it).
+ * @param {{track?: number}} opts
+ */
+export async function findGap(opts = {}) {
+  const p = ppro();
+  const track = opts.track || 0;
+  const seq = await activeSequence(await activeProject());
+  const inPoint = await seq.getInPoint();
+  const outPoint = await seq.getOutPoint();
+  if (outPoint.ticksNumber > inPoint.ticksNumber && inPoint.ticksNumber >= 0) {
+    return { startTicks: inPoint.ticks, endTicks: outPoint.ticks, track, from: "in/out" };
+  }
+  const at = (await seq.getPlayerPosition()).ticksNumber;
+  const vt = await seq.getVideoTrack(track);
+  let start = 0;
+  let end = Infinity;
+  /** @type {string} */
+  let startTicks = "0";
+  /** @type {string | null} */
+  let endTicks = null;
+  for (const it of vt.getTrackItems(p.Constants.TrackItemType.CLIP, false)) {
+    const a = await it.getStartTime();
+    const b = await it.getEndTime();
+    if (a.ticksNumber <= at && at < b.ticksNumber) return null; // a clip is there: no gap
+    if (b.ticksNumber <= at && b.ticksNumber >= start) {
+      start = b.ticksNumber;
+      startTicks = b.ticks;
+    }
+    if (a.ticksNumber > at && a.ticksNumber < end) {
+      end = a.ticksNumber;
+      endTicks = a.ticks;
+    }
+  }
+  return endTicks ? { startTicks, endTicks, track, from: "playhead" } : null;
+}
+
+/**
+ * Overwrite `frames` sequence frames from `startFrame` on video track `track` with the take
+ * at `path`, trimmed (the take's in point at its start, its out point after `frames`): one
+ * undo step, nothing after it shifts (the song stays in sync). The take keeps its own rate:
+ * Premiere plays it at real-time speed and samples its frames to the sequence's.
+ * @param {string} path
+ * @param {{track?: number, startFrame: number, frames: number, fps: number, label?: string}} opts
+ */
+export async function placeTrimmed(path, opts) {
+  const p = ppro();
+  const track = opts.track || 0;
+  const project = await activeProject();
+  const seq = await activeSequence(project);
+  const count = await seq.getVideoTrackCount();
+  if (track < 0 || track >= count) {
+    throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
+  }
+  const item = await importAndFind(project, path);
+  const clip = p.ClipProjectItem.cast(item);
+  const at = p.TickTime.createWithTicks(framesToTicks(opts.startFrame, opts.fps));
+  const length = p.TickTime.createWithTicks(framesToTicks(opts.frames, opts.fps));
+  const editor = p.SequenceEditor.getEditor(seq);
+  transact(project, opts.label || "Promptcut: place take", () => [
+    clip.createSetInOutPointsAction(p.TickTime.TIME_ZERO, length),
+    editor.createOverwriteItemAction(item, at, track, 0),
+  ]);
+  await confirmOnTrack(seq, track, at.seconds);
+  return { track, startTicks: at.ticks,
+    endTicks: framesToTicks(opts.startFrame + opts.frames, opts.fps) };
+}
+
+/** Replace a shot's clip with another take of the shot: same place, same length.
+ * @param {string} path
+ * @param {{track?: number, startFrame: number, frames: number, fps: number}} opts */
+export async function swapTake(path, opts) {
+  return placeTrimmed(path, { ...opts, label: "Promptcut: swap take" });
 }

@@ -6,7 +6,7 @@ import { emit, on, putJob, selectedTakes, state, targetTakes, time } from "../st
 import { getBridge } from "../sync.js";
 import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
-import { deleteTakes } from "./gallery.js";
+import { deleteTakes, undo } from "./gallery.js";
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
 let formats = new Map();
@@ -46,7 +46,8 @@ export function mountActions(root, theHost) {
       h("span.grow"),
       selInfo,
       btn("clear-selection", "Clear", "Clear the selection (Esc)", () => { state.selection.clear(); emit("selection"); }),
-      btn("delete", "Delete", "Move the selected takes to the trash", remove)));
+      btn("delete", "Delete", "Move the selected takes to the trash", remove),
+      btn("undo", "Undo", "Undo the last rating, pick, reject or delete (Ctrl+Z)", () => undo())));
   root.appendChild(bar);
 
   async function renderTracks() {
@@ -193,5 +194,7 @@ function remove() {
     toast("Select takes to delete.", "error");
     return;
   }
-  guard(() => deleteTakes(ids), `Moved ${ids.length} take${ids.length === 1 ? "" : "s"} to the trash.`);
+  const n = `${ids.length} take${ids.length === 1 ? "" : "s"}`;
+  if (!globalThis.confirm(`Move ${n} to the trash? Ctrl+Z (or Undo) brings them back.`)) return;
+  guard(() => deleteTakes(ids), `Moved ${n} to the trash (Ctrl+Z brings them back).`);
 }

@@ -35,11 +35,23 @@ export function openCompare(takes) {
     cell.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (t.rating || 0)));
   });
   refresh();
-  const overlay = h("div.compare#compare-view", { role: "dialog", "aria-label": "Compare takes" },
+  const opener = document.activeElement;
+  const overlay = h("div.compare#compare-view", { role: "dialog", "aria-modal": "true",
+    "aria-label": "Compare takes", tabindex: "-1" },
     h("div.compare-head", null, h("h2", null, `Compare ${takes.length} takes`), h("span.grow"), playBtn, closeBtn),
     h(`div.compare-grid.n${takes.length}`, null, cells),
     h("div.compare-foot", null, seek));
   document.body.appendChild(overlay);
+  // Focus moves into the dialog (Space pauses, Esc closes) and Tab stays inside it.
+  overlay.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab") return;
+    const items = [...overlay.querySelectorAll("button, input, video[controls]")];
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  });
 
   const sync = () => {
     for (const v of followers) {
@@ -69,8 +81,9 @@ export function openCompare(takes) {
   playBtn.addEventListener("click", toggle);
   closeBtn.addEventListener("click", closeCompare);
   const off = on((w) => { if (w === "takes") refresh(); });
-  current = { overlay, toggle, videos, off };
+  current = { overlay, toggle, videos, off, opener };
   playAll();
+  playBtn.focus();
 }
 
 export function closeCompare() {
@@ -78,7 +91,9 @@ export function closeCompare() {
   for (const v of current.videos) /** @type {HTMLVideoElement} */ (v).pause();
   current.overlay.remove();
   current.off();
+  const back = current.opener;
   current = null;
+  if (back && back.isConnected && typeof back.focus === "function") back.focus();
 }
 
 export function compareToggle() {

@@ -2,9 +2,9 @@
 // stars, pick/reject, tags, search and filters, multi-select. Cards are keyed by take id and
 // patched in place so a playing video or a hover is not torn down by an unrelated update.
 
-import { emit, on, putTake, removeTake, set, state } from "../store.js";
+import { emit, on, putTake, removeTake, set, state, takeCount } from "../store.js";
 import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
-import { clear, getData, guard, h, option, setData } from "./dom.js";
+import { clear, getData, guard, h, option, setData, toast } from "./dom.js";
 import { credentialsBadge } from "./credentials.js";
 
 export function mountGallery(root) {
@@ -65,7 +65,9 @@ export function mountGallery(root) {
     if (!state.takeOrder.length) grid.appendChild(empty);
     else empty.remove();
     const sel = state.selection.size;
-    count.textContent = `${state.takeOrder.length} take${state.takeOrder.length === 1 ? "" : "s"}` +
+    const total = takeCount();
+    const shown = state.takeOrder.length < total ? `${state.takeOrder.length} of ` : "";
+    count.textContent = `${shown}${total} take${total === 1 ? "" : "s"}` +
       (sel ? ` · ${sel} selected` : "");
     more.style.display = state.nextCursor ? "" : "none";
   }
@@ -244,24 +246,72 @@ async function patchTake(id, body) {
   return take;
 }
 
+/** The takes a curation acts on: the whole selection when `id` is in it, else `id` alone. */
+function cullTargets(id) {
+  return state.selection.has(id) ? [...state.selection] : [id];
+}
+
+/** One change to every target, remembered so Ctrl+Z (or Cmd+Z) puts every take back. */
+function cull(id, change, label) {
+  const ids = cullTargets(id).filter((x) => state.takes.has(x));
+  return guard(async () => {
+    const before = ids.map((x) => {
+      const t = state.takes.get(x);
+      return { id: x, body: Object.fromEntries(Object.keys(change(t)).map((k) => [k, t[k]])) };
+    });
+    for (const x of ids) await patchTake(x, change(state.takes.get(x)));
+    pushUndo({ label, patches: before });
+    if (ids.length > 1) toast(`${label}: ${ids.length} takes (Ctrl+Z undoes).`, "ok");
+  });
+}
+
 export function rate(id, n) {
-  return guard(() => patchTake(id, { rating: n }));
+  return cull(id, () => ({ rating: n }), `Rated ${n}`);
 }
 
 export function setStatus(id, status) {
   const cur = state.takes.get(id);
   const next = cur && cur.status === status ? "new" : status;
-  return guard(() => patchTake(id, { status: next }));
+  return cull(id, () => ({ status: next }), next === "new" ? "Unmarked" : `Marked ${next}`);
 }
 
 export function setTags(id, tags) {
   return guard(() => patchTake(id, { tags }));
 }
 
-export async function deleteTakes(ids) {
-  for (const id of ids) {
-    await getBridge().deleteTake(id);
-    removeTake(id);
+const undoStack = [];
+
+function pushUndo(entry) {
+  undoStack.push(entry);
+  if (undoStack.length > 50) undoStack.shift();
+}
+
+/** Undo the last curation or delete: ratings, picks and rejects back, deleted takes out of
+ * the trash. */
+export function undo() {
+  const entry = undoStack.pop();
+  if (!entry) {
+    toast("Nothing to undo.", "info");
+    return undefined;
   }
-  emit("takes");
+  return guard(async () => {
+    for (const p of entry.patches || []) await patchTake(p.id, p.body);
+    for (const id of entry.deleted || []) putTake(await getBridge().restoreTake(id));
+    emit("takes");
+    return `Undone: ${entry.label}.`;
+  }, (m) => m);
+}
+
+export async function deleteTakes(ids) {
+  const done = [];
+  try {
+    for (const id of ids) {
+      await getBridge().deleteTake(id);
+      removeTake(id);
+      done.push(id);
+    }
+  } finally {
+    if (done.length) pushUndo({ label: `deleted ${done.length} take${done.length === 1 ? "" : "s"}`, deleted: done });
+    emit("takes");
+  }
 }

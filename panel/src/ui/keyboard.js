@@ -4,7 +4,7 @@
 import { emit, set, state } from "../store.js";
 import { place } from "./actions.js";
 import { closeCompare, compareToggle, isComparing } from "./compare.js";
-import { rate, setStatus, togglePlay } from "./gallery.js";
+import { rate, setStatus, togglePlay, undo } from "./gallery.js";
 
 function typing(el) {
   const tag = el && el.tagName;
@@ -41,6 +41,11 @@ function moveCursor(delta, extend) {
 
 export function mountKeyboard() {
   document.addEventListener("keydown", (ev) => {
+    if (!typing(ev.target) && (ev.ctrlKey || ev.metaKey) && !ev.altKey && (ev.key === "z" || ev.key === "Z")) {
+      ev.preventDefault();
+      undo();
+      return;
+    }
     if (typing(ev.target) || ev.altKey || ev.metaKey || ev.ctrlKey) return;
     if (state.tab !== "gallery" && !document.documentElement.classList.contains("wide") && !isComparing()) return;
     const id = state.cursor;

@@ -6,6 +6,7 @@
 import { retryBody } from "../requests.js";
 import { emit, on, putJob, state, time } from "../store.js";
 import { getBridge, loadJobs } from "../sync.js";
+import { boardState } from "./board.js";
 import { fmtEta, guard, h } from "./dom.js";
 
 const ACTIVE = ["running", "queued"];
@@ -114,10 +115,20 @@ function buildRow(job, queuedIds) {
     ? h("div.job-error", { role: "alert" }, job.error.message || job.error.code) : null;
   const el = h(`div.job.${job.status}`, { role: "listitem", dataset: { jobId: job.id, status: job.status } },
     h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
-      h("span.job-prompt", { title: prompt }, prompt), h("span.job-buttons", null, buttons)),
+      shotChip(job), h("span.job-prompt", { title: prompt }, prompt),
+      h("span.job-buttons", null, buttons)),
     job.status === "running" ? h("div.bar", null, bar) : null,
     h("div.job-bottom", null, meta), error);
   return { el, bar, meta };
+}
+
+/** Which shot of which board a job is for, when it is for one. */
+function shotChip(job) {
+  if (!job.shot_id) return null;
+  const board = boardState.board;
+  const shot = board && board.id === job.board_id && board.shots.find((x) => x.id === job.shot_id);
+  const text = shot ? `Shot ${shot.position + 1} · ${shot.label}` : "Board shot";
+  return h("span.chip.shot-chip", { title: shot ? `For ${shot.label} of ${board.name}` : "For a board's shot" }, text);
 }
 
 function updateProgress(row, job) {

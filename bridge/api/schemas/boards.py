@@ -1,0 +1,294 @@
+"""Bodies of /boards, /shots and /songs: boards, their shots and what they are generated with.
+
+Generation fields (a shot's overrides, a board's defaults, the defaults of a generate call)
+are POST /jobs's own fields, taken from JobSubmit so each is named and bounded in one place;
+the preset's rules apply when a shot is generated. A duration is seconds (a number), text
+like "2 bars", "96f", "0:04.5", or `{"value", "unit"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, create_model
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+from bridge.api.schemas.common import Answer, Body, Id, text
+from bridge.api.schemas.jobs import InitImageIn, JobSubmit
+from bridge.boards.records import Duration
+from bridge.boards.shotlist import ShotListError, parse_duration
+from bridge.engine.queue import MAX_TAKES
+from otio_export.rates import SEQUENCE_RATES
+
+Unit = Literal["s", "frames", "beats", "bars"]
+SHOT_LIST_FORMATS = ("csv", "tsv", "json", "md")
+
+
+class DurationIn(Body):
+    value: Annotated[float, Field(gt=0, le=100_000)]
+    unit: Unit = "s"
+
+
+def _to_duration(value: Any) -> Duration:
+    try:
+        return parse_duration(value.model_dump() if isinstance(value, DurationIn) else value)
+    except ShotListError as err:
+        raise PydanticCustomError("invalid", err.message.split(": ", 1)[-1].rstrip("."))\
+            from None
+
+
+DurationValue = Annotated[
+    Annotated[float, Field(gt=0, le=100_000)] | text(40, min_length=1) | DurationIn,
+    AfterValidator(_to_duration)]
+
+
+def _sequence_rate(value: float) -> float:
+    for label in SEQUENCE_RATES:
+        if abs(float(label) - value) < 0.006:
+            return float(label)
+    raise PydanticCustomError("invalid_choice", "must be a sequence rate: {rates}",
+                              {"rates": ", ".join(SEQUENCE_RATES)})
+
+
+def _even(value: int) -> int:
+    if value % 2:
+        raise PydanticCustomError("invalid", "must be even (H.264 refuses odd sizes)")
+    return value
+
+
+Fps = Annotated[float, Field(gt=0, le=240), AfterValidator(_sequence_rate)]
+FrameSize = Annotated[int, Field(ge=16, le=16384), AfterValidator(_even)]
+
+# POST /jobs fields a shot or a board may set for its own takes.
+OVERRIDE_FIELDS = ("negative_prompt", "model", "seed", "width", "height", "num_frames", "fps",
+                   "steps", "guidance", "memory_profile", "cache", "compile", "priority",
+                   "init_image", "min_memory_gb", "force")
+
+
+def _optional(name: str) -> tuple[Any, FieldInfo]:
+    """JobSubmit's field `name`, optional: its bounds and checks apply to a value, None
+    means "not set" (the field's metadata goes on the value, not on the None)."""
+    info = JobSubmit.model_fields[name]
+    inner = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    return inner | None, Field(default=None, description=info.description)
+
+
+Overrides = create_model("Overrides", __base__=Body,
+                         __doc__="POST /jobs fields for the takes of a shot (or a board).",
+                         **{n: _optional(n) for n in OVERRIDE_FIELDS})
+GenerateDefaults = create_model(
+    "GenerateDefaults", __base__=Body,
+    __doc__="Any POST /jobs field, the default for shots that do not set it.",
+    **{n: _optional(n) for n in JobSubmit.model_fields if n not in ("takes", "client_key")})
+
+
+class GridIn(Body):
+    """Corrections to the detected beat grid (only the fields sent change)."""
+
+    shift_beats: Annotated[int, Field(ge=-64, le=64)] = Field(
+        default=0, description="move bar 1 by whole beats")
+    tempo_factor: Literal[0.5, 1, 2] = Field(default=1, description="halve or double")
+    tempo: Annotated[float, Field(ge=20, le=400)] | None = Field(
+        default=None, description="a typed tempo: a constant grid from the first downbeat")
+    first_downbeat_s: Annotated[float, Field(ge=0, le=36_000)] | None = None
+    beats_per_bar: Annotated[int, Field(ge=1, le=16)] = 4
+
+
+class ShotFields(Body):
+    label: text(200) | None = None
+    prompt: text(4000) | None = None
+    negative_prompt: text(4000) | None = None
+    model: text(200) | None = None
+    overrides: Overrides | None = None  # type: ignore[valid-type]
+    start_image: InitImageIn | None = Field(default=None,
+                                            description="as POST /jobs init_image")
+    notes: text(10_000) | None = None
+    duration: DurationValue | None = Field(default=None, description="None: the board's")
+    takes_target: Annotated[int, Field(ge=1, le=MAX_TAKES)] | None = None
+
+
+class ShotPatch(ShotFields):
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        default=None, description="the shot's new place, from 0")
+    selected_take_id: Id | None = Field(default=None, description="the shot's pick; null "
+                                        "clears it")
+
+
+class ShotsAdd(ShotFields):
+    """One shot (its fields), many (`shots`), or a shot list (`shot_list`, as text)."""
+
+    shots: list[ShotFields] | None = Field(default=None, max_length=2000)
+    shot_list: text(2_000_000, min_length=1) | None = None
+    shot_list_format: Literal["csv", "tsv", "json", "md"] | None = None
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        default=None, description="insert before this place (default: at the end)")
+
+
+class BoardFields(Body):
+    name: text(200) | None = None
+    fps: Fps | None = None
+    width: FrameSize | None = None
+    height: FrameSize | None = None
+    song_id: Id | None = None
+    default_duration: DurationValue | None = None
+    grid: GridIn | None = None
+    defaults: Overrides | None = None  # type: ignore[valid-type]
+
+
+class BoardCreate(BoardFields):
+    shots: list[ShotFields] | None = Field(default=None, max_length=2000)
+    shot_list: text(2_000_000, min_length=1) | None = None
+    shot_list_format: Literal["csv", "tsv", "json", "md"] | None = None
+    bars_per_shot: Annotated[float, Field(ge=0.25, le=64)] | None = Field(
+        default=None, description="with a song: N bars a shot, as many as the song holds")
+
+
+class FillIn(Body):
+    bars_per_shot: Annotated[float, Field(ge=0.25, le=64)]
+
+
+class MarkersIn(Body):
+    """Cut points: sequence frames at the board's rate, or seconds."""
+
+    frames: list[Annotated[int, Field(ge=0, le=10**8)]] | None = Field(default=None,
+                                                                      max_length=2000)
+    seconds: list[Annotated[float, Field(ge=0, le=10**6)]] | None = Field(default=None,
+                                                                         max_length=2000)
+
+
+class SplitIn(Body):
+    first: DurationValue | None = Field(default=None, description="the first part, in the "
+                                        "shot's unit (default: half)")
+
+
+class GenerateIn(GenerateDefaults):  # type: ignore[misc, valid-type]
+    takes: Annotated[int, Field(ge=1, le=MAX_TAKES)] | None = Field(
+        default=None, description="takes per shot (default: each shot's target)")
+    only_missing: bool = Field(default=False, description="only shots without a pick")
+    shot_ids: list[Id] | None = Field(default=None, max_length=2000)
+
+
+class AssembleIn(Body):
+    formats: list[text(16)] | text(100) | None = None
+    unpicked: Literal["gap", "best"] = Field(
+        default="gap", description="a shot without a pick: a gap, or its best-rated take")
+
+
+# ---------------------------------------------------------------- answers
+
+class DurationOut(Answer):
+    value: float
+    unit: Unit
+
+
+class SongOut(Answer):
+    id: str
+    sha256: str
+    filename: str
+    path: str
+    url: str
+    duration_s: float
+    sample_rate: int
+    samples: int
+    tracker: str
+    detected_tempo: float
+    tempo: float
+    beats: list[float]
+    downbeats: list[float]
+    beats_per_bar: int
+    peaks: list[float]
+
+
+class PlanOut(Answer):
+    shot_frames: int
+    needed_frames: int
+    num_frames: int | None
+    chain: list[int]
+    message: str
+
+
+class ShotOut(Answer):
+    id: str
+    board_id: str
+    position: int
+    label: str
+    prompt: str
+    negative_prompt: str
+    model: str | None
+    overrides: dict[str, Any]
+    start_image: dict[str, Any] | None
+    notes: str
+    duration: DurationOut | None
+    takes_target: int
+    selected_take_id: str | None
+    created_at: float
+    updated_at: float
+    start_frame: int | None
+    end_frame: int | None
+    frames: int | None
+    start_s: float | None
+    seconds: float | None
+    beats: float | None
+    bars: float | None
+    effective_duration: DurationOut | None
+    plan: PlanOut | None
+    model_used: str | None
+    take_count: int
+    pending: int
+    pick: dict[str, Any] | None
+
+
+class LayoutError(Answer):
+    message: str
+    field: str | None
+
+
+class BoardOut(Answer):
+    id: str
+    name: str
+    fps: float
+    width: int
+    height: int
+    song_id: str | None
+    default_duration: DurationOut
+    grid: dict[str, Any]
+    defaults: dict[str, Any]
+    created_at: float
+    updated_at: float
+    schema_version: int
+    song: SongOut | None
+    layout_error: LayoutError | None
+    shots: list[ShotOut]
+    duration_frames: int
+    duration_s: float
+
+
+class BoardSummary(Answer):
+    id: str
+    name: str
+    fps: float
+    song_id: str | None
+    shots: int
+    picked: int
+    created_at: float
+    updated_at: float
+
+
+class BoardList(Answer):
+    boards: list[BoardSummary]
+
+
+class ShotsOut(Answer):
+    shots: list[ShotOut]
+    board: BoardOut
+
+
+class SplitOut(Answer):
+    shots: list[ShotOut]
+
+
+class GenerateOut(Answer):
+    jobs: list[dict[str, Any]]
+    shots: list[dict[str, Any]]
+    skipped: list[dict[str, Any]] = Field(description="shots left out, and why (no prompt)")

@@ -1,0 +1,127 @@
+"""The board, its shots and its beat grid as typed records that round-trip through JSON.
+
+A board is an editor's unit of work: sequence settings, an optional song and ordered shots.
+These records are what the library stores (one JSON file per board beside the database, so
+a board survives a lost database) and what the API answers, so each carries a schema version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+BOARD_SCHEMA_VERSION = 1
+UNITS = ("s", "frames", "beats", "bars")
+SONG_UNITS = ("beats", "bars")
+DEFAULT_TAKES = 12
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long a shot runs, in the unit the editor thinks in."""
+
+    value: float
+    unit: str = "s"  # s | frames | beats | bars
+
+    def to_dict(self) -> dict[str, Any]:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return {"value": value, "unit": self.unit}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Duration | None:
+        if data is None:
+            return None
+        return cls(value=data["value"], unit=data.get("unit", "s"))
+
+
+@dataclass(frozen=True)
+class GridAdjust:
+    """The editor's corrections to the detected beat grid of a board's song.
+
+    shift_beats moves the first downbeat by whole beats (the tracker found bar 1 on beat 3);
+    tempo_factor halves or doubles the detected beats; a typed `tempo` replaces detection
+    with a constant grid starting at `first_downbeat_s` (or the detected first downbeat).
+    """
+
+    shift_beats: int = 0
+    tempo_factor: float = 1.0  # 0.5 | 1 | 2
+    tempo: float | None = None
+    first_downbeat_s: float | None = None
+    beats_per_bar: int = 4
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> GridAdjust:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+
+@dataclass
+class Shot:
+    id: str
+    board_id: str
+    position: int
+    label: str = ""
+    prompt: str = ""
+    negative_prompt: str = ""
+    model: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # any POST /jobs field
+    start_image: dict[str, Any] | None = None  # as POST /jobs init_image
+    notes: str = ""
+    duration: Duration | None = None  # None: the board's default duration
+    takes_target: int = DEFAULT_TAKES
+    selected_take_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["duration"] = self.duration.to_dict() if self.duration else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Shot:
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["duration"] = Duration.from_dict(kwargs.get("duration"))
+        return cls(**kwargs)
+
+
+@dataclass
+class Board:
+    id: str
+    name: str
+    fps: float = 24.0
+    width: int = 1920
+    height: int = 1080
+    song_id: str | None = None
+    default_duration: Duration = field(default_factory=lambda: Duration(4, "s"))
+    grid: GridAdjust = field(default_factory=GridAdjust)
+    defaults: dict[str, Any] = field(default_factory=dict)  # POST /jobs fields for every shot
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    shots: list[Shot] = field(default_factory=list)
+    schema_version: int = BOARD_SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["default_duration"] = self.default_duration.to_dict()
+        out["grid"] = self.grid.to_dict()
+        out["shots"] = [s.to_dict() for s in self.shots]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Board:
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["default_duration"] = Duration.from_dict(kwargs.get("default_duration")) \
+            or Duration(4, "s")
+        kwargs["grid"] = GridAdjust.from_dict(kwargs.get("grid"))
+        kwargs["shots"] = [Shot.from_dict(s) for s in kwargs.get("shots") or []]
+        return cls(**kwargs)
+
+    def shot(self, shot_id: str) -> Shot | None:
+        return next((s for s in self.shots if s.id == shot_id), None)

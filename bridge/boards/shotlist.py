@@ -1,0 +1,316 @@
+"""Shot lists in (CSV, TSV, JSON, a Markdown table) and out (CSV).
+
+An editor's shot list comes from a spreadsheet, a script breakdown or a chat window. Columns
+are matched by name (`shot`, `prompt`, `negative`, `duration`, `bars`, `beats`, `notes`,
+`model`, `seed`, `takes`, and a few common spellings of them); any other column is kept in
+the shot's notes as "Column: value", never dropped. A bad cell is a ShotListError naming the
+row (1 = the first row under the header) and the column, so the editor can fix that cell.
+The csv module does the quoting; only the Markdown table is split by hand (no library in the
+environment reads one, and the format is one line per row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.boards.records import Duration
+
+MAX_ROWS = 2000
+MAX_TAKES = 64
+SEED_SPACE = 2**32
+COLUMNS = ("shot", "prompt", "negative", "duration", "bars", "beats", "notes", "model",
+           "seed", "takes")
+ALIASES = {
+    "label": "shot", "name": "shot", "shot name": "shot", "title": "shot",
+    "negative prompt": "negative", "negative_prompt": "negative",
+    "description": "prompt", "length": "duration", "seconds": "duration",
+    "takes_target": "takes", "take target": "takes", "comment": "notes", "note": "notes",
+}
+
+
+class ShotListError(ValueError):
+    """A shot list that cannot be read; `row` is 1-based under the header (0: the file)."""
+
+    def __init__(self, message: str, row: int = 0, column: str | None = None) -> None:
+        where = f"Row {row}, column '{column}': " if row and column else (
+            f"Row {row}: " if row else "")
+        super().__init__(where + message)
+        self.message = where + message
+        self.row, self.column = row, column
+
+    @property
+    def field(self) -> str:
+        if not self.row:
+            return "file"
+        return f"rows[{self.row}]" + (f".{self.column}" if self.column else "")
+
+
+@dataclass
+class ShotSpec:
+    """One parsed row: what a shot list can say about a shot."""
+
+    label: str = ""
+    prompt: str = ""
+    negative_prompt: str = ""
+    duration: Duration | None = None
+    model: str | None = None
+    seed: int | None = None
+    takes: int | None = None
+    notes: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # unknown columns, also in notes
+
+    def shot_fields(self) -> dict[str, Any]:
+        """The row as the fields of a new shot."""
+        out: dict[str, Any] = {"label": self.label, "prompt": self.prompt,
+                               "negative_prompt": self.negative_prompt, "notes": self.notes,
+                               "duration": self.duration, "model": self.model}
+        if self.seed is not None:
+            out["overrides"] = {"seed": self.seed}
+        if self.takes is not None:
+            out["takes_target"] = self.takes
+        return out
+
+
+def detect_format(text: str, filename: str = "") -> str:
+    name = filename.lower()
+    for suffix, fmt in ((".json", "json"), (".tsv", "tsv"), (".tab", "tsv"), (".md", "md"),
+                        (".markdown", "md"), (".csv", "csv")):
+        if name.endswith(suffix):
+            return fmt
+    stripped = text.lstrip()
+    if stripped[:1] in "[{":
+        return "json"
+    first = stripped.splitlines()[0] if stripped else ""
+    if first.startswith("|"):
+        return "md"
+    return "tsv" if "\t" in first else "csv"
+
+
+def parse(data: bytes | str, filename: str = "") -> list[ShotSpec]:
+    """Every row of a shot list, or a ShotListError for the first bad cell."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ShotListError("The file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 "
+                                "in Excel).") from None
+    else:
+        text = data.lstrip("\ufeff")
+    if "\x00" in text:
+        raise ShotListError("The file holds a NUL character; is it a spreadsheet binary? "
+                            "Export it as CSV.")
+    fmt = detect_format(text, filename)
+    rows = _json_rows(text) if fmt == "json" else (
+        _markdown_rows(text) if fmt == "md" else _delimited_rows(text, fmt))
+    if len(rows) > MAX_ROWS:
+        raise ShotListError(f"The list has {len(rows)} rows; at most {MAX_ROWS} are read.")
+    specs = [row_to_spec(row, i) for i, row in enumerate(rows, start=1)]
+    if not specs:
+        raise ShotListError("The list has no shots: a header row and one row per shot.")
+    return specs
+
+
+def _delimited_rows(text: str, fmt: str) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        lines = [r for r in reader if any(c.strip() for c in r)]
+    except csv.Error as err:
+        raise ShotListError(f"The CSV cannot be read: {err}.") from None
+    return _table(lines)
+
+
+def _markdown_rows(text: str) -> list[dict[str, Any]]:
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip().replace("\\|", "|")
+                 for c in re.split(r"(?<!\\)\|", line.strip("|"))]
+        if all(re.fullmatch(r":?-{1,}:?", c) for c in cells if c):
+            continue  # the |---|:---:| separator under the header
+        lines.append(cells)
+    return _table(lines)
+
+
+def _table(lines: list[list[str]]) -> list[dict[str, Any]]:
+    if not lines:
+        return []
+    header = [h.strip() for h in lines[0]]
+    if not any(_canonical(h) in COLUMNS for h in header):
+        raise ShotListError("The first row must name the columns, e.g. shot, prompt, "
+                            "duration (" + ", ".join(COLUMNS) + ").")
+    rows = []
+    for number, cells in enumerate(lines[1:], start=1):
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            raise ShotListError(f"It has {len(cells)} cells but the header names "
+                                f"{len(header)} columns.", number)
+        rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)
+                     if h})
+    return rows
+
+
+def _json_rows(text: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise ShotListError(f"The JSON cannot be read: {err}.") from None
+    if isinstance(data, dict):
+        data = data.get("shots")
+    if not isinstance(data, list):
+        raise ShotListError("A JSON shot list is a list of shots, or {\"shots\": [...]}.")
+    for i, row in enumerate(data, start=1):
+        if not isinstance(row, dict):
+            raise ShotListError("Each shot must be an object.", i)
+    return data
+
+
+def _canonical(name: str) -> str:
+    key = re.sub(r"\s+", " ", str(name).strip().lower())
+    return ALIASES.get(key, ALIASES.get(key.replace("_", " "), key))
+
+
+def row_to_spec(row: dict[str, Any], number: int) -> ShotSpec:
+    """One row (column name -> cell) as a ShotSpec; the error names row and column."""
+    spec = ShotSpec()
+    seen: dict[str, str] = {}
+    for raw_name, raw in row.items():
+        name = _canonical(raw_name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        if name not in COLUMNS:
+            spec.extra[str(raw_name).strip()] = _text(raw, number, str(raw_name), 2000)
+            continue
+        if name in seen:
+            raise ShotListError(f"It repeats column '{seen[name]}'.", number, str(raw_name))
+        seen[name] = str(raw_name)
+        _apply(spec, name, raw, number, str(raw_name))
+    units = [c for c in ("duration", "bars", "beats") if c in seen]
+    if len(units) > 1:
+        raise ShotListError(f"Give one of duration, bars or beats, not {' and '.join(units)}.",
+                            number, seen[units[1]])
+    extra = "\n".join(f"{k}: {v}" for k, v in spec.extra.items())
+    spec.notes = "\n".join(p for p in (spec.notes, extra) if p)
+    return spec
+
+
+def _apply(spec: ShotSpec, name: str, raw: Any, number: int, column: str) -> None:
+    if name == "shot":
+        spec.label = _text(raw, number, column, 200)
+    elif name == "prompt":
+        spec.prompt = _text(raw, number, column, 4000)
+    elif name == "negative":
+        spec.negative_prompt = _text(raw, number, column, 4000)
+    elif name == "notes":
+        spec.notes = _text(raw, number, column, 10_000)
+    elif name == "model":
+        spec.model = _text(raw, number, column, 200)
+    elif name == "duration":
+        spec.duration = parse_duration(raw, number, column)
+    elif name in ("bars", "beats"):
+        spec.duration = Duration(_positive(raw, number, column), name)
+    elif name == "seed":
+        spec.seed = _whole(raw, number, column, 0, SEED_SPACE - 1)
+    elif name == "takes":
+        spec.takes = _whole(raw, number, column, 1, MAX_TAKES)
+
+
+def _text(raw: Any, number: int, column: str, max_len: int) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise ShotListError("It must be text.", number, column)
+    text = str(raw).strip()
+    if len(text) > max_len:
+        raise ShotListError(f"It is longer than {max_len} characters.", number, column)
+    return text
+
+
+def _number(raw: Any, number: int, column: str) -> float:
+    if isinstance(raw, bool):
+        raise ShotListError("It must be a number.", number, column)
+    try:
+        value = float(str(raw).strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        raise ShotListError(f"{raw!r} is not a number.", number, column) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ShotListError(f"{raw!r} is not a number.", number, column)
+    return value
+
+
+def _positive(raw: Any, number: int, column: str) -> float:
+    value = _number(raw, number, column)
+    if not 0 < value <= 100_000:
+        raise ShotListError("It must be more than 0.", number, column)
+    return value
+
+
+def _whole(raw: Any, number: int, column: str, lo: int, hi: int) -> int:
+    value = _number(raw, number, column)
+    if not value.is_integer() or not lo <= value <= hi:
+        raise ShotListError(f"It must be a whole number from {lo} to {hi}.", number, column)
+    return int(value)
+
+
+_DURATION = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*([a-z]*)$")
+_UNIT_WORDS = {"": "s", "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+               "f": "frames", "fr": "frames", "frame": "frames", "frames": "frames",
+               "b": "beats", "beat": "beats", "beats": "beats",
+               "bar": "bars", "bars": "bars", "measure": "bars",
+               "measures": "bars"}
+_CLOCK = re.compile(r"^(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2}(?:[.,][0-9]+)?)$")
+
+
+def parse_duration(raw: Any, number: int = 0, column: str = "duration") -> Duration:
+    """'4', '4.5s', '96f', '2 bars', '8 beats', '0:04' or '1:02:03.5' as a Duration."""
+    if isinstance(raw, dict):
+        unit = raw.get("unit", "s")
+        if unit not in _UNIT_WORDS.values():
+            raise ShotListError("The unit must be s, frames, beats or bars.", number, column)
+        value = _positive(raw.get("value"), number, column)
+        if unit == "frames" and not value.is_integer():
+            raise ShotListError("Frames are whole numbers.", number, column)
+        return Duration(value, unit)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Duration(_positive(raw, number, column), "s")
+    text = str(raw).strip().lower()
+    clock = _CLOCK.match(text)
+    if clock:
+        hours = int(clock.group(1)) if clock.group(1) else 0
+        minutes, seconds = int(clock.group(2)), float(clock.group(3).replace(",", "."))
+        value = hours * 3600 + minutes * 60 + seconds
+        return Duration(_positive(value, number, column), "s")
+    match = _DURATION.match(text)
+    unit = _UNIT_WORDS.get(match.group(2)) if match else None
+    if not match or unit is None:
+        raise ShotListError(f"{raw!r} is not a duration; write 4, 4.5s, 96f, 2 bars or "
+                            "8 beats.", number, column)
+    value = _positive(match.group(1), number, column)
+    if unit == "frames" and not value.is_integer():
+        raise ShotListError("Frames are whole numbers.", number, column)
+    return Duration(value, unit)
+
+
+def format_duration(d: Duration | None) -> str:
+    if d is None:
+        return ""
+    value = int(d.value) if float(d.value).is_integer() else d.value
+    return {"s": f"{value}s", "frames": f"{value}f", "beats": f"{value} beats",
+            "bars": f"{value} bars"}[d.unit]
+
+
+def to_csv(shots: list[dict[str, Any]]) -> str:
+    """A board's shots as CSV with the import's column names (reads back the same)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["shot", "prompt", "negative", "duration", "model", "seed", "takes",
+                     "notes"])
+    for s in shots:
+        writer.writerow([s.get("label", ""), s.get("prompt", ""), s.get("negative_prompt", ""),
+                         format_duration(s.get("duration")), s.get("model") or "",
+                         (s.get("overrides") or {}).get("seed", ""), s.get("takes_target", ""),
+                         s.get("notes", "")])
+    return out.getvalue()

@@ -1,0 +1,202 @@
+"""`promptcut board`: import a shot list (and a song), generate a board, assemble its cut.
+
+It works on the library directly, through the same checks as the API (handlers' readers
+and services run inside an app context, no HTTP). `generate` runs the jobs itself when no
+Promptcut works on the library; when one does (the panel is open), the jobs go into the
+shared queue and that Promptcut makes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from otio_export import FORMATS
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from bridge.cli import add_common
+
+    p = subparsers.add_parser("board", help="boards: a shot list, a song, takes per shot, "
+                                            "the cut")
+    sub = p.add_subparsers(dest="board_command", required=True)
+
+    q = sub.add_parser("import", help="a new board from a shot list (CSV, TSV, JSON, .md)")
+    add_common(q)
+    q.add_argument("shot_list", help="shot list file")
+    q.add_argument("--song", help="audio file the shots are cut to (WAV, MP3, M4A, FLAC)")
+    q.add_argument("--bars-per-shot", type=float, help="with --song: N bars a shot, as "
+                                                       "many shots as the song holds")
+    q.add_argument("--name", help="board name (default: the file's name)")
+    q.add_argument("--fps", type=float, default=24.0, help="sequence rate (default 24)")
+    q.add_argument("--width", type=int, default=1920)
+    q.add_argument("--height", type=int, default=1080)
+    q.set_defaults(func=run_import)
+
+    q = sub.add_parser("generate", help="queue takes for every shot of a board")
+    add_common(q)
+    q.add_argument("board", help="board id")
+    q.add_argument("--takes", type=int, help="takes per shot (default: each shot's target)")
+    q.add_argument("--only-missing", action="store_true", help="only shots without a pick")
+    q.add_argument("--model", help="model for shots that do not name one")
+    for name in ("width", "height", "steps"):
+        q.add_argument(f"--{name}", type=int)
+    q.set_defaults(func=run_generate)
+
+    q = sub.add_parser("assemble", help="write a board's cut (.otio, FCP7 XML, EDL, FCPXML)")
+    add_common(q)
+    q.add_argument("board", help="board id")
+    q.add_argument("--format", default="otio,fcp7xml",
+                   help=f"comma-separated, of {', '.join(FORMATS)} (default otio,fcp7xml)")
+    q.add_argument("--out", help="also copy the files into this folder")
+    q.add_argument("--unpicked", choices=("gap", "best"), default="gap",
+                   help="a shot without a pick: a gap (default) or its best-rated take")
+    q.set_defaults(func=run_assemble)
+
+    q = sub.add_parser("list", help="the library's boards")
+    add_common(q)
+    q.set_defaults(func=run_list)
+
+
+def _app(args: argparse.Namespace):
+    from bridge.app import build_services, create_app
+    from bridge.cli import settings_from
+
+    services = build_services(settings_from(args))
+    return create_app(services=services, start_worker=False), services
+
+
+def _fail(err) -> int:
+    where = f" ({err.field})" if getattr(err, "field", None) else ""
+    print(f"promptcut board: {err.message}{where}", file=sys.stderr)
+    return 2
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from bridge.errors import PromptcutError
+    from bridge.library import board_edits, boards, songs
+
+    path = Path(args.shot_list)
+    if not path.is_file():
+        print(f"promptcut board: no file {path}", file=sys.stderr)
+        return 2
+    app, services = _app(args)
+    with app.app_context():
+        conn = services.db()
+        try:
+            from bridge.api.board_input import board_fields
+            from bridge.api.contract import validate
+            from bridge.api.schemas.boards import BoardFields
+
+            shots = board_edits.parse_shot_list(path.read_bytes(), path.name)
+            fields = board_fields(validate(BoardFields, {
+                "name": args.name or path.stem, "fps": args.fps, "width": args.width,
+                "height": args.height}))
+            if args.song:
+                song_path = Path(args.song)
+                song = songs.import_song(conn, services.settings, song_path.read_bytes(),
+                                         song_path.name)
+                fields["song_id"] = song["id"]
+            board = board_edits.create_board(conn, services.settings, fields)
+            board_edits.add_shots(conn, services.settings, board, shots)
+            board = boards.get(conn, board.id)
+            if args.bars_per_shot:
+                board = board_edits.fill_song(conn, services.settings, board,
+                                              args.bars_per_shot)
+            placed = boards.layout(conn, board)
+        except PromptcutError as err:
+            return _fail(err)
+        except OSError as err:
+            print(f"promptcut board: {err}", file=sys.stderr)
+            return 2
+    rate = float(boards.rate_of(board))
+    print(f"board\t{board.id}\t{board.name}\t{len(board.shots)} shots")
+    for p in placed:
+        seconds = (p.end - p.start) / rate
+        print(f"{p.shot.position + 1}\t{p.shot.label}\tframe {p.start}\t{seconds:.3f}s")
+    return 0
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from bridge.api.board_generate import generate_board
+    from bridge.engine.lock import LibraryBusy
+    from bridge.errors import PromptcutError
+    from bridge.library import store
+
+    app, services = _app(args)
+    body = {k: v for k, v in (("takes", args.takes), ("model", args.model),
+                              ("width", args.width), ("height", args.height),
+                              ("steps", args.steps)) if v is not None}
+    try:
+        services.worker.start()
+        local = True
+    except LibraryBusy:
+        local = False
+    try:
+        with app.app_context():
+            try:
+                from bridge.api.contract import validate
+                from bridge.api.schemas.boards import GenerateIn
+
+                body["only_missing"] = args.only_missing
+                answer = generate_board(args.board, validate(GenerateIn, body))
+            except PromptcutError as err:
+                return _fail(err)
+        jobs = [j["id"] for j in answer["jobs"]]
+        print(f"queued {len(jobs)} take(s) for {len(answer['shots'])} shot(s)")
+        if not local:
+            print("A running Promptcut works on this library; it makes them.")
+            return 0
+        left = set(jobs)
+        while left:
+            time.sleep(0.5)
+            for job_id in list(left):
+                job = store.get_job(services.db(), job_id)
+                if job and job.status.value in ("done", "failed", "cancelled"):
+                    left.discard(job_id)
+                    what = job.take_id or (job.error.message if job.error else "")
+                    print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if local:
+            services.worker.stop()
+    failed = [j for j in jobs if store.get_job(services.db(), j).status.value != "done"]
+    return 1 if failed else 0
+
+
+def run_assemble(args: argparse.Namespace) -> int:
+    import shutil
+
+    from bridge.api.board_generate import assemble_board
+    from bridge.errors import PromptcutError
+
+    app, services = _app(args)
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    with app.app_context():
+        try:
+            meta = assemble_board(args.board, formats, args.unpicked)
+        except PromptcutError as err:
+            return _fail(err)
+    folder = services.settings.timelines_dir / meta["id"]
+    for fmt, info in meta["formats"].items():
+        path = folder / info["filename"]
+        if args.out:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            path = Path(shutil.copy2(path, Path(args.out) / info["filename"]))
+        print(f"{fmt}\t{path}")
+    for note in meta.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from bridge.library import boards_store
+
+    _, services = _app(args)
+    for board in boards_store.list_boards(services.db()):
+        picked = sum(1 for s in board.shots if s.selected_take_id)
+        print(f"{board.id}\t{board.name}\t{len(board.shots)} shots\t{picked} picked")
+    return 0

@@ -1,0 +1,23 @@
+// The Board view's bridge calls, through the one bridge client (src/bridge/client.js).
+
+import { getBridge } from "../sync.js";
+
+const b = () => getBridge();
+
+export const listBoards = () => b().boards();
+export const getBoard = (id) => b().board(id);
+export const createBoard = (body) => b().createBoard(body);
+export const patchBoard = (id, body) => b().patchBoard(id, body);
+export const addShots = (id, body) => b().addShots(id, body);
+export const patchShot = (id, body) => b().patchShot(id, body);
+export const deleteShot = (id) => b().deleteShot(id);
+export const splitShot = (id) => b().splitShot(id, {});
+export const fillSong = (id, bars) => b().fillBoard(id, { bars_per_shot: bars });
+export const markersToCuts = (id, seconds) => b().boardMarkers(id, { seconds });
+export const generate = (id, body) => b().generateBoard(id, body);
+export const assemble = (id, body) => b().assembleBoard(id, body);
+export const shotTakes = (shotId) => b().takes({ shot_id: shotId, sort: "created", limit: 200 });
+export const timelineBytes = (tl, fmt) => b().timelineBytes(tl, fmt);
+export const upload = (what, file, boardId) => b().upload(what, file, boardId);
+export const mediaExists = (take) => !!take && !!take.media_url && b().mediaExists(take.media_url);
+export const absolute = (url) => b().mediaUrl(url);

@@ -1,0 +1,78 @@
+// One shot of a board: label, length (seconds, frames, bars), take count, its pick's
+// poster, its takes (pick one; in Premiere, swap it into the cut), generate, split, move.
+
+import { absolute } from "../boards/calls.js";
+import { h } from "./dom.js";
+
+/** "4.00 s · 100 f · 2 bars" for a laid-out shot. */
+export function lengthText(shot) {
+  if (shot.frames == null) return "not laid out";
+  const parts = [`${shot.seconds.toFixed(2)} s`, `${shot.frames} f`];
+  if (shot.bars != null) parts.push(`${+shot.bars.toFixed(2)} bars`);
+  return parts.join(" · ");
+}
+
+/**
+ * @param {any} board @param {any} shot @param {any} ctx {selected, takes, actions, timeline}
+ */
+export function shotCard(board, shot, ctx) {
+  const a = ctx.actions;
+  const pick = shot.pick && !shot.pick.missing ? shot.pick : null;
+  const poster = pick
+    ? h("img.shot-poster", { src: absolute(pick.poster_url), alt: `Pick of ${shot.label}` })
+    : h("div.shot-poster.none", null, shot.take_count ? "no pick" : "no takes");
+  const label = h("input.shot-label", { value: shot.label, "aria-label": "Shot label",
+    onchange: (e) => a.patch(shot, { label: e.target.value }) });
+  const counts = `${shot.take_count} / ${shot.takes_target} takes` +
+    (shot.pending ? ` · ${shot.pending} queued` : "");
+  const plan = shot.plan && shot.plan.num_frames == null
+    ? h("div.hint.warn.shot-plan", null, shot.plan.message) : null;
+  const head = h("div.shot-head", null,
+    h("span.shot-no", null, String(shot.position + 1)), label,
+    h("button.icon.shot-up", { type: "button", title: "Move earlier", "aria-label": "Move earlier",
+      disabled: shot.position === 0 ? true : null, onclick: () => a.move(shot, shot.position - 1) }, "▲"),
+    h("button.icon.shot-down", { type: "button", title: "Move later", "aria-label": "Move later",
+      disabled: shot.position === board.shots.length - 1 ? true : null,
+      onclick: () => a.move(shot, shot.position + 1) }, "▼"));
+  const prompt = h("textarea.shot-prompt", { rows: 2, "aria-label": "Prompt",
+    placeholder: "Prompt for this shot", onchange: (e) => a.patch(shot, { prompt: e.target.value }) },
+  shot.prompt);
+  const buttons = h("div.row.wrap.shot-buttons", null,
+    h("button.small.shot-generate", { type: "button", onclick: () => a.generate(shot) }, "Generate"),
+    h("button.small.shot-takes-toggle", { type: "button", "aria-expanded": ctx.open ? "true" : "false",
+      onclick: () => a.toggle(shot) }, ctx.open ? "Hide takes" : "Takes"),
+    h("button.small.shot-split", { type: "button", onclick: () => a.split(shot) }, "Split"),
+    ctx.gap ? h("button.small.primary.shot-place-gap", { type: "button", disabled: pick ? null : true,
+      onclick: () => a.placeInGap(shot) }, "Place in gap") : null,
+    h("span.grow"),
+    h("button.icon.shot-delete", { type: "button", title: "Delete shot", "aria-label": "Delete shot",
+      onclick: () => a.remove(shot) }, "✕"));
+  const card = h(`div.shot${ctx.selected ? ".selected" : ""}${pick ? ".has-pick" : ""}`, {
+    draggable: "true", tabindex: "0", role: "listitem", dataset: { shotId: shot.id },
+    "aria-label": `Shot ${shot.position + 1}: ${shot.label}` },
+  poster, h("div.shot-body", null, head,
+    h("div.info.shot-length", null, lengthText(shot)),
+    h("div.info.shot-count", null, counts), plan, prompt, buttons,
+    ctx.open ? takeStrip(board, shot, ctx) : null));
+  card.addEventListener("click", (e) => {
+    if (e.target === card || e.target === poster) a.select(shot);
+  });
+  return card;
+}
+
+function takeStrip(board, shot, ctx) {
+  const takes = ctx.takes || [];
+  if (!takes.length) return h("div.hint.shot-takes", null, "No takes yet: Generate makes some.");
+  return h("div.shot-takes", { role: "list" }, takes.map((t) => {
+    const chosen = t.id === shot.selected_take_id;
+    const other = t.fps && Math.abs(t.fps - board.fps) > 0.01;
+    return h(`div.shot-take${chosen ? ".chosen" : ""}`, { role: "listitem", dataset: { takeId: t.id } },
+      h("img", { src: absolute(t.poster_url), alt: `Take seed ${t.seed}` }),
+      h("div.info", null, `seed ${t.seed} · ${t.num_frames} f @ ${t.fps}${other ? " (own rate)" : ""}`),
+      h("div.row", null,
+        h("button.small.take-pick", { type: "button", "aria-pressed": chosen ? "true" : "false",
+          onclick: () => ctx.actions.pick(shot, chosen ? null : t) }, chosen ? "Picked" : "Pick"),
+        ctx.timeline ? h("button.small.take-swap", { type: "button", title: "Put this take where the shot is in the sequence: same place, same length",
+          onclick: () => ctx.actions.swap(shot, t) }, "Swap in") : null));
+  }));
+}

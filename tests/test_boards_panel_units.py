@@ -1,0 +1,74 @@
+"""The panel's tick arithmetic (Node): a shot's frames land on Premiere's exact ticks, and
+every host offers the board calls."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PANEL = Path(__file__).resolve().parents[1] / "panel"
+SCRIPT = r"""
+const t = await import("./src/hosts/ticks.js");
+const hosts = {};
+for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
+  hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
+}
+console.log(JSON.stringify({
+  hosts,
+  perFrame: ["23.976", 24, 25, 29.97, 30, 50, 59.94, 60].map((r) => t.ticksPerFrame(r)),
+  hour: t.framesToTicks(107892, 29.97),
+  back: t.ticksToFrames(t.framesToTicks(123457, 23.976), 23.976),
+  timebase: [t.fpsOfTimebase("8475667200"), t.fpsOfTimebase("10160640000")],
+}));
+"""
+
+
+@pytest.fixture(scope="module")
+def out():
+    if not shutil.which("node"):
+        pytest.skip("Node.js is not installed")
+    r = subprocess.run(["node", "--input-type=module", "-e", SCRIPT], cwd=PANEL,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_frames_land_on_exact_ticks(out):
+    per_second = 254016000000
+    rates = [(24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (50, 1), (60000, 1001),
+             (60, 1)]
+    assert out["perFrame"] == [str(per_second * d // n) for n, d in rates]
+    assert all(per_second * d % n == 0 for n, d in rates)  # whole ticks at every rate
+    assert out["hour"] == str(107892 * per_second * 1001 // 30000)  # an hour at 29.97, exact
+    assert out["back"] == 123457
+    assert out["timebase"] == [29.97, 25]
+
+
+def test_every_host_offers_the_board_calls(out):
+    names = out["hosts"]
+    assert all(exports == names["browser"] for exports in names.values()), names
+    for needed in ("getSequenceInfo", "getSequenceMarkers", "findGap", "placeTrimmed",
+                   "swapTake"):
+        assert needed in names["browser"]
+
+
+def test_adobe_panels_built_for_another_port(tmp_path):
+    """A bridge on another port than 8642: the bundle's UXP manifest names that origin (UXP
+    refuses any other) and the panel's default bridge address uses it."""
+    import os
+
+    if not (PANEL / "node_modules" / "esbuild").is_dir():
+        pytest.skip("panel/node_modules/esbuild is missing: run `npm ci` in panel/")
+    r = subprocess.run(["node", "scripts/bundle.mjs", "--port", "9123"], cwd=PANEL,
+                       capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PROMPTCUT_PORT": ""})
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((PANEL / "dist" / "uxp" / "manifest.json").read_text("utf-8"))
+    domains = manifest["requiredPermissions"]["network"]["domains"]
+    assert {"http://127.0.0.1:9123", "http://localhost:9123", "http://127.0.0.1:8642"} <= set(
+        domains)
+    assert "PROMPTCUT_PORT = 9123" in (PANEL / "dist" / "uxp" / "panel.js").read_text("utf-8")
