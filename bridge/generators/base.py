@@ -66,6 +66,7 @@ class ModelState:
     test_model: bool = False
     size_bytes: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    provider: str | None = None  # a cloud provider's name; None: runs on this machine
 
 
 class Generator(Protocol):
