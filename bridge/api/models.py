@@ -43,7 +43,10 @@ def _manager() -> ModelManager:
 
 @bp.get("/models")
 def list_models():
-    return {"models": [model_json(s) for s in _manager().states()]}
+    from bridge import providers
+
+    cloud = providers.model_states(services().settings.data_dir)
+    return {"models": [model_json(s) for s in [*_manager().states(), *cloud]]}
 
 
 @bp.post("/models/<name>/download")

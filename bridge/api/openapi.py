@@ -150,6 +150,15 @@ def document() -> dict[str, Any]:
             "202": {"description": "download started or already running"}}}},
         "/models/{name}": {"delete": {"parameters": [_p("name")], "responses": {
             **_ok({"type": "object"}, "freed"), "409": {"description": "downloading"}}}},
+        "/providers": {"get": {"summary": "Cloud providers and whether a key is stored",
+                               "responses": _ok({"type": "object"})}},
+        "/providers/{name}/key": {
+            "put": {"summary": "Store a provider's API key (never returned)",
+                    "parameters": [_p("name")], "requestBody": _body({
+                        "type": "object", "required": ["key"],
+                        "properties": {"key": {"type": "string", "minLength": 1}}}),
+                    "responses": _ok({"type": "object"})},
+            "delete": {"parameters": [_p("name")], "responses": _ok({"type": "object"})}},
         "/timelines": {"post": {"requestBody": _body({"type": "object", "properties": {
             "takes": {"type": "array", "items": STR}, "cut": {"type": "object"},
             "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR}}}),

@@ -13,7 +13,7 @@ from bridge import __version__
 from bridge.config import Settings, default_data_dir, default_port
 
 # Areas that add their own subcommands with `add_parser(subparsers)`.
-SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export"]
+SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.providers"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
