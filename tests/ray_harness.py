@@ -115,8 +115,9 @@ class LocalCluster:
     Promptcut node folder and Hugging Face cache (no node shares the other's weights).
     """
 
-    def __init__(self, work: Path, port: int = 6390) -> None:
+    def __init__(self, work: Path, port: int = 6390, env: dict[str, str] | None = None) -> None:
         self.work = work
+        self.env = env or {}
         self.port = port
         self.address = f"127.0.0.1:{port}"
         # Ray's Unix sockets live under the temp dir: keep it short and ASCII.
@@ -138,7 +139,7 @@ class LocalCluster:
                "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": str(ROOT),
                # Notice a dead node within seconds rather than half a minute.
                "RAY_health_check_period_ms": "1000", "RAY_health_check_failure_threshold": "3",
-               "RAY_health_check_initial_delay_ms": "1000"}
+               "RAY_health_check_initial_delay_ms": "1000", **self.env}
         log = open(self.work / f"ray-{name}.log", "wb")  # noqa: SIM115 (child owns it)
         proc = subprocess.Popen(
             [str(BIN / "ray"), "start", "--block", "--num-cpus", "1", "--num-gpus", "1",

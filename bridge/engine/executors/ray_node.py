@@ -97,6 +97,7 @@ class NodeWorker:
                 "gpu_ids": [str(g) for g in ray.get_gpu_ids()], "device": device,
                 "device_name": name, "memory_gb": memory_gb, "pid": os.getpid(),
                 "data_dir": str(self.settings.data_dir), "torch": torch.__version__,
+                "cpu_threads": torch.get_num_threads(),
                 "promptcut": __version__}
 
     def warm_model(self) -> str | None:
