@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge import media, store  # noqa: E402
 from bridge.config import Settings  # noqa: E402
 from bridge.engine.request import GenerationRequest  # noqa: E402
 from bridge.generators.diffusers_backend import DiffusersGenerator  # noqa: E402
+from bridge.library import store, take_files  # noqa: E402
 from bridge.library.db import Database  # noqa: E402
 from tests.conftest import Bridge, new_data_dir  # noqa: E402
 
@@ -40,7 +40,7 @@ def in_process(gen: DiffusersGenerator, folder: Path, seed: int, encode: bool) -
     t0 = time.perf_counter()
     video = gen.generate(req, lambda p: None, lambda: False)
     if encode:
-        media.write_take(video.frames, video.fps, {"seed": seed}, folder, f"take_{seed}")
+        take_files.write_take(video.frames, video.fps, {"seed": seed}, folder, f"take_{seed}")
     return time.perf_counter() - t0
 
 

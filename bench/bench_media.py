@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bridge.library.media import write_take
+from bridge.library.take_files import write_take
 
 
 def frames_like_a_take(count: int, height: int, width: int) -> np.ndarray:

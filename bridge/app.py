@@ -3,65 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bridge import security
 from bridge.config import Settings
-from bridge.engine.events import EventBus
-from bridge.engine.queue import Queue
-from bridge.engine.worker import Worker
 from bridge.errors import PromptcutError
-from bridge.generators.base import Generator
-from bridge.library import store
-from bridge.library.db import Database
-from bridge.pairing import Pairing
+from bridge.services import Services, build_services
 
 log = logging.getLogger("promptcut.app")
 
 API = "/api/v1"
 PUBLIC_PATHS = {f"{API}/health", f"{API}/openapi.json", f"{API}/pair"}
-
-
-@dataclass
-class Services:
-    """Everything a handler may call; built once per app, passed explicitly, no globals."""
-
-    settings: Settings
-    database: Database
-    events: EventBus
-    generator: Generator
-    queue: Queue
-    worker: Worker
-    token: str
-    pairing: Pairing = field(default_factory=Pairing)
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def db(self):
-        return self.database.conn()
-
-    def signed(self, path: str) -> str:
-        """A media URL that works in a <video> or <img> without the token."""
-        exp, sig = security.sign_path(self.token, path, self.settings.signed_url_ttl_s)
-        return f"{API}/media/{path}?exp={exp}&sig={sig}"
-
-
-def build_services(settings: Settings, generator: Generator | None = None) -> Services:
-    settings.ensure_dirs()
-    token = security.load_or_create_token(settings.token_path)
-    database = Database(settings.db_path)
-    store.set_media_root(database.conn(), settings.media_dir)
-    events = EventBus()
-    if generator is None:
-        from bridge.generators.diffusers_backend import DiffusersGenerator
-
-        generator = DiffusersGenerator(settings)
-    queue = Queue(database, events, generator)
-    worker = Worker(settings, database, events, queue, generator)
-    return Services(settings, database, events, generator, queue, worker, token)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None,

@@ -21,6 +21,11 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("Promptcut", appauthor=False))
 
 
+def _env_num(name: str, default: float):
+    raw = os.environ.get(name)
+    return type(default)(raw) if raw else default
+
+
 def default_port() -> int:
     return int(os.environ.get("PROMPTCUT_PORT", DEFAULT_PORT))
 
@@ -31,7 +36,17 @@ class Settings:
     port: int = field(default_factory=default_port)
     host: str = "127.0.0.1"
     extra_origins: tuple[str, ...] = ()  # panel origins beyond the bridge's own
-    device: str = "auto"  # auto | cuda | mps | cpu
+    device: str = "auto"  # auto | cuda | mps | cpu: the default for `devices`
+    # executors: "" (one per detected device), "0,2", "cuda:1@24", "cpu,cpu"
+    devices: str = field(default_factory=lambda: os.environ.get("PROMPTCUT_DEVICES", ""))
+    # queued jobs at most; past it POST /jobs answers 429
+    max_queued: int = field(default_factory=lambda: _env_num("PROMPTCUT_MAX_QUEUED", 1000))
+    # a take estimated to run longer is refused unless the caller says `force`
+    max_estimate_s: float = field(
+        default_factory=lambda: _env_num("PROMPTCUT_MAX_ESTIMATE_S", 2 * 3600))
+    # how long SQLite waits for another writer before an operation fails (and is retried)
+    db_busy_timeout_s: float = field(
+        default_factory=lambda: _env_num("PROMPTCUT_DB_BUSY_TIMEOUT", 30.0))
     max_body_bytes: int = MAX_BODY_BYTES
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600

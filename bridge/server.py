@@ -77,5 +77,4 @@ def serve(app, settings: Settings, *, threads: int = 16, ready=None) -> None:
         server.run()
     finally:
         services = app.extensions["promptcut"]
-        services.events.close()
-        services.worker.stop()
+        services.close()

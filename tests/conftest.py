@@ -32,8 +32,9 @@ class Bridge:
     """A `promptcut serve` child process and a small client for it."""
 
     def __init__(self, data_dir: Path, port: int | None = None,
-                 extra_args: tuple[str, ...] = ()) -> None:
+                 extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_args = extra_args
@@ -46,7 +47,7 @@ class Bridge:
         return (self.data_dir / "token").read_text(encoding="ascii").strip()
 
     def start(self, timeout: float = 90) -> Bridge:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1", **self.env}
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bridge", "serve", "--port", str(self.port),
@@ -83,6 +84,14 @@ class Bridge:
         self.proc.wait()
         self._log.close()
         self.proc = None
+
+    def wait_exit(self, timeout: float = 120) -> int:
+        """For crash tests: wait until the process dies by itself (a fault point)."""
+        assert self.proc is not None
+        code = self.proc.wait(timeout)
+        self._log.close()
+        self.proc = None
+        return code
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

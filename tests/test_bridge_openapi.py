@@ -22,7 +22,6 @@ def flask_routes(server: Bridge) -> set[tuple[str, str]]:
         if not rule.rule.startswith("/api/v1/"):
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1"):])
-        path = path.replace("{relative}", "{path}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             out.add((method.lower(), path))
     return out

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bridge.library import media
-from bridge.library.media import fps_fraction, probe, read_frame, remove_partials, write_take
+from bridge.library import media, take_files
+from bridge.library.media import fps_fraction, probe, read_frame
+from bridge.library.take_files import write_take
 
 RATES = [8, 12.5, 15, 16, 23.976, 24, 25, 29.97, 30, 50, 59.94, 60]
 RECORD = {
@@ -203,7 +204,7 @@ def test_read_frame_first_last_and_seconds(tmp_path: Path) -> None:
 
 
 def test_a_failure_while_encoding_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    real, calls = media._even_frame, []
+    real, calls = media.even_frame, []
 
     def fails_partway(frame: np.ndarray) -> np.ndarray:
         calls.append(1)
@@ -211,7 +212,7 @@ def test_a_failure_while_encoding_leaves_nothing(tmp_path: Path, monkeypatch) ->
             raise RuntimeError("encoder died")
         return real(frame)
 
-    monkeypatch.setattr(media, "_even_frame", fails_partway)
+    monkeypatch.setattr(media, "even_frame", fails_partway)
     with pytest.raises(RuntimeError, match="encoder died"):
         write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
     assert files_in(tmp_path) == []
@@ -222,7 +223,7 @@ def test_a_failure_after_the_video_leaves_nothing(tmp_path: Path, monkeypatch) -
         path.write_bytes(b"half a sprite")
         raise OSError("disk full")
 
-    monkeypatch.setattr(media, "_write_filmstrip", broken)
+    monkeypatch.setattr(media, "write_filmstrip", broken)
     with pytest.raises(OSError, match="disk full"):
         write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
     assert files_in(tmp_path) == []
@@ -230,8 +231,7 @@ def test_a_failure_after_the_video_leaves_nothing(tmp_path: Path, monkeypatch) -
 
 def test_a_failure_between_renames_leaves_nothing_of_that_take(tmp_path: Path, monkeypatch):
     write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "keep")
-    write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "again")  # replaced below
-    real, calls = media.os.replace, []
+    real, calls = take_files.os.replace, []
 
     def third_fails(src: Path, dst: Path) -> None:
         calls.append(dst)
@@ -239,10 +239,32 @@ def test_a_failure_between_renames_leaves_nothing_of_that_take(tmp_path: Path, m
             raise PermissionError("file is open in Premiere")
         real(src, dst)
 
-    monkeypatch.setattr(media.os, "replace", third_fails)
+    monkeypatch.setattr(take_files.os, "replace", third_fails)
     with pytest.raises(PermissionError):
         write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "again")
     assert files_in(tmp_path) == ["keep.jpg", "keep.json", "keep.mp4", "keep.strip.jpg"]
+
+
+def test_an_existing_take_is_never_replaced(tmp_path: Path) -> None:
+    first = write_take(ramp(5, 32, 32), 24, RECORD, tmp_path, "same")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(FileExistsError):
+        write_take(ramp(9, 16, 16), 24, {"other": 1}, tmp_path, "same")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert probe(first.video).frames == 5
+
+
+def test_a_delivered_mp4_is_stored_as_is(tmp_path: Path) -> None:
+    made = write_take(ramp(17, 32, 48), 16, RECORD, tmp_path / "made", "src")
+    delivered = tmp_path / "staging" / "provider.mp4"
+    delivered.parent.mkdir()
+    delivered.write_bytes(made.video.read_bytes())
+    original = delivered.read_bytes()
+    take = take_files.store_encoded(delivered, {"take_id": "t1"}, tmp_path / "lib", "t1")
+    assert take.video.read_bytes() == original and not delivered.exists()
+    assert Image.open(take.poster).size == (48, 32)
+    assert take.grid == media.filmstrip_grid(48, 32, 17)
+    assert json.loads(take.sidecar.read_text("utf-8")) == {"take_id": "t1"}
 
 
 def test_a_record_that_is_not_json_writes_nothing(tmp_path: Path) -> None:
@@ -250,37 +272,6 @@ def test_a_record_that_is_not_json_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="JSON"):
             write_take(ramp(3, 16, 16), 24, record, tmp_path / "t", "bad")
     assert files_in(tmp_path) == []
-
-
-def test_remove_partials(tmp_path: Path) -> None:
-    write_take(ramp(3, 16, 16), 24, RECORD, tmp_path, "done")
-    leftovers = [
-        ".done.0123abcd.partial.mp4",
-        ".take 2.deadbeef.partial.strip.jpg",
-        ".tåke 3.00000000.partial.json",
-        ".x.ffffffff.partial.jpg",
-    ]
-    incomplete = ["cut.mp4", "cut.jpg", "cut.strip.jpg"]  # crashed before cut.json
-    unrelated = ["notes.txt", "init.jpg", ".partial.mp4", "a.partial.jpg", ".hidden.mp4"]
-    for name in leftovers + incomplete + unrelated:
-        (tmp_path / name).write_bytes(b"x")
-
-    removed = remove_partials(tmp_path)
-    assert sorted(p.name for p in removed) == sorted(leftovers + incomplete)
-    assert files_in(tmp_path) == sorted(
-        ["done.jpg", "done.json", "done.mp4", "done.strip.jpg", *unrelated]
-    )
-    assert remove_partials(tmp_path) == []
-    assert remove_partials(tmp_path / "missing") == []
-
-
-def test_remove_partials_can_keep_videos_without_sidecar(tmp_path: Path) -> None:
-    (tmp_path / "clip.mp4").write_bytes(b"x")
-    (tmp_path / ".clip.0123abcd.partial.json").write_bytes(b"x")
-    assert [p.name for p in remove_partials(tmp_path, incomplete_takes=False)] == [
-        ".clip.0123abcd.partial.json"
-    ]
-    assert files_in(tmp_path) == ["clip.mp4"]
 
 
 def test_spaces_and_non_ascii_paths(tmp_path: Path) -> None:

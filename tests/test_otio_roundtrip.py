@@ -16,7 +16,8 @@ import defusedxml.ElementTree as SafeET
 import opentimelineio as otio
 import pytest
 
-from bridge.library.media import probe, write_take
+from bridge.library.media import probe
+from bridge.library.take_files import write_take
 from otio_export import (
     Cut,
     Entry,

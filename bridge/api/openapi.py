@@ -1,192 +1,195 @@
-"""GET /openapi.json: the API described as OpenAPI 3.
+"""GET /openapi.json: the OpenAPI 3.1 document, generated from the routes' contracts.
 
-Written out by hand (a generator from type hints would add a dependency and still need
-these descriptions); tests/test_openapi.py checks that it names exactly the app's routes and
-fuzzes the API from it.
+Each /api/v1 rule in the app's url_map is described by the `Operation` that
+bridge.api.contract.route attached to its view, and every schema comes from pydantic's own
+JSON Schema generation (draft 2020-12, which OpenAPI 3.1 uses as is). Nothing here is
+written per route. A route registered without `route` still appears, marked
+`x-undeclared`, so that tests/test_bridge_openapi.py can refuse it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask, current_app
+from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
 
 from bridge import __version__
+from bridge.api.contract import ERROR_TEXT, JSON, Operation, Payload, Reply, route
+from bridge.api.schemas.common import Error
 
 bp = Blueprint("openapi", __name__)
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-STR = {"type": "string"}
-INT = {"type": "integer"}
-NUM = {"type": "number"}
-
-
-def _ok(schema: dict | None = None, desc: str = "OK", status: str = "200") -> dict:
-    responses: dict[str, Any] = {
-        status: {"description": desc}, "400": {"description": "bad input",
-                                              "content": {"application/json": {"schema": ERROR}}},
-        "401": {"description": "missing or wrong token"},
-        "403": {"description": "foreign Host or Origin"},
-        "404": {"description": "not found", "content": {"application/json": {"schema": ERROR}}},
-    }
-    if schema is not None:
-        responses[status]["content"] = {"application/json": {"schema": schema}}
-    return responses
-
-
-def _q(name: str, schema: dict, desc: str = "") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": desc}
-
-
-def _p(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": STR}
-
-
-def _body(schema: dict, required: bool = True) -> dict:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
-JOB_REQUEST = {
-    "type": "object", "required": ["prompt"], "additionalProperties": False,
-    "properties": {
-        "prompt": {"type": "string", "minLength": 1, "maxLength": 4000},
-        "negative_prompt": {"type": "string", "maxLength": 4000},
-        "model": {"type": "string", "description": "a preset name from GET /models"},
-        "takes": {"type": "integer", "minimum": 1, "maximum": 64},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
-        "width": {"type": "integer"}, "height": {"type": "integer"},
-        "num_frames": {"type": "integer"}, "fps": NUM, "steps": INT, "guidance": NUM,
-        "priority": {"type": "integer", "minimum": -1000, "maximum": 1000},
-        "client_key": {"type": "string", "maxLength": 200},
-        "init_image": {"type": "object", "properties": {
-            "upload": STR, "take_id": STR, "frame": {}}},
-        "parent_take_id": STR,
-        "memory_profile": {"type": "string", "enum": [
-            "auto", "full", "model_offload", "group_offload", "sequential_offload"]},
-        "cache": STR, "compile": {"type": "boolean"},
-    },
+API = "/api/v1"
+REF = "#/components/schemas/{model}"
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer",
+               "description": "The per-install token: `promptcut token` prints it, "
+                              "POST /pair trades a pairing code for it."},
+    "signed_url": {"type": "apiKey", "in": "query", "name": "sig",
+                   "description": "Media URLs in answers carry `exp` and `sig`, so a "
+                                  "<video> or <img> loads them without the token."},
 }
-JOB = {"type": "object", "properties": {
-    "id": STR, "batch_id": STR, "status": {"type": "string", "enum": [
-        "queued", "running", "done", "failed", "cancelled"]},
-    "priority": INT, "request": {"type": "object"}, "take_id": {"type": ["string", "null"]},
-    "progress": {"type": ["object", "null"]}, "error": {"type": ["object", "null"]},
-    "position": {"type": ["integer", "null"]}}}
-TAKE = {"type": "object", "properties": {
-    "id": STR, "prompt": STR, "seed": INT, "rating": INT, "status": STR,
-    "media_path": STR, "media_url": STR, "poster_url": STR, "filmstrip_url": STR,
-    "record": {"type": "object"}}}
-TAKE_PATCH = {"type": "object", "additionalProperties": False, "minProperties": 1,
-              "properties": {"rating": {"type": "integer", "minimum": 0, "maximum": 5},
-                             "status": {"type": "string", "enum": ["new", "picked", "rejected"]},
-                             "tags": {"type": "array", "items": STR}, "notes": STR}}
+_RULE_ARG = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
 
-def document() -> dict[str, Any]:
-    paths: dict[str, Any] = {
-        "/health": {"get": {"summary": "Is the bridge up", "security": [],
-                            "responses": _ok({"type": "object"})}},
-        "/jobs": {
-            "post": {"summary": "Queue takes", "requestBody": _body(JOB_REQUEST),
-                     "responses": {**_ok({"type": "object"}, "created", "201"),
-                                   "200": {"description": "client_key seen before"}}},
-            "get": {"summary": "List jobs", "parameters": [
-                _q("status", {"type": "string", "enum": [
-                    "queued", "running", "done", "failed", "cancelled"]}),
-                _q("batch_id", STR), _q("limit", {"type": "integer", "minimum": 1})],
-                "responses": _ok({"type": "object"})}},
-        "/jobs/{job_id}": {
-            "get": {"parameters": [_p("job_id")], "responses": _ok(JOB)},
-            "patch": {"parameters": [_p("job_id")], "requestBody": _body({
-                "type": "object", "required": ["priority"], "additionalProperties": False,
-                "properties": {"priority": {"type": "integer", "minimum": -1000,
-                                            "maximum": 1000}}}),
-                "responses": {**_ok(JOB), "409": {"description": "not queued"}}}},
-        "/jobs/{job_id}/cancel": {"post": {"parameters": [_p("job_id")], "responses": {
-            **_ok(JOB), "409": {"description": "already finished"}}}},
-        "/takes": {"get": {"parameters": [
-            _q("batch_id", STR), _q("q", STR, "prompt text"),
-            _q("min_rating", {"type": "integer", "minimum": 0, "maximum": 5}),
-            _q("status", {"type": "string", "enum": ["new", "picked", "rejected"]}),
-            _q("sort", {"type": "string", "enum": ["created", "-created", "rating",
-                                                   "-rating"]}),
-            _q("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-            _q("cursor", STR), _q("parent_take_id", STR, "takes continued from this one")],
-            "responses": _ok({"type": "object"})}},
-        "/takes/{take_id}/chain": {"get": {
-            "summary": "The take and its ancestors, oldest first", "parameters": [_p("take_id")],
-            "responses": _ok({"type": "object"})}},
-        "/takes/{take_id}": {
-            "get": {"parameters": [_p("take_id")], "responses": _ok(TAKE)},
-            "patch": {"parameters": [_p("take_id")], "requestBody": _body(TAKE_PATCH),
-                      "responses": _ok(TAKE)},
-            "delete": {"parameters": [_p("take_id")], "responses": _ok(None, "deleted", "204")}},
-        "/events": {"get": {"parameters": [
-            _q("after", {"type": "integer", "minimum": 0}),
-            _q("timeout", {"type": "number", "minimum": 0, "maximum": 60}),
-            _q("epoch", STR)], "responses": _ok({"type": "object"})}},
-        "/events/stream": {"get": {"summary": "Server-sent events", "parameters": [
-            _q("after", {"type": "integer", "minimum": 0}), _q("epoch", STR)],
-            "x-streaming": True, "responses": {"200": {"description": "text/event-stream"}}}},
-        "/images": {"post": {"summary": "Upload an init image", "requestBody": {
-            "required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "properties": {"file": {"type": "string",
-                                                          "format": "binary"}}}}}},
-            "responses": _ok({"type": "object"}, "stored", "201")}},
-        "/media/{path}": {"get": {"summary": "A take's file (Range supported)",
-                                  "parameters": [_p("path"), _q("exp", STR), _q("sig", STR)],
-                                  "responses": _ok(None, "the file")}},
-        "/pair": {"post": {"summary": "Trade a one-time pairing code for the token",
-                           "security": [], "requestBody": _body({
-                               "type": "object", "required": ["code"],
-                               "properties": {"code": STR}}),
-                           "responses": {**_ok({"type": "object"}),
-                                         "403": {"description": "wrong or spent code"}}}},
-        "/openapi.json": {"get": {"security": [], "responses": _ok({"type": "object"})}},
-        "/models": {"get": {"responses": _ok({"type": "object"})}},
-        "/models/{name}/download": {"post": {"parameters": [_p("name")], "responses": {
-            **_ok({"type": "object"}, "already ready"),
-            "202": {"description": "download started or already running"}}}},
-        "/models/{name}": {"delete": {"parameters": [_p("name")], "responses": {
-            **_ok({"type": "object"}, "freed"), "409": {"description": "downloading"}}}},
-        "/providers": {"get": {"summary": "Cloud providers and whether a key is stored",
-                               "responses": _ok({"type": "object"})}},
-        "/providers/{name}/key": {
-            "put": {"summary": "Store a provider's API key (never returned)",
-                    "parameters": [_p("name")], "requestBody": _body({
-                        "type": "object", "required": ["key"],
-                        "properties": {"key": {"type": "string", "minLength": 1}}}),
-                    "responses": _ok({"type": "object"})},
-            "delete": {"parameters": [_p("name")], "responses": _ok({"type": "object"})}},
-        "/timelines": {"post": {"requestBody": _body({"type": "object", "properties": {
-            "takes": {"type": "array", "items": STR}, "cut": {"type": "object"},
-            "name": STR, "fps": NUM, "formats": {"type": "array", "items": STR}}}),
-            "responses": _ok({"type": "object"}, "created", "201")}},
-        "/timelines/{timeline_id}/{fmt}": {"get": {
-            "parameters": [_p("timeline_id"), _p("fmt")], "responses": _ok(None, "file")}},
-        "/timelines/import": {"post": {"requestBody": {"required": True, "content": {
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "format": "binary"}}}}}},
-            "responses": _ok({"type": "object"})}},
-    }
+class _Schemas:
+    """Collects every type the document names and generates their schemas in one pass,
+    so shared models become one entry under components/schemas."""
+
+    def __init__(self) -> None:
+        self._inputs: list[tuple[Any, str, Any]] = []
+        self._slots: list[tuple[dict, str, int]] = []
+
+    def ref(self, target: dict, key: str, annotation: Any, mode: str) -> None:
+        """Put the schema of `annotation` into target[key] once generated."""
+        index = len(self._inputs)
+        self._inputs.append((index, mode, TypeAdapter(annotation).core_schema))
+        self._slots.append((target, key, index))
+
+    def generate(self) -> dict[str, Any]:
+        gen = GenerateJsonSchema(ref_template=REF)
+        mapping, definitions = gen.generate_definitions(self._inputs)
+        for target, key, index in self._slots:
+            mode = self._inputs[index][1]
+            target[key] = mapping[(index, mode)]
+        return definitions
+
+
+def openapi_path(rule: str) -> str:
+    return _RULE_ARG.sub(r"{\1}", rule)
+
+
+def _parameters(rule: str, op: Operation | None, schemas: _Schemas) -> list[dict]:
+    params: list[dict] = [{"name": name, "in": "path", "required": True,
+                           "schema": {"type": "string", "minLength": 1}}
+                          for name in _RULE_ARG.findall(rule)]
+    if op is not None and op.query is not None:
+        for name, info in op.query.model_fields.items():
+            param = {"name": name, "in": "query", "required": info.is_required()}
+            if info.description:
+                param["description"] = info.description
+            schemas.ref(param, "schema", info.rebuild_annotation(), "validation")
+            params.append(param)
+    return params
+
+
+def _request_body(op: Operation, schemas: _Schemas) -> dict | None:
+    if op.body is None:
+        return None
+    payload = op.body if isinstance(op.body, Payload) else Payload({JSON: op.body})
+    content: dict[str, Any] = {}
+    for media_type, model in payload.content.items():
+        content[media_type] = {}
+        schemas.ref(content[media_type], "schema", model, "validation")
+    body: dict[str, Any] = {"required": payload.required, "content": content}
+    if payload.description:
+        body["description"] = payload.description
+    return body
+
+
+def _responses(op: Operation, schemas: _Schemas) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for status, reply in op.statuses().items():
+        if reply == _standard_error(status):
+            out[str(status)] = {"$ref": f"#/components/responses/{_error_name(status)}"}
+            continue
+        entry: dict[str, Any] = {"description": reply.description}
+        if reply.model is not None:
+            entry["content"] = {reply.media_type: {}}
+            schemas.ref(entry["content"][reply.media_type], "schema", reply.model,
+                        "serialization")
+        out[str(status)] = entry
+    return out
+
+
+def _standard_error(status: int) -> Reply | None:
+    text = ERROR_TEXT.get(status)
+    return Reply(Error, text) if text else None
+
+
+def _error_name(status: int) -> str:
+    return f"Error{status}"
+
+
+def _error_responses() -> dict[str, Any]:
+    return {_error_name(code): {"description": text, "content": {JSON: {"schema": {
+        "$ref": REF.format(model="Error")}}}} for code, text in ERROR_TEXT.items()}
+
+
+def _operation(rule: str, endpoint: str, op: Operation | None, schemas: _Schemas) -> dict:
+    out: dict[str, Any] = {"operationId": endpoint.replace(".", "_")}
+    if op is None:
+        out.update({"x-undeclared": True, "parameters": _parameters(rule, None, schemas),
+                    "responses": {"default": {"description": "not declared"}}})
+        return out
+    out["summary"] = op.summary
+    if op.description:
+        out["description"] = op.description
+    out["tags"] = list(op.tags)
+    if params := _parameters(rule, op, schemas):
+        out["parameters"] = params
+    if (body := _request_body(op, schemas)) is not None:
+        out["requestBody"] = body
+    out["responses"] = _responses(op, schemas)
+    if op.public:
+        out["security"] = []
+    elif op.security is not None:
+        out["security"] = list(op.security)
+    return out
+
+
+def _strip_null_in_query(params: list[dict]) -> None:
+    """A query parameter is absent rather than null: drop the null branch of Optional."""
+    for p in params:
+        schema = p.get("schema", {})
+        if p["in"] == "query" and "anyOf" in schema:
+            kept = [s for s in schema["anyOf"] if s != {"type": "null"}]
+            rest = {k: v for k, v in schema.items() if k != "anyOf"}
+            p["schema"] = {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def document(app: Flask) -> dict[str, Any]:
+    schemas = _Schemas()
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(API + "/"):
+            continue
+        op = getattr(app.view_functions[rule.endpoint], "contract", None)
+        relative = rule.rule[len(API):]
+        item = paths.setdefault(openapi_path(relative), {})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            item[method.lower()] = _operation(relative, rule.endpoint, op, schemas)
+    schemas.ref({}, "error", Error, "serialization")  # the shape every refusal has
+    definitions = schemas.generate()
+    for item in paths.values():
+        for operation in item.values():
+            _strip_null_in_query(operation.get("parameters", []))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Promptcut bridge", "version": __version__,
-                 "description": "Local generation service for the Promptcut panel."},
-        "servers": [{"url": "/api/v1"}],
+                 "description": "Local generation service for the Promptcut panel. What "
+                                "this document cannot say (auth, events, signed URLs) is "
+                                "in docs/api.md."},
+        "servers": [{"url": API}],
         "security": [{"bearer": []}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
-                "error": {"type": "object", "required": ["code", "message", "field"],
-                          "properties": {"code": STR, "message": STR,
-                                         "field": {"type": ["string", "null"]}}}}}},
-        },
+        "tags": sorted(({"name": t} for t in _tags(paths)), key=lambda t: t["name"]),
+        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": definitions,
+                       "responses": _error_responses()},
         "paths": paths,
     }
 
 
-@bp.get("/openapi.json")
+def _tags(paths: dict[str, dict[str, Any]]) -> set[str]:
+    return {t for item in paths.values() for op in item.values() for t in op.get("tags", [])}
+
+
+@route(bp, "GET", "/openapi.json", summary="This document", public=True,
+       replies={200: Reply(dict[str, Any], "The OpenAPI 3.1 document")})
 def openapi():
-    return document()
+    cache = current_app.extensions.setdefault("promptcut_openapi", {})
+    if "doc" not in cache:
+        cache["doc"] = document(current_app)
+    return cache["doc"]

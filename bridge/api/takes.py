@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, request
 
 from bridge.api.common import get_int, get_str, json_body, query_int, services
 from bridge.engine.events import EventKind
-from bridge.errors import InvalidRequest, NotFound
-from bridge.library import store
+from bridge.errors import Conflict, InvalidRequest, NotFound
+from bridge.library import curation, store, trash
+from bridge.library.records import Take
 
 bp = Blueprint("takes", __name__)
 
@@ -19,11 +18,11 @@ TAKE_STATUSES = ("new", "picked", "rejected")
 MAX_TAGS = 50
 
 
-def take_json(take: dict) -> dict:
+def take_json(take: Take) -> dict:
     s = services()
-    base = f"{take['folder']}/{take['stem']}"
-    out = {k: v for k, v in take.items()
-           if k not in ("poster_path", "filmstrip_path", "sidecar_path")}
+    base = f"{take.folder}/{take.stem}"
+    out = take.model_dump(mode="json", exclude={"poster_path", "filmstrip_path",
+                                                "sidecar_path", "deleted_at"})
     for key, suffix in (("media_url", ".mp4"), ("poster_url", ".jpg"),
                         ("filmstrip_url", ".strip.jpg")):
         rel = base + suffix
@@ -60,7 +59,8 @@ def list_takes():
             services().db(), batch_id=args.get("batch_id") or None, q=q,
             min_rating=query_int("min_rating", lo=0, hi=5), status=status, sort=sort,
             limit=query_int("limit", default=100, lo=1, hi=500), cursor=cursor,
-            parent_take_id=args.get("parent_take_id") or None)
+            parent_take_id=args.get("parent_take_id") or None,
+            shot_id=args.get("shot_id") or None, board_id=args.get("board_id") or None)
     except ValueError:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
@@ -105,24 +105,32 @@ def patch_take(take_id: str):
             raise InvalidRequest(f"'tags' takes up to {MAX_TAGS} non-empty tags of up to 100 "
                                  "characters.", field="tags")
         changes["tags"] = list(dict.fromkeys(t.strip() for t in tags))
-    conn = services().db()
-    store.update_take(conn, take_id, changes)
-    take = _get(take_id)
+    take = curation.update(services().db(), _get(take_id), changes)
     services().events.publish(EventKind.TAKE_UPDATED, take_id=take_id,
-                              batch_id=take["batch_id"], data=changes)
+                              batch_id=take.batch_id, data=changes)
     return take_json(take)
 
 
 @bp.delete("/takes/<take_id>")
 def delete_take(take_id: str):
+    """To the trash, in one journaled step; POST /takes/<id>/restore undoes it."""
     take = _get(take_id)
     s = services()
-    store.mark_take_deleted(s.db(), take_id)
-    trash = s.settings.trash_dir / take_id
-    trash.mkdir(parents=True, exist_ok=True)
-    for key in ("media_path", "poster_path", "filmstrip_path", "sidecar_path"):
-        src = Path(take[key])
-        if src.exists():
-            os.replace(src, trash / src.name)
-    s.events.publish(EventKind.TAKE_DELETED, take_id=take_id, batch_id=take["batch_id"])
+    trash.delete(s.db(), s.settings, take)
+    s.events.publish(EventKind.TAKE_DELETED, take_id=take_id, batch_id=take.batch_id)
     return "", 204
+
+
+@bp.post("/takes/<take_id>/restore")
+def restore_take(take_id: str):
+    s = services()
+    take = store.get_take(s.db(), take_id, include_deleted=True)
+    if take is None:
+        raise NotFound(f"There is no take '{take_id}'.", field="take_id")
+    if take.deleted_at is None:
+        raise Conflict(f"Take '{take_id}' is not in the trash.", field="take_id",
+                       code="illegal_transition")
+    trash.restore(s.db(), s.settings, take)
+    s.events.publish(EventKind.TAKE_UPDATED, take_id=take_id, batch_id=take.batch_id,
+                     data={"restored": True})
+    return take_json(_get(take_id))

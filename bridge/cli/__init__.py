@@ -13,7 +13,8 @@ from bridge import __version__
 from bridge.config import Settings, default_data_dir, default_port
 
 # Areas that add their own subcommands with `add_parser(subparsers)`.
-SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.providers"]
+SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
+                      "bridge.cli.providers"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -26,6 +27,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, extra_origins=tuple(args.allow_origin))
     if getattr(args, "device", None):
         settings = replace(settings, device=args.device)
+    if getattr(args, "devices", None):
+        settings = replace(settings, devices=args.devices)
     return settings
 
 
@@ -58,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Library: {settings.data_dir}")
         sys.stdout.flush()
 
+    _stop_cleanly_on_sigterm()
     try:
         serve(app, settings, ready=ready)
     except CannotStart as exc:
@@ -66,6 +70,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """A service manager (or a test) stops us with SIGTERM: stop as on Ctrl+C, so running
+    jobs are queued again and the database is checkpointed and closed."""
+    import signal
+
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -98,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-origin", action="append", metavar="ORIGIN",
                    help="an extra panel origin allowed to call the bridge (repeatable)")
     p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"])
+    p.add_argument("--devices", help="the devices to run jobs on, one executor each: auto "
+                                     "(default), CUDA indices such as 0,2, cuda:N, mps, cpu; "
+                                     "append @GB to declare a device's memory")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("token", help="print this install's API token")

@@ -1,25 +1,28 @@
-"""Queueing and job states: what a submitted batch becomes, and which changes are legal.
+"""Queueing: what a submitted batch becomes, cancelling and reordering it, and the limits.
 
-The worker that runs jobs lives in bridge.engine.worker; this module is the part HTTP handlers and
-the CLI call. Seeds are fixed here, at submit time, never at run time (DESIGN.md).
+The part HTTP handlers and the CLI call; the slots that run jobs live in bridge.engine.slots.
+Seeds are fixed here, at submit time, never at run time, and every take of a batch gets its
+own (DESIGN.md). Cancelling is a state in the database: the slot running a job reads it
+within a fraction of a second, whichever process or machine runs the job.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
-import re
 import secrets
 import time
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bridge.engine.estimate import check_duration
 from bridge.engine.events import EventBus, EventKind
+from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest
-from bridge.errors import Conflict, InvalidRequest, NotFound
+from bridge.errors import Conflict, InvalidRequest, NotFound, PromptcutError
 from bridge.generators.base import Generator
 from bridge.library import store
 from bridge.library.db import Database
+from bridge.library.names import take_stem  # noqa: F401 (re-exported for callers and tests)
 
 log = logging.getLogger("promptcut.jobs")
 
@@ -27,27 +30,9 @@ SEED_SPACE = 2**32
 MAX_TAKES = 64
 
 
-class JobState(str, enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-# Which states each state may move to. RUNNING -> QUEUED only happens on restart after a crash.
-TRANSITIONS: dict[JobState, frozenset[JobState]] = {
-    JobState.QUEUED: frozenset({JobState.RUNNING, JobState.CANCELLED}),
-    JobState.RUNNING: frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED,
-                                 JobState.QUEUED}),
-    JobState.DONE: frozenset(),
-    JobState.FAILED: frozenset(),
-    JobState.CANCELLED: frozenset(),
-}
-
-
-def sources_for(target: JobState) -> tuple[str, ...]:
-    return tuple(s.value for s, targets in TRANSITIONS.items() if target in targets)
+class QueueFull(PromptcutError):
+    status = 429
+    code = "queue_full"
 
 
 def new_id(prefix: str) -> str:
@@ -57,11 +42,15 @@ def new_id(prefix: str) -> str:
 
 @dataclass(frozen=True)
 class Submission:
-    request: GenerationRequest  # seed is the batch's base seed, or None-equivalent below
+    request: GenerationRequest
     takes: int = 1
-    seed: int | None = None
+    seed: int | None = None  # the batch's first seed; None: a random one
     priority: int = 0
     client_key: str | None = None
+    min_memory_gb: float | None = None  # device class, e.g. 24: only such devices run it
+    force: bool = False  # run even when the estimate says it would take very long
+    shot_id: str | None = None
+    board_id: str | None = None
 
 
 def batch_seeds(seed: int | None, takes: int) -> list[int]:
@@ -70,42 +59,52 @@ def batch_seeds(seed: int | None, takes: int) -> list[int]:
     return [(base + i) % SEED_SPACE for i in range(takes)]
 
 
-def take_stem(prompt: str, seed: int, take_id: str) -> str:
-    """A file name an editor can read in Premiere's bin, safe on Windows and macOS."""
-    text = unicodedata.normalize("NFC", prompt)
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', " ", text)
-    text = re.sub(r"\s+", " ", text).strip().rstrip(". ")[:40].strip().rstrip(".")
-    slug = text.replace(" ", "_") or "take"
-    return f"{slug}_s{seed}_{take_id}"
-
-
 class Queue:
-    """Submits, cancels and reprioritises jobs; wakes the worker when there is work."""
+    """Submits, cancels and reprioritises jobs; wakes the slots when there is work."""
 
-    def __init__(self, db: Database, events: EventBus, generator: Generator) -> None:
+    def __init__(self, db: Database, events: EventBus, generator: Generator, *,
+                 max_queued: int = 1000,
+                 capacity: Callable[[GenerationRequest, float | None], str | None] | None = None,
+                 speed: Callable[[GenerationRequest], float | None] | None = None,
+                 max_estimate_s: float = 4 * 3600) -> None:
         self.db = db
         self.events = events
         self.generator = generator
-        self.cancel_requested: set[str] = set()
+        self.max_queued = max_queued
+        self.capacity = capacity  # None: every request fits; else the reason none can run it
+        self.speed = speed  # seconds per step per latent token on the fastest executor
+        self.max_estimate_s = max_estimate_s
         self.on_change = lambda: None  # the worker sets this to be woken
 
-    def submit(self, sub: Submission) -> tuple[str, list[dict], bool]:
+    def submit(self, sub: Submission) -> tuple[str, list[Job], bool]:
         """Returns (batch id, jobs, created). A repeated client_key creates nothing."""
         conn = self.db.conn()
         if sub.client_key and (existing := store.batch_by_client_key(conn, sub.client_key)):
             return existing, store.batch_jobs(conn, existing), False
         if not 1 <= sub.takes <= MAX_TAKES:
             raise InvalidRequest(f"'takes' must be between 1 and {MAX_TAKES}.", field="takes")
+        queued = store.count_queued(conn)
+        if queued + sub.takes > self.max_queued:
+            raise QueueFull(
+                f"The queue holds {queued} jobs and takes at most {self.max_queued}: wait for "
+                "some to finish or cancel some (POST /jobs/cancel cancels a batch or all "
+                "queued jobs) before queueing more.", field="takes")
         resolved = self.generator.resolve(sub.request)
+        if self.capacity and (reason := self.capacity(resolved, sub.min_memory_gb)):
+            raise InvalidRequest(reason, field="min_memory_gb" if sub.min_memory_gb else "model",
+                                 code="no_executor")
+        if not sub.force:
+            check_duration(resolved, self.speed(resolved) if self.speed else None,
+                           self.max_estimate_s)
         batch_id = new_id("b")
-        now = time.time()
         jobs = []
         for idx, seed in enumerate(batch_seeds(sub.seed, sub.takes)):
             job_id = new_id("j")
             jobs.append({"id": job_id, "idx": idx, "priority": sub.priority,
-                         "take_id": "t" + job_id[1:],
-                         "request": resolved.replace(seed=seed).to_dict()})
-        batch = {"id": batch_id, "created_at": now, "client_key": sub.client_key,
+                         "take_id": "t" + job_id[1:], "request": resolved.replace(
+                             seed=seed).to_dict(), "min_memory_gb": sub.min_memory_gb,
+                         "shot_id": sub.shot_id, "board_id": sub.board_id})
+        batch = {"id": batch_id, "created_at": time.time(), "client_key": sub.client_key,
                  "request": resolved.to_dict()}
         try:
             store.insert_batch(conn, batch, jobs)
@@ -116,38 +115,50 @@ class Queue:
             raise
         created = store.batch_jobs(conn, batch_id)
         for job in created:
-            self.events.publish(EventKind.JOB_QUEUED, job_id=job["id"], batch_id=batch_id,
-                                data={"index": job["index"], "seed": job["request"]["seed"]})
+            self.events.publish(EventKind.JOB_QUEUED, job_id=job.id, batch_id=batch_id,
+                                data={"index": job.index, "seed": job.request["seed"],
+                                      "shot_id": job.shot_id})
         self.on_change()
         return batch_id, created, True
 
-    def get(self, job_id: str) -> dict:
+    def get(self, job_id: str) -> Job:
         job = store.get_job(self.db.conn(), job_id)
         if job is None:
             raise NotFound(f"There is no job '{job_id}'.", field="job_id")
         return job
 
-    def cancel(self, job_id: str) -> dict:
+    def cancel(self, job_id: str) -> Job:
         """A queued job never runs; a running one stops within one denoising step."""
         job = self.get(job_id)
-        conn = self.db.conn()
-        if not store.set_job_status(conn, job_id, JobState.CANCELLED.value,
-                                    from_status=sources_for(JobState.CANCELLED)):
-            raise Conflict(f"Job '{job_id}' is {job['status']} and cannot be cancelled.",
+        if not store.set_job_state(self.db.conn(), job_id, JobState.CANCELLED):
+            raise Conflict(f"Job '{job_id}' is {job.status.value} and cannot be cancelled.",
                            field="job_id", code="illegal_transition")
-        self.cancel_requested.add(job_id)
-        self.events.publish(EventKind.JOB_CANCELLED, job_id=job_id, batch_id=job["batch_id"],
-                            data={"was": job["status"]})
+        self.events.publish(EventKind.JOB_CANCELLED, job_id=job_id, batch_id=job.batch_id,
+                            data={"was": job.status.value})
         self.on_change()
         return self.get(job_id)
 
-    def set_priority(self, job_id: str, priority: int) -> dict:
+    def cancel_many(self, *, batch_id: str | None = None) -> list[str]:
+        """Cancel every unfinished job of a batch (or every queued and running job)."""
+        conn = self.db.conn()
+        if batch_id is not None and not store.batch_jobs(conn, batch_id):
+            raise NotFound(f"There is no batch '{batch_id}'.", field="batch_id")
+        cancelled = []
+        for job_id in store.queued_ids(conn, batch_id=batch_id):
+            try:
+                self.cancel(job_id)
+            except Conflict:  # it finished meanwhile
+                continue
+            cancelled.append(job_id)
+        return cancelled
+
+    def set_priority(self, job_id: str, priority: int) -> Job:
         job = self.get(job_id)
-        if job["status"] != JobState.QUEUED.value:
-            raise Conflict(f"Job '{job_id}' is {job['status']}; only queued jobs can be "
+        if job.status is not JobState.QUEUED:
+            raise Conflict(f"Job '{job_id}' is {job.status.value}; only queued jobs can be "
                            "reordered.", field="priority", code="illegal_transition")
         store.set_job_priority(self.db.conn(), job_id, priority)
-        self.events.publish(EventKind.JOB_UPDATED, job_id=job_id, batch_id=job["batch_id"],
+        self.events.publish(EventKind.JOB_UPDATED, job_id=job_id, batch_id=job.batch_id,
                             data={"priority": priority})
         self.on_change()
         return self.get(job_id)

@@ -58,13 +58,18 @@ class _Warm:
 class DiffusersGenerator:
     """Generator (bridge.generators.base) for every diffusers video pipeline we ship."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, device: str | None = None,
+                 manager: Any = None) -> None:
+        """`device` pins this generator to one device (one per local executor); None picks
+        one from the settings. `manager` shares one model manager (and its download state)
+        between the generators of several devices."""
         self.settings = settings
+        self.device = device
         self._lock = threading.Lock()
         self._presets: dict[str, Preset] = {}
         self._presets_mtime: float | None = -1.0
         self._warm: _Warm | None = None
-        self._manager = None
+        self._manager = manager
 
     # -- presets, validation, model states (any thread) -------------------------------------
 
@@ -96,6 +101,10 @@ class DiffusersGenerator:
     def models(self) -> list[ModelState]:
         return self.manager.states()
 
+    def warm_model(self) -> str | None:
+        warm = self._warm
+        return warm.preset.name if warm is not None else None
+
     # -- one take (worker thread) -----------------------------------------------------------
 
     def generate(self, request: GenerationRequest, on_progress: ProgressFn,
@@ -104,7 +113,7 @@ class DiffusersGenerator:
         if is_cancelled():
             raise Cancelled()
         on_progress(Progress(Phase.LOADING))
-        device = memory.pick_device(self.settings.device)
+        device = self.device or memory.pick_device(self.settings.device)
         asked = request.memory_profile
         current = self._warm
         if asked is MemoryProfile.AUTO and current is not None and current.key[:2] == (
@@ -121,6 +130,7 @@ class DiffusersGenerator:
             "load_s": 0.0 if was_warm else round(warm.load_s, 4),
             "cache": request.cache, "compile": warm.compiled,
             "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
+            "preset": _contributions(preset),
             **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
         }
         if not memory.offload_applies(warm.device) and asked not in (
@@ -315,6 +325,15 @@ class DiffusersGenerator:
             raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
                                    "upload it again.", code="generation_failed") from exc
         return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
+
+
+def _contributions(preset: Preset) -> dict[str, Any]:
+    """What the preset added to the request, so the record reproduces the take even after
+    the preset changes (a new default shift, other pipeline arguments, another dtype)."""
+    return {"name": preset.name, "family": preset.family, "model_id": preset.model_id,
+            "revision": preset.revision, "source": preset.source,
+            "pipeline_class": preset.t2v_class, "i2v_class": preset.i2v_class,
+            "shift": preset.shift, "dtype": preset.dtype, "call_kwargs": preset.call_kwargs}
 
 
 def _set_shift(pipe: Any, shift: float) -> None:

@@ -1,85 +1,55 @@
-"""SQLite: one connection per thread, WAL, and a schema that migrates forward.
+"""SQLite: one connection per thread, WAL, a schema that migrates forward, checked at start.
 
-Each migration is a script run once, in order; `PRAGMA user_version` records how far a
-database has come, so an old library is upgraded in place rather than dropped.
+The schema lives in bridge.library.migrations. A database is checked when it is opened
+(`PRAGMA quick_check`): a damaged or foreign file stops the service with one sentence that
+names the file and what to do, instead of a traceback or a server that answers 500s. On a
+clean stop the WAL is checkpointed into the main file, so a copy of `promptcut.sqlite3`
+alone is a complete backup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-MIGRATIONS: list[str] = [
-    # 1: batches, jobs, takes; meta holds where the media root is now
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE batches (
-        id TEXT PRIMARY KEY,
-        created_at REAL NOT NULL,
-        client_key TEXT UNIQUE,
-        takes INTEGER NOT NULL,
-        request TEXT NOT NULL
-    );
-    CREATE TABLE jobs (
-        id TEXT PRIMARY KEY,
-        batch_id TEXT NOT NULL REFERENCES batches(id),
-        idx INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        priority INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        started_at REAL,
-        finished_at REAL,
-        request TEXT NOT NULL,
-        take_id TEXT NOT NULL,
-        error_code TEXT,
-        error_message TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX jobs_queue ON jobs(status, priority DESC, created_at, idx);
-    CREATE INDEX jobs_batch ON jobs(batch_id, idx);
-    CREATE TABLE takes (
-        id TEXT PRIMARY KEY,
-        job_id TEXT NOT NULL UNIQUE REFERENCES jobs(id),
-        batch_id TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        prompt TEXT NOT NULL,
-        model TEXT NOT NULL,
-        seed INTEGER NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        num_frames INTEGER NOT NULL,
-        fps REAL NOT NULL,
-        duration_s REAL NOT NULL,
-        rating INTEGER NOT NULL DEFAULT 0,
-        status TEXT NOT NULL DEFAULT 'new',
-        tags TEXT NOT NULL DEFAULT '[]',
-        notes TEXT NOT NULL DEFAULT '',
-        folder TEXT NOT NULL,
-        stem TEXT NOT NULL,
-        filmstrip TEXT NOT NULL,
-        record TEXT NOT NULL,
-        parent_take_id TEXT,
-        test_model INTEGER NOT NULL DEFAULT 0,
-        deleted_at REAL
-    );
-    CREATE INDEX takes_created ON takes(deleted_at, created_at, id);
-    CREATE INDEX takes_batch ON takes(batch_id, created_at);
-    CREATE INDEX takes_rating ON takes(deleted_at, rating, created_at, id);
-    """,
-]
+from bridge.errors import CannotStart
+from bridge.library.migrations import MIGRATIONS
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+class LibraryDamaged(CannotStart):
+    """The database file is not a healthy Promptcut library."""
+
+
+def damaged(path: Path, reason: str) -> LibraryDamaged:
+    return LibraryDamaged(
+        f"The library database {path} is damaged ({reason}). Restore a backup of that file, "
+        f"or rebuild it from the take records beside the media with `promptcut library "
+        f"repair --data-dir \"{path.parent}\"` (the damaged file is kept beside it).")
+
+
+def connect(path: Path, busy_timeout_s: float = 30.0) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None,
+                           check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     return conn
+
+
+def check(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise LibraryDamaged unless SQLite's own quick check passes."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, str(exc)) from None
+    if rows != ["ok"]:
+        raise damaged(path, "; ".join(rows[:3]))
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -111,24 +81,39 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class Database:
     """Hands each thread its own connection (sqlite3 objects must not be shared)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = 30.0) -> None:
         self.path = path
+        self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        migrate(self.conn())
+        try:
+            conn = self.conn()
+            check(conn, path)
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise damaged(path, str(exc)) from None
+        except LibraryDamaged:
+            self.close()
+            raise
 
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
+            conn = connect(self.path, self.busy_timeout_s)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
         return conn
 
     def close(self) -> None:
+        """Checkpoint the WAL into the main file, then close every thread's connection."""
         with self._lock:
+            if self._all:
+                # A busy or damaged database stays as it is: the WAL still holds the data.
+                with contextlib.suppress(sqlite3.Error):
+                    self._all[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")
             for conn in self._all:
                 conn.close()
             self._all.clear()

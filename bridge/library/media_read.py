@@ -153,3 +153,19 @@ def _decode_until(
             break
         best = frame
     return best
+
+
+def read_frames(path: Path, indices: set[int]) -> dict[int, np.ndarray]:
+    """The frames at the given positions (0-based, in decode order) as uint8 RGB, in one
+    pass: a delivered MP4's poster and filmstrip need about 17 of its frames, not all."""
+    out: dict[int, np.ndarray] = {}
+    last = max(indices) if indices else -1
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise ValueError(f"{path} has no video stream")
+        for i, frame in enumerate(container.decode(container.streams.video[0])):
+            if i in indices:
+                out[i] = frame.to_ndarray(format="rgb24")
+            if i >= last:
+                break
+    return out

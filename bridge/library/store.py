@@ -1,7 +1,8 @@
-"""Every SQL statement of the take library and job queue; nothing else touches the tables.
+"""Every SQL statement about takes; with jobs_store and journal, all the SQL there is.
 
-Rows come back as plain dicts shaped like the API's JSON, so callers (HTTP handlers, the
-CLI, the timeline exporter) never see SQL.
+Rows come back as typed records (bridge.library.records.Take, bridge.engine.records.Job), so
+callers (HTTP handlers, the CLI, the timeline exporter) never see SQL. The job functions are
+re-exported here so that `store` stays the one name callers import.
 """
 
 from __future__ import annotations
@@ -13,7 +14,25 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bridge.engine.records import JobState
 from bridge.library.db import transaction
+from bridge.library.jobs_store import (  # noqa: F401 (re-exported: store is the one facade)
+    batch_by_client_key,
+    batch_jobs,
+    claim_next_job,
+    count_queued,
+    get_job,
+    insert_batch,
+    job_state,
+    list_jobs,
+    planned_take_id,
+    queue_order,
+    queued_ids,
+    running_jobs,
+    set_job_priority,
+    set_job_state,
+)
+from bridge.library.records import Take
 
 TAKE_SORTS = {
     "created": ("created_at", "ASC"),
@@ -35,161 +54,75 @@ def media_root(conn: sqlite3.Connection) -> Path:
     return Path(row[0]) if row else Path()
 
 
-# ---------------------------------------------------------------- batches and jobs
-
-def batch_by_client_key(conn: sqlite3.Connection, client_key: str) -> str | None:
-    row = conn.execute("SELECT id FROM batches WHERE client_key = ?", (client_key,)).fetchone()
-    return row[0] if row else None
-
-
-def insert_batch(conn: sqlite3.Connection, batch: dict, jobs: list[dict]) -> None:
-    with transaction(conn):
-        conn.execute(
-            "INSERT INTO batches(id, created_at, client_key, takes, request) VALUES (?,?,?,?,?)",
-            (batch["id"], batch["created_at"], batch.get("client_key"), len(jobs),
-             json.dumps(batch["request"])))
-        conn.executemany(
-            "INSERT INTO jobs(id, batch_id, idx, status, priority, created_at, request, take_id)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            [(j["id"], batch["id"], j["idx"], "queued", j["priority"], batch["created_at"],
-              json.dumps(j["request"]), j["take_id"]) for j in jobs])
-
-
-def _job(row: sqlite3.Row) -> dict[str, Any]:
-    error = None
-    if row["error_code"]:
-        error = {"code": row["error_code"], "message": row["error_message"]}
-    return {
-        "id": row["id"], "batch_id": row["batch_id"], "index": row["idx"],
-        "status": row["status"], "priority": row["priority"],
-        "created_at": row["created_at"], "started_at": row["started_at"],
-        "finished_at": row["finished_at"], "request": json.loads(row["request"]),
-        "take_id": row["take_id"] if row["status"] == "done" else None,
-        "error": error, "attempts": row["attempts"],
-    }
-
-
-def get_job(conn: sqlite3.Connection, job_id: str) -> dict | None:
-    row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return _job(row) if row else None
-
-
-def planned_take_id(conn: sqlite3.Connection, job_id: str) -> str | None:
-    row = conn.execute("SELECT take_id FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return row[0] if row else None
-
-
-def list_jobs(conn: sqlite3.Connection, *, status: str | None = None,
-              batch_id: str | None = None, limit: int = 500) -> list[dict]:
-    where, args = [], []
-    if status:
-        where.append("status = ?")
-        args.append(status)
-    if batch_id:
-        where.append("batch_id = ?")
-        args.append(batch_id)
-    sql = "SELECT * FROM jobs"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created_at DESC, idx ASC LIMIT ?"
-    return [_job(r) for r in conn.execute(sql, (*args, limit))]
-
-
-def queue_order(conn: sqlite3.Connection) -> list[str]:
-    """Queued job ids in the order the worker will take them: priority, then age."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, idx")]
-
-
-def claim_next_job(conn: sqlite3.Connection) -> dict | None:
-    """Move the first queued job to running in one step, so a cancel cannot race it."""
-    with transaction(conn):
-        row = conn.execute(
-            "SELECT id FROM jobs WHERE status = 'queued' "
-            "ORDER BY priority DESC, created_at, idx LIMIT 1").fetchone()
-        if row is None:
-            return None
-        conn.execute("UPDATE jobs SET status = 'running', started_at = ?, "
-                     "attempts = attempts + 1 WHERE id = ?", (time.time(), row[0]))
-    return get_job(conn, row[0])
-
-
-def set_job_status(conn: sqlite3.Connection, job_id: str, status: str, *,
-                   from_status: tuple[str, ...], error: tuple[str, str] | None = None) -> bool:
-    """Change a job's status only from the states allowed; False if it was not in them."""
-    marks = ",".join("?" * len(from_status))
-    code, message = error or (None, None)
-    finished = time.time() if status in ("done", "failed", "cancelled") else None
-    cur = conn.execute(
-        f"UPDATE jobs SET status = ?, finished_at = ?, error_code = ?, error_message = ? "
-        f"WHERE id = ? AND status IN ({marks})",
-        (status, finished, code, message, job_id, *from_status))
-    return cur.rowcount == 1
-
-
-def set_job_priority(conn: sqlite3.Connection, job_id: str, priority: int) -> None:
-    conn.execute("UPDATE jobs SET priority = ? WHERE id = ?", (priority, job_id))
-
-
-def requeue_running(conn: sqlite3.Connection) -> list[dict]:
-    """After a crash: jobs left running go back to the queue (their take ids are kept)."""
-    with transaction(conn):
-        rows = conn.execute("SELECT id FROM jobs WHERE status = 'running'").fetchall()
-        conn.execute("UPDATE jobs SET status = 'queued', started_at = NULL "
-                     "WHERE status = 'running'")
-    return [get_job(conn, r[0]) for r in rows]
-
-
-def batch_jobs(conn: sqlite3.Connection, batch_id: str) -> list[dict]:
-    return [_job(r) for r in conn.execute(
-        "SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx", (batch_id,))]
-
-
 # ---------------------------------------------------------------- takes
 
-def insert_take_and_finish(conn: sqlite3.Connection, take: dict) -> bool:
-    """Record the take and mark its job done together: a take never exists half-registered.
+TAKE_COLUMNS = ("id", "job_id", "batch_id", "created_at", "prompt", "model", "seed", "width",
+                "height", "num_frames", "fps", "duration_s", "folder", "stem", "filmstrip",
+                "record", "parent_take_id", "test_model", "shot_id", "board_id", "rating",
+                "status", "tags", "notes", "deleted_at")
 
-    Returns False (and writes nothing) when the job was cancelled meanwhile.
-    """
+
+def _insert_take(conn: sqlite3.Connection, take: dict) -> None:
+    defaults = {"rating": 0, "status": "new", "tags": [], "notes": "", "deleted_at": None,
+                "parent_take_id": None, "shot_id": None, "board_id": None, "test_model": False}
+    row = {**defaults, **take}
+    values = [json.dumps(row[c]) if c in ("filmstrip", "record", "tags") else row[c]
+              for c in TAKE_COLUMNS]
+    values[TAKE_COLUMNS.index("test_model")] = int(bool(row["test_model"]))
+    conn.execute(f"INSERT INTO takes({', '.join(TAKE_COLUMNS)}) VALUES "
+                 f"({','.join('?' * len(TAKE_COLUMNS))})", values)
+
+
+def insert_take_and_finish(conn: sqlite3.Connection, take: dict) -> bool:
+    """Record the take, mark its job done and close its attempt's journal, together: a take
+    never exists half-registered. Returns False (and writes nothing) when the job is no
+    longer running (cancelled meanwhile)."""
     with transaction(conn):
-        cur = conn.execute(
-            "UPDATE jobs SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running'",
-            (time.time(), take["job_id"]))
-        if cur.rowcount != 1:
+        if not set_job_state(conn, take["job_id"], JobState.DONE, expect=(JobState.RUNNING,)):
             return False
-        conn.execute(
-            "INSERT INTO takes(id, job_id, batch_id, created_at, prompt, model, seed, width,"
-            " height, num_frames, fps, duration_s, folder, stem, filmstrip, record,"
-            " parent_take_id, test_model) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (take["id"], take["job_id"], take["batch_id"], take["created_at"], take["prompt"],
-             take["model"], take["seed"], take["width"], take["height"], take["num_frames"],
-             take["fps"], take["duration_s"], take["folder"], take["stem"],
-             json.dumps(take["filmstrip"]), json.dumps(take["record"]),
-             take.get("parent_take_id"), int(take.get("test_model", False))))
+        _insert_take(conn, take)
+        conn.execute("DELETE FROM attempt_files WHERE job_id = ?", (take["job_id"],))
     return True
 
 
-def _take(row: sqlite3.Row, root: Path) -> dict[str, Any]:
+def insert_recovered_take(conn: sqlite3.Connection, take: dict, job: dict,
+                          batch: dict) -> None:
+    """A take found on disk (its record beside its media) that the database did not know:
+    its batch and job rows are made too, as done, so the library is whole again."""
+    with transaction(conn):
+        conn.execute("INSERT OR IGNORE INTO batches(id, created_at, client_key, takes, request)"
+                     " VALUES (?,?,NULL,?,?)", (batch["id"], batch["created_at"],
+                                                batch["takes"], json.dumps(batch["request"])))
+        conn.execute(
+            "INSERT OR IGNORE INTO jobs(id, batch_id, idx, status, priority, created_at,"
+            " started_at, finished_at, request, take_id, attempts, shot_id, board_id)"
+            " VALUES (?,?,?,'done',0,?,?,?,?,?,1,?,?)",
+            (job["id"], batch["id"], job["idx"], job["created_at"], job["created_at"],
+             job["created_at"], json.dumps(job["request"]), take["id"], take.get("shot_id"),
+             take.get("board_id")))
+        _insert_take(conn, take)
+
+
+def _take(row: sqlite3.Row, root: Path) -> Take:
     folder = root / row["folder"]
-    return {
-        "id": row["id"], "job_id": row["job_id"], "batch_id": row["batch_id"],
-        "created_at": row["created_at"], "prompt": row["prompt"], "model": row["model"],
-        "seed": row["seed"], "width": row["width"], "height": row["height"],
-        "num_frames": row["num_frames"], "fps": row["fps"], "duration_s": row["duration_s"],
-        "rating": row["rating"], "status": row["status"], "tags": json.loads(row["tags"]),
-        "notes": row["notes"], "record": json.loads(row["record"]),
-        "filmstrip": json.loads(row["filmstrip"]), "parent_take_id": row["parent_take_id"],
-        "test_model": bool(row["test_model"]), "folder": row["folder"], "stem": row["stem"],
-        "media_path": str(folder / f"{row['stem']}.mp4"),
-        "poster_path": str(folder / f"{row['stem']}.jpg"),
-        "filmstrip_path": str(folder / f"{row['stem']}.strip.jpg"),
-        "sidecar_path": str(folder / f"{row['stem']}.json"),
-    }
+    base = f"{row['stem']}"
+    return Take(
+        id=row["id"], job_id=row["job_id"], batch_id=row["batch_id"],
+        created_at=row["created_at"], prompt=row["prompt"], model=row["model"],
+        seed=row["seed"], width=row["width"], height=row["height"],
+        num_frames=row["num_frames"], fps=row["fps"], duration_s=row["duration_s"],
+        rating=row["rating"], status=row["status"], tags=json.loads(row["tags"]),
+        notes=row["notes"], record=json.loads(row["record"]),
+        filmstrip=json.loads(row["filmstrip"]), parent_take_id=row["parent_take_id"],
+        test_model=bool(row["test_model"]), shot_id=row["shot_id"], board_id=row["board_id"],
+        deleted_at=row["deleted_at"], folder=row["folder"], stem=row["stem"],
+        media_path=str(folder / f"{base}.mp4"), poster_path=str(folder / f"{base}.jpg"),
+        filmstrip_path=str(folder / f"{base}.strip.jpg"),
+        sidecar_path=str(folder / f"{base}.json"))
 
 
 def get_take(conn: sqlite3.Connection, take_id: str, *, include_deleted: bool = False
-             ) -> dict | None:
+             ) -> Take | None:
     sql = "SELECT * FROM takes WHERE id = ?"
     if not include_deleted:
         sql += " AND deleted_at IS NULL"
@@ -197,7 +130,7 @@ def get_take(conn: sqlite3.Connection, take_id: str, *, include_deleted: bool = 
     return _take(row, media_root(conn)) if row else None
 
 
-def find_take_by_media_path(conn: sqlite3.Connection, path: str | Path) -> dict | None:
+def find_take_by_media_path(conn: sqlite3.Connection, path: str | Path) -> Take | None:
     """Match a file an editor's timeline points at back to its take (same folder and stem)."""
     p = Path(path)
     root = media_root(conn)
@@ -233,14 +166,16 @@ def decode_cursor(cursor: str) -> list:
 def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
                q: str | None = None, min_rating: int | None = None,
                status: str | None = None, sort: str = "-created", limit: int = 100,
-               cursor: str | None = None, parent_take_id: str | None = None
-               ) -> tuple[list[dict], str | None]:
+               cursor: str | None = None, parent_take_id: str | None = None,
+               shot_id: str | None = None, board_id: str | None = None
+               ) -> tuple[list[Take], str | None]:
     """A page of takes and the cursor for the next one (keyset paging: stable under inserts)."""
     column, direction = TAKE_SORTS[sort]
     where, args = ["deleted_at IS NULL"], []
-    if batch_id:
-        where.append("batch_id = ?")
-        args.append(batch_id)
+    for name, value in (("batch_id", batch_id), ("shot_id", shot_id), ("board_id", board_id)):
+        if value:
+            where.append(f"{name} = ?")
+            args.append(value)
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("prompt LIKE ? ESCAPE '\\'")
@@ -279,7 +214,7 @@ def list_takes(conn: sqlite3.Connection, *, batch_id: str | None = None,
     return takes, next_cursor
 
 
-def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> list[dict]:
+def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> list[Take]:
     """The take and its ancestors through "continue from last frame", oldest first.
 
     This is the order an endless-zoom style sequence is cut in. Deleted ancestors are
@@ -300,7 +235,7 @@ def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> lis
 
 
 def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any]) -> None:
-    allowed = {"rating", "status", "tags", "notes"}
+    allowed = {"rating", "status", "tags", "notes", "shot_id", "board_id"}
     sets, args = [], []
     for key, value in changes.items():
         if key not in allowed:
@@ -312,9 +247,32 @@ def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any])
                      (*args, take_id))
 
 
-def mark_take_deleted(conn: sqlite3.Connection, take_id: str) -> None:
-    conn.execute("UPDATE takes SET deleted_at = ? WHERE id = ?", (time.time(), take_id))
+def set_take_deleted(conn: sqlite3.Connection, take_id: str, deleted: bool) -> None:
+    conn.execute("UPDATE takes SET deleted_at = ? WHERE id = ?",
+                 (time.time() if deleted else None, take_id))
 
 
 def take_exists(conn: sqlite3.Connection, take_id: str) -> bool:
     return conn.execute("SELECT 1 FROM takes WHERE id = ?", (take_id,)).fetchone() is not None
+
+
+def known_take_ids(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT id FROM takes")}
+
+
+def count_takes(conn: sqlite3.Connection, *, include_deleted: bool = False) -> int:
+    sql = "SELECT count(*) FROM takes" + ("" if include_deleted else " WHERE deleted_at IS NULL")
+    return conn.execute(sql).fetchone()[0]
+
+
+def recent_records(conn: sqlite3.Connection, model: str, limit: int = 20) -> list[dict]:
+    """The records of the model's newest takes (their timings feed the duration estimate)."""
+    return [json.loads(r[0]) for r in conn.execute(
+        "SELECT record FROM takes WHERE model = ? ORDER BY created_at DESC LIMIT ?",
+        (model, limit))]
+
+
+def all_takes(conn: sqlite3.Connection) -> list[Take]:
+    """Every take, deleted ones too (recovery and repair compare them with the disk)."""
+    root = media_root(conn)
+    return [_take(r, root) for r in conn.execute("SELECT * FROM takes")]

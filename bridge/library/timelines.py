@@ -55,7 +55,7 @@ def cut_from_takes(conn: sqlite3.Connection, take_ids: list[str], *, name: str,
         if take is None:
             raise InvalidRequest(f"There is no take {take_id!r}.", field=f"takes[{i}]",
                                  code="unknown_take")
-        takes.append(take)
+        takes.append(take.to_json())  # otio_export takes plain dicts
     return Cut(name=name, fps=fps or _default_fps(takes),
                width=takes[0]["width"] if takes else 1920,
                height=takes[0]["height"] if takes else 1080,
@@ -87,7 +87,7 @@ def complete_cut(conn: sqlite3.Connection, settings: Settings, cut: Cut) -> Cut:
         elif entry.kind == "clip" and entry.media_path:
             take = store.find_take_by_media_path(conn, entry.media_path)
         if take is not None:
-            _fill_from_take(entry, take)
+            _fill_from_take(entry, take.to_json())
         else:
             entry.take = None  # a take record comes from the library, never from the caller
     try:
@@ -181,7 +181,7 @@ def make_lookup(conn: sqlite3.Connection, settings: Settings) -> Lookup:
             return None
         take = store.find_take_by_media_path(conn, path)
         if take is not None:
-            return take
+            return take.to_json()
         try:
             real = Path(path).resolve()
             if not real.is_relative_to(root) or not real.is_file():
@@ -190,7 +190,8 @@ def make_lookup(conn: sqlite3.Connection, settings: Settings) -> Lookup:
         except (OSError, ValueError, RuntimeError):
             return None
         take_id = record.get("take_id")
-        return store.get_take(conn, take_id) if isinstance(take_id, str) else None
+        found = store.get_take(conn, take_id) if isinstance(take_id, str) else None
+        return found.to_json() if found else None
 
     return lookup
 

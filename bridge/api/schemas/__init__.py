@@ -1,0 +1,1 @@
+"""Request and response bodies of /api/v1, one module per area."""

@@ -1,0 +1,103 @@
+"""Types every request and response body shares: free text, ids, the error shape.
+
+Bodies are strict (no "3" for 3, no true for 1, no NaN) and forbid unknown fields, as the
+hand-written readers did; answers are plain models whose every field is always present, so
+the generated TypeScript marks them required and a renamed field fails the panel's build.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+# What the document says of free text; the validator below is the rule itself (it also
+# catches lone surrogates, which a JSON Schema pattern cannot name).
+TEXT_PATTERN = "^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+ALLOWED_CONTROLS = frozenset("\t\n")
+
+
+def check_text(value: str) -> str:
+    """Refuse NUL, control characters other than tab and newline, and lone surrogates.
+
+    They are accepted by JSON but break what comes after: tokenizers, file names, the
+    sidecar JSON, editors' timeline files. Refused at submit, naming the position.
+    """
+    for i, ch in enumerate(value):
+        if ch in ALLOWED_CONTROLS:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs"):
+            raise PydanticCustomError(
+                "invalid_character",
+                "contains the character {char} at position {position}; control "
+                "characters other than tab and newline are not allowed",
+                {"char": f"U+{ord(ch):04X}", "position": i})
+    return value
+
+
+# The one free-text type: prompts, negative prompts, notes, tags, names, labels.
+Text = Annotated[str, AfterValidator(check_text),
+                 Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+
+
+def text(max_length: int, *, min_length: int = 0, strip: bool = False) -> Any:
+    """Free text with bounds (`min_length=1` with `strip` refuses blank text as required)."""
+    return Annotated[str, StringConstraints(strip_whitespace=strip, min_length=min_length,
+                                            max_length=max_length),
+                     AfterValidator(check_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+
+
+# Ids the bridge gave out; anything longer is refused before it reaches the database.
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+
+
+def check_sha256(value: str) -> str:
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise PydanticCustomError("invalid", "must be a sha256 in lowercase hex, as POST "
+                                  "/images answers")
+    return value
+
+
+Sha256 = Annotated[str, AfterValidator(check_sha256),
+                   Field(json_schema_extra={"pattern": SHA256_PATTERN})]
+
+
+class Body(BaseModel):
+    """A request body: strict types, unknown fields refused, no NaN or Infinity."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+class Query(BaseModel):
+    """Query parameters arrive as strings, so they are converted (lax), and unknown ones
+    are ignored as they always were."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+class Answer(BaseModel):
+    """A response body: every field always present (required in the document)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="required, wrong_type, out_of_range, too_long, "
+                      "unknown_field, invalid_choice, invalid_character, not_found, ... "
+                      "(see docs/api.md)")
+    message: str = Field(description="a sentence a person can act on")
+    field: str | None = Field(description="the field at fault as a dotted path "
+                              "(`init_image.frame`, `takes[2]`), or a header name")
+    details: dict[str, Any] | None = Field(
+        default=None, description="e.g. the nearest valid values: suggestion, nearest, "
+        "choices")
+
+
+class Error(BaseModel):
+    """Every refusal: `{"error": {"code", "message", "field"}}`."""
+
+    error: ErrorDetail

@@ -1,0 +1,151 @@
+"""The local executor: one device of this machine, one warm pipeline, one job at a time.
+
+Each device gets its own executor (`--devices`, default every CUDA device, else MPS, else the
+CPU), each with its own DiffusersGenerator pinned to that device, so two GPUs keep two warm
+models. The job runs on a thread of the executor's own; the slot that submitted it polls
+`progress` and `result` and calls `cancel`, which the step callback sees within one step.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from bridge import faults
+from bridge.config import Settings
+from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
+from bridge.engine.request import GenerationRequest
+from bridge.errors import Cancelled
+from bridge.generators.base import Progress
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    device: str  # cuda:0, mps, cpu
+    memory_gb: float | None  # total memory (declared with @NN, or read from the driver)
+
+
+def parse_devices(spec: str, default: str = "auto") -> list[DeviceSpec]:
+    """`auto`, or a list such as `0,2`, `cuda:1`, `cpu`, `cpu,cpu` (two CPU executors, for
+    tests), each optionally with `@24` to declare the memory in GB it offers."""
+    spec = (spec or default or "auto").strip()
+    if spec in ("auto", "cuda", "mps"):
+        return _detected(spec)
+    out = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        name, _, mem = part.partition("@")
+        device = f"cuda:{name}" if name.isdigit() else name
+        if not (device in ("cpu", "mps") or device.startswith("cuda:")):
+            raise ValueError(f"'{part}' is not a device: use auto, 0,1 (CUDA indices), "
+                             "cuda:N, mps or cpu")
+        out.append(DeviceSpec(device, float(mem) if mem else _memory_gb(device)))
+    return out
+
+
+def _detected(kind: str) -> list[DeviceSpec]:
+    import torch
+
+    if kind in ("auto", "cuda") and torch.cuda.is_available():
+        return [DeviceSpec(f"cuda:{i}", _memory_gb(f"cuda:{i}"))
+                for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if kind in ("auto", "mps") and mps is not None and mps.is_available():
+        return [DeviceSpec("mps", None)]
+    return [DeviceSpec("cpu", None)]
+
+
+def _memory_gb(device: str) -> float | None:
+    if not device.startswith("cuda"):
+        return None
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    index = int(device.split(":")[1]) if ":" in device else 0
+    return round(torch.cuda.get_device_properties(index).total_memory / GIB, 1)
+
+
+class LocalExecution:
+    def __init__(self) -> None:
+        self.future: Future[ExecutorResult] = Future()
+        self.cancelled = threading.Event()
+        self.latest: Progress | None = None
+
+    def progress(self) -> Progress | None:
+        return self.latest
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+    def result(self, timeout: float | None = None) -> ExecutorResult | None:
+        try:
+            return self.future.result(timeout)
+        except FutureTimeout:
+            return None
+
+
+class LocalExecutor:
+    """Executor (bridge.engine.executors.base) for one device of this machine."""
+
+    def __init__(self, settings: Settings, spec: DeviceSpec, index: int, manager=None,
+                 generator=None) -> None:
+        from bridge.generators.diffusers_backend import DiffusersGenerator
+
+        self.spec = spec
+        device = spec.device
+        self.info = ExecutorInfo(id=f"local:{device}" + (f":{index}" if device == "cpu" and
+                                                          index else ""),
+                                 kind="local", node=socket.gethostname(), device=device,
+                                 memory_gb=spec.memory_gb)
+        self.generator = generator or DiffusersGenerator(settings, device=device,
+                                                         manager=manager)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix=f"promptcut-{self.info.id}")
+
+    def refuses(self, request: GenerationRequest, min_memory_gb: float | None) -> str | None:
+        presets = getattr(self.generator, "presets", None)
+        preset = presets().get(request.model) if presets else None
+        if preset is not None and getattr(preset, "provider", None):
+            return f"'{request.model}' runs at {preset.provider}, not on this machine"
+        if min_memory_gb and (self.info.memory_gb or 0) < min_memory_gb:
+            have = f"{self.info.memory_gb:g} GB" if self.info.memory_gb else "no dedicated memory"
+            return f"{self.info.device} has {have}; the job asks for {min_memory_gb:g} GB"
+        return None
+
+    def warm_model(self) -> str | None:
+        warm = getattr(self.generator, "warm_model", None)
+        return warm() if warm else None
+
+    def submit(self, ticket: Ticket) -> LocalExecution:
+        execution = LocalExecution()
+
+        def run() -> None:
+            def on_progress(p: Progress) -> None:
+                execution.latest = p
+
+            faults.point("executor.run")
+            try:
+                video = self.generator.generate(ticket.request, on_progress,
+                                                execution.cancelled.is_set)
+            except BaseException as exc:  # the slot turns it into the job's outcome
+                execution.future.set_exception(exc)
+                return
+            execution.future.set_result(ExecutorResult(
+                request=video.request, fps=video.fps, model_id=video.model_id,
+                revision=video.revision, frames=video.frames, info=video.info))
+
+        if execution.cancelled.is_set():
+            execution.future.set_exception(Cancelled())
+        else:
+            self._pool.submit(run)
+        return execution
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        unload = getattr(self.generator, "unload", None)
+        if unload:
+            unload()

@@ -1,0 +1,150 @@
+"""Never lose a take: real files, real restarts, real crashes at the worst moments.
+
+Each case was a way the first wave lost a director's work: recovery guessing take ids from
+file names, an empty or old database deleting the library, a kill during a delete leaving a
+take half in the trash, a crash between writing a take and registering it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import Bridge, new_data_dir
+
+TINY = {"width": 32, "height": 32, "num_frames": 9, "steps": 1}
+SUFFIXES = (".mp4", ".jpg", ".strip.jpg", ".json")
+
+
+def files_of(take: dict) -> list[Path]:
+    stem = Path(take["media_path"]).with_suffix("")
+    return [Path(f"{stem}{s}") for s in SUFFIXES]
+
+
+def all_files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def bridge(tmp_path) -> Bridge:
+    b = Bridge(new_data_dir(tmp_path))
+    yield b
+    b.stop()
+
+
+def test_prompts_that_look_like_ids_survive_every_restart(bridge):
+    bridge.start()
+    takes = [bridge.make_takes(1, prompt=p, **TINY)[0]
+             for p in ("a dog on the table. slow zoom", "tree. a cat walks")]
+    folder = Path(takes[0]["media_path"]).parent
+    strangers = {folder / "notes.txt": b"the editor's notes",
+                 folder / ".x.deadbeef.partial.mp4": b"not ours to judge",
+                 folder / "take_s1_t0123.mp4": b"looks like a take, has no record"}
+    for path, data in strangers.items():
+        path.write_bytes(data)
+    before = all_files(bridge.data_dir / "media")
+    for _ in range(2):
+        bridge.stop()
+        bridge.start()
+    assert all_files(bridge.data_dir / "media") == before
+    listed = {t["id"] for t in bridge.api("GET", "/takes").json()["takes"]}
+    assert listed == {t["id"] for t in takes}
+    assert "belongs to no take" in bridge.log()  # reported, left alone
+
+
+def test_a_lost_or_old_database_never_deletes_the_library(bridge):
+    bridge.start()
+    first = bridge.make_takes(1, prompt="first take", **TINY)[0]
+    bridge.stop()
+    # A clean stop checkpoints the WAL: the main file alone is a complete backup.
+    backup = bridge.data_dir.parent / "backup.sqlite3"
+    shutil.copyfile(bridge.data_dir / "promptcut.sqlite3", backup)
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT count(*) FROM takes").fetchone()[0] == 1
+    bridge.start()
+    second = bridge.make_takes(1, prompt="second take", **TINY)[0]
+    assert bridge.api("PATCH", f"/takes/{second['id']}",
+                      json={"rating": 4, "status": "picked", "tags": ["keeper"]}).ok
+    gone = bridge.make_takes(1, prompt="third, deleted", **TINY)[0]
+    assert bridge.api("DELETE", f"/takes/{gone['id']}").status_code == 204
+    bridge.stop()
+    files = all_files(bridge.data_dir / "media")
+
+    for damage in ("restore the older backup", "an empty database file"):
+        db = bridge.data_dir / "promptcut.sqlite3"
+        for extra in ("-wal", "-shm"):
+            Path(f"{db}{extra}").unlink(missing_ok=True)
+        if damage.startswith("restore"):
+            shutil.copyfile(backup, db)
+        else:
+            db.write_bytes(b"")
+        bridge.start()
+        assert all_files(bridge.data_dir / "media") == files
+        ids = {t["id"] for t in bridge.api("GET", "/takes").json()["takes"]}
+        assert ids == {first["id"], second["id"]}, damage
+        kept = bridge.api("GET", f"/takes/{second['id']}").json()
+        assert (kept["rating"], kept["status"], kept["tags"]) == (4, "picked", ["keeper"])
+        # The deleted take came back as deleted, and can still be restored.
+        assert bridge.api("GET", f"/takes/{gone['id']}").status_code == 404
+        bridge.stop()
+    bridge.start()
+    assert bridge.api("POST", f"/takes/{gone['id']}/restore").status_code == 200
+    assert all(p.exists() for p in files_of(gone))
+
+
+def test_a_kill_in_the_middle_of_a_delete_is_finished_at_start(bridge):
+    bridge.env["PROMPTCUT_FAULT"] = "trash.delete.after_first_move"
+    bridge.start()
+    take = bridge.make_takes(1, prompt="deleted by a dying process", **TINY)[0]
+    with pytest.raises(requests.ConnectionError):  # the process dies mid-request
+        bridge.api("DELETE", f"/takes/{take['id']}", timeout=30)
+    assert bridge.wait_exit(30) == 137
+    trash = bridge.data_dir / "trash" / take["id"]
+    assert 0 < len(list(trash.iterdir())) < 4  # half in trash/, half in media/
+    del bridge.env["PROMPTCUT_FAULT"]
+    bridge.start()
+    assert bridge.api("GET", f"/takes/{take['id']}").status_code == 404
+    assert sorted(p.name for p in trash.iterdir()) == sorted(p.name for p in files_of(take))
+    assert not any(p.exists() for p in files_of(take))
+    restored = bridge.api("POST", f"/takes/{take['id']}/restore")
+    assert restored.status_code == 200, restored.text
+    assert all(p.exists() for p in files_of(take)) and not list(trash.iterdir())
+    again = bridge.api("POST", f"/takes/{take['id']}/restore")
+    assert again.status_code == 409 and again.json()["error"]["field"] == "take_id"
+
+
+def test_a_crash_between_writing_and_registering_keeps_the_take(bridge):
+    bridge.env["PROMPTCUT_FAULT"] = "finisher.before_register"
+    bridge.start()
+    job = bridge.submit(prompt="written, not yet registered", **TINY)["jobs"][0]
+    assert bridge.wait_exit(60) == 137
+    del bridge.env["PROMPTCUT_FAULT"]
+    bridge.start()
+    done = bridge.wait_jobs([job["id"]])[0]
+    assert done["status"] == "done" and done["attempts"] == 1  # finished, not re-run
+    take = bridge.api("GET", f"/takes/{done['take_id']}").json()
+    assert all(p.exists() for p in files_of(take))
+    media = [p for p in (bridge.data_dir / "media").rglob("*") if p.is_file()]
+    assert sorted(media) == sorted(files_of(take))  # nothing partial, nothing twice
+
+
+def test_a_job_that_kills_the_process_each_time_is_given_up(bridge):
+    bridge.env["PROMPTCUT_FAULT"] = "executor.run"
+    bridge.start()
+    with contextlib.suppress(requests.ConnectionError):  # it may die before it answers
+        bridge.api("POST", "/jobs", json={"prompt": "takes the process down", "model": "tiny",
+                                          **TINY}, timeout=30)
+    for _ in range(3):  # attempts 1, 2 and 3 each kill the process
+        assert bridge.wait_exit(60) == 137
+        with contextlib.suppress(RuntimeError):  # died before /health answered
+            bridge.start()
+    (job,) = bridge.api("GET", "/jobs").json()["jobs"]
+    failed = bridge.wait_status(job["id"], "failed")
+    assert failed["attempts"] == 3 and failed["error"]["code"] == "crashed"
+    assert "each of the 3 times" in failed["error"]["message"]
+    assert bridge.api("GET", "/health").json()["worker"] == "ok"
