@@ -61,7 +61,7 @@ def inside(out: Path, takes: int, threads: int) -> dict:
             video = gen.generate(req, lambda p: None, lambda: False)
             folder = work / "staging-local" / str(n)
             folder.mkdir(parents=True, exist_ok=True)
-            media._encode_video(video.frames, media.fps_fraction(video.fps), "{}",
+            media.encode_video(video.frames, media.fps_fraction(video.fps), "{}",
                                 folder / "take.mp4")
             return time.perf_counter() - t0
 

@@ -50,7 +50,7 @@ def to_uint8(video: Any) -> np.ndarray:
 def encode(frames: np.ndarray, fps: float, path: Path) -> None:
     from bridge.library import media
 
-    media._encode_video(frames, media.fps_fraction(fps), "{}", path)
+    media.encode_video(frames, media.fps_fraction(fps), "{}", path)
 
 
 def _generator(seed: int) -> Any:

@@ -51,6 +51,8 @@ class Settings:
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600
     hf_cache: Path | None = None  # None: the standard Hugging Face cache
+    executor: str = "local"  # local (this machine's devices) | ray (a Ray cluster's GPUs)
+    ray_address: str | None = None  # the cluster to join; None: the one this machine is in
 
     @property
     def db_path(self) -> Path:

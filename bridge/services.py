@@ -46,6 +46,8 @@ class Services:
         again), then checkpoint and close the database so its file alone is a backup."""
         self.events.close()
         self.worker.stop()
+        if (cluster := self.extras.get("ray")) is not None:
+            cluster.close()
         self.database.close()
 
     def signed(self, path: str) -> str:
@@ -67,14 +69,31 @@ def build_services(settings: Settings, generator: Generator | None = None,
         from bridge.generators.diffusers_backend import DiffusersGenerator
 
         generator = DiffusersGenerator(settings)
+    from bridge import providers
+    from bridge.providers.catalog import Catalog
+
+    catalog = Catalog(generator, settings.data_dir)
+    cluster = None
     if executors is None:
-        executors = local_executors(settings, generator)
+        if settings.executor == "ray":
+            from bridge.engine.executors.ray import start_cluster
+
+            cluster = start_cluster(settings.ray_address, generator.presets)
+            executors = list(cluster.executors())
+        else:
+            executors = local_executors(settings, generator)
+        executors += providers.executors(settings.data_dir, settings.images_dir)
+    generator = catalog
     queue = Queue(database, events, generator, max_queued=settings.max_queued,
                   capacity=lambda req, mem: _capacity(executors, req, mem),
                   speed=lambda req: _speed(database, executors, req),
                   max_estimate_s=settings.max_estimate_s)
     worker = Worker(settings, database, events, queue, executors)
-    return Services(settings, database, events, generator, queue, worker, token)
+    services = Services(settings, database, events, generator, queue, worker, token)
+    if cluster is not None:
+        cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")
+        services.extras["ray"] = cluster
+    return services
 
 
 def local_executors(settings: Settings, generator: Generator) -> list[Executor]:

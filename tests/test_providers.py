@@ -38,7 +38,7 @@ def mp4(tmp_path_factory) -> bytes:
     """A real H.264 file, as a provider would deliver it."""
     path = tmp_path_factory.mktemp("mp4") / "delivered.mp4"
     frames = np.random.default_rng(0).integers(0, 255, (9, 32, 32, 3), dtype=np.uint8)
-    media._encode_video(frames, media.fps_fraction(24), "{}", path)
+    media.encode_video(frames, media.fps_fraction(24), "{}", path)
     return path.read_bytes()
 
 

@@ -68,3 +68,44 @@ def test_cli_sets_a_key_from_stdin_and_never_prints_it(tmp_path):
     assert cli("set", "nope", stdin="x\n").returncode == 2
     assert cli("set", "fal", stdin="\n").returncode == 2
     assert "removed" in cli("remove", "replicate").stdout
+
+
+def test_a_provider_job_through_the_bridge_is_stored_as_delivered(fresh_server, monkeypatch,
+                                                                    tmp_path):
+    """A real bridge, a loopback STUB of fal: the job runs on the provider executor only
+    once a key is stored, and the take is the provider's MP4 byte for byte."""
+    import numpy as np
+
+    from bridge.library import media
+    from tests.provider_stubs import Stub
+
+    path = tmp_path / "delivered.mp4"
+    frames = np.random.default_rng(1).integers(0, 255, (9, 32, 32, 3), dtype=np.uint8)
+    media.encode_video(frames, media.fps_fraction(24), "{}", path)
+    stub = Stub("fal", path.read_bytes()).start()
+    monkeypatch.setenv("PROMPTCUT_FAL_URL", stub.url)
+    monkeypatch.setenv("PROMPTCUT_PROVIDER_POLL_S", "0.05")
+    server = fresh_server.start()
+    try:
+        refused = server.api("POST", "/jobs", json={"prompt": "a harbour", "model":
+                                                     "fal-ltx-video"})
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "needs_key"
+        assert stub.calls == []  # nothing was sent to the paid service
+        assert server.api("PUT", "/providers/fal/key", json={"key": stub.key}).ok
+        job = server.submit(prompt="a harbour at dawn", model="fal-ltx-video")["jobs"][0]
+        done = server.wait_jobs([job["id"]], timeout=60)[0]
+        assert done["status"] == "done", done
+        take = server.api("GET", f"/takes/{done['take_id']}").json()
+        video = server.data_dir / "media" / take["folder"] / f"{take['stem']}.mp4"
+        assert video.read_bytes() == stub.video or take["record"].get("signed")
+        assert take["record"]["provider"]["provider"] == "fal"
+        assert take["record"]["provider"]["job_id"] in stub.jobs
+        assert take["record"]["executor"]["kind"] == "provider"
+        assert (video.with_suffix(".jpg")).is_file()
+        local = server.submit(prompt="a local take", model="tiny", steps=1, num_frames=9,
+                              width=32, height=32)["jobs"][0]
+        assert server.wait_jobs([local["id"]])[0]["status"] == "done"
+        assert len([c for c in stub.calls if c["method"] == "POST"]) == 1  # tiny stayed home
+    finally:
+        server.stop()
+        stub.stop()

@@ -1,32 +1,32 @@
 """/providers: which cloud providers exist, whether a key is stored; store or forget one.
 
-A key goes in (PUT) and never comes out: responses say `has_key` and the key's last four
+A key goes in (PUT) and never comes out: answers say `has_key` and the key's last four
 characters, nothing more. Storing one turns that provider's presets in GET /models from
-`needs_key` to `ready`.
+`needs_key` to `ready` and starts its executors; removing it stops them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint
 
 from bridge import providers
-from bridge.api.common import get_str, json_body, services
+from bridge.api.common import services
+from bridge.api.contract import route
+from bridge.api.schemas.scale import KeyIn, ProviderAnswer, ProviderList, ProviderOut
+from bridge.engine.events import EventKind
 from bridge.errors import InvalidRequest, NotFound
 from bridge.providers import keys
 
 bp = Blueprint("providers", __name__)
-MAX_KEY = 4096
 
 
-def provider_json(name: str) -> dict[str, Any]:
+def provider_out(name: str) -> ProviderOut:
     spec = providers.SPECS[name]
     data = services().settings.data_dir
-    return {"name": name, "label": spec.label, "has_key": keys.has(data, name),
-            "key_hint": keys.hint(data, name), "docs": spec.docs, "how": spec.key_help,
-            "paid": True,
-            "models": [p.name for p in providers.PRESETS.values() if p.provider == name]}
+    return ProviderOut(name=name, label=spec.label, has_key=keys.has(data, name),
+                       key_hint=keys.hint(data, name), docs=spec.docs, how=spec.key_help,
+                       paid=True, models=[p.name for p in providers.PRESETS.values()
+                                          if p.provider == name])
 
 
 def _known(name: str) -> str:
@@ -36,25 +36,34 @@ def _known(name: str) -> str:
     return name
 
 
-@bp.get("/providers")
+def _changed(name: str) -> None:
+    s = services()
+    providers.sync(s.worker, s.settings.data_dir, s.settings.images_dir)
+    s.events.publish(EventKind.MODEL_UPDATED, name=name, data={"provider": name})
+
+
+@route(bp, "GET", "/providers", summary="Cloud providers and whether a key is stored",
+       replies={200: ProviderList})
 def list_providers():
-    return {"providers": [provider_json(n) for n in providers.SPECS]}
+    return ProviderList(providers=[provider_out(n) for n in providers.SPECS])
 
 
-@bp.put("/providers/<name>/key")
-def set_key(name: str):
+@route(bp, "PUT", "/providers/<name>/key", summary="Store a provider's API key",
+       description="The key is kept with mode 0600 in the data dir and never returned.",
+       body=KeyIn, replies={200: ProviderAnswer})
+def set_key(name: str, body: KeyIn):
     _known(name)
-    key = get_str(json_body(), "key", required=True, allow_empty=False, max_len=MAX_KEY)
-    key = key.strip()
-    if any(c.isspace() for c in key):
+    if any(c.isspace() for c in body.key):
         raise InvalidRequest("'key' must not contain spaces or line breaks.", field="key")
-    keys.store(services().settings.data_dir, name, key)
-    services().events.publish("model.updated", name=name, data={"provider": name})
-    return {"provider": provider_json(name)}
+    keys.store(services().settings.data_dir, name, body.key)
+    _changed(name)
+    return ProviderAnswer(provider=provider_out(name))
 
 
-@bp.delete("/providers/<name>/key")
+@route(bp, "DELETE", "/providers/<name>/key", summary="Forget a provider's API key",
+       replies={200: ProviderAnswer})
 def delete_key(name: str):
     _known(name)
     removed = keys.remove(services().settings.data_dir, name)
-    return {"provider": provider_json(name), "removed": removed}
+    _changed(name)
+    return ProviderAnswer(provider=provider_out(name), removed=removed)

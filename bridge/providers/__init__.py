@@ -90,20 +90,31 @@ def resolve(request: GenerationRequest, data_dir: Path) -> GenerationRequest:
 
 
 def concurrency() -> int:
-    """Remote jobs per provider at once (PROMPTCUT_PROVIDER_CONCURRENCY, default 4)."""
+    """Remote jobs per provider at once (PROMPTCUT_PROVIDER_CONCURRENCY, default 2)."""
     try:
-        return max(1, int(os.environ.get("PROMPTCUT_PROVIDER_CONCURRENCY", "4")))
+        return max(1, int(os.environ.get("PROMPTCUT_PROVIDER_CONCURRENCY", "2")))
     except ValueError:
-        return 4
+        return 2
 
 
-def executors(data_dir: Path, images_dir: Path) -> list:
-    """Every provider's executors (they refuse work until a key is stored)."""
+def executors(data_dir: Path, images_dir: Path, existing: list | None = None) -> list:
+    """The executors of every provider that has a key: those in `existing` are kept, new
+    ones made for a provider whose key was just stored; none for a provider without one."""
     from bridge.providers.executor import ProviderExecutor
 
+    kept = [ex for ex in existing or [] if ex.info.kind == "provider"]
     out = []
     for name, s in SPECS.items():
-        mine = {k: p for k, p in PRESETS.items() if p.provider == name}
-        out += [ProviderExecutor(s, mine, data_dir, images_dir, slot)
-                for slot in range(concurrency())]
+        if not keys.has(data_dir, name):
+            continue
+        mine = [ex for ex in kept if ex.spec.name == name]
+        presets = {k: p for k, p in PRESETS.items() if p.provider == name}
+        out += mine or [ProviderExecutor(s, presets, data_dir, images_dir, slot)
+                        for slot in range(concurrency())]
     return out
+
+
+def sync(worker: object, data_dir: Path, images_dir: Path) -> None:
+    """After a key is stored or removed: give the worker exactly the provider executors
+    that have keys (slots start or retire)."""
+    worker.sync_executors(executors(data_dir, images_dir, worker.executors), "provider")

@@ -292,3 +292,16 @@ class RayCluster:
             self._starting.clear()
         with contextlib.suppress(Exception):
             ray.shutdown()
+
+
+def start_cluster(address: str | None, presets: Callable[[], dict[str, Preset]],
+                  timeout: float = 180.0) -> RayCluster:
+    """Join the cluster and wait (up to `timeout`) for an actor on every GPU it has now, so
+    that the first jobs find executors; GPUs that come later join by themselves."""
+    cluster = RayCluster(address, presets)
+    cluster.start()
+    gpus = sum(int(n.get("Resources", {}).get("GPU", 0)) for n in ray.nodes() if n.get("Alive"))
+    ready = cluster.wait_for(gpus, timeout) if gpus else []
+    log.info("Ray cluster at %s: %d GPU(s), %d worker(s) ready", address or "auto", gpus,
+             len(ready))
+    return cluster

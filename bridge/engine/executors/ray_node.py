@@ -173,9 +173,9 @@ class NodeWorker:
         os.close(fd)
         path = Path(name)
         try:
-            # `_encode_video` is the one H.264 writer of the library (BT.709 tags, CFR,
-            # faststart); the node needs only the video, not the poster and strip.
-            media._encode_video(frames, media.fps_fraction(fps), "{}", path)
+            # The library's one H.264 writer (BT.709 tags, CFR, faststart); the node needs
+            # only the video: the bridge makes the poster and strip from it.
+            media.encode_video(frames, media.fps_fraction(fps), "{}", path)
             return path.read_bytes()
         finally:
             path.unlink(missing_ok=True)
