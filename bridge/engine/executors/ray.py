@@ -272,6 +272,8 @@ class RayCluster:
                 log.warning("node %s runs Promptcut %s, the bridge %s; not using it",
                             desc["host"], desc.get("promptcut"), __version__)
                 continue
+            desc["is_head"] = "node:__internal_head__" in alive.get(node_id, {}).get(
+                "Resources", {})
             self._executors[key] = RayExecutor(handle, desc, int(slot), self.presets)
             log.info("Ray worker %s ready on %s (%s)", self._executors[key].info.id,
                      desc["host"], desc["device"])
