@@ -8,7 +8,6 @@ Only the worker thread calls `generate`; `resolve` and `models` are safe from an
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
@@ -16,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bridge.config import Settings
 from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import levers, memory
+from bridge.generators import denoise, levers, memory
 from bridge.generators.base import (
     CancelledFn,
     GeneratedVideo,
@@ -35,6 +32,11 @@ from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
 
 log = logging.getLogger("promptcut.generator")
+
+# Loading builds models under accelerate's init_empty_weights, which patches torch.nn.Module
+# for the whole process: two devices loading at once leave each other meta tensors. Loads
+# are disk-bound anyway, so one at a time.
+_LOAD_LOCK = threading.Lock()
 
 
 @dataclass
@@ -188,7 +190,8 @@ class DiffusersGenerator:
         cls = getattr(diffusers, preset.t2v_class, None) or diffusers.DiffusionPipeline
         quiet_loading()
         try:
-            pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
+            with _LOAD_LOCK:
+                pipe = cls.from_pretrained(location, dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise GenerationFailed(
                 f"Could not load '{preset.name}' from {location}: {exc}. Download it again "
@@ -222,7 +225,9 @@ class DiffusersGenerator:
         try:
             warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
                                                  on_progress)
-            return self._run(warm, request, on_progress, is_cancelled), warm, was_warm, None
+            frames = denoise.run(warm, request, on_progress, is_cancelled,
+                                 self.settings.images_dir)
+            return frames, warm, was_warm, None
         except torch.OutOfMemoryError:
             pass  # leave the except block so the traceback's tensors are freed
         self.unload()
@@ -233,99 +238,14 @@ class DiffusersGenerator:
                     leaner.value)
         try:
             warm, _ = self._warm_pipeline(preset, device, leaner, request.compile, on_progress)
-            result = self._run(warm, request, on_progress, is_cancelled)
+            result = denoise.run(warm, request, on_progress, is_cancelled,
+                                 self.settings.images_dir)
         except torch.OutOfMemoryError:
             pass
         else:
             return result, warm, False, profile.value
         self.unload()
         raise GenerationFailed(_oom_advice(request, profile, leaner), code="out_of_memory")
-
-    def _run(self, warm: _Warm, request: GenerationRequest, on_progress: ProgressFn,
-             is_cancelled: CancelledFn) -> tuple[np.ndarray, dict[str, Any]]:
-        import torch
-
-        pipe, kind = self._pipeline_for(warm, request)
-        levers.set_cache(pipe, request.cache, float(request.guidance))
-        steps = int(request.steps)
-        marks: dict[str, float] = {}
-
-        def on_step(p: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-            if is_cancelled():
-                raise Cancelled()
-            now = time.perf_counter()
-            n = int(getattr(p, "num_timesteps", None) or steps)
-            done = i + 1
-            per_step = (now - marks["start"]) / done
-            on_progress(Progress(Phase.DENOISING, done, n, per_step * (n - done)))
-            if done >= n:
-                marks["denoised"] = now
-                on_progress(Progress(Phase.DECODING, n, n, None))
-            return kwargs
-
-        kwargs: dict[str, Any] = {
-            "prompt": request.prompt, "negative_prompt": request.negative_prompt or None,
-            "width": request.width, "height": request.height,
-            "num_frames": request.num_frames, "num_inference_steps": steps,
-            "guidance_scale": request.guidance, "frame_rate": request.fps,
-            "generator": torch.Generator("cpu").manual_seed(int(request.seed)),
-            "output_type": "np", "callback_on_step_end": on_step,
-            **warm.preset.call_kwargs,
-        }
-        if kind == "i2v":
-            kwargs["image"] = self._init_image(request)
-        accepted = _accepted(type(pipe))
-        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
-        on_progress(Progress(Phase.DENOISING, 0, steps, None))
-        marks["start"] = time.perf_counter()
-        try:
-            with torch.inference_mode():
-                out = pipe(**kwargs)
-        except (Cancelled, torch.OutOfMemoryError):
-            _reset_after_abort(pipe)
-            raise
-        except Exception as exc:  # a pipeline error is a failed take, not a crashed worker
-            _reset_after_abort(pipe)
-            log.exception("pipeline failed for %s", warm.preset.name)
-            raise GenerationFailed(f"{warm.preset.label} failed: {exc}",
-                                   code="generation_failed") from exc
-        end = time.perf_counter()
-        frames = _to_uint8(out.frames)
-        want = (int(request.num_frames), int(request.height), int(request.width), 3)
-        if frames.shape != want:  # the take record must describe the file exactly
-            raise GenerationFailed(
-                f"{warm.preset.label} returned frames of shape {frames.shape} instead of "
-                f"{want}; the preset's size or frame rule does not match the model.",
-                code="generation_failed")
-        denoised = marks.get("denoised", end)
-        return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
-                        "pipeline": type(pipe).__name__}
-
-    def _pipeline_for(self, warm: _Warm, request: GenerationRequest) -> tuple[Any, str]:
-        """The text-to-video pipeline, or its image-to-video sibling sharing the weights."""
-        if request.init_image is None:
-            return warm.pipe, "t2v"
-        if warm.i2v is None:
-            import diffusers
-
-            cls = getattr(diffusers, warm.preset.i2v_class or "")
-            warm.i2v = cls.from_pipe(warm.pipe)
-            warm.i2v.set_progress_bar_config(disable=True)
-        return warm.i2v, "i2v"
-
-    def _init_image(self, request: GenerationRequest) -> Any:
-        from PIL import Image
-
-        sha = request.init_image.sha256 if request.init_image else ""
-        path = self.settings.images_dir / f"{sha}.png"
-        try:
-            with Image.open(path) as img:
-                image = img.convert("RGB")
-        except OSError as exc:
-            raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
-                                   "upload it again.", code="generation_failed") from exc
-        return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
-
 
 def _contributions(preset: Preset) -> dict[str, Any]:
     """What the preset added to the request, so the record reproduces the take even after
@@ -344,34 +264,6 @@ def _set_shift(pipe: Any, shift: float) -> None:
         if key in config:
             pipe.scheduler = type(scheduler).from_config(config, **{key: shift})
             return
-
-
-def _reset_after_abort(pipe: Any) -> None:
-    """An aborted call skips the pipeline's own cleanup: cache hooks would keep the last
-    step's state and offloaded models would stay on the GPU. Run that cleanup here."""
-    try:
-        pipe.maybe_free_model_hooks()
-    except Exception:  # cleanup must never hide the original error
-        log.warning("cleanup after an aborted take failed", exc_info=True)
-
-
-_ACCEPTED: dict[type, frozenset[str]] = {}
-
-
-def _accepted(cls: type) -> frozenset[str]:
-    """The keyword arguments a pipeline's __call__ takes (families differ: frame_rate...)."""
-    if cls not in _ACCEPTED:
-        _ACCEPTED[cls] = frozenset(inspect.signature(cls.__call__).parameters)
-    return _ACCEPTED[cls]
-
-
-def _to_uint8(frames: Any) -> np.ndarray:
-    arr = np.asarray(frames)
-    if arr.ndim == 5:
-        arr = arr[0]
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr, 0.0, 1.0) * 255.0).round().astype(np.uint8)
-    return np.ascontiguousarray(arr)
 
 
 def _oom_advice(request: GenerationRequest, first: MemoryProfile,

@@ -2,9 +2,11 @@
 
 Weights live in the standard Hugging Face cache (settings.hf_cache, else HF_HUB_CACHE /
 HF_HOME), so every other app on the machine shares them. Listing never touches the network:
-it reads the cache layout (refs/<revision> -> snapshots/<commit>/...), so it answers at once
-offline. Downloads are resumable (the hub client keeps partial blobs) and report bytes done
-by watching the repo's blob folder, which works whatever the transfer backend.
+huggingface_hub's own cache functions (`try_to_load_from_cache`, `scan_cache_dir`) find the
+snapshot and free it, so the cache layout is the library's business, not ours. Downloads are
+resumable (the hub client keeps partial blobs) and report bytes done by watching the repo's
+blob folder, which works whatever the transfer backend (the hub has no progress API for
+another process's download).
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from typing import Any
 from bridge.config import Settings
 from bridge.errors import Conflict, GenerationFailed, InvalidRequest, NotFound
 from bridge.generators.base import ModelState, Phase, Progress
+from bridge.generators.hf_cache import (
+    delete_cached_repo,
+    folder_bytes,
+    hub_cache_dir,
+    is_complete_pipeline,
+    local_snapshot,
+    offline,
+    partial_download,
+    repo_folder,
+)
 from bridge.generators.presets import Preset, get_preset
 from bridge.generators.tiny import ensure_tiny, tiny_kind
 
@@ -32,86 +44,6 @@ log = logging.getLogger("promptcut.generator")
 ALLOW = ["model_index.json", "*/*"]
 UNREACHABLE_FOR_S = 600.0  # how long a failed attempt marks a preset `unavailable`
 DownloadFn = Callable[[dict[str, Any]], None]
-
-
-def hub_cache_dir(settings: Settings) -> Path:
-    if settings.hf_cache is not None:
-        return Path(settings.hf_cache)
-    from huggingface_hub import constants
-
-    return Path(constants.HF_HUB_CACHE)
-
-
-def repo_folder(cache: Path, repo_id: str) -> Path:
-    return cache / ("models--" + repo_id.replace("/", "--"))
-
-
-def offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def local_snapshot(cache: Path, repo_id: str, revision: str | None) -> Path | None:
-    """The complete snapshot folder for repo@revision in the cache, or None."""
-    base = repo_folder(cache, repo_id)
-    ref = revision or "main"
-    ref_file = base / "refs" / ref
-    commit = ref_file.read_text(encoding="utf-8").strip() if ref_file.is_file() else ref
-    snap = base / "snapshots" / commit
-    return snap if is_complete_pipeline(snap) else None
-
-
-def is_complete_pipeline(folder: Path) -> bool:
-    """model_index.json, and every component it names has a config and its weight shards."""
-    index = folder / "model_index.json"
-    if not index.is_file():
-        return False
-    try:
-        spec = json.loads(index.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    for name, value in spec.items():
-        if name.startswith("_") or not isinstance(value, list) or value[0] is None:
-            continue
-        sub = folder / name
-        if not sub.is_dir() or not any(sub.iterdir()):
-            return False
-        for shard_index in sub.glob("*.index.json"):
-            try:
-                shards = set(json.loads(shard_index.read_text(encoding="utf-8"))
-                             ["weight_map"].values())
-            except (OSError, ValueError, KeyError):
-                return False
-            if not all((sub / s).is_file() for s in shards):
-                return False
-    return True
-
-
-def folder_bytes(folder: Path, *, follow: bool = False) -> int:
-    """Bytes under `folder`; `follow` counts what snapshot symlinks point at."""
-    total = 0
-    for path in folder.rglob("*"):
-        try:
-            if path.is_file() and (follow or not path.is_symlink()):
-                total += path.stat().st_size
-        except OSError:
-            continue
-    return total
-
-
-def _partial(base: Path) -> tuple[int, float] | None:
-    """Bytes in unfinished blobs and seconds since the last write, if there are any."""
-    blobs = base / "blobs"
-    if not blobs.is_dir():
-        return None
-    done, newest = 0, 0.0
-    for path in blobs.glob("*.incomplete"):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        done += st.st_size
-        newest = max(newest, st.st_mtime)
-    return (done, time.time() - newest) if newest else None
 
 
 class ModelManager:
@@ -192,7 +124,7 @@ class ModelManager:
                 state = "unavailable"
                 details["reason"] = failed[1]
             else:
-                partial = _partial(repo_folder(self.cache, preset.model_id))
+                partial = partial_download(repo_folder(self.cache, preset.model_id))
                 # Another process (the CLI, another app) may be filling the cache right now.
                 state = "downloading" if partial and partial[1] < 60 else "needs_download"
                 if partial:
@@ -321,7 +253,10 @@ class ModelManager:
                                field="name")
         if not folder.exists():
             return 0
-        freed = folder_bytes(folder)
-        shutil.rmtree(folder)
+        if preset.source == "hub":
+            freed = delete_cached_repo(self.cache, preset.model_id)
+        else:  # the tiny twin Promptcut built itself under its own models folder
+            freed = folder_bytes(folder)
+            shutil.rmtree(folder)
         log.info("removed %s (%d bytes) from %s", name, freed, folder)
         return freed

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 log = logging.getLogger("promptcut.generator")
 
 TINY_VERSION = 2  # bump when a builder changes, so stale folders are rebuilt
@@ -202,6 +204,16 @@ def ensure_tiny(models_dir: Path, kind: str) -> Path:
     marker = folder / _MARKER
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(TINY_VERSION):
         return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Two devices' executors may ask at once: one builds, the other waits and reuses it.
+    with FileLock(folder.parent / f"tiny-{kind}.build.lock"):
+        if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(
+                TINY_VERSION):
+            return folder
+        return _build(folder, kind)
+
+
+def _build(folder: Path, kind: str) -> Path:
     builder = BUILDERS[kind]
     quiet_loading()
     folder.parent.mkdir(parents=True, exist_ok=True)

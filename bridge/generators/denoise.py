@@ -1,0 +1,138 @@
+"""One denoising run on a warm pipeline: progress and cancel in the step callback, frames out.
+
+Reads like a diffusers pipeline's own steps: pick the text- or image-to-video pipeline,
+set the cache lever, build the arguments the pipeline accepts, denoise with a callback that
+reports each step and aborts on cancel (raising leaves the pipeline usable; setting
+`_interrupt` would still decode a noisy video), then check the frames' shape.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bridge.engine.request import GenerationRequest
+from bridge.errors import Cancelled, GenerationFailed
+from bridge.generators import levers
+from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
+
+log = logging.getLogger("promptcut.generator")
+
+
+def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
+        is_cancelled: CancelledFn, images_dir: Path) -> tuple[np.ndarray, dict[str, Any]]:
+    import torch
+
+    pipe, kind = pipeline_for(warm, request)
+    levers.set_cache(pipe, request.cache, float(request.guidance))
+    steps = int(request.steps)
+    marks: dict[str, float] = {}
+
+    def on_step(p: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if is_cancelled():
+            raise Cancelled()
+        now = time.perf_counter()
+        n = int(getattr(p, "num_timesteps", None) or steps)
+        done = i + 1
+        per_step = (now - marks["start"]) / done
+        on_progress(Progress(Phase.DENOISING, done, n, per_step * (n - done)))
+        if done >= n:
+            marks["denoised"] = now
+            on_progress(Progress(Phase.DECODING, n, n, None))
+        return kwargs
+
+    kwargs: dict[str, Any] = {
+        "prompt": request.prompt, "negative_prompt": request.negative_prompt or None,
+        "width": request.width, "height": request.height,
+        "num_frames": request.num_frames, "num_inference_steps": steps,
+        "guidance_scale": request.guidance, "frame_rate": request.fps,
+        "generator": torch.Generator("cpu").manual_seed(int(request.seed)),
+        "output_type": "np", "callback_on_step_end": on_step,
+        **warm.preset.call_kwargs,
+    }
+    if kind == "i2v":
+        kwargs["image"] = init_image(request, images_dir)
+    accepted = _accepted(type(pipe))
+    kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    on_progress(Progress(Phase.DENOISING, 0, steps, None))
+    marks["start"] = time.perf_counter()
+    try:
+        with torch.inference_mode():
+            out = pipe(**kwargs)
+    except (Cancelled, torch.OutOfMemoryError):
+        _reset_after_abort(pipe)
+        raise
+    except Exception as exc:  # a pipeline error is a failed take, not a crashed worker
+        _reset_after_abort(pipe)
+        log.exception("pipeline failed for %s", warm.preset.name)
+        raise GenerationFailed(f"{warm.preset.label} failed: {exc}",
+                               code="generation_failed") from exc
+    end = time.perf_counter()
+    frames = _to_uint8(out.frames)
+    want = (int(request.num_frames), int(request.height), int(request.width), 3)
+    if frames.shape != want:  # the take record must describe the file exactly
+        raise GenerationFailed(
+            f"{warm.preset.label} returned frames of shape {frames.shape} instead of "
+            f"{want}; the preset's size or frame rule does not match the model.",
+            code="generation_failed")
+    denoised = marks.get("denoised", end)
+    return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
+                    "pipeline": type(pipe).__name__}
+
+def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
+    """The text-to-video pipeline, or its image-to-video sibling sharing the weights."""
+    if request.init_image is None:
+        return warm.pipe, "t2v"
+    if warm.i2v is None:
+        import diffusers
+
+        cls = getattr(diffusers, warm.preset.i2v_class or "")
+        warm.i2v = cls.from_pipe(warm.pipe)
+        warm.i2v.set_progress_bar_config(disable=True)
+    return warm.i2v, "i2v"
+
+def init_image(request: GenerationRequest, images_dir: Path) -> Any:
+    from PIL import Image
+
+    sha = request.init_image.sha256 if request.init_image else ""
+    path = images_dir / f"{sha}.png"
+    try:
+        with Image.open(path) as img:
+            image = img.convert("RGB")
+    except OSError as exc:
+        raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
+                               "upload it again.", code="generation_failed") from exc
+    return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
+
+
+def _reset_after_abort(pipe: Any) -> None:
+    """An aborted call skips the pipeline's own cleanup: cache hooks would keep the last
+    step's state and offloaded models would stay on the GPU. Run that cleanup here."""
+    try:
+        pipe.maybe_free_model_hooks()
+    except Exception:  # cleanup must never hide the original error
+        log.warning("cleanup after an aborted take failed", exc_info=True)
+
+
+_ACCEPTED: dict[type, frozenset[str]] = {}
+
+
+def _accepted(cls: type) -> frozenset[str]:
+    """The keyword arguments a pipeline's __call__ takes (families differ: frame_rate...)."""
+    if cls not in _ACCEPTED:
+        _ACCEPTED[cls] = frozenset(inspect.signature(cls.__call__).parameters)
+    return _ACCEPTED[cls]
+
+
+def _to_uint8(frames: Any) -> np.ndarray:
+    arr = np.asarray(frames)
+    if arr.ndim == 5:
+        arr = arr[0]
+    if arr.dtype != np.uint8:
+        arr = (np.clip(arr, 0.0, 1.0) * 255.0).round().astype(np.uint8)
+    return np.ascontiguousarray(arr)
