@@ -152,7 +152,7 @@ class NodeWorker:
         """A node never downloads on its own: it says plainly that it lacks the weights."""
         if preset.source != "hub":
             return
-        from bridge.generators.manager import hub_cache_dir, local_snapshot
+        from bridge.generators.hf_cache import hub_cache_dir, local_snapshot
 
         cache = hub_cache_dir(self.settings)
         if local_snapshot(cache, preset.model_id, preset.revision) is None:
