@@ -89,7 +89,7 @@ def engine(gen: Any, model: str, seeds: list[int], out: Path, device: str,
            **changes: Any) -> tuple[float, dict[int, np.ndarray]]:
     """The generator as the bridge calls it, the take's four files written by a pool."""
     from bridge.engine.request import GenerationRequest
-    from bridge.library import media
+    from bridge.library import take_files
 
     frames: dict[int, np.ndarray] = {}
     pool = ThreadPoolExecutor(2)
@@ -100,7 +100,7 @@ def engine(gen: Any, model: str, seeds: list[int], out: Path, device: str,
         req = gen.resolve(GenerationRequest(prompt=PROMPT, model=model, seed=seed, **changes))
         video = gen.generate(req, lambda p: None, lambda: False)
         frames[seed] = video.frames
-        pending.append(pool.submit(media.write_take, video.frames, video.fps,
+        pending.append(pool.submit(take_files.write_take, video.frames, video.fps,
                                    {"seed": seed}, out, f"engine_s{seed}"))
     for f in pending:
         f.result()

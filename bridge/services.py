@@ -76,9 +76,7 @@ def build_services(settings: Settings, generator: Generator | None = None,
     cluster = None
     if executors is None:
         if settings.executor == "ray":
-            from bridge.engine.executors.ray import start_cluster
-
-            cluster = start_cluster(settings.ray_address, generator.presets)
+            cluster = _ray_cluster(settings, generator)
             executors = list(cluster.executors())
         else:
             executors = local_executors(settings, generator)
@@ -94,6 +92,22 @@ def build_services(settings: Settings, generator: Generator | None = None,
         cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")
         services.extras["ray"] = cluster
     return services
+
+
+def _ray_cluster(settings: Settings, generator: Generator):
+    """Join the Ray cluster, or say in one sentence why not (serve prints it and stops)."""
+    from bridge.errors import CannotStart
+
+    try:
+        from bridge.engine.executors.ray import start_cluster
+    except ImportError as exc:
+        raise CannotStart("--executor ray needs Ray on this machine and every node: "
+                          "pip install 'promptcut[ray]'.") from exc
+    try:
+        return start_cluster(settings.ray_address, generator.presets)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = settings.ray_address or "this machine's cluster (ray start --head)"
+        raise CannotStart(f"Could not join the Ray cluster at {where}: {exc}") from exc
 
 
 def local_executors(settings: Settings, generator: Generator) -> list[Executor]:

@@ -60,6 +60,16 @@ def main(out: Path) -> None:
                          "node_known": take["record"]["executor"]["node"] in nodes,
                          "frames": take["num_frames"]}
 
+        # 1b. the model manager asks a node to fetch a preset into its own cache
+        worker = workers[0]["id"]
+        after = bridge.api("GET", "/events?timeout=0").json()["last_seq"]
+        resp = bridge.api("POST", f"/workers/{worker}/download", json={"model": "tiny"})
+        event = wait(lambda: next((e for e in bridge.api(
+            "GET", f"/events?after={after}&timeout=1").json()["events"]
+            if e["kind"] == "model.updated" and (e.get("data") or {}).get("worker") == worker),
+            None), 60)
+        check["download"] = {"status": resp.status_code, "outcome": event["data"]["status"]}
+
         # 2. progress and cancel reach the actor
         job = bridge.submit(prompt="a slow take to cancel", seed=1, **SLOW)["jobs"][0]
         seen = wait(lambda: (j := bridge.api("GET", f"/jobs/{job['id']}").json())["progress"]

@@ -34,6 +34,7 @@ def test_bridge_on_ray_cancel_failover_and_late_node(loopback_only, tmp_path):
     assert all(w["kind"] == "ray" and w["state"] == "idle" for w in res["workers"])
     take = checks["take"]
     assert take["executor"]["kind"] == "ray" and take["node_known"] and take["frames"] == 9
+    assert checks["download"] == {"status": 202, "outcome": "done"}
     assert checks["cancel"]["progress"]["phase"] == "denoising"
     assert checks["cancel"] == {**checks["cancel"], "stopped": True, "status": "cancelled"}
     assert checks["no_weights"]["code"] == "model_unavailable"
