@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bridge import security
 from bridge.config import Settings
 from bridge.errors import PromptcutError
+from bridge.logfile import see_the_log
 from bridge.services import Services, build_services
 
 log = logging.getLogger("promptcut.app")
@@ -92,8 +93,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def on_bug(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify({"error": {"code": "internal", "message":
-                                  "Promptcut hit an internal error; see its log.",
-                                  "field": None}}), 500
+                                  "Promptcut hit an internal error; "
+                                  f"{see_the_log(settings)}", "field": None}}), 500
 
     from bridge.api import register
 

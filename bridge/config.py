@@ -30,6 +30,16 @@ def default_port() -> int:
     return int(os.environ.get("PROMPTCUT_PORT", DEFAULT_PORT))
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _env_on(name: str, default: bool = True) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in ("0", "false", "no", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -51,6 +61,14 @@ class Settings:
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600
     hf_cache: Path | None = None  # None: the standard Hugging Face cache
+    # Content Credentials (bridge/library/credentials): on by default with a local identity.
+    sign_takes: bool = field(default_factory=lambda: _env_on("PROMPTCUT_SIGN"))
+    signing_cert: Path | None = field(default_factory=lambda: _env_path("PROMPTCUT_SIGNING_CERT"))
+    signing_key: Path | None = field(default_factory=lambda: _env_path("PROMPTCUT_SIGNING_KEY"))
+    tsa_url: str | None = field(default_factory=lambda: os.environ.get("PROMPTCUT_TSA_URL") or None)
+    # PEM roots the bridge trusts when it reads credentials back (in-house trust list).
+    trust_anchors: Path | None = field(
+        default_factory=lambda: _env_path("PROMPTCUT_TRUST_ANCHORS"))
     executor: str = "local"  # local (this machine's devices) | ray (a Ray cluster's GPUs)
     ray_address: str | None = None  # the cluster to join; None: the one this machine is in
 
@@ -82,6 +100,14 @@ class Settings:
     @property
     def timelines_dir(self) -> Path:
         return self.data_dir / "timelines"
+
+    @property
+    def credentials_dir(self) -> Path:
+        return self.data_dir / "credentials"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
 
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.media_dir, self.models_dir, self.trash_dir,

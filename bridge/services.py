@@ -17,7 +17,7 @@ from bridge.engine.executors.base import Executor
 from bridge.engine.queue import Queue
 from bridge.engine.worker import Worker
 from bridge.generators.base import Generator
-from bridge.library import store
+from bridge.library import credentials, store
 from bridge.library.db import Database
 from bridge.pairing import Pairing
 
@@ -86,7 +86,8 @@ def build_services(settings: Settings, generator: Generator | None = None,
                   capacity=lambda req, mem: _capacity(executors, req, mem),
                   speed=lambda req: _speed(database, executors, req),
                   max_estimate_s=settings.max_estimate_s)
-    worker = Worker(settings, database, events, queue, executors)
+    worker = Worker(settings, database, events, queue, executors,
+                    signer=credentials.take_signer(settings, database))
     services = Services(settings, database, events, generator, queue, worker, token)
     if cluster is not None:
         cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")

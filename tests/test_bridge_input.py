@@ -56,6 +56,20 @@ CASES = [
     ("GET", "/events", None, {"after": "-1"}, 400, "after"),
     ("GET", "/jobs/j_nope", None, None, 404, "job_id"),
     ("GET", "/takes/t_nope", None, None, 404, "take_id"),
+    # One free-text rule: no NUL, no control characters but tab and newline, no lone
+    # surrogates (accepted by JSON, they broke the tokenizer after queueing).
+    ("POST", "/jobs", job(prompt="a lone \ud800 surrogate"), None, 400, "prompt"),
+    ("POST", "/jobs", job(prompt="nul \x00 inside"), None, 400, "prompt"),
+    ("POST", "/jobs", job(negative_prompt="escape \x1b[31m"), None, 400, "negative_prompt"),
+    ("POST", "/jobs", job(model="tiny\x7f"), None, 400, "model"),
+    # Fields inside objects are named by their path.
+    ("POST", "/jobs", job(init_image={"take_id": "t_x", "frame": "middle"}), None, 400,
+     "init_image.frame"),
+    ("POST", "/jobs", job(init_image={"frame": "last"}), None, 400, "init_image"),
+    # One bound per number (bridge/generators/validate.py).
+    ("POST", "/jobs", job(guidance=31), None, 400, "guidance"),
+    ("POST", "/jobs", job(fps=121), None, 400, "fps"),
+    ("POST", "/jobs", b'{"prompt": "p", "model": "tiny", "fps": NaN}', None, 400, "fps"),
 ]
 
 
@@ -93,8 +107,9 @@ def test_bad_request_names_the_field(server, method, path, body, query, status, 
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"rating": 6}, "rating"), ({"rating": "5"}, "rating"), ({"status": "maybe"}, "status"),
-    ({"tags": "a,b"}, "tags"), ({"tags": [1]}, "tags"), ({"notes": 5}, "notes"),
-    ({"seed": 1}, "seed"), ({}, "body"),
+    ({"tags": "a,b"}, "tags"), ({"tags": [1]}, "tags[0]"), ({"notes": 5}, "notes"),
+    ({"seed": 1}, "seed"), ({}, "body"), ({"notes": "bell \x07"}, "notes"),
+    ({"tags": ["fine", "lone \udc00"]}, "tags[1]"), ({"rating": None}, "rating"),
 ])
 def test_bad_take_patch_names_the_field_and_changes_nothing(server, a_take, body, field):
     resp = server.api("PATCH", f"/takes/{a_take['id']}", json=body)
@@ -110,6 +125,24 @@ def test_bad_job_patch(server):
         resp = server.api("PATCH", f"/jobs/{job['id']}", json=body)
         assert resp.status_code == 400 and resp.json()["error"]["field"] == field
     server.wait_jobs([job["id"]])
+
+
+def test_tab_and_newline_are_free_text(server):
+    batch = server.submit(**{**OK, "prompt": "two lines\n\tand a tab"})
+    assert batch["jobs"][0]["request"]["prompt"] == "two lines\n\tand a tab"
+    server.wait_jobs([batch["jobs"][0]["id"]])
+
+
+def test_a_refusal_says_where_and_why(server):
+    resp = server.api("POST", "/jobs", json=job(prompt="bell \x07 here"))
+    error = resp.json()["error"]
+    assert error["code"] == "invalid_character" and error["details"]["position"] == 5
+    assert "U+0007" in error["message"]
+    resp = server.api("POST", "/jobs", json=job(memory_profile="turbo"))
+    assert resp.json()["error"]["details"]["choices"][0] == "auto"
+    resp = server.api("POST", "/jobs", json=job(steps=0))
+    assert resp.json()["error"]["code"] == "out_of_range"
+    assert "between 1 and 500" in resp.json()["error"]["message"]
 
 
 def test_size_errors_suggest_valid_values(server):

@@ -89,9 +89,11 @@ def test_queue_cap_and_cancelling_many(tmp_path):
         bridge.stop()
 
 
-def test_a_hopeless_request_is_refused_at_submit_unless_forced(server):
-    body = {"prompt": "far too big", "model": "tiny", "width": 512, "height": 512,
-            "num_frames": 257, "steps": 200}
+def test_a_hopeless_request_is_refused_at_submit_unless_forced(tmp_path):
+    # A low limit keeps the forced take small; the defaults refuse 512x512x257 at 200 steps.
+    server = Bridge(new_data_dir(tmp_path), env={"PROMPTCUT_MAX_ESTIMATE_S": "20"}).start()
+    body = {"prompt": "far too big", "model": "tiny", "width": 128, "height": 128,
+            "num_frames": 25, "steps": 200}
     refused = server.api("POST", "/jobs", json=body)
     assert refused.status_code == 400, refused.text
     err = refused.json()["error"]
@@ -103,6 +105,7 @@ def test_a_hopeless_request_is_refused_at_submit_unless_forced(server):
     job = forced.json()["jobs"][0]
     assert server.api("POST", f"/jobs/{job['id']}/cancel").status_code == 200
     server.wait_jobs([job["id"]])
+    server.stop()
 
 
 def test_two_devices_run_two_jobs_at_once(tmp_path):

@@ -138,3 +138,23 @@ def test_tiny_build_is_safe_when_threads_race(tmp_path):
     assert not errors and len(set(results)) == 1
     assert (results[0] / "model_index.json").is_file()
     assert not [p for p in results[0].parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_cancel_stops_inside_a_step_not_only_at_its_end(tmp_path):
+    """Every transformer block checks for a cancel: a step of a large take can take minutes."""
+    gen = DiffusersGenerator(Settings(data_dir=tmp_path / "data é"))
+    req = gen.resolve(tiny(steps=4))
+    calls, steps_done = [], []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 1  # the pre-check passes; the first block's check cancels
+
+    def progress(p) -> None:
+        if p.phase.value == "denoising" and p.step:
+            steps_done.append(p.step)
+
+    with pytest.raises(Cancelled):
+        gen.generate(req, progress, cancelled)
+    assert steps_done == []  # stopped before the first step could end
+    assert gen.generate(req, lambda p: None, lambda: False).frames.shape[0] == req.num_frames

@@ -30,10 +30,10 @@ def test_index_and_modules_with_strict_csp(server):
 
 
 def test_no_token_needed_and_no_wildcard_cors(server):
-    r = get(server, "/panel/src/api.js", headers={"Origin": server.url})
+    r = get(server, "/panel/src/bridge/client.js", headers={"Origin": server.url})
     assert r.status_code == 200
     assert r.headers.get("Access-Control-Allow-Origin") in (None, server.url)
-    foreign = get(server, "/panel/src/api.js", headers={"Origin": "http://evil.example"})
+    foreign = get(server, "/panel/src/bridge/client.js", headers={"Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in foreign.headers
 
 

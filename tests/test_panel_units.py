@@ -1,14 +1,19 @@
 """The panel's pure modules run in Node: shot-list parsing, model presets, and the job
-bodies for retry, re-roll and continue."""
+bodies for retry, re-roll and continue. The model and the take they read are captured from
+the real bridge (GET /models, a real take), never written by hand, so a field renamed in
+the bridge fails here."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 PANEL = Path(__file__).resolve().parents[1] / "panel"
 
@@ -16,12 +21,7 @@ SCRIPT = r"""
 const { parseShotList } = await import("./src/shotlist.js");
 const presets = await import("./src/presets.js");
 const req = await import("./src/requests.js");
-const tiny = { name: "tiny", details: { fps: 24, sizes: { multiple: 32, min: 32, max: 512 },
-  frames: { rule: "8k+1", step: 8, max: 257 },
-  defaults: { width: 704, height: 480, num_frames: 121, fps: 24 } } };
-const take = { id: "t1", seed: 5, record: { request: { schema_version: 1, prompt: "p",
-  model: "tiny", seed: 5, steps: 4, width: 64, height: 64, num_frames: 17, fps: 24,
-  init_image: { sha256: "abc", source: "upload" } } } };
+const { model: tiny, take } = JSON.parse(process.env.PROMPTCUT_FIXTURES);
 const hosts = {};
 for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
   hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
@@ -42,10 +42,24 @@ console.log(JSON.stringify(out));
 
 
 @pytest.fixture(scope="module")
-def out():
+def captured(server):
+    """The ltx-video preset as GET /models lists it, and a real take made from an upload."""
+    image = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 60, 20)).save(image, "PNG")
+    sha = server.api("POST", "/images", files={"file": ("i.png", image.getvalue())}).json()
+    take = server.make_takes(1, prompt="captured fixture", model="tiny", width=32, height=32,
+                             num_frames=9, steps=1, seed=5, init_image={"upload": sha["sha256"]})[0]
+    models = server.api("GET", "/models").json()["models"]
+    model = next(m for m in models if m["name"] == "ltx-video")
+    return {"model": model, "take": take, "sha256": sha["sha256"]}
+
+
+@pytest.fixture(scope="module")
+def out(captured):
     if not shutil.which("node"):
         pytest.skip("Node.js is not installed")
-    r = subprocess.run(["node", "--input-type=module", "-e", SCRIPT], cwd=PANEL,
+    env = {**os.environ, "PROMPTCUT_FIXTURES": json.dumps(captured)}
+    r = subprocess.run(["node", "--input-type=module", "-e", SCRIPT], cwd=PANEL, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
@@ -74,12 +88,13 @@ def test_every_host_has_the_same_interface(out):
         assert needed in names["browser"]
 
 
-def test_reroll_continue_retry_bodies(out):
+def test_reroll_continue_retry_bodies(out, captured):
+    take_id = captured["take"]["id"]
     assert "seed" not in out["reroll"] and out["reroll"]["takes"] == 1
-    assert out["reroll"]["init_image"] == {"upload": "abc"}
-    assert out["reroll"]["steps"] == 4 and out["reroll"]["model"] == "tiny"
+    assert out["reroll"]["init_image"] == {"upload": captured["sha256"]}
+    assert out["reroll"]["steps"] == 1 and out["reroll"]["model"] == "tiny"
     assert "seed" not in out["cont"]
-    assert out["cont"]["init_image"] == {"take_id": "t1", "frame": "last"}
-    assert out["cont"]["parent_take_id"] == "t1"
+    assert out["cont"]["init_image"] == {"take_id": take_id, "frame": "last"}
+    assert out["cont"]["parent_take_id"] == take_id
     assert out["retry"]["seed"] == 5 and out["retry"]["priority"] == 3
     assert "schema_version" not in out["retry"]

@@ -10,7 +10,7 @@ API = "/api/v1"
 
 # Blueprints under /api/v1, then those at the root (the panel's static files).
 API_BLUEPRINTS = ["health", "jobs", "takes", "events", "media", "images", "openapi", "pair"]
-OPTIONAL_API_BLUEPRINTS = ["models", "timelines", "providers", "workers"]
+OPTIONAL_API_BLUEPRINTS = ["models", "timelines", "credentials", "providers", "workers"]
 ROOT_BLUEPRINTS = ["panel"]
 
 

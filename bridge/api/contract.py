@@ -63,9 +63,15 @@ ERROR_TEXT = {
 
 @dataclass(frozen=True)
 class Reply:
-    model: Any = None  # a pydantic model or type; None: no body
+    model: Any = None  # a pydantic model or type; None: no schema (a file, a stream, empty)
     description: str = "OK"
-    media_type: str = JSON
+    media_type: str | tuple[str, ...] = JSON  # one or more; "" with model None: no body
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        if isinstance(self.media_type, tuple):
+            return self.media_type
+        return (self.media_type,) if self.media_type else ()
 
 
 @dataclass(frozen=True)

@@ -7,42 +7,31 @@ import time
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from bridge.api.common import query_int, services
-from bridge.errors import InvalidRequest
+from bridge.api.common import services
+from bridge.api.contract import Reply, route
+from bridge.api.schemas.events import EventPage, EventsQuery, StreamQuery
 
 bp = Blueprint("events", __name__)
 
-MAX_WAIT_S = 60
 SSE_LIFETIME_S = 300  # then the browser's EventSource reconnects with Last-Event-ID
 
 
-def _epoch() -> str | None:
-    epoch = request.args.get("epoch") or None
-    if epoch is not None and len(epoch) > 64:
-        raise InvalidRequest("'epoch' is not an epoch this bridge gave out.", field="epoch")
-    return epoch
+@route(bp, "GET", "/events", summary="Events after `after`, waiting up to `timeout` s",
+       query=EventsQuery, replies={200: EventPage})
+def poll(query: EventsQuery):
+    return services().events.poll(query.after, query.timeout, query.epoch).to_json()
 
 
-@bp.get("/events")
-def poll():
-    after = query_int("after", default=0, lo=0)
-    raw = request.args.get("timeout", "0")
-    try:
-        timeout = float(raw)
-    except ValueError:
-        raise InvalidRequest("'timeout' must be a number of seconds.", field="timeout") from None
-    if not 0 <= timeout <= MAX_WAIT_S:
-        raise InvalidRequest(f"'timeout' must be between 0 and {MAX_WAIT_S}.", field="timeout")
-    return services().events.poll(after, timeout, _epoch()).to_json()
-
-
-@bp.get("/events/stream")
-def stream():
+@route(bp, "GET", "/events/stream", summary="The same events as server-sent events",
+       description="Each event is `id: <seq>` and `data: <the event as JSON>`; after a "
+                   "restart an `event: reset` names the new epoch. Reconnects resume from "
+                   "Last-Event-ID. See docs/api.md.",
+       query=StreamQuery,
+       replies={200: Reply(None, "An endless text/event-stream", "text/event-stream")})
+def stream(query: StreamQuery):
     header = request.headers.get("Last-Event-ID")
-    after = query_int("after", default=0, lo=0)
-    if header and header.isdigit():
-        after = int(header)
-    epoch = _epoch()
+    after = int(header) if header and header.isdigit() else query.after
+    epoch = query.epoch
     bus = services().events
 
     def generate():

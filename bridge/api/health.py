@@ -2,15 +2,19 @@
 and says whether the worker runs (ok), is waiting out a database failure (retrying), or has
 stopped, with the reason, so a bridge that accepts jobs but runs none is never "ok"."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from bridge import __version__
+from bridge.api.common import services
+from bridge.api.contract import route
+from bridge.api.schemas.misc import Health
 
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/health")
+@route(bp, "GET", "/health", summary="Is the bridge up, and does its worker run",
+       public=True, replies={200: Health})
 def health():
-    state, reason = current_app.extensions["promptcut"].worker.state()
-    return {"status": "ok", "app": "promptcut", "version": __version__,
-            "worker": state, "worker_reason": reason}
+    state, reason = services().worker.state()
+    return Health(status="ok", app="promptcut", version=__version__, worker=state,
+                  worker_reason=reason)

@@ -109,7 +109,7 @@ def cancel(job_id: str):
 
 
 @route(bp, "POST", "/jobs/cancel", summary="Cancel a batch, or every unfinished job",
-       body=JobsCancel, replies={200: CancelledOut})
+       body=JobsCancel, replies={200: CancelledOut}, errors=(404,))
 def cancel_many(body: JobsCancel):
     if (body.batch_id is None) == (not body.all):
         raise InvalidRequest("Send either 'batch_id' or \"all\": true.", field="batch_id",

@@ -14,8 +14,10 @@ from typing import Any
 from flask import Blueprint
 
 from bridge.api.common import services
+from bridge.api.contract import Reply, route
+from bridge.api.schemas.models import DownloadOut, ModelList, RemovedOut
 from bridge.errors import InvalidRequest, PromptcutError
-from bridge.generators.base import ModelState
+from bridge.generators.base import DownloadProgress, ModelState
 from bridge.generators.manager import ModelManager
 
 log = logging.getLogger("promptcut.models")
@@ -41,7 +43,7 @@ def _manager() -> ModelManager:
     return svc.extras["models"]
 
 
-@bp.get("/models")
+@route(bp, "GET", "/models", summary="Every preset with its state", replies={200: ModelList})
 def list_models():
     from bridge import providers
 
@@ -49,7 +51,12 @@ def list_models():
     return {"models": [model_json(s) for s in [*_manager().states(), *cloud]]}
 
 
-@bp.post("/models/<name>/download")
+@route(bp, "POST", "/models/<name>/download",
+       summary="Download a preset into the shared Hugging Face cache",
+       description="Progress arrives as `model.progress` events, the end as `model.updated`.",
+       replies={200: Reply(DownloadOut, "Already ready"),
+                202: Reply(DownloadOut, "Started, or already downloading")},
+       errors=(400, 507))
 def download(name: str):
     manager = _manager()
     preset = manager.preset(name)  # 404 for an unknown name
@@ -63,7 +70,7 @@ def download(name: str):
     events = services().events
 
     def run() -> None:
-        def progress(rec: dict[str, Any]) -> None:
+        def progress(rec: DownloadProgress) -> None:
             events.publish("model.progress", name=name, data=rec)
 
         error: dict[str, Any] | None = None
@@ -83,7 +90,8 @@ def download(name: str):
     return {"model": model_json(state), "started": True}, 202
 
 
-@bp.delete("/models/<name>")
+@route(bp, "DELETE", "/models/<name>", summary="Free a preset's space in the cache",
+       replies={200: RemovedOut}, errors=(409,))
 def remove(name: str):
     manager = _manager()
     freed = manager.remove(name)

@@ -98,9 +98,13 @@ def _responses(op: Operation, schemas: _Schemas) -> dict[str, Any]:
             continue
         entry: dict[str, Any] = {"description": reply.description}
         if reply.model is not None:
-            entry["content"] = {reply.media_type: {}}
-            schemas.ref(entry["content"][reply.media_type], "schema", reply.model,
-                        "serialization")
+            entry["content"] = {}
+            for media_type in reply.media_types:
+                entry["content"][media_type] = {}
+                schemas.ref(entry["content"][media_type], "schema", reply.model,
+                            "serialization")
+        elif reply.media_types and reply.media_types != (JSON,):
+            entry["content"] = {media_type: {} for media_type in reply.media_types}
         out[str(status)] = entry
     return out
 
@@ -193,3 +197,21 @@ def openapi():
     if "doc" not in cache:
         cache["doc"] = document(current_app)
     return cache["doc"]
+
+
+def bare_document() -> dict[str, Any]:
+    """The document without a running bridge (no data dir, no token): for the panel's
+    type generation, `python -m bridge.api.openapi > openapi.json`."""
+    from bridge.api import register
+
+    app = Flask("promptcut")
+    register(app)
+    return document(app)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    json.dump(bare_document(), sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")

@@ -2,18 +2,20 @@
 
 from flask import Blueprint
 
-from bridge.api.common import get_str, json_body, services
+from bridge.api.common import services
+from bridge.api.contract import route
+from bridge.api.schemas.misc import PairIn, PairOut
 from bridge.errors import PromptcutError
 
 bp = Blueprint("pair", __name__)
 
 
-@bp.post("/pair")
-def pair():
-    code = get_str(json_body(), "code", required=True, allow_empty=False, max_len=100)
-    if not services().pairing.redeem(code):
+@route(bp, "POST", "/pair", summary="Trade a one-time pairing code for the token",
+       public=True, body=PairIn, replies={200: PairOut}, errors=(429,))
+def pair(body: PairIn):
+    if not services().pairing.redeem(body.code):
         raise PromptcutError("That pairing code is wrong, used or expired; restart "
                              "`promptcut serve` for a new one, or paste the token from "
                              "`promptcut token`.", field="code", code="bad_pairing_code",
                              status=403)
-    return {"token": services().token}
+    return PairOut(token=services().token)

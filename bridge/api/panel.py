@@ -6,14 +6,22 @@ the server, and is traded for the token through POST /api/v1/pair). Every answer
 carries a strict Content-Security-Policy: scripts, styles and connections only from the
 bridge's own origin, so an injected string in a prompt cannot run or send anything. No CORS
 headers here at all: only the bridge's own origin loads these files.
+
+The Premiere plugins are here for download too, built from the same files:
+`/panel/packages/promptcut.ccx` (UXP, its manifest naming this bridge's port) and
+`/panel/packages/promptcut-cep.zip` (CEP). They hold no secrets either.
 """
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 from flask import Blueprint, abort, redirect, request, send_file
+
+from bridge import panel_assets
+from bridge.api.common import services
+from bridge.errors import NotFound
 
 bp = Blueprint("panel", __name__)
 
@@ -53,10 +61,8 @@ SERVED_FILES = ("index.html", "styles.css")
 
 
 def panel_root() -> Path:
-    """The panel folder: PROMPTCUT_PANEL_DIR, else panel/ beside the bridge package."""
-    env = os.environ.get("PROMPTCUT_PANEL_DIR")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "panel"
-    return root.resolve()
+    """The panel folder: package data when installed, panel/ in a checkout (panel_assets)."""
+    return panel_assets.panel_root()
 
 
 def resolve(rel: str) -> Path | None:
@@ -109,9 +115,28 @@ def panel_index():
     return _send("index.html")
 
 
+@bp.get("/panel/packages/promptcut.ccx")
+def uxp_package():
+    return _package(lambda: panel_assets.ccx(services().settings.port))
+
+
+@bp.get("/panel/packages/promptcut-cep.zip")
+def cep_package():
+    return _package(panel_assets.cep_zip)
+
+
 @bp.get("/panel/<path:rel>")
 def panel_file(rel: str):
     return _send(rel)
+
+
+def _package(build):
+    try:
+        package = build()
+    except panel_assets.PackageMissing as exc:
+        raise NotFound(str(exc), field="package", code="package_missing") from None
+    return send_file(io.BytesIO(package.data), mimetype="application/zip", as_attachment=True,
+                     download_name=package.filename, max_age=0)
 
 
 def _send(rel: str):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request, send_file
 
-from bridge.api.common import get_float, get_str, json_body, services
+from bridge.api.common import services
+from bridge.api.contract import Payload, Reply, route
+from bridge.api.schemas.timelines import ImportForm, TimelineIn, TimelineOut
 from bridge.errors import InvalidRequest
 from bridge.library import timelines
 from otio_export import Cut, TimelineError
@@ -17,22 +19,18 @@ MIME = {"otio": "application/json", "otioz": "application/zip",
         "fcp7xml": "application/xml", "edl": "text/plain", "fcpxml": "application/xml"}
 
 
-@bp.post("/timelines")
-def create_timeline():
-    body = json_body()
+@route(bp, "POST", "/timelines", summary="Build a cut in editor formats", body=TimelineIn,
+       replies={201: Reply(TimelineOut, "Written in every format asked for")}, errors=(507,))
+def create_timeline(body: TimelineIn):
     s = services()
     conn = s.db()
-    name = get_str(body, "name", default=None, max_len=200)
-    fps = get_float(body, "fps", lo=1, hi=240)
-    formats = _formats(body.get("formats"))
-    takes, cut_data = body.get("takes"), body.get("cut")
+    name, fps = body.name, body.fps
+    formats = _formats(body.formats)
+    takes, cut_data = body.takes, body.cut
     if (takes is None) == (cut_data is None):
         raise InvalidRequest("Send either 'takes' (a list of take ids) or 'cut' (a cut list).",
                              field="takes", code="required")
     if takes is not None:
-        if not isinstance(takes, list) or not takes or len(takes) > timelines.MAX_TAKES:
-            raise InvalidRequest(f"'takes' must list 1 to {timelines.MAX_TAKES} take ids.",
-                                 field="takes")
         cut = timelines.cut_from_takes(conn, takes, name=name or "Promptcut cut", fps=fps)
     else:
         try:
@@ -46,14 +44,16 @@ def create_timeline():
     return _public(meta), 201
 
 
-@bp.get("/timelines/<timeline_id>/<fmt>")
+@route(bp, "GET", "/timelines/<timeline_id>/<fmt>", summary="One written file",
+       replies={200: Reply(None, "The file", tuple(dict.fromkeys(MIME.values())))})
 def download(timeline_id: str, fmt: str):
     path, filename = timelines.file_of(services().settings, timeline_id, fmt)
     return send_file(path, mimetype=MIME.get(fmt, "application/octet-stream"),
                      as_attachment=True, download_name=filename)
 
 
-@bp.post("/timelines/import")
+@route(bp, "POST", "/timelines/import", summary="Read an editor's file into a cut list",
+       body=Payload({"multipart/form-data": ImportForm}), replies={200: Reply(Cut)})
 def import_timeline():
     upload = request.files.get("file")
     if upload is None:
@@ -70,13 +70,12 @@ def import_timeline():
     return cut.to_dict()
 
 
-def _formats(value) -> list[str] | None:
+def _formats(value: list[str] | str | None) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
-    if not isinstance(value, list) or not value or len(value) > 10 or not all(
-            isinstance(v, str) for v in value):
+    if not value or len(value) > 10:
         raise InvalidRequest("'formats' must list formats: otio, otioz, fcp7xml, edl, fcpxml.",
                              field="formats")
     return value

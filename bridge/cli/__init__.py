@@ -14,6 +14,8 @@ from bridge.config import Settings, default_data_dir, default_port
 
 # Areas that add their own subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
+                      "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
+                      "bridge.cli.logs",
                       "bridge.cli.providers"]
 
 
@@ -27,6 +29,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, extra_origins=tuple(args.allow_origin))
     if getattr(args, "device", None):
         settings = replace(settings, device=args.device)
+    if getattr(args, "no_sign", False):
+        settings = replace(settings, sign_takes=False)
     if getattr(args, "devices", None):
         settings = replace(settings, devices=args.devices)
     if getattr(args, "executor", None):
@@ -45,6 +49,7 @@ def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bridge import logfile
     from bridge.errors import CannotStart
     from bridge.server import checked_app, serve
 
@@ -58,11 +63,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{settings.port}"
 
     def ready(_server) -> None:
+        logging.getLogger("promptcut").info("Promptcut %s serving %s on %s", __version__,
+                                            settings.data_dir, base)
         print(f"Promptcut {__version__} is listening on {base} (loopback only).")
         code = services.pairing.new_code()
         print(f"Open the panel: {base}/panel/#pair={code}  (pairs this browser once)")
         print(f"Token file: {settings.token_path}  (`promptcut token` prints it)")
         print(f"Library: {settings.data_dir}")
+        print(f"Log: {logfile.log_path(settings)}  (`promptcut logs` prints it)")
         sys.stdout.flush()
 
     _stop_cleanly_on_sigterm()
@@ -73,6 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         pass
+    logging.getLogger("promptcut").info("Promptcut stopped")
     return 0
 
 
@@ -117,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-origin", action="append", metavar="ORIGIN",
                    help="an extra panel origin allowed to call the bridge (repeatable)")
     p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"])
+    p.add_argument("--no-sign", action="store_true",
+                   help="do not embed Content Credentials in new takes (or PROMPTCUT_SIGN=0)")
     p.add_argument("--devices", help="the devices to run jobs on, one executor each: auto "
                                      "(default), CUDA indices such as 0,2, cuda:N, mps, cpu; "
                                      "append @GB to declare a device's memory")
@@ -162,12 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bridge import logfile
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Third-party libraries are chatty at INFO; our own loggers carry what matters.
-    for noisy in ("waitress.queue", "httpx", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The long-running commands keep a rotating log file in the data dir; the others only
+    # print. Third-party libraries are chatty at INFO; our own loggers carry what matters.
+    service = args.command in ("serve", "desktop")
+    logfile.configure(settings_from(args) if service else None, verbose=args.verbose)
     return args.func(args)
 
 

@@ -14,7 +14,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from typing_extensions import TypedDict  # pydantic reads these on 3.10/3.11
 
 
 class EventKind(str, enum.Enum):
@@ -32,12 +34,55 @@ class EventKind(str, enum.Enum):
     MODEL_UPDATED = "model.updated"
 
 
+class EventIds(TypedDict, total=False):
+    """The ids an event carries, each present when it applies."""
+
+    job_id: str
+    batch_id: str
+    take_id: str
+    name: str  # a model preset's name (model.*)
+
+
+class Event(EventIds):
+    """The one event record: what long-polls and SSE send, named the same in Python, JSON
+    and the panel's generated types. What `data` holds for each kind is declared once, in
+    bridge/api/schemas/events.py."""
+
+    seq: int
+    kind: EventKind
+    at: float
+    data: dict[str, Any]
+
+
+# What some kinds carry in `data` (others reuse records: progress, a model's state, ...).
+class QueuedData(TypedDict):
+    index: int
+    seed: int
+
+
+class FailedData(TypedDict):
+    code: str
+    message: str
+
+
+class CancelledData(TypedDict):
+    was: str  # the job's state before
+
+
+class PriorityData(TypedDict):
+    priority: int
+
+
+class NoData(TypedDict):
+    pass
+
+
 @dataclass(frozen=True)
 class Poll:
     epoch: str
     last_seq: int
     reset: bool
-    events: list[dict[str, Any]]
+    events: list[Event]
 
     def to_json(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "last_seq": self.last_seq, "reset": self.reset,
@@ -47,7 +92,7 @@ class Poll:
 class EventBus:
     def __init__(self, capacity: int = 20_000) -> None:
         self.epoch = secrets.token_hex(8)
-        self._events: deque[dict[str, Any]] = deque(maxlen=capacity)
+        self._events: deque[Event] = deque(maxlen=capacity)
         self._seq = 0
         self._cond = threading.Condition()
         self._closed = False
@@ -57,12 +102,18 @@ class EventBus:
         return self._seq
 
     def publish(self, kind: EventKind | str, *, data: dict[str, Any] | None = None,
-                **ids: str | None) -> dict[str, Any]:
+                **ids: str | None) -> Event:
         kind = EventKind(kind)
+        unknown = set(ids) - set(EventIds.__annotations__)
+        if unknown:
+            raise TypeError(f"events carry no {sorted(unknown)}")
         with self._cond:
             self._seq += 1
-            event = {"seq": self._seq, "kind": kind.value, "at": round(time.time(), 3),
-                     **{k: v for k, v in ids.items() if v is not None}, "data": data or {}}
+            # The kind's value (plain JSON), which equals the enum member.
+            event = cast(Event, {"seq": self._seq, "kind": kind.value,
+                                 "at": round(time.time(), 3),
+                                 **{k: v for k, v in ids.items() if v is not None},
+                                 "data": data or {}})
             self._events.append(event)
             self._cond.notify_all()
         return event

@@ -113,6 +113,8 @@ class Finisher:
                 path.unlink(missing_ok=True)  # created by this attempt (journaled above)
             journal.forget_attempt(conn, job.id, ticket.attempt)
             return None
+        log.info("take %s done (job %s, %s, %.1f s): %s", take_id, job.id, where.id,
+                 generate_s, files.video)
         self.events.publish(EventKind.TAKE_CREATED, take_id=take_id, job_id=job.id,
                             batch_id=job.batch_id, data={"shot_id": job.shot_id})
         self.events.publish(EventKind.JOB_DONE, job_id=job.id, take_id=take_id,

@@ -211,6 +211,7 @@ class Slot:
         self._cleanup(job, staging)
         conn = self.shared.db.conn()
         if self._db(store.set_job_state, conn, job.id, JobState.FAILED, error=(code, message)):
+            log.warning("job %s failed (%s): %s", job.id, code, message)
             self.shared.events.publish(EventKind.JOB_FAILED, job_id=job.id,
                                        batch_id=job.batch_id,
                                        data={"code": code, "message": message})

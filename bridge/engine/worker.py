@@ -21,6 +21,7 @@ from bridge.engine.queue import Queue
 from bridge.engine.recovery import RecoveryReport, recover
 from bridge.engine.slots import Shared, Slot
 from bridge.library.db import Database
+from bridge.logfile import see_the_log
 
 log = logging.getLogger("promptcut.worker")
 
@@ -94,7 +95,8 @@ class Worker:
             return "stopped", "Promptcut is shutting down."
         for slot in self.slots:
             if not slot.alive() and not slot.retired.is_set():
-                return "stopped", f"The slot for {slot.executor.info.id} stopped; see the log."
+                return "stopped", (f"The slot for {slot.executor.info.id} stopped; "
+                                   f"{see_the_log(self.settings)}")
         for slot in self.slots:
             if slot.state == "retrying":
                 return "retrying", slot.reason

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from typing_extensions import TypedDict  # pydantic reads it on 3.10/3.11
 
 from bridge.engine.request import GenerationRequest
+from bridge.generators.details import DownloadBytes, ModelDetails
 
 
 class Phase(str, enum.Enum):
@@ -26,6 +28,22 @@ class Phase(str, enum.Enum):
     ENCODING = "encoding"
 
 
+class ProgressData(TypedDict):
+    """A Progress as JSON: a running job's `progress` and a `job.progress` event's data."""
+
+    phase: Phase
+    step: int
+    steps: int
+    eta_s: float | None
+
+
+class DownloadProgress(DownloadBytes):
+    """A model download's progress: a `model.progress` event's data."""
+
+    name: str
+    done: bool
+
+
 @dataclass(frozen=True)
 class Progress:
     phase: Phase
@@ -33,8 +51,10 @@ class Progress:
     steps: int = 0
     eta_s: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"phase": self.phase.value, "step": self.step, "steps": self.steps,
+    def to_json(self) -> ProgressData:
+        # The phase's value (plain JSON), which equals the enum member.
+        return {"phase": self.phase.value, "step": self.step,  # type: ignore[typeddict-item]
+                "steps": self.steps,
                 "eta_s": None if self.eta_s is None else round(self.eta_s, 2)}
 
 
@@ -65,7 +85,7 @@ class ModelState:
     state: str  # ready | needs_download | unavailable | downloading
     test_model: bool = False
     size_bytes: int | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: ModelDetails = field(default_factory=dict)  # type: ignore[assignment]
     provider: str | None = None  # a cloud provider's name; None: runs on this machine
 
 

@@ -61,6 +61,7 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
     kwargs = {k: v for k, v in kwargs.items() if k in accepted}
     on_progress(Progress(Phase.DENOISING, 0, steps, None))
     marks["start"] = time.perf_counter()
+    hooks = cancel_hooks(pipe, is_cancelled)
     try:
         with torch.inference_mode():
             out = pipe(**kwargs)
@@ -72,6 +73,9 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
         log.exception("pipeline failed for %s", warm.preset.name)
         raise GenerationFailed(f"{warm.preset.label} failed: {exc}",
                                code="generation_failed") from exc
+    finally:
+        for hook in hooks:
+            hook.remove()
     end = time.perf_counter()
     frames = _to_uint8(out.frames)
     want = (int(request.num_frames), int(request.height), int(request.width), 3)
@@ -83,6 +87,31 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
     denoised = marks.get("denoised", end)
     return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
                     "pipeline": type(pipe).__name__}
+
+def cancel_hooks(pipe: Any, is_cancelled: CancelledFn) -> list[Any]:
+    """Check for a cancel before every transformer block and VAE decoder block, not only at
+    the end of a step: one step of a large request can take minutes on a small device, and
+    a cancelled job must let go of it at once. Raising from a forward pre-hook aborts like
+    raising from the step callback does."""
+
+    import torch
+
+    def check(_module: Any, _args: Any) -> None:
+        if is_cancelled():
+            raise Cancelled()
+
+    hooks = []
+    for owner, names in ((getattr(pipe, "transformer", None), ("transformer_blocks", "blocks")),
+                         (getattr(getattr(pipe, "vae", None), "decoder", None),
+                          ("up_blocks", "mid_block"))):
+        for name in names:
+            blocks = getattr(owner, name, None) if owner is not None else None
+            if blocks is None:
+                continue
+            for block in blocks if isinstance(blocks, torch.nn.ModuleList) else [blocks]:
+                hooks.append(block.register_forward_pre_hook(check))
+    return hooks
+
 
 def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
     """The text-to-video pipeline, or its image-to-video sibling sharing the weights."""

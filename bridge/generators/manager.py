@@ -23,7 +23,7 @@ from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import Conflict, GenerationFailed, InvalidRequest, NotFound
-from bridge.generators.base import ModelState, Phase, Progress
+from bridge.generators.base import DownloadProgress, ModelState, Phase, Progress
 from bridge.generators.hf_cache import (
     delete_cached_repo,
     folder_bytes,
@@ -43,7 +43,7 @@ log = logging.getLogger("promptcut.generator")
 # many single-file checkpoints at their root that we must not pull.
 ALLOW = ["model_index.json", "*/*"]
 UNREACHABLE_FOR_S = 600.0  # how long a failed attempt marks a preset `unavailable`
-DownloadFn = Callable[[dict[str, Any]], None]
+DownloadFn = Callable[[DownloadProgress], None]
 
 
 class ModelManager:

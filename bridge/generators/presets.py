@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.errors import InvalidRequest
+from bridge.generators.details import ModelDetails
 
 log = logging.getLogger("promptcut.generator")
 
@@ -70,7 +71,7 @@ class Preset:
             return self.caches
         return FAMILY_CACHES.get(self.family, ALL_CACHES)
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> ModelDetails:
         """The details the API shows: rules and defaults, nothing internal."""
         return {
             "fps": self.fps, "size_multiple": self.size_multiple,

@@ -28,7 +28,9 @@ from bridge.library.media import SUFFIXES, TakeFiles
 from bridge.library.media_read import fps_fraction, probe, read_frames
 from bridge.library.names import check_stem
 
-Signer = Callable[[Path, Path], None]  # (unsigned temp MP4, signed temp MP4 to write)
+# (unsigned MP4, signed temp MP4 to write) -> False when it wrote none (keep the unsigned).
+# It runs before the sidecar is written, so it may note in the record how signing went.
+Signer = Callable[[Path, Path], "bool | None"]
 SIGNED = ".signed.mp4"
 
 
@@ -73,8 +75,9 @@ def write_take(frames: np.ndarray, fps: float, record: dict, folder: Path, stem:
     Path(folder).mkdir(parents=True, exist_ok=True)
     try:
         media.encode_video(frames, rate, record_json, paths.temps[".mp4"])
+        source = _sign(paths, sign, paths.temps[".mp4"])
         grid = _write_rest(frames, record, paths)
-        return _commit(paths, grid, sign)
+        return _commit(paths, grid, source)
     finally:
         _remove(paths.temps.values())
 
@@ -97,8 +100,9 @@ def store_encoded(video: Path, record: dict, folder: Path, stem: str, *,
     _refuse_existing(paths)
     Path(folder).mkdir(parents=True, exist_ok=True)
     try:
+        source = _sign(paths, sign, video)
         grid = _write_rest(frames, record, paths)
-        return _commit(paths, grid, sign, video=video)
+        return _commit(paths, grid, source, video=video)
     finally:
         _remove(paths.temps.values())
 
@@ -131,13 +135,17 @@ def _write_rest(frames: Sequence[np.ndarray], record: dict,
     return grid
 
 
-def _commit(paths: TakePaths, grid: media.FilmstripGrid, sign: Signer | None,
+def _sign(paths: TakePaths, sign: Signer | None, source: Path) -> Path:
+    """The video to commit: the signed temporary copy, unless there is no signer or it
+    wrote none (the take then stays unsigned; its record says why)."""
+    if sign is None or sign(source, paths.temps[SIGNED]) is False:
+        return source
+    return paths.temps[SIGNED]
+
+
+def _commit(paths: TakePaths, grid: media.FilmstripGrid, source: Path,
             video: Path | None = None) -> TakeFiles:
     temps, finals = paths.temps, paths.finals
-    source = video if video is not None else temps[".mp4"]
-    if sign is not None:
-        sign(source, temps[SIGNED])
-        source = temps[SIGNED]
     for path in (source, temps[".jpg"], temps[".strip.jpg"], temps[".json"]):
         media.fsync(path)
     moved: list[Path] = []

@@ -1,7 +1,7 @@
 // Boot: pick the host adapter, find the bridge and its token, build the views, start the
 // event loop. Everything host-specific stays behind hosts/*.js.
 
-import { Bridge } from "./api.js";
+import { Bridge } from "./bridge/client.js";
 import { detectHost, getHost } from "./hosts/index.js";
 import { emit, on, set, state } from "./store.js";
 import { runEventLoop, setBridge } from "./sync.js";

@@ -3,7 +3,7 @@
 // "bridge not running" state, and recovery. A new epoch or `reset: true` means the bridge
 // restarted or dropped old events: reload everything rather than guess what was missed.
 
-import { ApiError, OfflineError, qs } from "./api.js";
+import { ApiError, OfflineError } from "./bridge/client.js";
 import { emit, putJob, putTake, removeTake, set, state } from "./store.js";
 
 const POLL_TIMEOUT_S = 25;
@@ -24,7 +24,7 @@ export function getBridge() {
 export async function loadModels() {
   let models = [];
   try {
-    models = (await bridge.get("/models")).models || [];
+    models = (await bridge.models()).models || [];
   } catch (e) {
     // A bridge without the models route still generates with its default model.
     if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -33,7 +33,7 @@ export async function loadModels() {
 }
 
 export async function loadJobs() {
-  const r = await bridge.get("/jobs");
+  const r = await bridge.jobs();
   state.jobs.clear();
   for (const j of r.jobs || []) putJob(j);
   emit("jobs");
@@ -41,14 +41,14 @@ export async function loadJobs() {
 
 function takeQuery(cursor) {
   const f = state.filters;
-  return qs({
+  return {
     q: f.q, batch_id: f.batch, min_rating: f.minRating, status: f.status,
     sort: "-created", limit: 200, cursor,
-  });
+  };
 }
 
 export async function loadTakes() {
-  const r = await bridge.get(`/takes${takeQuery()}`);
+  const r = await bridge.takes(takeQuery());
   state.takes.clear();
   state.takeOrder = [];
   for (const t of r.takes || []) putTake(t);
@@ -60,7 +60,7 @@ export async function loadTakes() {
 
 export async function loadMoreTakes() {
   if (!state.nextCursor) return;
-  const r = await bridge.get(`/takes${takeQuery(state.nextCursor)}`);
+  const r = await bridge.takes(takeQuery(state.nextCursor));
   for (const t of r.takes || []) putTake(t);
   state.nextCursor = r.next_cursor || null;
   emit("takes");
@@ -103,8 +103,8 @@ async function flushPending() {
   pendingTakes.clear();
   pendingModels = false;
   const work = [];
-  for (const id of jobs) work.push(bridge.get(`/jobs/${id}`).then(putJob, ignore404));
-  for (const id of takes) work.push(bridge.get(`/takes/${id}`).then(putTake, ignore404));
+  for (const id of jobs) work.push(bridge.job(id).then(putJob, ignore404));
+  for (const id of takes) work.push(bridge.take(id).then(putTake, ignore404));
   if (models) work.push(loadModels());
   await Promise.all(work);
   if (jobs.length) emit("jobs");
@@ -137,7 +137,7 @@ function goOnline() {
 async function pollOnce() {
   const wait = epoch === null ? 0 : POLL_TIMEOUT_S;
   // Sending the epoch we know lets the bridge answer `reset` at once when it restarted.
-  const r = await bridge.get(`/events${qs({ after: seq, timeout: wait, epoch })}`);
+  const r = await bridge.events({ after: seq, timeout: wait, epoch });
   if (r.epoch !== epoch || r.reset) {
     // Bridge restarted (or we are new): everything we hold may be stale.
     epoch = r.epoch;

@@ -7,10 +7,20 @@ the generated TypeScript marks them required and a renamed field fails the panel
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    create_model,
+)
 from pydantic_core import PydanticCustomError
 
 # What the document says of free text; the validator below is the rule itself (it also
@@ -80,9 +90,9 @@ class Query(BaseModel):
 
 
 class Answer(BaseModel):
-    """A response body: every field always present (required in the document)."""
-
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+    """A response body. Its fields take no defaults: each is always sent, so each is
+    required in the document. (Not pydantic's "serialization defaults required": that
+    reaches into nested TypedDicts and makes their optional keys required.)"""
 
 
 class ErrorDetail(BaseModel):
@@ -101,3 +111,35 @@ class Error(BaseModel):
     """Every refusal: `{"error": {"code", "message", "field"}}`."""
 
     error: ErrorDetail
+
+
+def answer_of(record: type, model_name: str, /, *, base: type[BaseModel] = Answer,
+              exclude: tuple[str, ...] = (), **changes: Any) -> type[BaseModel]:
+    """An answer model with every field of a record (a pydantic model or a dataclass), each
+    required (an answer always carries them all), so the record stays the one place its
+    fields are named. `exclude` leaves fields out; `changes` narrow a field's type or add
+    one: name=(type, default or ... or Field(...))."""
+    fields: dict[str, Any] = {}
+    if isinstance(record, type) and issubclass(record, BaseModel):
+        for field_name, info in record.model_fields.items():
+            fields[field_name] = (info.rebuild_annotation(),
+                                  Field(description=info.description))
+    else:
+        hints = typing.get_type_hints(record, include_extras=True)
+        fields = {f.name: (hints[f.name], ...) for f in dataclasses.fields(record)}
+    for field_name in exclude:
+        fields.pop(field_name)
+    fields.update(changes)
+    return create_model(model_name, __base__=base, __doc__=record.__doc__, **fields)
+
+
+class DocumentedAs:
+    """Annotated marker: document a field with `record`'s schema while it is validated by
+    the record's own reader (otio_export's Cut.from_dict names the field at fault the same
+    way and applies rules a schema cannot), so the record stays the one place."""
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        return handler(TypeAdapter(self.record).core_schema)

@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
-from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, text
+from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of, text
 from bridge.engine.queue import MAX_TAKES, SEED_SPACE
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import MemoryProfile
-from bridge.generators.base import Phase
+from bridge.generators.base import ProgressData
 from bridge.generators.validate import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS
 
 PRIORITY = Field(ge=-1000, le=1000)
@@ -100,18 +100,6 @@ class JobQuery(Query):
     limit: Annotated[int, Field(ge=1, le=5000)] = 500
 
 
-class ProgressOut(Answer):
-    phase: Phase
-    step: int
-    steps: int
-    eta_s: float | None
-
-
-class JobErrorOut(Answer):
-    code: str
-    message: str
-
-
 class RequestRecord(BaseModel):
     """The resolved GenerationRequest as stored: defaults are left out (see request.py)."""
 
@@ -123,39 +111,25 @@ class RequestRecord(BaseModel):
     seed: int
 
 
-class JobOut(Answer):
-    id: str
-    batch_id: str
-    index: int
-    status: JobState
-    priority: int
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-    request: RequestRecord
-    take_id: str | None = Field(description="set once the job is done")
-    error: JobErrorOut | None
-    attempts: int
-    max_attempts: int
-    executor: str | None = Field(description="the executor of the latest attempt")
-    min_memory_gb: float | None
-    shot_id: str | None
-    board_id: str | None
-    stopping: bool = Field(description="cancelled, and the device is finishing its step")
-    progress: ProgressOut | None = Field(description="while running")
-    position: int | None = Field(description="place in the queue while queued, from 0")
+# A job as answers show it: every field of the Job record, and what the engine knows now.
+JobOut = answer_of(
+    Job, "JobOut",
+    request=(RequestRecord, ...),
+    stopping=(bool, Field(description="cancelled, and the device is finishing its step")),
+    progress=(ProgressData | None, Field(description="while running")),
+    position=(int | None, Field(description="place in the queue while queued, from 0")))
 
 
 class BatchOut(Answer):
     batch_id: str
-    jobs: list[JobOut]
+    jobs: list[JobOut]  # type: ignore[valid-type]
 
 
 class JobList(Answer):
-    jobs: list[JobOut]
+    jobs: list[JobOut]  # type: ignore[valid-type]
 
 
 def job_out(job: Job, progress: dict | None, position: int | None,
-            stopping: bool = False) -> JobOut:
+            stopping: bool = False) -> JobOut:  # type: ignore[valid-type]
     return JobOut.model_validate({**job.to_json(), "progress": progress, "position": position,
                                   "stopping": stopping})

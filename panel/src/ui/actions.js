@@ -86,7 +86,7 @@ function fileName(take) {
 }
 
 async function postJobs(body) {
-  const r = await getBridge().post("/jobs", body);
+  const r = await getBridge().submit(body);
   for (const j of r.jobs || []) putJob(j);
   emit("jobs");
   return r;
@@ -127,10 +127,10 @@ function cutTakes() {
 
 async function buildTimeline(format, name) {
   const takes = cutTakes();
-  const tl = await getBridge().post("/timelines", { takes: takes.map((t) => t.id), name, formats: [format] });
-  const id = tl.id || tl.timeline_id;
-  const bytes = await getBridge().bytes(`/timelines/${encodeURIComponent(id)}/${format}`);
-  const path = (tl.paths && tl.paths[format]) || (tl.files && tl.files[format] && tl.files[format].path) || null;
+  const tl = await getBridge().timeline({ takes: takes.map((t) => t.id), name, formats: [format] });
+  const bytes = await getBridge().timelineBytes(tl, format);
+  // The bridge keeps no path of its own to hand the host: the host imports these bytes.
+  const path = null;
   return { tl, bytes, path, count: takes.length, file: `${safeName(name)}${FORMATS[format]}` };
 }
 

@@ -5,6 +5,7 @@
 import { emit, on, putTake, removeTake, set, state } from "../store.js";
 import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
 import { clear, getData, guard, h, option, setData } from "./dom.js";
+import { credentialsBadge } from "./credentials.js";
 
 export function mountGallery(root) {
   const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
@@ -99,7 +100,7 @@ function buildCard(take) {
   const tags = h("div.tags");
   const prompt = h("div.prompt");
   const el = h("div.take", { role: "option", dataset: { takeId: take.id }, tabindex: -1 },
-    thumb, h("div.overlay-top", null, check, h("span.grow"), h("span.badge.dur")),
+    thumb, h("div.overlay-top", null, check, h("span.grow"), crBadge(take), h("span.badge.dur")),
     h("div.take-body", null, prompt,
       h("div.take-row", null, stars(take), h("span.grow"), pick, reject), info, tags));
   const card = { el, poster, scrub, thumb, check, play, prompt, info, tags, sig: "" };
@@ -117,6 +118,12 @@ function buildCard(take) {
   el.addEventListener("mousemove", (ev) => scrubTo(card, state.takes.get(take.id), ev));
   el.addEventListener("mouseleave", () => { scrub.style.display = "none"; });
   return card;
+}
+
+/** Content Credentials: fixed when the take was made, so set once (ui/credentials.js). */
+function crBadge(take) {
+  const cr = credentialsBadge(take);
+  return h(`span.badge.cr.${cr.state}`, { title: cr.title, "aria-label": cr.title, dataset: { cr: cr.state } }, cr.text);
 }
 
 /** Shows the filmstrip tile under the pointer: the sprite is a columns x rows grid. */
@@ -230,7 +237,7 @@ export function togglePlay(id) {
 }
 
 async function patchTake(id, body) {
-  const take = await getBridge().patch(`/takes/${id}`, body);
+  const take = await getBridge().patchTake(id, body);
   // The server answer is the truth; if it no longer matches the filters it leaves the view.
   putTake(take);
   emit("takes");
@@ -253,7 +260,7 @@ export function setTags(id, tags) {
 
 export async function deleteTakes(ids) {
   for (const id of ids) {
-    await getBridge().del(`/takes/${id}`);
+    await getBridge().deleteTake(id);
     removeTake(id);
   }
   emit("takes");

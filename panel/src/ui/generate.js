@@ -1,7 +1,7 @@
 // The generate form and the shot list. Sizes and durations offered come from the chosen
 // model's details, so the editor cannot pick what the model cannot do.
 
-import { ApiError } from "../api.js";
+import { ApiError, downloadPercent } from "../bridge/client.js";
 import { defaults, durationOptions, framesForSeconds, modelFps, modelLabel, sizeOptions } from "../presets.js";
 import { newKey } from "../requests.js";
 import { parseShotList } from "../shotlist.js";
@@ -87,9 +87,8 @@ export function mountGenerate(root, host) {
       return `Not downloaded yet${d.download ? `: run ${d.download}` : ""}. The first job downloads it.`;
     }
     if (m.state === "downloading") {
-      const p = d.progress || {};
-      return p.done_bytes && p.total_bytes
-        ? `Downloading… ${Math.round((100 * p.done_bytes) / p.total_bytes)}%` : "Downloading…";
+      const pct = downloadPercent(m);
+      return pct === null ? "Downloading…" : `Downloading… ${pct}%`;
     }
     if (m.state === "unavailable") return d.reason || "Unavailable on this machine.";
     if (m.state === "needs_key") {
@@ -139,7 +138,7 @@ export function mountGenerate(root, host) {
 
   async function post(body) {
     try {
-      const r = await getBridge().post("/jobs", { ...body, client_key: newKey() });
+      const r = await getBridge().submit({ ...body, client_key: newKey() });
       for (const j of r.jobs || []) putJob(j);
       emit("jobs");
       showFieldError(null);

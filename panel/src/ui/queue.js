@@ -97,12 +97,12 @@ function buildRow(job, queuedIds) {
   }
   if (ACTIVE.includes(job.status)) {
     buttons.push(h("button.small.cancel", { type: "button", onclick: () =>
-      guard(async () => putAndEmit(await b().post(`/jobs/${job.id}/cancel`)), "Cancelled.") }, "Cancel"));
+      guard(async () => putAndEmit(await b().cancel(job.id)), "Cancelled.") }, "Cancel"));
   }
   if (job.status === "failed" || job.status === "cancelled") {
     buttons.push(h("button.small.retry", { type: "button", onclick: () =>
       guard(async () => {
-        const r = await b().post("/jobs", retryBody(job));
+        const r = await b().submit(retryBody(job));
         for (const j of r.jobs || []) putJob(j);
         state.hiddenJobs.add(job.id);
         emit("jobs");
@@ -151,7 +151,7 @@ async function move(job, queuedIds, dir) {
   if (!other) return;
   const priority = (other.priority || 0) + (dir < 0 ? 1 : -1);
   await guard(async () => {
-    putAndEmit(await getBridge().patch(`/jobs/${job.id}`, { priority }));
+    putAndEmit(await getBridge().setPriority(job.id, priority));
     await loadJobs(); // every queued job's position may have changed
   });
 }

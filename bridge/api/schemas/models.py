@@ -1,0 +1,33 @@
+"""Bodies of /models: a preset with its state (bridge.generators.base.ModelState)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bridge.api.schemas.common import Answer, answer_of
+from bridge.engine.events import FailedData
+from bridge.generators.base import ModelState
+
+ModelStateName = Literal["ready", "needs_download", "unavailable", "downloading"]
+
+ModelOut = answer_of(ModelState, "ModelOut", state=(ModelStateName, ...))
+
+# A `model.updated` event's data: the state, and after a download its error (null if none).
+ModelUpdate = answer_of(ModelState, "ModelUpdate", base=BaseModel,
+                        state=(ModelStateName, ...), error=(FailedData | None, None))
+
+
+class ModelList(Answer):
+    models: list[ModelOut]  # type: ignore[valid-type]
+
+
+class DownloadOut(Answer):
+    model: ModelOut  # type: ignore[valid-type]
+    started: bool = Field(description="false when it was ready or already downloading")
+
+
+class RemovedOut(Answer):
+    model: ModelOut  # type: ignore[valid-type]
+    freed_bytes: int

@@ -1,0 +1,112 @@
+"""`promptcut panel install`: put the Premiere plugins where Premiere finds them.
+
+- CEP (Premiere before 25.6): copies the bundled extension into the user's CEP extensions
+  folder and turns PlayerDebugMode on for the CSXS versions that load it unsigned. An
+  earlier copy there is moved to the data dir's trash, not deleted.
+- UXP (Premiere 25.6 and later): writes a `.ccx` whose manifest allows exactly the bridge's
+  port (`requiredPermissions.network.domains`), then says how to install it: double-click,
+  or Adobe's installer agent when it is on this machine.
+
+`--platform` and `--home` install for another system or user folder (and are how the tests
+run it on a fake home); nothing outside that folder is touched then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bridge.cli import premiere
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("panel", help="install the Premiere Pro plugins (UXP and CEP)")
+    sub = p.add_subparsers(dest="panel_command", required=True)
+    i = sub.add_parser("install", help="install the CEP extension and write the UXP .ccx")
+    i.add_argument("--data-dir", help="the library's data dir (the .ccx is written there)")
+    i.add_argument("--port", type=int, help="the bridge's port (default: PROMPTCUT_PORT or "
+                                            "8642); the UXP plugin may reach only this one")
+    i.add_argument("--only", choices=["uxp", "cep"], help="install just one of the two")
+    i.add_argument("--ccx-dir", help="where to write the .ccx (default: <data dir>/plugins)")
+    i.add_argument("--platform", choices=premiere.SYSTEMS,
+                   help="install for this system instead of the one running")
+    i.add_argument("--home", help="install into this home folder instead of yours")
+    i.set_defaults(func=run_install)
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from bridge import panel_assets
+    from bridge.cli import settings_from
+
+    settings = settings_from(args)
+    host = premiere.this_host(args.platform, args.home)
+    if not host.supported:
+        print("Premiere Pro runs on Windows and macOS. To prepare the plugins for one of "
+              "them from here, pass --platform windows|macos and --home FOLDER.",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.only in (None, "cep"):
+            _install_cep(host, panel_assets.cep_dir(), settings.trash_dir)
+        if args.only in (None, "uxp"):
+            out = Path(args.ccx_dir) if args.ccx_dir else settings.data_dir / "plugins"
+            _write_ccx(host, panel_assets.ccx(settings.port), out, settings.port)
+    except panel_assets.PackageMissing as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Installing failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _install_cep(host: premiere.Host, bundle: Path, trash: Path) -> None:
+    parent = premiere.cep_extensions_dir(host)
+    target = parent / premiere.PLUGIN_ID
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{premiere.PLUGIN_ID}.{secrets.token_hex(4)}.partial"
+    shutil.copytree(bundle, staging)
+    try:
+        if target.exists() or target.is_symlink():
+            trash.mkdir(parents=True, exist_ok=True)
+            old = trash / f"cep-extension-{time.strftime('%Y%m%d-%H%M%S')}"
+            shutil.move(str(target), str(old))
+            print(f"The earlier CEP extension was moved to {old}")
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)  # this attempt's own copy
+    print(f"Installed the CEP extension at {target}")
+    todo = premiere.set_debug_mode(host)
+    versions = ", ".join(f"CSXS.{v}" for v in premiere.CSXS_VERSIONS)
+    if todo:
+        print(f"Turn on PlayerDebugMode ({versions}) so Premiere loads the unsigned extension; "
+              "in a terminal on that computer:")
+        for line in todo:
+            print(f"  {line}")
+    else:
+        print(f"PlayerDebugMode is on for {versions} (unsigned extensions load).")
+    print("Restart Premiere, then open Window > Extensions > Promptcut.")
+
+
+def _write_ccx(host: premiere.Host, package: Any, folder: Path, port: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / package.filename
+    tmp = folder / f".{package.filename}.{secrets.token_hex(4)}.partial"
+    tmp.write_bytes(package.data)
+    os.replace(tmp, target)  # a .ccx this command wrote before is simply renewed
+    print(f"Wrote the UXP plugin {target} (it may reach the bridge on port {port} only).")
+    agent = premiere.uxp_installer(host)
+    if agent:
+        quote = '"' if " " in str(agent) else ""
+        flag = "/install" if host.system == "windows" else "--install"
+        print(f"Install it: double-click it, or run {quote}{agent}{quote} {flag} \"{target}\"")
+    else:
+        print("Install it by double-clicking it (Creative Cloud installs .ccx plugins), then "
+              "open Window > UXP Plugins > Promptcut in Premiere 25.6 or later.")

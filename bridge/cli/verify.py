@@ -1,0 +1,76 @@
+"""`promptcut verify FILE...`: read a file's Content Credentials and say what they are worth.
+
+Exit status: 0 when every file is `valid` or `untrusted` (intact), 1 when any is `tampered`,
+2 when any carries none. `--trust ca.pem` adds roots to the trust list, which is how an
+in-house check accepts this install's local authority; `--json` prints the full reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT = {"valid": 0, "untrusted": 0, "tampered": 1, "none": 2}
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("verify", help="check a video's Content Credentials (C2PA)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--trust", action="append", metavar="PEM", default=[],
+                   help="trust these root certificates too (repeatable), e.g. this install's "
+                        "local authority: <data dir>/credentials/local/ca.pem")
+    p.add_argument("--json", action="store_true", help="print the full reading as JSON")
+    p.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from bridge.library.credentials import verify
+
+    anchors = ""
+    for pem in args.trust:
+        try:
+            anchors += Path(pem).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error (--trust): cannot read {pem}: {exc}", file=sys.stderr)
+            return 2
+    worst = 0
+    readings = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"error: {name} is not a file", file=sys.stderr)
+            worst = max(worst, 2)
+            continue
+        result = verify(path, trust_anchors=anchors or None)
+        worst = max(worst, EXIT[result.state.value])
+        readings.append({"file": str(path), **result.to_json()})
+        if not args.json:
+            print(_describe(path, result))
+    if args.json:
+        print(json.dumps(readings if len(args.files) > 1 else (readings or [{}])[0],
+                         indent=2, ensure_ascii=False))
+    return worst
+
+
+def _describe(path: Path, r) -> str:
+    lines = [f"{path}: {r.state.value}", f"  {r.message}"]
+    if r.signer:
+        lines.append(f"  signed by: {r.signer} (issued by {r.issuer})"
+                     + (f", at {r.signed_at}" if r.signed_at else ""))
+    for action in r.actions:
+        agent = action.get("softwareAgent") or {}
+        source = str(action.get("digitalSourceType", "")).rsplit("/", 1)[-1]
+        lines.append(f"  {action.get('action')}: {source} by {agent.get('name', '?')}"
+                     + (f" {agent['version']}" if agent.get("version") else ""))
+    if r.take and isinstance(r.take.get("request"), dict):
+        req = r.take["request"]
+        lines.append(f"  take {r.take.get('take_id')}: \"{req.get('prompt', '')}\" "
+                     f"seed {req.get('seed')} model {req.get('model')}")
+    for ing in r.ingredients:
+        lines.append(f"  made from: {ing['title']} ({ing['relationship']})")
+    if r.failures:
+        lines.append("  codes: " + ", ".join(r.failures))
+    return "\n".join(lines)

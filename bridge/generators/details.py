@@ -1,0 +1,61 @@
+"""What GET /models says of each preset (`ModelState.details`), as typed records.
+
+Declared once here, filled by `Preset.public()` and the model manager, read by the API
+schemas and, through the generated types, by the panel (its size and frame pickers).
+"""
+
+from __future__ import annotations
+
+from typing_extensions import TypedDict  # pydantic reads it on 3.10/3.11
+
+
+class SizeRule(TypedDict):
+    multiple: int
+    min: int
+    max: int
+
+
+class FrameRule(TypedDict):
+    rule: str  # "8k+1"
+    step: int
+    max: int
+
+
+class PresetDefaults(TypedDict):
+    width: int
+    height: int
+    num_frames: int
+    steps: int
+    guidance: float
+    fps: float
+    shift: float | None
+
+
+class DownloadBytes(TypedDict):
+    bytes_done: int
+    bytes_total: int | None  # None until the hub has told the size
+
+
+class StateDetails(TypedDict, total=False):
+    """Present by state: why it is unavailable, how far a download is, where it lies."""
+
+    reason: str  # unavailable
+    progress: DownloadBytes  # downloading in this bridge
+    path: str  # ready: the snapshot folder
+    partial_bytes: int  # a download left halfway (it resumes from here)
+    download: str  # needs_download: the command that fetches it
+
+
+class ModelDetails(StateDetails):
+    fps: float
+    size_multiple: int
+    sizes: SizeRule
+    frames: FrameRule
+    defaults: PresetDefaults
+    image_to_video: bool
+    caches: list[str]
+    vram_gb: float
+    min_vram_gb: float
+    source: str  # hub | local | tiny
+    revision: str | None
+    notes: str

@@ -1,0 +1,85 @@
+"""What the running service signs with, from its settings, and what a take was made from.
+
+`take_signer(settings, db)` is the finisher's signer factory (bridge.engine.finisher): for
+each take's record it returns the `take_files.Signer` that signs the encoded temporary MP4
+into the signed temporary one, in the encode pool, and notes the outcome in the record's
+`credentials` before the sidecar is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from bridge.config import Settings
+from bridge.engine.request import GenerationRequest
+from bridge.library.credentials.identity import Identity, IdentityError, load_identity
+from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
+from bridge.library.images import image_path
+from bridge.library.names import take_stem
+
+log = logging.getLogger("promptcut.credentials")
+
+OFF = "Signing is turned off in this install (PROMPTCUT_SIGN=0 or `promptcut serve --no-sign`)."
+
+
+def identity_for(settings: Settings) -> Identity | Unsigned:
+    """The identity takes are signed with, or why they are not signed (never raises).
+
+    A broken studio certificate must not stop generation: takes are then kept unsigned,
+    their records say why, and `promptcut doctor` names the fix.
+    """
+    if not settings.sign_takes:
+        return Unsigned(OFF)
+    try:
+        return load_identity(settings.credentials_dir, cert=settings.signing_cert,
+                             key=settings.signing_key, tsa_url=settings.tsa_url)
+    except (IdentityError, OSError, ValueError) as exc:
+        log.warning("takes will not be signed: %s", exc)
+        return Unsigned(f"No usable signing identity: {exc}")
+
+
+def ingredients_for(settings: Settings, request: GenerationRequest,
+                    parent_media: Path | None = None) -> list[Ingredient]:
+    """The start image and the parent take, as the files that are on disk now."""
+    out: list[Ingredient] = []
+    if request.init_image is not None:
+        path = image_path(settings.images_dir, request.init_image.sha256)
+        out.append(Ingredient(path, f"start image {request.init_image.sha256[:12]}.png",
+                              "start_image", request.init_image.take_id))
+    if request.parent_take_id and parent_media is not None:
+        out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
+                              request.parent_take_id))
+    return out
+
+
+def take_signer(settings: Settings, db) -> Callable[[dict], Callable[[Path, Path], bool]]:
+    """The finisher's signer factory; the identity is loaded (or made) once, here."""
+    from bridge.library import store
+
+    identity = identity_for(settings)
+    if isinstance(identity, Unsigned):
+        log.info("takes are not signed: %s", identity.reason)
+    else:
+        log.info("signing takes with the %s certificate '%s' (%s)", identity.kind,
+                 identity.subject, identity.cert_path)
+
+    def for_record(record: dict) -> Callable[[Path, Path], bool]:
+        request = GenerationRequest.from_dict(record["request"])
+        parent = None
+        if request.parent_take_id:
+            found = store.get_take(db.conn(), request.parent_take_id)
+            parent = Path(found.media_path) if found is not None else None
+        ingredients = ingredients_for(settings, request, parent)
+        title = f"{take_stem(request.prompt, request.seed, record['take_id'])}.mp4"
+        signed_record = dict(record)  # the record as it stands before signing
+
+        def sign(src: Path, dst: Path) -> bool:
+            result = sign_video(src, dst, signed_record, ingredients, identity, title=title)
+            record["credentials"] = result
+            return bool(result["signed"])
+
+        return sign
+
+    return for_record

@@ -1,0 +1,243 @@
+"""Promptcut installs like real software: a wheel that serves the panel from any folder,
+Premiere plugins installed into a (fake) home folder, and a doctor that sees them.
+
+The wheel test builds the sdist and the wheel from it (`python -m build`), installs the
+wheel with `--no-deps` into a fresh venv that borrows this environment's heavy packages
+(torch, diffusers) through a .pth file, and runs its `promptcut serve` from another folder
+with no PYTHONPATH: only the installed package can answer. Node bundles the Premiere
+plugins; without Node or the panel's npm packages these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, free_port, new_data_dir
+
+PANEL = ROOT / "panel"
+SKIP_COPY = {".git", ".venv", "node_modules", "dist", "build", "__pycache__", ".pytest_cache",
+             ".ruff_cache", "screenshots", "bench"}
+
+
+def need_node() -> None:
+    if not shutil.which("node"):
+        pytest.skip("Node.js is not installed (it bundles the Premiere plugins)")
+    if not (PANEL / "node_modules" / "esbuild").is_dir():
+        pytest.skip("panel/node_modules is missing: run `npm ci` in panel/ (dev.py test does)")
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The checkout's files without build outputs; the panel's npm packages linked in."""
+    shutil.copytree(ROOT, dest, ignore=lambda d, names: [
+        n for n in names if n in SKIP_COPY or n.endswith(".egg-info")])
+    os.symlink((PANEL / "node_modules").resolve(), dest / "panel" / "node_modules",
+               target_is_directory=True)
+    return dest
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PROMPTCUT_PANEL_DIR")}
+    return {**env, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1", **extra}
+
+
+def promptcut(*args: str, env: dict | None = None, exe: list[str] | None = None,
+              cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    cmd = (exe or [sys.executable, "-m", "bridge"]) + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", timeout=240,
+                          env=env or clean_env(), cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def bundled_panel(tmp_path_factory) -> Path:
+    """A copy of panel/ with its plugins bundled, so the checkout's panel/dist is untouched."""
+    need_node()
+    panel = tmp_path_factory.mktemp("panel copy") / "panel é"
+    shutil.copytree(PANEL, panel, ignore=lambda d, names: [
+        n for n in names if n in ("node_modules", "dist")])
+    os.symlink((PANEL / "node_modules").resolve(), panel / "node_modules",
+               target_is_directory=True)
+    subprocess.run(["node", "scripts/bundle.mjs"], cwd=panel, check=True, capture_output=True,
+                   timeout=240)
+    return panel
+
+
+def ccx_domains(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert {"index.html", "panel.js", "icons/plugin.png"} <= set(z.namelist())
+        return json.loads(z.read("manifest.json"))["requiredPermissions"]["network"]["domains"]
+
+
+@pytest.mark.slow
+def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
+    need_node()
+    checkout = copy_checkout(tmp_path / "checkout")
+    dist = tmp_path / "dist"
+    built = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir",
+                            str(dist), str(checkout)], capture_output=True, text=True,
+                           timeout=300, env=clean_env())
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    wheel = next(dist.glob("promptcut-*.whl"))
+    sdist = next(dist.glob("promptcut-*.tar.gz"))
+    assert sdist.stat().st_size > 0
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    assert {"bridge/_panel/index.html", "bridge/_panel/src/main.js",
+            "bridge/_panel/dist/uxp/manifest.json", "bridge/_panel/dist/cep/CSXS/manifest.xml",
+            } <= names
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / ("python.exe" if os.name == "nt" else "python")
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(venv),
+                                                    "platbase": str(venv)}))
+    # The heavy dependencies (torch, diffusers, ...) come from this environment.
+    (site / "_promptcut_test_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                          "--no-deps", "--no-index", "-q", str(wheel)],
+                         capture_output=True, text=True, timeout=300, env=clean_env())
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+
+    elsewhere = tmp_path / "somewhere else é"
+    elsewhere.mkdir()
+    where = subprocess.run([str(python), "-c", "import bridge; print(bridge.__file__)"],
+                           capture_output=True, text=True, cwd=elsewhere, env=clean_env())
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr
+
+    port = free_port()
+    data = new_data_dir(tmp_path / "data")
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([str(bindir / "promptcut"), "serve", "--port", str(port),
+                             "--data-dir", str(data)], cwd=elsewhere, env=clean_env(),
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
+            try:
+                if requests.get(f"{base}/api/v1/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        page = requests.get(f"{base}/panel/", timeout=10)
+        assert page.status_code == 200 and 'src="src/main.js"' in page.text
+        assert requests.get(f"{base}/panel/src/main.js", timeout=10).status_code == 200
+        ccx = requests.get(f"{base}/panel/packages/promptcut.ccx", timeout=30)
+        assert ccx.status_code == 200, ccx.text
+        assert "promptcut-0.1.0.ccx" in ccx.headers["Content-Disposition"]
+        assert ccx_domains(ccx.content) == [f"http://127.0.0.1:{port}",
+                                            f"http://localhost:{port}"]
+        cep = requests.get(f"{base}/panel/packages/promptcut-cep.zip", timeout=30)
+        assert cep.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(cep.content)) as z:
+            assert "org.promptcut.panel/CSXS/manifest.xml" in z.namelist()
+            assert z.read("org.promptcut.panel/panel.js").startswith(b"globalThis.PROMPTCUT_HOST")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+    serve_log = (data / "logs" / "promptcut.log").read_text(encoding="utf-8")
+    assert "serving" in serve_log and "%|" not in serve_log  # useful; no progress bars
+
+    # The installed command also installs the plugins, from the wheel's own files.
+    home = tmp_path / "fake home"
+    installed = promptcut("panel", "install", "--platform", "macos", "--home", str(home),
+                          "--data-dir", str(data), exe=[str(bindir / "promptcut")],
+                          cwd=elsewhere)
+    assert installed.returncode == 0, installed.stderr
+    assert (home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
+            / "CSXS" / "manifest.xml").is_file()
+
+
+def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_path):
+    env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
+    home, data = tmp_path / "home é", new_data_dir(tmp_path)
+    args = ("panel", "install", "--platform", "macos", "--home", str(home), "--port", "9123",
+            "--data-dir", str(data))
+    first = promptcut(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    ext = home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
+    assert (ext / "CSXS" / "manifest.xml").is_file() and (ext / "panel.js").is_file()
+    for version in (11, 12):
+        plist = home / "Library" / "Preferences" / f"com.adobe.CSXS.{version}.plist"
+        assert plistlib.loads(plist.read_bytes())["PlayerDebugMode"] == "1"
+    ccx = data / "plugins" / "promptcut-0.1.0.ccx"
+    assert ccx_domains(ccx.read_bytes()) == ["http://127.0.0.1:9123", "http://localhost:9123"]
+    assert "port 9123" in first.stdout and "double-click" in first.stdout
+
+    again = promptcut(*args, env=env)  # the earlier copy is moved aside, never deleted
+    assert again.returncode == 0, again.stderr
+    kept = list((data / "trash").glob("cep-extension-*"))
+    assert len(kept) == 1 and (kept[0] / "CSXS" / "manifest.xml").is_file()
+    assert not [p for p in ext.parent.iterdir() if p.name != "org.promptcut.panel"]
+
+    # As Creative Cloud does once the .ccx is double-clicked: a folder named <id>_<version>.
+    (home / "Library/Application Support/Adobe/UXP/Plugins/External"
+     / "org.promptcut.panel_0.1.0").mkdir(parents=True)
+    doctor = promptcut("doctor", "--json", "--platform", "macos", "--home", str(home),
+                       "--data-dir", str(data), "--port", str(free_port()), env=env)
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)}
+    assert checks["cep extension"]["status"] == "ok", checks["cep extension"]
+    assert checks["uxp plugin"]["status"] == "ok"
+    assert checks["port"]["status"] == "ok" and checks["signing"]["status"] == "ok"
+    assert checks["log"]["detail"].endswith("promptcut.log")
+
+
+def test_panel_install_on_a_fake_windows_home_names_the_registry_steps(bundled_panel,
+                                                                          tmp_path):
+    env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
+    home, data = tmp_path / "Users" / "editor", new_data_dir(tmp_path)
+    done = promptcut("panel", "install", "--platform", "windows", "--home", str(home),
+                     "--data-dir", str(data), "--only", "cep", env=env)
+    assert done.returncode == 0, done.stderr
+    ext = home / "AppData/Roaming/Adobe/CEP/extensions/org.promptcut.panel"
+    assert (ext / "CSXS" / "manifest.xml").is_file()
+    for version in (11, 12):
+        assert (f"reg add HKCU\\Software\\Adobe\\CSXS.{version} /v PlayerDebugMode /t REG_SZ "
+                "/d 1 /f") in done.stdout
+    assert not (data / "plugins").exists()  # --only cep
+
+
+def test_panel_install_outside_windows_and_macos_says_what_to_do(tmp_path):
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("this machine runs Premiere's platforms")
+    done = promptcut("panel", "install", "--data-dir", str(new_data_dir(tmp_path)))
+    assert done.returncode == 2 and "--platform" in done.stderr
+
+
+def test_a_checkout_without_bundles_answers_404_naming_the_fix(tmp_path, monkeypatch):
+    from bridge.app import create_app
+    from bridge.config import Settings
+
+    empty = tmp_path / "panel"
+    empty.mkdir()
+    monkeypatch.setenv("PROMPTCUT_PANEL_DIR", str(empty))
+    port = free_port()
+    app = create_app(Settings(data_dir=new_data_dir(tmp_path), port=port), start_worker=False)
+    r = app.test_client().get("/panel/packages/promptcut.ccx",
+                              headers={"Host": f"127.0.0.1:{port}"})
+    assert r.status_code == 404
+    error = r.get_json()["error"]
+    assert error["code"] == "package_missing" and "npm run bundle" in error["message"]
+
+
+def test_logs_prints_where_the_log_is(tmp_path):
+    data = new_data_dir(tmp_path)
+    done = promptcut("logs", "--data-dir", str(data), "--tail", "5")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == str(data / "logs" / "promptcut.log")
