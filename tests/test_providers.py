@@ -177,7 +177,7 @@ def test_keys_are_0600_and_without_one_nothing_is_sent(env, tmp_path):
     assert keys.remove(data, "fal")
     states = {s.name: s for s in providers.model_states(data)}
     assert states["fal-ltx-video"].state == "needs_key"
-    assert "providers set fal" in states["fal-ltx-video"].details["how"]
+    assert "providers set fal" in states["fal-ltx-video"].details["cloud"]["how"]
     req = GenerationRequest(prompt="x", model="fal-ltx-video", width=768, height=512,
                             num_frames=120, fps=24)
     assert "No fal API key" in executor(env, "fal").refuses(req, None)

@@ -40,9 +40,7 @@ def model_states(data_dir: Path) -> list[ModelState]:
     out = []
     for preset in PRESETS.values():
         stored = keys.has(data_dir, preset.provider)
-        details = preset.public()
-        if not stored:
-            details["how"] = SPECS[preset.provider].key_help
+        details = preset.public(SPECS[preset.provider].key_help)
         out.append(ModelState(name=preset.name, label=preset.label, family="cloud",
                               model_id=f"{preset.provider}:{preset.model}",
                               state="ready" if stored else "needs_key", details=details,

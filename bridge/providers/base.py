@@ -66,15 +66,19 @@ class ProviderPreset:
     def frame_choices(self) -> list[int]:
         return [round(d * self.fps) for d in self.durations_s]
 
-    def public(self) -> dict[str, Any]:
+    def public(self, how: str = "") -> dict[str, Any]:
+        """The details GET /models shows (bridge.generators.details.ModelDetails)."""
         w, h = self.sizes[0]
-        return {"provider": self.provider, "remote_model": self.model,
-                "text_to_video": self.t2v is not None, "image_to_video": self.i2v is not None,
-                "fps": self.fps, "sizes": [list(s) for s in self.sizes],
-                "durations_s": list(self.durations_s), "frames": self.frame_choices,
+        return {"fps": self.fps, "size_multiple": 1,
+                "sizes": [list(s) for s in self.sizes], "frames": self.frame_choices,
                 "defaults": {"width": w, "height": h, "num_frames": self.frame_choices[0],
-                             "fps": self.fps},
-                "paid": True, "notes": self.notes}
+                             "steps": None, "guidance": None, "fps": self.fps, "shift": None},
+                "image_to_video": self.i2v is not None, "caches": [], "vram_gb": 0.0,
+                "min_vram_gb": 0.0, "source": "provider", "revision": None,
+                "notes": self.notes,
+                "cloud": {"provider": self.provider, "remote_model": self.model,
+                          "text_to_video": self.t2v is not None,
+                          "durations_s": list(self.durations_s), "paid": True, "how": how}}
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,19 @@ export interface paths {
     /** Trade a one-time pairing code for the token */
     post: operations["pair_pair"];
   };
+  "/providers": {
+    /** Cloud providers and whether a key is stored */
+    get: operations["providers_list_providers"];
+  };
+  "/providers/{name}/key": {
+    /**
+     * Store a provider's API key
+     * @description The key is kept with mode 0600 in the data dir and never returned.
+     */
+    put: operations["providers_set_key"];
+    /** Forget a provider's API key */
+    delete: operations["providers_delete_key"];
+  };
   "/takes": {
     /** A page of takes */
     get: operations["takes_list_takes"];
@@ -91,6 +104,10 @@ export interface paths {
     /** The take and the takes it continues from, oldest first */
     get: operations["takes_get_chain"];
   };
+  "/takes/{take_id}/credentials": {
+    /** The take's Content Credentials: valid, untrusted, tampered or none */
+    get: operations["credentials_take_credentials"];
+  };
   "/takes/{take_id}/restore": {
     /** Bring a take back from the trash */
     post: operations["takes_restore_take"];
@@ -106,6 +123,14 @@ export interface paths {
   "/timelines/import": {
     /** Read an editor's file into a cut list */
     post: operations["timelines_import_timeline"];
+  };
+  "/workers": {
+    /** Every executor: where, device, warm model, job, state */
+    get: operations["workers_list_workers"];
+  };
+  "/workers/{worker_id}/download": {
+    /** Download a preset's weights on that worker's machine (Ray nodes) */
+    post: operations["workers_download"];
   };
 }
 
@@ -132,6 +157,88 @@ export interface components {
        * @description the ids of the jobs cancelled
        */
       cancelled: string[];
+    };
+    /**
+     * CloudDetails
+     * @description A cloud provider's preset (bridge.providers): a paid service, chosen on purpose.
+     */
+    CloudDetails: {
+      /** Provider */
+      provider: string;
+      /** Remote Model */
+      remote_model: string;
+      /** Text To Video */
+      text_to_video: boolean;
+      /** Durations S */
+      durations_s: number[];
+      /** Paid */
+      paid: boolean;
+      /** How */
+      how: string;
+    };
+    /**
+     * CredentialsOut
+     * @description The take's file read back by the C2PA SDK, as any C2PA validator would read it.
+     */
+    CredentialsOut: {
+      /** Take Id */
+      take_id: string;
+      /**
+       * State
+       * @description valid: intact and the signer trusted; untrusted: intact, signer not on the trust list (the local certificate); tampered: changed after signing; none: no credentials
+       * @enum {string}
+       */
+      state: "valid" | "untrusted" | "tampered" | "none";
+      /** Message */
+      message: string;
+      /** Signer */
+      signer: string | null;
+      /** Issuer */
+      issuer: string | null;
+      /** Signed At */
+      signed_at: string | null;
+      /**
+       * Generator
+       * @description claim generator: Promptcut
+       */
+      generator: {
+          [key: string]: unknown;
+        }[];
+      /**
+       * Actions
+       * @description c2pa.created, trainedAlgorithmicMedia
+       */
+      actions: {
+          [key: string]: unknown;
+        }[];
+      /** Ingredients */
+      ingredients: components["schemas"]["IngredientOut"][];
+      /**
+       * Take
+       * @description the take record in the manifest
+       */
+      take: {
+        [key: string]: unknown;
+      } | null;
+      /** Manifest */
+      manifest: string | null;
+      /**
+       * Failures
+       * @description validation failure codes
+       */
+      failures: string[];
+      signed_when_made: components["schemas"]["MadeOut"];
+      /**
+       * Local Signer
+       * @description signed by this install's local certificate
+       */
+      local_signer: boolean;
+      /**
+       * Trust List
+       * @description custom: PROMPTCUT_TRUST_ANCHORS added roots
+       * @enum {string}
+       */
+      trust_list: "default" | "custom";
     };
     /** Cut */
     Cut: {
@@ -174,14 +281,13 @@ export interface components {
       /** Bytes Total */
       bytes_total: number | null;
     };
-    /** DownloadOut */
-    DownloadOut: {
-      model: components["schemas"]["ModelOut"];
+    /** DownloadIn */
+    DownloadIn: {
       /**
-       * Started
-       * @description false when it was ready or already downloading
+       * Model
+       * @description a preset name from GET /models
        */
-      started: boolean;
+      model: string;
     };
     /**
      * DownloadProgress
@@ -405,6 +511,23 @@ export interface components {
        * @default null
        */
       fps?: string | null;
+    };
+    /** IngredientOut */
+    IngredientOut: {
+      /** Title */
+      title: string | null;
+      /** Format */
+      format: string | null;
+      /**
+       * Relationship
+       * @description inputTo for a start image or parent take
+       */
+      relationship: string | null;
+      /**
+       * Signed
+       * @description the ingredient carries Content Credentials of its own
+       */
+      signed: boolean;
     };
     /**
      * InitImageIn
@@ -770,6 +893,67 @@ export interface components {
        */
       all?: boolean;
     };
+    /** KeyIn */
+    KeyIn: {
+      /**
+       * Key
+       * @description the provider's API key
+       */
+      key: string;
+    };
+    /**
+     * MadeOut
+     * @description What the take record says happened when the take was made.
+     */
+    MadeOut: {
+      /** Signed */
+      signed: boolean;
+      /**
+       * Reason
+       * @description why it was not signed
+       * @default null
+       */
+      reason?: string | null;
+      /**
+       * Manifest
+       * @default null
+       */
+      manifest?: string | null;
+      /**
+       * Signer
+       * @default null
+       */
+      signer?: string | null;
+      /**
+       * Issuer
+       * @default null
+       */
+      issuer?: string | null;
+      /**
+       * Kind
+       * @default null
+       */
+      kind?: ("local" | "studio") | null;
+      /**
+       * Algorithm
+       * @default null
+       */
+      algorithm?: string | null;
+      /**
+       * Timestamped
+       * @default null
+       */
+      timestamped?: boolean | null;
+      /**
+       * Sign S
+       * @default null
+       */
+      sign_s?: number | null;
+      /** Ingredients */
+      ingredients?: {
+          [key: string]: unknown;
+        }[];
+    };
     /** Marker */
     Marker: {
       /**
@@ -815,12 +999,15 @@ export interface components {
       partial_bytes?: number;
       /** Download */
       download?: string;
+      cloud?: components["schemas"]["CloudDetails"];
       /** Fps */
       fps: number;
       /** Size Multiple */
       size_multiple: number;
-      sizes: components["schemas"]["SizeRule"];
-      frames: components["schemas"]["FrameRule"];
+      /** Sizes */
+      sizes: components["schemas"]["SizeRule"] | number[][];
+      /** Frames */
+      frames: components["schemas"]["FrameRule"] | number[];
       defaults: components["schemas"]["PresetDefaults"];
       /** Image To Video */
       image_to_video: boolean;
@@ -859,12 +1046,14 @@ export interface components {
        * State
        * @enum {string}
        */
-      state: "ready" | "needs_download" | "unavailable" | "downloading";
+      state: "ready" | "needs_download" | "unavailable" | "downloading" | "needs_key";
       /** Test Model */
       test_model: boolean;
       /** Size Bytes */
       size_bytes: number | null;
       details: components["schemas"]["ModelDetails"];
+      /** Provider */
+      provider: string | null;
     };
     /** ModelProgressEvent */
     ModelProgressEvent: {
@@ -904,12 +1093,14 @@ export interface components {
        * State
        * @enum {string}
        */
-      state: "ready" | "needs_download" | "unavailable" | "downloading";
+      state: "ready" | "needs_download" | "unavailable" | "downloading" | "needs_key";
       /** Test Model */
       test_model: boolean;
       /** Size Bytes */
       size_bytes: number | null;
       details: components["schemas"]["ModelDetails"];
+      /** Provider */
+      provider: string | null;
       /** @default null */
       error?: components["schemas"]["FailedData"] | null;
     };
@@ -963,9 +1154,9 @@ export interface components {
       /** Num Frames */
       num_frames: number;
       /** Steps */
-      steps: number;
+      steps: number | null;
       /** Guidance */
-      guidance: number;
+      guidance: number | null;
       /** Fps */
       fps: number;
       /** Shift */
@@ -988,6 +1179,45 @@ export interface components {
       steps: number;
       /** Eta S */
       eta_s: number | null;
+    };
+    /** ProviderAnswer */
+    ProviderAnswer: {
+      provider: components["schemas"]["ProviderOut"];
+      /**
+       * Removed
+       * @default null
+       */
+      removed?: boolean | null;
+    };
+    /** ProviderList */
+    ProviderList: {
+      /** Providers */
+      providers: components["schemas"]["ProviderOut"][];
+    };
+    /** ProviderOut */
+    ProviderOut: {
+      /** Name */
+      name: string;
+      /** Label */
+      label: string;
+      /** Has Key */
+      has_key: boolean;
+      /**
+       * Key Hint
+       * @description the stored key's last four characters; the key itself is never returned
+       */
+      key_hint: string | null;
+      /** Docs */
+      docs: string;
+      /**
+       * How
+       * @description where to get a key
+       */
+      how: string;
+      /** Paid */
+      paid: boolean;
+      /** Models */
+      models: string[];
     };
     /** QueuedData */
     QueuedData: {
@@ -1275,6 +1505,84 @@ export interface components {
         [key: string]: components["schemas"]["TimelineFile"];
       };
       cut: components["schemas"]["Cut"];
+    };
+    /** WorkerList */
+    WorkerList: {
+      /** Workers */
+      workers: components["schemas"]["WorkerOut"][];
+    };
+    /** WorkerOut */
+    WorkerOut: {
+      /**
+       * Id
+       * @description local:cuda:0, ray:<node>:<slot>, provider:fal:0
+       */
+      id: string;
+      /**
+       * Kind
+       * @description local | ray | provider
+       */
+      kind: string;
+      /**
+       * Node
+       * @description the machine: host name, Ray node id, or provider name
+       */
+      node: string;
+      /**
+       * Device
+       * @description cuda:0, mps, cpu, or `cloud`
+       */
+      device: string;
+      /**
+       * Memory Gb
+       * @description the device's total memory, when known
+       */
+      memory_gb: number | null;
+      /**
+       * Warm Model
+       * @description the preset loaded now (its jobs go first)
+       */
+      warm_model: string | null;
+      /**
+       * Job Id
+       * @description the job it runs now
+       */
+      job_id: string | null;
+      /**
+       * State
+       * @description idle | busy | stopping | retrying | lost | stopped
+       */
+      state: string;
+      /**
+       * Reason
+       * @description why it is not taking work, when it is not
+       */
+      reason: string | null;
+      /**
+       * Details
+       * @description host, GPU ids, CPU threads (Ray); whatever else the executor reports
+       */
+      details: {
+        [key: string]: unknown;
+      };
+    };
+    /** DownloadOut */
+    bridge__api__schemas__models__DownloadOut: {
+      model: components["schemas"]["ModelOut"];
+      /**
+       * Started
+       * @description false when it was ready or already downloading
+       */
+      started: boolean;
+    };
+    /** DownloadOut */
+    bridge__api__schemas__scale__DownloadOut: {
+      /** Worker */
+      worker: string;
+      /** Model */
+      model: string;
+      /** Started */
+      started: boolean;
     };
   };
   responses: {
@@ -1649,13 +1957,13 @@ export interface operations {
       /** @description Already ready */
       200: {
         content: {
-          "application/json": components["schemas"]["DownloadOut"];
+          "application/json": components["schemas"]["bridge__api__schemas__models__DownloadOut"];
         };
       };
       /** @description Started, or already downloading */
       202: {
         content: {
-          "application/json": components["schemas"]["DownloadOut"];
+          "application/json": components["schemas"]["bridge__api__schemas__models__DownloadOut"];
         };
       };
       400: components["responses"]["Error400"];
@@ -1697,6 +2005,67 @@ export interface operations {
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+    };
+  };
+  /** Cloud providers and whether a key is stored */
+  providers_list_providers: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /**
+   * Store a provider's API key
+   * @description The key is kept with mode 0600 in the data dir and never returned.
+   */
+  providers_set_key: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["KeyIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Forget a provider's API key */
+  providers_delete_key: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
     };
   };
   /** A page of takes */
@@ -1816,6 +2185,25 @@ export interface operations {
       404: components["responses"]["Error404"];
     };
   };
+  /** The take's Content Credentials: valid, untrusted, tampered or none */
+  credentials_take_credentials: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CredentialsOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
   /** Bring a take back from the trash */
   takes_restore_take: {
     parameters: {
@@ -1898,6 +2286,45 @@ export interface operations {
       400: components["responses"]["Error400"];
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Every executor: where, device, warm model, job, state */
+  workers_list_workers: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkerList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /** Download a preset's weights on that worker's machine (Ray nodes) */
+  workers_download: {
+    parameters: {
+      path: {
+        worker_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DownloadIn"];
+      };
+    };
+    responses: {
+      /** @description Started */
+      202: {
+        content: {
+          "application/json": components["schemas"]["bridge__api__schemas__scale__DownloadOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
     };
   };
