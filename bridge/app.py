@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bridge import security
 from bridge.config import Settings
 from bridge.errors import PromptcutError
+from bridge.library.disk import storage_error
 from bridge.logfile import see_the_log
 from bridge.services import Services, build_services
 
@@ -42,6 +43,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return _error(403, "forbidden_origin",
                           f"Origin '{origin}' may not call this bridge; add it with "
                           "--allow-origin if it is your panel.", "Origin")
+        if security.cross_site_refused(
+                request.headers.get("Sec-Fetch-Site"), request.headers.get("Sec-Fetch-Mode"),
+                request.method, request.path, origin, settings.extra_origins):
+            return _error(403, "forbidden_fetch_site",
+                          "Your browser says another site sent this request; Promptcut "
+                          "answers only its own panel.", "Sec-Fetch-Site")
         if request.method == "OPTIONS":
             return Response(status=204)
         path = request.path
@@ -91,6 +98,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.errorhandler(Exception)
     def on_bug(exc: Exception):
+        disk = storage_error(exc, settings.data_dir)  # a full disk is no bug: 507
+        if disk is not None:
+            log.warning("%s %s: %s (%s)", request.method, request.path, disk.message, exc)
+            return jsonify(disk.to_json()), disk.status
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify({"error": {"code": "internal", "message":
                                   "Promptcut hit an internal error; "

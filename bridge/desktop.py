@@ -1,6 +1,6 @@
 """`promptcut desktop`: the bridge and the panel in one window, for working beside any editor.
 
-The bridge runs in this process (a waitress thread) and the panel opens in a pywebview
+The bridge runs in this process (a server thread) and the panel opens in a pywebview
 window at /panel/, with the token passed in the URL fragment, so there is nothing to pair.
 pywebview is an optional extra (`pip install "promptcut[desktop]"`), imported only here.
 
@@ -176,15 +176,12 @@ def run_desktop(settings: Settings) -> int:
     api.window = window
     webview.start()
 
-    # Window closed: stop serving so the worker finishes its step and the database closes.
-    # Wake the panel's long-poll and let running requests finish first, then close every
-    # connection: the web view's keep-alive ones would keep waitress's loop running.
-    from waitress import wasyncore
+    # Window closed: stop serving, so the worker finishes its step and the database closes.
+    # Waiting long-polls and streams are woken at once and running requests get a few
+    # seconds; the web view's idle keep-alive connections do not hold the server up.
+    from bridge.server import stop
 
-    server = holder["server"]
-    services.events.close()
-    server.task_dispatcher.shutdown(timeout=5)
-    wasyncore.close_all(server._map)
+    stop(holder["server"])
     thread.join(10)
     if thread.is_alive():
         services.worker.stop()

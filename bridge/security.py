@@ -4,6 +4,9 @@ Any page can send requests to 127.0.0.1, so: a per-install token on every API ca
 Host allowlist (DNS rebinding), an Origin allowlist without wildcards (CSRF), `Origin: null`
 never trusted on its own, and media URLs signed for a short while instead of carrying the
 long-lived token (a `<video>` tag cannot send headers, and URLs end up in logs and history).
+As defence in depth, what a browser marks `Sec-Fetch-Site: cross-site` is refused even with
+the token (a leaked token is then of no use to another site's page), and wrong pairing codes
+are rate-limited (bridge.pairing).
 """
 
 from __future__ import annotations
@@ -48,6 +51,23 @@ def allowed_origins(settings: Settings) -> frozenset[str]:
     port = settings.port
     own = {f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"}
     return frozenset(own | set(settings.extra_origins))
+
+
+def cross_site_refused(site: str | None, mode: str | None, method: str, path: str,
+                       origin: str | None, extra_origins: tuple[str, ...]) -> bool:
+    """True for a request the browser says another site made (`Sec-Fetch-Site`).
+
+    Two exceptions: an Origin the editor allowed with --allow-origin (a panel served from
+    elsewhere on purpose), and a top-level navigation to the panel page, so that a link to
+    it opens (the page holds no data; every API call it then makes is same-origin). Clients
+    that are not browsers send no Sec-Fetch-* headers and are judged by the other checks.
+    """
+    if site != "cross-site":
+        return False
+    if origin is not None and origin in extra_origins:
+        return False
+    is_panel = path == "/panel" or path.startswith("/panel/")
+    return not (method == "GET" and mode == "navigate" and is_panel)
 
 
 def token_matches(expected: str, header: str | None) -> bool:

@@ -32,9 +32,11 @@ class Bridge:
     """A `promptcut serve` child process and a small client for it."""
 
     def __init__(self, data_dir: Path, port: int | None = None,
-                 extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
+                 extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 launcher: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.env = dict(env or {})
+        self.launcher = launcher  # a command the server runs under (a mount namespace ...)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_args = extra_args
@@ -50,7 +52,7 @@ class Bridge:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1", **self.env}
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bridge", "serve", "--port", str(self.port),
+            [*self.launcher, sys.executable, "-m", "bridge", "serve", "--port", str(self.port),
              "--data-dir", str(self.data_dir), *self.extra_args],
             stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         deadline = time.monotonic() + timeout

@@ -76,4 +76,7 @@ def test_build_ccx_and_cep_bundle():
         assert z.read("panel.js").startswith(b'globalThis.PROMPTCUT_HOST = "uxp";')
     cep = PANEL / "dist" / "cep"
     assert (cep / "CSXS" / "manifest.xml").is_file() and (cep / "jsx" / "promptcut.jsx").is_file()
-    assert (cep / "panel.js").read_text("utf-8").startswith('globalThis.PROMPTCUT_HOST = "cep";')
+    # CEP ships the launcher, which opens the panel from the bridge's origin.
+    assert '<script src="launcher.js"></script>' in (cep / "index.html").read_text("utf-8")
+    assert "/panel/?host=cep" in (cep / "launcher.js").read_text("utf-8")
+    assert not (cep / "panel.js").exists()

@@ -58,3 +58,14 @@ def test_cep_manifest_is_well_formed_for_premiere():
     script = resources.findtext("ScriptPath")
     assert (PANEL / "cep" / script).is_file()
     assert root.find("./DispatchInfoList/Extension/DispatchInfo/UI/Type").text == "Panel"
+    assert (PANEL / "cep" / "index.html").is_file()
+
+
+def test_cep_manifest_keeps_the_same_origin_policy_on():
+    """The panel loads from the bridge's origin (cep/launcher.js), so no CEF switch may
+    turn web security off or open file:// to the page (issue 8)."""
+    root = ET.parse(PANEL / "cep" / "CSXS" / "manifest.xml").getroot()
+    switches = [p.text.strip() for p in root.iter("Parameter") if p.text]
+    assert not {"--disable-web-security", "--allow-file-access-from-files",
+                "--allow-universal-access-from-files", "--disable-site-isolation-trials",
+                "--user-data-dir"} & set(switches), switches

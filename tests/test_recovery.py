@@ -148,3 +148,24 @@ def test_a_job_that_kills_the_process_each_time_is_given_up(bridge):
     assert failed["attempts"] == 3 and failed["error"]["code"] == "crashed"
     assert "each of the 3 times" in failed["error"]["message"]
     assert bridge.api("GET", "/health").json()["worker"] == "ok"
+
+
+def test_simultaneous_edits_of_a_take_all_land_in_its_record(server):
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    take = server.make_takes(1, prompt="edited from two panels at once", **TINY)[0]
+    bodies = [{"rating": i % 6} if i % 2 else {"tags": [f"t{i}"]} for i in range(40)]
+
+    def patch(body: dict) -> int:
+        return server.api("PATCH", f"/takes/{take['id']}", json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(patch, bodies))
+    assert codes == [200] * len(bodies)
+    now = server.api("GET", f"/takes/{take['id']}").json()
+    record = json.loads(Path(take["media_path"]).with_suffix(".json").read_text("utf-8"))
+    assert (record["library"]["rating"], record["library"]["tags"]) == (now["rating"],
+                                                                        now["tags"])
+    folder = Path(take["media_path"]).parent
+    assert not [p for p in folder.iterdir() if p.name.endswith(".update")]

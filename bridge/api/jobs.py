@@ -21,8 +21,9 @@ from bridge.api.schemas.jobs import (
 from bridge.engine.queue import Submission
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest, InitImage
-from bridge.errors import InvalidRequest, NotFound
+from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import images, media, store
+from bridge.library.media_read import MediaUnreadable
 
 bp = Blueprint("jobs", __name__)
 
@@ -60,7 +61,7 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
         return None
     s = services()
     if value.upload is not None:
-        if not images.image_path(s.settings.images_dir, value.upload).exists():
+        if images.find_image(s.settings.images_dir, value.upload) is None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",
                            field="init_image.upload")
         return InitImage(sha256=value.upload, source="upload")
@@ -72,7 +73,14 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
         raise InvalidRequest("'init_image.frame' must be 'first', 'last' or seconds within "
                              f"the take (at most {take['duration_s']:g}).",
                              field="init_image.frame", code="out_of_range")
-    pixels = media.read_frame(take["media_path"], frame)
+    try:
+        pixels = media.read_frame(take["media_path"], frame)
+    except MediaUnreadable as exc:
+        state = "is missing" if exc.missing else "is damaged and cannot be read"
+        raise Conflict(f"The video of take '{value.take_id}' {state}; pick another take, or "
+                       "restore its file.", field="init_image.take_id",
+                       code="take_media_missing" if exc.missing else "take_media_damaged"
+                       ) from None
     sha = images.save_array(s.settings.images_dir, pixels)
     return InitImage(sha256=sha, source="take_frame", take_id=value.take_id, frame=str(frame))
 
@@ -80,7 +88,7 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
 @route(bp, "POST", "/jobs", summary="Queue takes", body=JobSubmit,
        replies={201: Reply(BatchOut, "Queued"),
                 200: Reply(BatchOut, "This client_key was seen before: its batch")},
-       errors=(404, 429, 507))
+       errors=(404, 409, 429, 507))
 def submit(body: JobSubmit):
     batch_id, jobs, created = services().queue.submit(to_submission(body))
     positions = services().queue.positions()

@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -96,6 +97,29 @@ class EventBus:
         self._seq = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._listeners: list[Callable[[], None]] = []
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def add_listener(self, wake: Callable[[], None]) -> None:
+        """`wake()` is called (from the publishing thread, outside the lock) after each
+        publish and on close: how waiters that cannot block a thread, the server's asyncio
+        loop, learn that there is something to poll (see bridge.api.event_wait)."""
+        with self._cond:
+            self._listeners.append(wake)
+
+    def remove_listener(self, wake: Callable[[], None]) -> None:
+        with self._cond:
+            if wake in self._listeners:
+                self._listeners.remove(wake)
+
+    def _wake_listeners(self) -> None:
+        with self._cond:
+            listeners = list(self._listeners)
+        for wake in listeners:
+            wake()
 
     @property
     def last_seq(self) -> int:
@@ -116,6 +140,7 @@ class EventBus:
                                  "data": data or {}})
             self._events.append(event)
             self._cond.notify_all()
+        self._wake_listeners()
         return event
 
     def poll(self, after: int, timeout: float = 0.0, epoch: str | None = None) -> Poll:
@@ -148,3 +173,4 @@ class EventBus:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._wake_listeners()

@@ -20,6 +20,7 @@ from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import levers
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
+from bridge.library.images import find_image
 
 log = logging.getLogger("promptcut.generator")
 
@@ -129,12 +130,14 @@ def init_image(request: GenerationRequest, images_dir: Path) -> Any:
     from PIL import Image
 
     sha = request.init_image.sha256 if request.init_image else ""
-    path = images_dir / f"{sha}.png"
+    path = find_image(images_dir, sha)  # kept as uploaded: .png, .jpg or .webp
     try:
+        if path is None:
+            raise FileNotFoundError(sha)
         with Image.open(path) as img:
             image = img.convert("RGB")
     except OSError as exc:
-        raise GenerationFailed(f"The start image {path.name} is missing or unreadable; "
+        raise GenerationFailed(f"The start image {sha[:12]}... is missing or unreadable; "
                                "upload it again.", code="generation_failed") from exc
     return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
 

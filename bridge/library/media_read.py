@@ -96,21 +96,41 @@ def _parse_record(text: str | None) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+class MediaUnreadable(ValueError):
+    """A video cannot be read: its file is missing (`missing`) or damaged. Callers that
+    take a frame on a client's behalf answer it as the client's 4xx, not as a bug."""
+
+    def __init__(self, path: Path | str, missing: bool, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path = str(path)
+        self.missing = missing
+
+
 def read_frame(path: Path, at: str | float) -> np.ndarray:
     """One frame as uint8 (H, W, 3) RGB: "first", "last", or the frame shown at `at` seconds
     (the last frame whose start time is <= at; up to one frame past the duration gives the last).
 
     Seeks to the keyframe before the target and decodes forward, so a frame near the end of
-    a long take costs about one GOP, not the whole file.
+    a long take costs about one GOP, not the whole file. A missing, truncated or garbled
+    file raises MediaUnreadable; a bad `at` raises a plain ValueError.
     """
+    try:
+        return _read_frame(path, at)
+    except FileNotFoundError as exc:
+        raise MediaUnreadable(path, True, "the file is missing") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaUnreadable(path, False, f"the file cannot be decoded ({exc})") from exc
+
+
+def _read_frame(path: Path, at: str | float) -> np.ndarray:
     with av.open(str(path)) as container:
         if not container.streams.video:
-            raise ValueError(f"{path} has no video stream")
+            raise MediaUnreadable(path, False, "it has no video stream")
         stream = container.streams.video[0]
         if at == "first":
             for frame in container.decode(stream):
                 return frame.to_ndarray(format="rgb24")
-            raise ValueError(f"{path} has no frames")
+            raise MediaUnreadable(path, False, "it has no frames")
         duration = _duration_s(container, stream)
         if at == "last":
             target = math.inf
@@ -128,7 +148,7 @@ def read_frame(path: Path, at: str | float) -> np.ndarray:
         if found is None and seek_s > 0:  # the seek landed after the target: start over
             found = _decode_until(container, stream, 0.0, target)
         if found is None:
-            raise ValueError(f"{path} has no frame at {at!r}")
+            raise MediaUnreadable(path, False, f"it has no frame at {at!r}")
         return found.to_ndarray(format="rgb24")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,15 @@ def write_curation(path: Path, record: dict[str, Any], values: dict[str, Any]) -
     """Rewrite the sidecar with the editor's decisions; temp name, flush, rename, so the
     record is always whole (the new one is the old one plus `library`)."""
     out = {**record, "library": {k: values.get(k) for k in CURATION}}
-    tmp = path.with_name(f".{path.name}.update")
-    tmp.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.update")
+    try:
+        tmp.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # our own temporary copy; the record is untouched
+        raise
 
 
 def take_row(record: dict[str, Any], folder: str, stem: str) -> dict[str, Any]:

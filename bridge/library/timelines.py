@@ -124,19 +124,22 @@ def create(conn: sqlite3.Connection, settings: Settings, cut: Cut,
     folder = settings.timelines_dir / timeline_id
     try:
         files = export_cut(cut, names, folder)
+        meta = {
+            "id": timeline_id, "name": cut.name, "fps": cut.fps, "created_at": time.time(),
+            "formats": {fmt: {"filename": path.name, "bytes": path.stat().st_size}
+                        for fmt, path in files.items()},
+            "cut": cut.to_dict(),
+        }
+        partial = folder / ".timeline.json.partial"
+        partial.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        partial.replace(folder / "timeline.json")
     except TimelineError as err:
         _remove_folder(folder)
         raise invalid(err, "cut" if err.field and err.field.startswith("entries") else "") \
             from None
-    meta = {
-        "id": timeline_id, "name": cut.name, "fps": cut.fps, "created_at": time.time(),
-        "formats": {fmt: {"filename": path.name, "bytes": path.stat().st_size}
-                    for fmt, path in files.items()},
-        "cut": cut.to_dict(),
-    }
-    partial = folder / ".timeline.json.partial"
-    partial.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    partial.replace(folder / "timeline.json")
+    except OSError:  # a full disk: the app answers 507; the half-written folder is ours
+        _remove_folder(folder)
+        raise
     return meta
 
 

@@ -1,6 +1,7 @@
-// Bundles the ES-module UI into one classic script per Adobe host, because UXP and CEP do
-// not load ES modules from the plugin folder. Output: dist/uxp/ and dist/cep/, each a
-// complete plugin folder. The browser and desktop hosts load src/ directly, unbundled.
+// Bundles the ES-module UI into one classic script for UXP, which does not load ES modules
+// from the plugin folder. Output: dist/uxp/ and dist/cep/, each a complete plugin folder.
+// The browser, desktop and CEP hosts load src/ from the bridge directly, unbundled (CEP
+// through its launcher page, cep/launcher.js).
 import { build } from "esbuild";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -42,9 +43,11 @@ export async function bundleAll() {
   writeFileSync(join(uxp, "icons/plugin.png"), png(48, 48, [55, 142, 240]));
   writeFileSync(join(uxp, "icons/plugin@2x.png"), png(96, 96, [55, 142, 240]));
 
+  // CEP ships only a launcher page: the panel itself loads from the bridge's origin
+  // (/panel/?host=cep), so the extension keeps the same-origin policy on (cep/launcher.js).
   const cep = join(DIST, "cep");
   mkdirSync(cep, { recursive: true });
-  await bundle("cep", cep, "chrome88");
+  for (const name of ["index.html", "launcher.js"]) cpSync(join(ROOT, "cep", name), join(cep, name));
   cpSync(join(ROOT, "cep/CSXS"), join(cep, "CSXS"), { recursive: true });
   cpSync(join(ROOT, "cep/jsx"), join(cep, "jsx"), { recursive: true });
   return { uxp, cep };

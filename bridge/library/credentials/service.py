@@ -16,7 +16,7 @@ from bridge.config import Settings
 from bridge.engine.request import GenerationRequest
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
 from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
-from bridge.library.images import image_path
+from bridge.library.images import find_image
 from bridge.library.names import take_stem
 
 log = logging.getLogger("promptcut.credentials")
@@ -45,9 +45,11 @@ def ingredients_for(settings: Settings, request: GenerationRequest,
     """The start image and the parent take, as the files that are on disk now."""
     out: list[Ingredient] = []
     if request.init_image is not None:
-        path = image_path(settings.images_dir, request.init_image.sha256)
-        out.append(Ingredient(path, f"start image {request.init_image.sha256[:12]}.png",
-                              "start_image", request.init_image.take_id))
+        # Kept as uploaded (.png, .jpg or .webp); a start image no longer on disk is skipped.
+        path = find_image(settings.images_dir, request.init_image.sha256)
+        if path is not None:
+            out.append(Ingredient(path, f"start image {request.init_image.sha256[:12]}"
+                                  f"{path.suffix}", "start_image", request.init_image.take_id))
     if request.parent_take_id and parent_media is not None:
         out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
                               request.parent_take_id))
