@@ -93,7 +93,7 @@ def serve(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_venv()
     ensure_torch(TEST_TORCH)
-    pip("-e", f"{ROOT}[test]")
+    pip("-e", f"{ROOT}[test,ray]")  # the Ray tests run a real local cluster
     ensure_chromium()
     ensure_node_tools()
     run(venv_python(), "-m", "ruff", "check", ROOT)

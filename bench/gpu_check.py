@@ -1,17 +1,19 @@
-"""One prepared check for a lent GPU: full-size LTX-Video with random weights, every lever.
+"""One prepared check for a lent GPU: full-size LTX-Video with random weights, takes per hour.
 
-    python bench/gpu_check.py                 # on the GPU machine (about 5-7 minutes)
+    python bench/gpu_check.py                 # on the GPU machine (budget: --budget-s, 480)
     python bench/gpu_check.py --tiny          # smoke test of the same code on CPU
 
 It builds the published LTX-Video architecture from its config written below (transformer,
 VAE and a T5-XXL text encoder of the real size, tokenizer made offline; no download), saves
-it once as a diffusers folder, and runs 768x512, 121 frames, 8 steps in bf16 through the
-same DiffusersGenerator the bridge uses: under each memory profile, with each cache lever,
-with an out-of-memory retry forced by a memory cap, and with regional compilation. Side by
-side: the plain diffusers call on the same folder. For each: seconds per take (load
-excluded), load seconds, peak GPU memory, ratio against the plain call. Prints a table;
-writes JSON to $OUT if set.
-A deadline skips what is left rather than overrun the machine's lease.
+it once as a diffusers folder and loads it through the bridge's own DiffusersGenerator. Then,
+at 768x512, 121 frames, 8 steps, bf16, N seeds each (bench/gpu_throughput.py):
+takes per hour of the plain diffusers loop, of the engine as it is, of decode and encode
+overlapping the next take's denoising, of 2 and 4 seeds sharing one call, of each cache
+lever on top (with its drift against the plain take of the same seed), model offload
+against group offload (take time and peak memory: the out-of-memory fallback order), and
+regional compilation last (it cannot be undone). Each step is guarded (a failure is a row,
+not the end), skipped once the time budget is spent, printed as it comes, and the JSON in
+$OUT/gpu_check.json is rewritten after every row.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import gpu_throughput as tp
+from gpu_report import Meter, Report
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,7 +63,6 @@ SCHEDULER = dict(use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05,
                  base_image_seq_len=1024, max_image_seq_len=4096, shift_terminal=0.1)
 FULL_SHOT = dict(width=768, height=512, num_frames=121, steps=8, guidance=1.0)
 TINY_SHOT = dict(width=64, height=64, num_frames=17, steps=4, guidance=1.0)
-PROMPT = "a slow dolly shot through a neon-lit street at night, rain, reflections"
 
 
 def build_full(folder: Path, variant: str, device: str) -> None:
@@ -123,95 +127,48 @@ def write_preset(data_dir: Path, folder: Path, tiny: bool) -> str:
     return preset["name"]
 
 
-class Meter:
-    """Peak accelerator memory around one call (zero on CPU)."""
+def single_take(gen, name: str, device: str, **changes) -> dict:
+    """One take through the generator (loading it first when the profile changes)."""
+    from bridge.engine.request import GenerationRequest, MemoryProfile
 
-    def __init__(self, device: str) -> None:
-        import torch
-
-        self.cuda = device.startswith("cuda") and torch.cuda.is_available()
-        self.torch = torch
-
-    def __enter__(self) -> Meter:
-        if self.cuda:
-            self.torch.cuda.synchronize()
-            self.torch.cuda.reset_peak_memory_stats()
-        self.t0 = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.cuda:
-            self.torch.cuda.synchronize()
-        self.seconds = time.perf_counter() - self.t0
-        self.peak_gib = (self.torch.cuda.max_memory_allocated() / 2**30) if self.cuda else 0.0
-
-
-def plain_call(folder: Path, device: str, shot: dict, tiny: bool) -> dict:
-    """The baseline: the pipeline called the way diffusers' docs show, nothing of ours."""
-    import torch
-    from diffusers import LTXPipeline
-
-    dtype = torch.float32 if device == "cpu" else torch.bfloat16
-    pipe = LTXPipeline.from_pretrained(folder, dtype=dtype).to(device)
-    pipe.set_progress_bar_config(disable=True)
-    extra = {"max_sequence_length": 16} if tiny else {"decode_timestep": 0.05,
-                                                      "decode_noise_scale": 0.025}
-
-    def call(pipe, shot):
-        return pipe(prompt=PROMPT, width=shot["width"], height=shot["height"],
-                    num_frames=shot["num_frames"], num_inference_steps=shot["steps"],
-                    guidance_scale=shot["guidance"], output_type="np",
-                    generator=torch.Generator("cpu").manual_seed(1), **extra)
-
-    small = dict(shot, width=256, height=256, num_frames=9, steps=2)
-    call(pipe, small)  # warm-up: CUDA context, kernels, allocator (shared with what follows)
-    with Meter(device) as m:
-        call(pipe, shot)
-    pipe = None
-    _free()
-    return {"config": "plain diffusers call", "take_s": m.seconds, "peak_gib": m.peak_gib}
-
-
-def _free() -> None:
-    import gc
-
-    import torch
-
-    gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
-
-
-def run_config(gen, name: str, label: str, device: str, **changes) -> dict:
-    """One take per configuration (loading it first when the profile changes): the CUDA
-    kernels are already warm from the plain call, and the lease is short."""
-    from bridge.engine.request import GenerationRequest
-
-    request = gen.resolve(GenerationRequest(prompt=PROMPT, model=name, seed=1, **changes))
-    first_s = None
-    if request.compile:  # the first take compiles; the second shows the steady speed
-        t0 = time.perf_counter()
-        gen.generate(request, lambda p: None, lambda: False)
-        first_s = time.perf_counter() - t0
+    if "memory_profile" in changes:
+        changes["memory_profile"] = MemoryProfile(changes["memory_profile"])
+    request = gen.resolve(GenerationRequest(prompt=tp.PROMPT, model=name, seed=1, **changes))
     with Meter(device) as m:
         video = gen.generate(request, lambda p: None, lambda: False)
     info = video.info
-    return {"config": label, "take_s": info["denoise_s"] + info["decode_s"],
-            "peak_gib": m.peak_gib, "load_s": info.get("load_s"), "wall_s": m.seconds,
-            "profile": info.get("memory_profile"), "cache": info.get("cache"),
+    return {"take_s": round(info["denoise_s"] + info["decode_s"], 3),
             "denoise_s": info.get("denoise_s"), "decode_s": info.get("decode_s"),
-            "vae_tiling": info.get("vae_tiling", False),
-            "fp8_storage": info.get("fp8_storage", False),
-            "oom_retry_from": info.get("oom_retry_from"), "frames": list(video.frames.shape),
-            "compile": info.get("compile"), "first_take_with_compile_s": first_s}
+            "load_s": info.get("load_s"), "wall_s": round(m.seconds, 3),
+            "peak_gib": round(m.peak_gib, 2), "profile": info.get("memory_profile"),
+            "oom_retry_from": info.get("oom_retry_from")}
+
+
+def throughput(report: Report, plain: dict | None, device: str, runner, *args,
+               **kw) -> dict:
+    """Takes per hour of one arrangement, its ratio to the plain loop, and its drift."""
+    with Meter(device) as m:
+        seconds, frames = runner(*args, **kw)
+    row = {"takes": len(frames), "seconds": round(seconds, 2),
+           "takes_per_hour": tp.takes_per_hour(len(frames), seconds),
+           "peak_gib": round(m.peak_gib, 2)}
+    if plain is None:
+        report.plain_frames = frames
+        return row
+    row["vs_plain"] = round(row["takes_per_hour"] / plain["takes_per_hour"], 3)
+    shared = sorted(set(report.plain_frames) & set(frames))
+    if shared:
+        row["drift"] = tp.drift(frames[shared[0]], report.plain_frames[shared[0]])
+    return row
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tiny", action="store_true", help="tiny LTX on CPU: a smoke test")
     ap.add_argument("--variant", choices=["2b", "13b"], default="2b")
-    ap.add_argument("--budget-s", type=float, default=420.0,
+    ap.add_argument("--budget-s", type=float, default=480.0,
                     help="skip what is left after this many seconds")
+    ap.add_argument("--takes", type=int, help="seeds per throughput row (default 4; tiny 3)")
     ap.add_argument("--workdir", help="where to save the random model (default: a temp dir)")
     args = ap.parse_args()
     import torch
@@ -219,118 +176,103 @@ def main() -> int:
     from bridge.config import Settings
     from bridge.generators.diffusers_backend import DiffusersGenerator
     from bridge.generators.memory import pick_device
-    from bridge.generators.tiny import ensure_tiny
 
-    start = time.monotonic()
     device = "cpu" if args.tiny else pick_device("auto")
     if not args.tiny and not device.startswith("cuda"):
         print("No CUDA device here; run with --tiny for the CPU smoke test.", file=sys.stderr)
         return 2
     work = Path(args.workdir or tempfile.mkdtemp(prefix="promptcut-gpu-check-"))
-    rows: list[dict] = []
-    header = {"device": torch.cuda.get_device_name(0) if device.startswith("cuda") else "cpu",
-              "torch": torch.__version__, "variant": "tiny" if args.tiny else args.variant,
-              "shot": TINY_SHOT if args.tiny else FULL_SHOT}
+    shot = TINY_SHOT if args.tiny else FULL_SHOT
+    seeds = list(range(1, (args.takes or (3 if args.tiny else 4)) + 1))
+    report = Report({"device": torch.cuda.get_device_name(0) if device.startswith("cuda")
+                     else "cpu", "torch": torch.__version__, "seeds": seeds, "shot": shot,
+                     "variant": "tiny" if args.tiny else args.variant}, args.budget_s)
     try:
-        t0 = time.perf_counter()
-        if args.tiny:
-            folder = ensure_tiny(work / "models", "ltx")
-        else:
-            folder = work / f"ltx-{args.variant}-random"
-            if not (folder / "model_index.json").is_file():
-                build_full(folder, args.variant, device)
-        header["build_s"] = round(time.perf_counter() - t0, 1)
-        print(f"model ready in {header['build_s']} s at {folder}", flush=True)
+        folder = model_folder(work, args, device, report)
         data_dir = work / "data"
         name = write_preset(data_dir, folder, args.tiny)
-        shot = TINY_SHOT if args.tiny else FULL_SHOT
-        plain = plain_call(folder, device, shot, args.tiny)
-        rows.append(plain)
-        _print(rows[-1], plain["take_s"])
         gen = DiffusersGenerator(Settings(data_dir=data_dir, hf_cache=work / "hf",
                                           device=device))
-        configs = [("full", {"memory_profile": "full"}),
-                   ("auto", {"memory_profile": "auto"}),
-                   ("full + first_block_cache", {"memory_profile": "full",
-                                                 "cache": "first_block_cache"}),
-                   ("full + taylorseer", {"memory_profile": "full", "cache": "taylorseer"}),
-                   ("full + pyramid_attention_broadcast",
-                    {"memory_profile": "full", "cache": "pyramid_attention_broadcast"}),
-                   ("model_offload", {"memory_profile": "model_offload"}),
-                   ("group_offload (fp8 storage)", {"memory_profile": "group_offload"}),
-                   ("sequential_offload", {"memory_profile": "sequential_offload"})]
-        for label, changes in configs:
-            if time.monotonic() - start > args.budget_s:
-                rows.append({"config": label, "skipped": "time budget spent"})
-                _print(rows[-1], plain["take_s"])
-                continue
-            rows.append(_guarded(gen, name, label, device, changes))
-            _print(rows[-1], plain["take_s"])
-        if device.startswith("cuda") and time.monotonic() - start < args.budget_s:
-            rows.append(_forced_oom(gen, name, device, rows))
-            _print(rows[-1], plain["take_s"])
-        if time.monotonic() - start < args.budget_s - 60:  # compiling takes a while
-            rows.append(_guarded(gen, name, "full + compile_repeated_blocks", device,
-                                 {"memory_profile": "full", "compile": True}))
-            _print(rows[-1], plain["take_s"])
+        run_all(report, gen, name, shot, seeds, work / "takes", device, args.tiny)
         gen.unload()
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    for row in rows:
-        if row.get("take_s"):
-            row["ratio_vs_plain"] = round(row["take_s"] / rows[0]["take_s"], 3)
-    header["total_s"] = round(time.monotonic() - start, 1)
-    print(f"total {header['total_s']} s on {header['device']}")
-    out = os.environ.get("OUT")
-    if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        Path(out, "gpu_check.json").write_text(json.dumps({**header, "rows": rows}, indent=2),
-                                               encoding="utf-8")
+        report.finish()
     return 0
 
 
-def _guarded(gen, name: str, label: str, device: str, changes: dict) -> dict:
+def model_folder(work: Path, args, device: str, report: Report) -> Path:
+    from bridge.generators.tiny import ensure_tiny
+
+    t0 = time.perf_counter()
+    if args.tiny:
+        folder = ensure_tiny(work / "models", "ltx")
+    else:
+        folder = work / f"ltx-{args.variant}-random"
+        if not (folder / "model_index.json").is_file():
+            build_full(folder, args.variant, device)
+    report.header["build_s"] = round(time.perf_counter() - t0, 1)
+    print(f"model ready in {report.header['build_s']} s at {folder}", flush=True)
+    return folder
+
+
+def run_all(report: Report, gen, name: str, shot: dict, seeds: list[int], out: Path,
+            device: str, tiny: bool) -> None:
+    """Every row in order of what matters most, so a short lease still says the most."""
     from bridge.engine.request import MemoryProfile
+    from bridge.generators import levers
 
-    if "memory_profile" in changes:
-        changes = {**changes, "memory_profile": MemoryProfile(changes["memory_profile"])}
-    try:
-        return run_config(gen, name, label, device, **changes)
-    except Exception as exc:  # one failing lever must not hide the others' figures
-        return {"config": label, "error": f"{type(exc).__name__}: {exc}"[:300]}
-
-
-def _forced_oom(gen, name: str, device: str, rows: list[dict]) -> dict:
-    """Cap the process below what `full` needs, so the real retry path has to run."""
-    import torch
-
-    full = next((r for r in rows if r.get("config") == "full" and r.get("peak_gib")), None)
-    if full is None:
-        return {"config": "forced OOM -> retry", "skipped": "no full-profile figure"}
-    total = torch.cuda.get_device_properties(0).total_memory / 2**30
-    cap = full["peak_gib"] * 0.6
-    gen.unload()
-    torch.cuda.set_per_process_memory_fraction(min(1.0, cap / total))
-    try:
-        row = _guarded(gen, name, f"forced OOM at {cap:.1f} GiB -> retry", device,
-                       {"memory_profile": "full"})
-    finally:
-        torch.cuda.set_per_process_memory_fraction(1.0)
-    return row
-
-
-def _print(row: dict, plain_s: float) -> None:
-    label = row["config"]
-    if "error" in row or "skipped" in row:
-        print(f"{label:<42} {row.get('error') or row.get('skipped')}", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    extra = ({"max_sequence_length": 16} if tiny else
+             {"decode_timestep": 0.05, "decode_noise_scale": 0.025})
+    report.step("load + one take, full", 30, single_take, gen, name, device,
+                memory_profile="full")
+    if gen._warm is None:
         return
-    ratio = row["take_s"] / plain_s if plain_s else float("nan")  # pipeline time, no load
-    extra = f"  load {row['load_s']:.1f} s" if row.get("load_s") else ""
-    retry = f"  (retried from {row['oom_retry_from']})" if row.get("oom_retry_from") else ""
-    prof = f"  [{row.get('profile')}]" if row.get("profile") else ""
-    print(f"{label:<42} {row['take_s']:7.2f} s/take  peak {row['peak_gib']:6.2f} GiB  "
-          f"x{ratio:.2f} vs plain{extra}{prof}{retry}", flush=True)
+    pipe = gen._warm.pipe  # the same weights on the same device for every arrangement
+    common = (pipe, shot, extra, seeds, out, device)
+    plain = report.step("plain diffusers loop", 20, throughput, report, None, device,
+                        tp.plain, *common)
+    if not plain or not plain.get("takes_per_hour"):
+        return
+    report.step("engine today (files in a pool)", 20, throughput, report, plain, device,
+                tp.engine, gen, name, seeds, out, device, memory_profile=MemoryProfile.FULL)
+    batches = {}
+    for batch in (1, 2, 4):
+        label = "overlap: decode+encode beside denoising" + (
+            f", {batch} seeds a call" if batch > 1 else "")
+        row = report.step(label, 20, throughput, report, plain, device, tp.overlapped,
+                          *common, batch=batch)
+        if row and row.get("takes_per_hour"):
+            batches[batch] = row["takes_per_hour"]
+    best = max(batches, key=batches.get) if batches else 1
+    report.header["best_batch"] = best
+    for cache in ("first_block_cache", "taylorseer", "pyramid_attention_broadcast"):
+        levers.set_cache(pipe, cache, float(shot["guidance"]))
+        report.step(f"best + {cache}", 20, throughput, report, plain, device, tp.overlapped,
+                    *common, batch=best)
+        levers.set_cache(pipe, None)
+    pipe = common = None
+    for profile in ("model_offload", "group_offload"):
+        report.step(f"{profile} (one take)", 40, single_take, gen, name, device,
+                    memory_profile=profile)
+    measured = sorted((r for r in report.rows if str(r.get("config")).endswith("(one take)")
+                       and r.get("take_s")), key=lambda r: r["take_s"])
+    report.header["offload_order_measured"] = [r["profile"] for r in measured]
+    if report.left() < 120:
+        report.add({"config": "best + compile_repeated_blocks",
+                    "skipped": f"time budget ({report.left():.0f} s left)"})
+        return
+    report.step("reload full", 30, single_take, gen, name, device, memory_profile="full")
+    pipe = gen._warm.pipe
+    t1 = time.perf_counter()
+    levers.compile_blocks(pipe)
+    report.step("compile: first take (compiles)", 60, single_take, gen, name, device,
+                memory_profile="full")
+    report.header["compile_first_take_s"] = round(time.perf_counter() - t1, 1)
+    report.step("best + compile_repeated_blocks", 20, throughput, report, plain, device,
+                tp.overlapped, pipe, shot, extra, seeds, out, device, batch=best)
 
 
 if __name__ == "__main__":

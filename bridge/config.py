@@ -86,6 +86,8 @@ class Settings:
     # PEM roots the bridge trusts when it reads credentials back (in-house trust list).
     trust_anchors: Path | None = field(
         default_factory=lambda: _env_path("PROMPTCUT_TRUST_ANCHORS"))
+    executor: str = "local"  # local (this machine's devices) | ray (a Ray cluster's GPUs)
+    ray_address: str | None = None  # the cluster to join; None: the one this machine is in
 
     @property
     def db_path(self) -> Path:

@@ -61,3 +61,8 @@ class Cancelled(Exception):
 
 class CannotStart(Exception):
     """The service cannot start here (port taken, library in use); the message says why."""
+
+
+class ExecutorLost(Exception):
+    """The executor went away mid-job (a Ray node or actor died): nothing of the attempt was
+    delivered, so the job goes back to the queue and runs elsewhere."""

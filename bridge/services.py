@@ -46,6 +46,8 @@ class Services:
         again), then checkpoint and close the database so its file alone is a backup."""
         self.events.close()
         self.worker.stop()
+        if (cluster := self.extras.get("ray")) is not None:
+            cluster.close()
         self.database.close()
 
     def signed(self, path: str) -> str:
@@ -67,15 +69,46 @@ def build_services(settings: Settings, generator: Generator | None = None,
         from bridge.generators.diffusers_backend import DiffusersGenerator
 
         generator = DiffusersGenerator(settings)
+    from bridge import providers
+    from bridge.providers.catalog import Catalog
+
+    catalog = Catalog(generator, settings.data_dir)
+    cluster = None
     if executors is None:
-        executors = local_executors(settings, generator)
+        if settings.executor == "ray":
+            cluster = _ray_cluster(settings, generator)
+            executors = list(cluster.executors())
+        else:
+            executors = local_executors(settings, generator)
+        executors += providers.executors(settings.data_dir, settings.images_dir)
+    generator = catalog
     queue = Queue(database, events, generator, max_queued=settings.max_queued,
                   capacity=lambda req, mem: _capacity(executors, req, mem),
                   speed=lambda req: _speed(database, executors, req),
                   max_estimate_s=settings.max_estimate_s)
     worker = Worker(settings, database, events, queue, executors,
                     signer=credentials.take_signer(settings, database))
-    return Services(settings, database, events, generator, queue, worker, token)
+    services = Services(settings, database, events, generator, queue, worker, token)
+    if cluster is not None:
+        cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")
+        services.extras["ray"] = cluster
+    return services
+
+
+def _ray_cluster(settings: Settings, generator: Generator):
+    """Join the Ray cluster, or say in one sentence why not (serve prints it and stops)."""
+    from bridge.errors import CannotStart
+
+    try:
+        from bridge.engine.executors.ray_cluster import start_cluster
+    except ImportError as exc:
+        raise CannotStart("--executor ray needs Ray on this machine and every node: "
+                          "pip install 'promptcut[ray]'.") from exc
+    try:
+        return start_cluster(settings.ray_address, generator.presets)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = settings.ray_address or "this machine's cluster (ray start --head)"
+        raise CannotStart(f"Could not join the Ray cluster at {where}: {exc}") from exc
 
 
 def local_executors(settings: Settings, generator: Generator) -> list[Executor]:

@@ -45,7 +45,10 @@ def _manager() -> ModelManager:
 
 @route(bp, "GET", "/models", summary="Every preset with its state", replies={200: ModelList})
 def list_models():
-    return {"models": [model_json(s) for s in _manager().states()]}
+    from bridge import providers
+
+    cloud = providers.model_states(services().settings.data_dir)
+    return {"models": [model_json(s) for s in [*_manager().states(), *cloud]]}
 
 
 @route(bp, "POST", "/models/<name>/download",

@@ -15,7 +15,7 @@ from bridge.config import Settings, default_data_dir, default_port
 # Areas that add their own subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
                       "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
-                      "bridge.cli.logs", "bridge.cli.board"]
+                      "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -32,6 +32,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = replace(settings, sign_takes=False)
     if getattr(args, "devices", None):
         settings = replace(settings, devices=args.devices)
+    if getattr(args, "executor", None):
+        settings = replace(settings, executor=args.executor)
+    if getattr(args, "ray_address", None):
+        settings = replace(settings, ray_address=args.ray_address)
     return settings
 
 
@@ -126,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--devices", help="the devices to run jobs on, one executor each: auto "
                                      "(default), CUDA indices such as 0,2, cuda:N, mps, cpu; "
                                      "append @GB to declare a device's memory")
+    p.add_argument("--executor", choices=["local", "ray"],
+                   help="local: this machine's devices (default); ray: one actor per GPU of "
+                        "a Ray cluster (pip install promptcut[ray] here and on every node)")
+    p.add_argument("--ray-address", metavar="ADDR",
+                   help="the Ray cluster to join, e.g. 10.0.0.5:6379 (default: the cluster "
+                        "this machine belongs to)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("token", help="print this install's API token")
@@ -151,13 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_desktop)
 
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.add_parser(sub)
+        importlib.import_module(name).add_parser(sub)
     return parser
 
 

@@ -24,7 +24,7 @@ from bridge.engine.executors.base import Executor, ExecutorResult, Ticket
 from bridge.engine.finisher import Finisher, make_staging, remove_staging
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest
-from bridge.errors import Cancelled, GenerationFailed
+from bridge.errors import Cancelled, ExecutorLost, GenerationFailed
 from bridge.generators.base import Phase
 from bridge.library import journal, store
 from bridge.library.db import Database
@@ -57,6 +57,7 @@ class Slot:
         self.stopping = False  # the job was cancelled; the device is still finishing a step
         self._backlog = threading.BoundedSemaphore(2)  # one running, one being finished
         self._thread: threading.Thread | None = None
+        self.retired = threading.Event()  # its executor is gone (a Ray node left)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -78,7 +79,7 @@ class Slot:
     def _loop(self) -> None:
         stop = self.shared.stop
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not self.retired.is_set():
                 if not self._backlog.acquire(timeout=0.5):
                     continue
                 job = self._db(self._claim)
@@ -112,6 +113,10 @@ class Slot:
             result = self._run(job, ticket)
         except Cancelled:
             self._stopped(job, staging)
+            self._backlog.release()
+            return
+        except ExecutorLost as exc:
+            self._lost(job, str(exc), staging)
             self._backlog.release()
             return
         except GenerationFailed as exc:
@@ -183,6 +188,24 @@ class Slot:
             self._db(store.set_job_state, self.shared.db.conn(), job.id, JobState.QUEUED,
                      expect=(JobState.RUNNING,))
         log.info("job %s stopped during generation", job.id)
+
+    def _lost(self, job: Job, message: str, staging) -> None:
+        """The executor went away mid-job (a Ray node died): nothing of the attempt was
+        delivered, so the job is queued again for another executor, up to its attempt cap;
+        this slot claims nothing more."""
+        self.retired.set()
+        log.warning("job %s: %s", job.id, message)
+        if job.attempts >= job.max_attempts:
+            self._fail(job, "executor_lost", f"{message} It was lost {job.attempts} times, "
+                       "so it was not tried again.", staging)
+            return
+        self._cleanup(job, staging)
+        if self._db(store.set_job_state, self.shared.db.conn(), job.id, JobState.QUEUED,
+                    expect=(JobState.RUNNING,)):
+            self.shared.events.publish(EventKind.JOB_QUEUED, job_id=job.id,
+                                       batch_id=job.batch_id,
+                                       data={"requeued": True, "reason": message})
+            self.shared.wake.set()
 
     def _fail(self, job: Job, code: str, message: str, staging) -> None:
         self._cleanup(job, staging)

@@ -9,6 +9,7 @@ encodes in flight, and releases the devices and the lock.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from bridge.config import Settings
@@ -39,6 +40,7 @@ class Worker:
         self.slots = [Slot(ex, self.shared) for ex in executors]
         self.recovery: RecoveryReport | None = None
         self._lock = LibraryLock(settings.data_dir)
+        self._sync = threading.Lock()
         self._started = False
         queue.on_change = self.shared.wake.set
 
@@ -63,6 +65,28 @@ class Worker:
                 log.warning("closing %s failed", ex.info.id, exc_info=True)
         self._lock.release()
 
+    def sync_executors(self, current: list[Executor], kind: str) -> None:
+        """Executors of one kind come and go (Ray nodes join and leave, a provider key is
+        stored): start a slot for each new one, retire the slots of those that are gone."""
+        with self._sync:
+            known = {id(ex) for ex in self.executors}
+            for ex in current:
+                if id(ex) not in known:
+                    self.executors.append(ex)
+                    slot = Slot(ex, self.shared)
+                    self.slots.append(slot)
+                    if self._started:
+                        slot.start()
+            keep = {id(ex) for ex in current}
+            for slot in [s for s in self.slots if id(s.executor) not in keep
+                         and s.executor.info.kind == kind]:
+                slot.retired.set()
+            for slot in [s for s in self.slots if s.retired.is_set() and s.job_id is None]:
+                self.slots.remove(slot)
+                if slot.executor in self.executors:
+                    self.executors.remove(slot.executor)
+        self.shared.wake.set()
+
     def state(self) -> tuple[str, str | None]:
         """("ok" | "retrying" | "stopped", the reason) for /health."""
         if not self._started:
@@ -70,7 +94,7 @@ class Worker:
         if self.shared.stop.is_set():
             return "stopped", "Promptcut is shutting down."
         for slot in self.slots:
-            if not slot.alive():
+            if not slot.alive() and not slot.retired.is_set():
                 return "stopped", (f"The slot for {slot.executor.info.id} stopped; "
                                    f"{see_the_log(self.settings)}")
         for slot in self.slots:

@@ -86,6 +86,7 @@ class ModelState:
     test_model: bool = False
     size_bytes: int | None = None
     details: ModelDetails = field(default_factory=dict)  # type: ignore[assignment]
+    provider: str | None = None  # a cloud provider's name; None: runs on this machine
 
 
 class Generator(Protocol):

@@ -25,10 +25,21 @@ class PresetDefaults(TypedDict):
     width: int
     height: int
     num_frames: int
-    steps: int
-    guidance: float
+    steps: int | None  # None: the provider chooses (cloud presets)
+    guidance: float | None
     fps: float
     shift: float | None
+
+
+class CloudDetails(TypedDict):
+    """A cloud provider's preset (bridge.providers): a paid service, chosen on purpose."""
+
+    provider: str  # fal | replicate | runway
+    remote_model: str  # the provider's model or endpoint id
+    text_to_video: bool
+    durations_s: list[int]
+    paid: bool
+    how: str  # where to get a key
 
 
 class DownloadBytes(TypedDict):
@@ -44,13 +55,14 @@ class StateDetails(TypedDict, total=False):
     path: str  # ready: the snapshot folder
     partial_bytes: int  # a download left halfway (it resumes from here)
     download: str  # needs_download: the command that fetches it
+    cloud: CloudDetails  # cloud presets only
 
 
 class ModelDetails(StateDetails):
     fps: float
     size_multiple: int
-    sizes: SizeRule
-    frames: FrameRule
+    sizes: SizeRule | list[list[int]]  # a rule, or the exact sizes a provider makes
+    frames: FrameRule | list[int]  # a rule, or the exact frame counts a provider makes
     defaults: PresetDefaults
     image_to_video: bool
     caches: list[str]

@@ -10,7 +10,7 @@ from bridge.api.schemas.common import Answer, answer_of
 from bridge.engine.events import FailedData
 from bridge.generators.base import ModelState
 
-ModelStateName = Literal["ready", "needs_download", "unavailable", "downloading"]
+ModelStateName = Literal["ready", "needs_download", "unavailable", "downloading", "needs_key"]
 
 ModelOut = answer_of(ModelState, "ModelOut", state=(ModelStateName, ...))
 

@@ -109,6 +109,8 @@ class LocalExecutor:
     def refuses(self, request: GenerationRequest, min_memory_gb: float | None) -> str | None:
         presets = getattr(self.generator, "presets", None)
         preset = presets().get(request.model) if presets else None
+        if presets and preset is None:  # a cloud provider's preset, or one removed since
+            return f"'{request.model}' is not a model of this machine"
         if preset is not None and getattr(preset, "provider", None):
             return f"'{request.model}' runs at {preset.provider}, not on this machine"
         if min_memory_gb and (self.info.memory_gb or 0) < min_memory_gb:

@@ -110,6 +110,19 @@ export interface paths {
     /** Trade a one-time pairing code for the token */
     post: operations["pair_pair"];
   };
+  "/providers": {
+    /** Cloud providers and whether a key is stored */
+    get: operations["providers_list_providers"];
+  };
+  "/providers/{name}/key": {
+    /**
+     * Store a provider's API key
+     * @description The key is kept with mode 0600 in the data dir and never returned.
+     */
+    put: operations["providers_set_key"];
+    /** Forget a provider's API key */
+    delete: operations["providers_delete_key"];
+  };
   "/shots/{shot_id}": {
     /** Delete a shot (its takes stay) */
     delete: operations["boards_delete_shot"];
@@ -180,6 +193,14 @@ export interface paths {
   "/timelines/import": {
     /** Read an editor's timeline file */
     post: operations["timelines_import_timeline"];
+  };
+  "/workers": {
+    /** Every executor: where, device, warm model, job, state */
+    get: operations["workers_list_workers"];
+  };
+  "/workers/{worker_id}/download": {
+    /** Download a preset's weights on that worker's machine (Ray nodes) */
+    post: operations["workers_download"];
   };
 }
 
@@ -416,6 +437,24 @@ export interface components {
       drop_frame: boolean;
     };
     /**
+     * CloudDetails
+     * @description A cloud provider's preset (bridge.providers): a paid service, chosen on purpose.
+     */
+    CloudDetails: {
+      /** Provider */
+      provider: string;
+      /** Remote Model */
+      remote_model: string;
+      /** Text To Video */
+      text_to_video: boolean;
+      /** Durations S */
+      durations_s: number[];
+      /** Paid */
+      paid: boolean;
+      /** How */
+      how: string;
+    };
+    /**
      * CredentialsOut
      * @description The take's file read back by the C2PA SDK, as any C2PA validator would read it.
      */
@@ -527,14 +566,13 @@ export interface components {
       /** Bytes Total */
       bytes_total: number | null;
     };
-    /** DownloadOut */
-    DownloadOut: {
-      model: components["schemas"]["ModelOut"];
+    /** DownloadIn */
+    DownloadIn: {
       /**
-       * Started
-       * @description false when it was ready or already downloading
+       * Model
+       * @description a preset name from GET /models
        */
-      started: boolean;
+      model: string;
     };
     /**
      * DownloadProgress
@@ -1389,6 +1427,14 @@ export interface components {
        */
       all?: boolean;
     };
+    /** KeyIn */
+    KeyIn: {
+      /**
+       * Key
+       * @description the provider's API key
+       */
+      key: string;
+    };
     /** LayoutError */
     LayoutError: {
       /** Message */
@@ -1510,12 +1556,15 @@ export interface components {
       partial_bytes?: number;
       /** Download */
       download?: string;
+      cloud?: components["schemas"]["CloudDetails"];
       /** Fps */
       fps: number;
       /** Size Multiple */
       size_multiple: number;
-      sizes: components["schemas"]["SizeRule"];
-      frames: components["schemas"]["FrameRule"];
+      /** Sizes */
+      sizes: components["schemas"]["SizeRule"] | number[][];
+      /** Frames */
+      frames: components["schemas"]["FrameRule"] | number[];
       defaults: components["schemas"]["PresetDefaults"];
       /** Image To Video */
       image_to_video: boolean;
@@ -1554,12 +1603,14 @@ export interface components {
        * State
        * @enum {string}
        */
-      state: "ready" | "needs_download" | "unavailable" | "downloading";
+      state: "ready" | "needs_download" | "unavailable" | "downloading" | "needs_key";
       /** Test Model */
       test_model: boolean;
       /** Size Bytes */
       size_bytes: number | null;
       details: components["schemas"]["ModelDetails"];
+      /** Provider */
+      provider: string | null;
     };
     /** ModelProgressEvent */
     ModelProgressEvent: {
@@ -1599,12 +1650,14 @@ export interface components {
        * State
        * @enum {string}
        */
-      state: "ready" | "needs_download" | "unavailable" | "downloading";
+      state: "ready" | "needs_download" | "unavailable" | "downloading" | "needs_key";
       /** Test Model */
       test_model: boolean;
       /** Size Bytes */
       size_bytes: number | null;
       details: components["schemas"]["ModelDetails"];
+      /** Provider */
+      provider: string | null;
       /** @default null */
       error?: components["schemas"]["FailedData"] | null;
     };
@@ -1758,9 +1811,9 @@ export interface components {
       /** Num Frames */
       num_frames: number;
       /** Steps */
-      steps: number;
+      steps: number | null;
       /** Guidance */
-      guidance: number;
+      guidance: number | null;
       /** Fps */
       fps: number;
       /** Shift */
@@ -1783,6 +1836,45 @@ export interface components {
       steps: number;
       /** Eta S */
       eta_s: number | null;
+    };
+    /** ProviderAnswer */
+    ProviderAnswer: {
+      provider: components["schemas"]["ProviderOut"];
+      /**
+       * Removed
+       * @default null
+       */
+      removed?: boolean | null;
+    };
+    /** ProviderList */
+    ProviderList: {
+      /** Providers */
+      providers: components["schemas"]["ProviderOut"][];
+    };
+    /** ProviderOut */
+    ProviderOut: {
+      /** Name */
+      name: string;
+      /** Label */
+      label: string;
+      /** Has Key */
+      has_key: boolean;
+      /**
+       * Key Hint
+       * @description the stored key's last four characters; the key itself is never returned
+       */
+      key_hint: string | null;
+      /** Docs */
+      docs: string;
+      /**
+       * How
+       * @description where to get a key
+       */
+      how: string;
+      /** Paid */
+      paid: boolean;
+      /** Models */
+      models: string[];
     };
     /** QueuedData */
     QueuedData: {
@@ -2418,6 +2510,84 @@ export interface components {
       /** @description the cut as laid out (every start and duration filled in) */
       cut: components["schemas"]["Cut"];
     };
+    /** WorkerList */
+    WorkerList: {
+      /** Workers */
+      workers: components["schemas"]["WorkerOut"][];
+    };
+    /** WorkerOut */
+    WorkerOut: {
+      /**
+       * Id
+       * @description local:cuda:0, ray:<node>:<slot>, provider:fal:0
+       */
+      id: string;
+      /**
+       * Kind
+       * @description local | ray | provider
+       */
+      kind: string;
+      /**
+       * Node
+       * @description the machine: host name, Ray node id, or provider name
+       */
+      node: string;
+      /**
+       * Device
+       * @description cuda:0, mps, cpu, or `cloud`
+       */
+      device: string;
+      /**
+       * Memory Gb
+       * @description the device's total memory, when known
+       */
+      memory_gb: number | null;
+      /**
+       * Warm Model
+       * @description the preset loaded now (its jobs go first)
+       */
+      warm_model: string | null;
+      /**
+       * Job Id
+       * @description the job it runs now
+       */
+      job_id: string | null;
+      /**
+       * State
+       * @description idle | busy | stopping | retrying | lost | stopped
+       */
+      state: string;
+      /**
+       * Reason
+       * @description why it is not taking work, when it is not
+       */
+      reason: string | null;
+      /**
+       * Details
+       * @description host, GPU ids, CPU threads (Ray); whatever else the executor reports
+       */
+      details: {
+        [key: string]: unknown;
+      };
+    };
+    /** DownloadOut */
+    bridge__api__schemas__models__DownloadOut: {
+      model: components["schemas"]["ModelOut"];
+      /**
+       * Started
+       * @description false when it was ready or already downloading
+       */
+      started: boolean;
+    };
+    /** DownloadOut */
+    bridge__api__schemas__scale__DownloadOut: {
+      /** Worker */
+      worker: string;
+      /** Model */
+      model: string;
+      /** Started */
+      started: boolean;
+    };
   };
   responses: {
     /** @description Bad input; `error.field` names the field at fault. */
@@ -3049,13 +3219,13 @@ export interface operations {
       /** @description Already ready */
       200: {
         content: {
-          "application/json": components["schemas"]["DownloadOut"];
+          "application/json": components["schemas"]["bridge__api__schemas__models__DownloadOut"];
         };
       };
       /** @description Started, or already downloading */
       202: {
         content: {
-          "application/json": components["schemas"]["DownloadOut"];
+          "application/json": components["schemas"]["bridge__api__schemas__models__DownloadOut"];
         };
       };
       400: components["responses"]["Error400"];
@@ -3097,6 +3267,67 @@ export interface operations {
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+    };
+  };
+  /** Cloud providers and whether a key is stored */
+  providers_list_providers: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /**
+   * Store a provider's API key
+   * @description The key is kept with mode 0600 in the data dir and never returned.
+   */
+  providers_set_key: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["KeyIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Forget a provider's API key */
+  providers_delete_key: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProviderAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
     };
   };
   /** Delete a shot (its takes stay) */
@@ -3465,6 +3696,45 @@ export interface operations {
       400: components["responses"]["Error400"];
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Every executor: where, device, warm model, job, state */
+  workers_list_workers: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkerList"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /** Download a preset's weights on that worker's machine (Ray nodes) */
+  workers_download: {
+    parameters: {
+      path: {
+        worker_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DownloadIn"];
+      };
+    };
+    responses: {
+      /** @description Started */
+      202: {
+        content: {
+          "application/json": components["schemas"]["bridge__api__schemas__scale__DownloadOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
     };
   };

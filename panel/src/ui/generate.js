@@ -6,13 +6,20 @@ import { defaults, durationOptions, framesForSeconds, modelFps, modelLabel, size
 import { newKey } from "../requests.js";
 import { parseShotList } from "../shotlist.js";
 import { emit, on, putJob, state } from "../store.js";
-import { getBridge } from "../sync.js";
+import { getBridge, loadModels } from "../sync.js";
 import { field, guard, h, option, toast } from "./dom.js";
 
 export function mountGenerate(root, host) {
   const prompt = h("textarea#prompt", { rows: 3, placeholder: "Describe the shot: subject, action, camera, light…" });
   const model = h("select#model", { "aria-label": "Model" });
   const modelNote = h("div.hint#model-note");
+  // A cloud provider's preset needs its API key once; the bridge keeps it (mode 0600) and
+  // never sends it back, so this field is always empty after saving.
+  const keyInput = h("input#provider-key", { type: "password", autocomplete: "off",
+    placeholder: "API key", "aria-label": "Provider API key" });
+  const keySave = h("button#provider-key-save", { type: "button" }, "Store key");
+  const keyRow = h("div.row#provider-key-row", null, keyInput, keySave);
+  keyRow.hidden = true;
   const takes = h("input#takes", { type: "number", min: 1, max: 64, value: 3 });
   const size = h("select#size", { "aria-label": "Size" });
   const duration = h("select#duration", { "aria-label": "Duration" });
@@ -38,7 +45,7 @@ export function mountGenerate(root, host) {
 
   const form = h("form.card#generate-form", { novalidate: true },
     field("Prompt", prompt),
-    field("Model", model, null), modelNote,
+    field("Model", model, null), modelNote, keyRow,
     h("div.row", null, field("Takes", takes), field("Size", size), field("Duration", duration)),
     h("div.row", null, field("Seed", seed), h("div.grow.align-end", null, submit)),
     advanced, shotFold);
@@ -70,6 +77,7 @@ export function mountGenerate(root, host) {
       keepDur ? keepDur === String(d.frames) : d.frames === Number(def.num_frames))));
     modelNote.textContent = m ? modelNote_(m) : "";
     modelNote.className = `hint${m && m.state !== "ready" ? " warn" : ""}`;
+    keyRow.hidden = !(m && m.state === "needs_key" && m.provider);
   }
 
   function modelNote_(m) {
@@ -83,8 +91,22 @@ export function mountGenerate(root, host) {
       return pct === null ? "Downloading…" : `Downloading… ${pct}%`;
     }
     if (m.state === "unavailable") return d.reason || "Unavailable on this machine.";
+    if (m.state === "needs_key") {
+      return `Runs at ${m.provider}, a paid service: store its API key to use it.`;
+    }
+    if (m.provider) return `Runs at ${m.provider}, a paid service.${d.notes ? ` ${d.notes}` : ""}`;
     return d.notes || "";
   }
+
+  keySave.addEventListener("click", () => guard(async () => {
+    const m = current();
+    const key = keyInput.value.trim();
+    if (!m || !m.provider || !key) return;
+    await getBridge().call("PUT", `/providers/${encodeURIComponent(m.provider)}/key`, { key });
+    keyInput.value = "";
+    await loadModels();
+    toast(`${m.provider}: key stored.`, "ok");
+  }));
 
   function baseBody() {
     const m = current();
