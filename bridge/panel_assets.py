@@ -42,16 +42,17 @@ def panel_root() -> Path:
 
 
 def uxp_dir(root: Path | None = None) -> Path:
-    return _bundle(root, "uxp", "manifest.json")
+    return _bundle(root, "uxp", ("manifest.json", "panel.js"))
 
 
 def cep_dir(root: Path | None = None) -> Path:
-    return _bundle(root, "cep", "CSXS/manifest.xml")
+    # CEP ships a launcher page that opens the panel from the bridge's own origin.
+    return _bundle(root, "cep", ("CSXS/manifest.xml", "launcher.js"))
 
 
-def _bundle(root: Path | None, host: str, marker: str) -> Path:
+def _bundle(root: Path | None, host: str, markers: tuple[str, ...]) -> Path:
     folder = (root or panel_root()) / "dist" / host
-    if not (folder / marker).is_file() or not (folder / "panel.js").is_file():
+    if not all((folder / marker).is_file() for marker in markers):
         raise PackageMissing(
             f"This Promptcut has no bundled {host.upper()} plugin ({folder} is missing). "
             "Install a release wheel, or in a source checkout run `npm ci` and "

@@ -146,7 +146,7 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
         assert cep.status_code == 200
         with zipfile.ZipFile(io.BytesIO(cep.content)) as z:
             assert "org.promptcut.panel/CSXS/manifest.xml" in z.namelist()
-            assert z.read("org.promptcut.panel/panel.js").startswith(b"globalThis.PROMPTCUT_HOST")
+            assert b"/panel/?host=cep" in z.read("org.promptcut.panel/launcher.js")
     finally:
         proc.terminate()
         proc.wait(30)
@@ -172,7 +172,8 @@ def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_
     first = promptcut(*args, env=env)
     assert first.returncode == 0, first.stderr
     ext = home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
-    assert (ext / "CSXS" / "manifest.xml").is_file() and (ext / "panel.js").is_file()
+    assert (ext / "CSXS" / "manifest.xml").is_file()
+    assert "var DEFAULT_PORT = 9123;" in (ext / "launcher.js").read_text("utf-8")
     for version in (11, 12):
         plist = home / "Library" / "Preferences" / f"com.adobe.CSXS.{version}.plist"
         assert plistlib.loads(plist.read_bytes())["PlayerDebugMode"] == "1"

@@ -53,7 +53,7 @@ def run_install(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.only in (None, "cep"):
-            _install_cep(host, panel_assets.cep_dir(), settings.trash_dir)
+            _install_cep(host, panel_assets.cep_dir(), settings.trash_dir, settings.port)
         if args.only in (None, "uxp"):
             out = Path(args.ccx_dir) if args.ccx_dir else settings.data_dir / "plugins"
             _write_ccx(host, panel_assets.ccx(settings.port), out, settings.port)
@@ -66,12 +66,16 @@ def run_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _install_cep(host: premiere.Host, bundle: Path, trash: Path) -> None:
+def _install_cep(host: premiere.Host, bundle: Path, trash: Path, port: int) -> None:
     parent = premiere.cep_extensions_dir(host)
     target = parent / premiere.PLUGIN_ID
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".{premiere.PLUGIN_ID}.{secrets.token_hex(4)}.partial"
     shutil.copytree(bundle, staging)
+    # The launcher opens the panel from the bridge: point it at this bridge's port.
+    launcher = staging / "launcher.js"
+    launcher.write_text(launcher.read_text(encoding="utf-8").replace(
+        "var DEFAULT_PORT = 8642;", f"var DEFAULT_PORT = {int(port)};"), encoding="utf-8")
     try:
         if target.exists() or target.is_symlink():
             trash.mkdir(parents=True, exist_ok=True)

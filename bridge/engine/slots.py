@@ -25,7 +25,6 @@ from bridge.engine.finisher import Finisher, make_staging, remove_staging
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, ExecutorLost, GenerationFailed
-from bridge.generators.base import Phase
 from bridge.library import journal, store
 from bridge.library.db import Database
 
@@ -139,18 +138,21 @@ class Slot:
         shared.events.publish(EventKind.JOB_STARTED, job_id=job.id, batch_id=job.batch_id,
                               data={"executor": self.executor.info.id})
         execution = self.executor.submit(ticket)
+        drain = getattr(execution, "updates", None)  # every report, where an executor keeps them
         sent, last_sent, next_check = None, 0.0, 0.0
         while True:
             result = execution.result(POLL_S)
-            progress = execution.progress()
             now = time.monotonic()
-            if progress is not None and progress != sent and (
-                    now - last_sent >= 0.05 or progress.step == progress.steps
-                    or progress.phase is not Phase.DENOISING):
-                sent, last_sent = progress, now
-                shared.progress[job.id] = progress.to_json()
-                shared.events.publish(EventKind.JOB_PROGRESS, job_id=job.id,
-                                      batch_id=job.batch_id, data=progress.to_json())
+            for progress in drain() if drain else [execution.progress()]:
+                # Every phase change and a step's last report go out; denoising steps are
+                # thinned to 20 a second so fast models do not flood the event buffer.
+                if progress is not None and progress != sent and (
+                        now - last_sent >= 0.05 or progress.step == progress.steps
+                        or sent is None or progress.phase is not sent.phase):
+                    sent, last_sent = progress, now
+                    shared.progress[job.id] = progress.to_json()
+                    shared.events.publish(EventKind.JOB_PROGRESS, job_id=job.id,
+                                          batch_id=job.batch_id, data=progress.to_json())
             if result is not None:
                 return result
             if now >= next_check and not self.stopping:

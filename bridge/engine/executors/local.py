@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -75,9 +76,22 @@ class LocalExecution:
         self.future: Future[ExecutorResult] = Future()
         self.cancelled = threading.Event()
         self.latest: Progress | None = None
+        self._pending: deque[Progress] = deque(maxlen=1000)
+
+    def report(self, p: Progress) -> None:
+        self.latest = p
+        self._pending.append(p)
 
     def progress(self) -> Progress | None:
         return self.latest
+
+    def updates(self) -> list[Progress]:
+        """Every report since the last call, in order: a fast take can go through all its
+        phases between two polls of the slot, and each phase should still be seen."""
+        out = []
+        while self._pending:
+            out.append(self._pending.popleft())
+        return out
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -126,12 +140,9 @@ class LocalExecutor:
         execution = LocalExecution()
 
         def run() -> None:
-            def on_progress(p: Progress) -> None:
-                execution.latest = p
-
             faults.point("executor.run")
             try:
-                video = self.generator.generate(ticket.request, on_progress,
+                video = self.generator.generate(ticket.request, execution.report,
                                                 execution.cancelled.is_set)
             except BaseException as exc:  # the slot turns it into the job's outcome
                 execution.future.set_exception(exc)
