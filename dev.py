@@ -98,7 +98,10 @@ def test(args: list[str]) -> int:
     ensure_node_tools()
     run(venv_python(), "-m", "ruff", "check", ROOT)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1"}
-    cmd = [str(venv_python()), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    # Two workers: most tests wait on a real bridge process, so two keep both cores busy
+    # (CI has two). A test module stays on one worker (its fixtures are built once).
+    workers = [] if any(a.startswith("-n") for a in args) else ["-n", "2", "--dist", "loadfile"]
+    cmd = [str(venv_python()), "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers, *args]
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 

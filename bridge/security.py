@@ -88,7 +88,8 @@ def sign_path(token: str, path: str, ttl_s: int, now: float | None = None) -> tu
 
 
 def signature_valid(token: str, path: str, exp: str | None, sig: str | None) -> bool:
-    if not exp or not sig or not exp.isdigit() or len(exp) > 12:
+    # isdigit() alone accepts "¹" and other Unicode digits that int() refuses.
+    if not exp or not sig or not (exp.isascii() and exp.isdigit()) or len(exp) > 12:
         return False
     if int(exp) < time.time():
         return False

@@ -90,6 +90,10 @@ def test_signed_media_urls(server, take):
     assert requests.get(tampered, timeout=5).status_code == 401
     expired = url.split("exp=")[0] + "exp=1000&" + url.split("&", 1)[1]
     assert requests.get(expired, timeout=5).status_code == 401
+    # Unicode digits ("¹") pass str.isdigit() but not int(): a refusal, never a 500.
+    for exp in ("%C2%B9", "%D9%A3%D9%A3", "1e9"):
+        odd = url.split("exp=")[0] + f"exp={exp}&" + url.split("&", 1)[1]
+        assert requests.get(odd, timeout=5).status_code == 401, exp
     # A signature for one file does not open another.
     poster_path = urlsplit(server.url + take["poster_url"]).path
     assert requests.get(f"{server.url}{poster_path}?{parts.query}", timeout=5
