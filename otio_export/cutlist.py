@@ -17,7 +17,7 @@ from typing import Any
 from otio_export.catalog import ALL_COLOURS
 from otio_export.errors import TimelineError
 
-CUT_SCHEMA_VERSION = 1
+CUT_SCHEMA_VERSION = 2  # 2: entries carry `enabled`, audio clips, image sequences
 MARKER_COLOURS = ALL_COLOURS
 MEDIA_KINDS = ("file", "still", "image_sequence", "generator", "nested", "missing")
 MAX_MEDIA_RATE = 768_000  # audio entries give their sample rate (48000) as media_fps
@@ -223,14 +223,33 @@ def _entry_from_dict(data: Any, where: str) -> Entry:
     return entry
 
 
+def upgrade_cut(data: dict[str, Any]) -> dict[str, Any]:
+    """A saved cut brought up to CUT_SCHEMA_VERSION, one step per version; a cut from a
+    newer Promptcut is refused with a sentence rather than misread.
+
+    1 -> 2: entries gained `enabled` (default true), audio clips on A tracks with the
+    sample rate as their media rate, and `image_sequence`; a version-1 cut means the same
+    with all of them at their defaults, so the step only restamps it.
+    """
+    version = data.get("schema_version", CUT_SCHEMA_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _fail(f"'schema_version' {version!r} is not a cut schema version.",
+                    "schema_version")
+    if version > CUT_SCHEMA_VERSION:
+        raise _fail(f"This cut was written by a newer Promptcut (cut schema {version}; this "
+                    f"one reads up to {CUT_SCHEMA_VERSION}). Update Promptcut to read it.",
+                    "schema_version")
+    out = dict(data)
+    if version < 2:
+        out["schema_version"] = 2
+    return out
+
+
 def _cut_from_dict(data: Any) -> Cut:
     if not isinstance(data, dict):
         raise _fail("A cut must be an object.", "cut")
     _known(data, {f.name for f in dataclasses.fields(Cut)}, "")
-    version = data.get("schema_version", CUT_SCHEMA_VERSION)
-    if version != CUT_SCHEMA_VERSION:
-        raise _fail(f"Cut schema {version!r} is not {CUT_SCHEMA_VERSION}, the one this "
-                    "Promptcut reads.", "schema_version")
+    data = upgrade_cut(data)
     entries = data.get("entries") or []
     if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
         raise _fail(f"'entries' must be a list of at most {MAX_ENTRIES}.", "entries")
