@@ -69,12 +69,12 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
     if take is None:
         raise NotFound(f"There is no take '{value.take_id}'.", field="init_image.take_id")
     frame = value.frame
-    if not isinstance(frame, str) and frame > take["duration_s"]:
+    if not isinstance(frame, str) and frame > take.duration_s:
         raise InvalidRequest("'init_image.frame' must be 'first', 'last' or seconds within "
                              f"the take (at most {take['duration_s']:g}).",
                              field="init_image.frame", code="out_of_range")
     try:
-        pixels = media.read_frame(take["media_path"], frame)
+        pixels = media.read_frame(take.media_path, frame)
     except MediaUnreadable as exc:
         state = "is missing" if exc.missing else "is damaged and cannot be read"
         raise Conflict(f"The video of take '{value.take_id}' {state}; pick another take, or "

@@ -12,6 +12,7 @@ from bridge.app import build_services
 from bridge.config import Settings
 from bridge.engine.lock import LibraryBusy
 from bridge.engine.queue import Submission
+from bridge.engine.records import JobState
 from bridge.engine.request import GenerationRequest
 from bridge.errors import PromptcutError
 from bridge.library import store
@@ -39,7 +40,7 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error{field}: {exc.message}", file=sys.stderr)
         services.worker.stop()
         return 2
-    ids = {j["id"] for j in jobs}
+    ids = {j.id for j in jobs}
     finished: dict[str, str] = {}
     bar = tqdm(total=len(ids) * 100, unit="%", desc=f"{len(ids)} take(s)",
                bar_format="{l_bar}{bar}| {postfix}")
@@ -76,12 +77,12 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     conn = services.db()
     failed = 0
     for job in store.batch_jobs(conn, batch_id):
-        if job["status"] == "done":
-            take = store.get_take(conn, job["take_id"])
-            print(take["media_path"])
+        if job.status is JobState.DONE and job.take_id:
+            take = store.get_take(conn, job.take_id)
+            print(take.media_path if take else job.take_id)
         else:
             failed += 1
-            err = job["error"] or {}
-            print(f"{job['status']}: {err.get('message', '')}", file=sys.stderr)
+            err = job.error.to_json() if job.error else {}
+            print(f"{job.status.value}: {err.get('message', '')}", file=sys.stderr)
     services.database.close()
     return 1 if failed else 0

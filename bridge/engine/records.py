@@ -43,20 +43,9 @@ def sources_for(target: JobState) -> tuple[JobState, ...]:
 
 
 class Record(BaseModel):
-    """Base of the library's records.
-
-    `record["field"]` still reads a field while call sites move from the dicts the store
-    used to return; new code uses attributes.
-    """
+    """Base of the library's records: frozen, read by attribute, JSON by `to_json`."""
 
     model_config = ConfigDict(frozen=True, use_enum_values=False)
-
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, key)
-        return value.value if isinstance(value, enum.Enum) else value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in type(self).model_fields else default
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

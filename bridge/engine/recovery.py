@@ -43,8 +43,7 @@ class RecoveryReport:
 def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryReport:
     conn = db.conn()
     report = RecoveryReport(trash_finished=trash.finish_pending(conn, settings))
-    owned = {Path(t[k]) for t in store.all_takes(conn)
-             for k in ("media_path", "poster_path", "filmstrip_path", "sidecar_path")}
+    owned = {path for take in store.all_takes(conn) for path in take.files}
     for (job_id, attempt), files in journal.open_attempts(conn, settings.data_dir).items():
         job = store.get_job(conn, job_id)
         finals = [f.path for f in files if f.kind == journal.FINAL]

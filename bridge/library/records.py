@@ -7,6 +7,7 @@ row is an index of it that `bridge.library.repair` can rebuild. `Take.record` is
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -60,3 +61,9 @@ class Take(Record):
     poster_path: str
     filmstrip_path: str
     sidecar_path: str
+
+    @property
+    def files(self) -> list[Path]:
+        """The take's four files: video, poster, filmstrip, record (the record last)."""
+        return [Path(p) for p in (self.media_path, self.poster_path, self.filmstrip_path,
+                                  self.sidecar_path)]

@@ -117,8 +117,7 @@ def _known_files(conn: sqlite3.Connection, settings: Settings) -> set[Path]:
     where the trash keeps them."""
     out: set[Path] = set()
     for take in store.all_takes(conn):
-        paths = [Path(take[k]) for k in ("media_path", "poster_path", "filmstrip_path",
-                                         "sidecar_path")]
+        paths = take.files
         out.update(paths)
         if take.deleted_at is not None:
             out.update(settings.trash_dir / take.id / p.name for p in paths)

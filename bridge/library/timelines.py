@@ -66,7 +66,7 @@ def picked_takes(conn: sqlite3.Connection, batch_id: str | None) -> list[str]:
     while True:
         page, cursor = store.list_takes(conn, batch_id=batch_id, status="picked",
                                         sort="created", limit=500, cursor=cursor)
-        ids += [t["id"] for t in page]
+        ids += [t.id for t in page]
         if not cursor or len(ids) >= MAX_TAKES:
             return ids[:MAX_TAKES]
 

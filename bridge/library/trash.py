@@ -25,9 +25,6 @@ from bridge.library.records import Take
 
 log = logging.getLogger("promptcut.trash")
 
-FILE_KEYS = ("media_path", "poster_path", "filmstrip_path", "sidecar_path")
-
-
 def trash_folder(settings: Settings, take_id: str) -> Path:
     return settings.trash_dir / take_id
 
@@ -35,7 +32,7 @@ def trash_folder(settings: Settings, take_id: str) -> Path:
 def delete(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
     """Move a take's files to trash/<take id>/ and mark it deleted."""
     folder = trash_folder(settings, take.id)
-    pairs = [(Path(take[k]), folder / Path(take[k]).name) for k in FILE_KEYS]
+    pairs = [(path, folder / path.name) for path in take.files]
     pairs = [(src, dst) for src, dst in pairs if src.exists()]
     moves = journal.begin_moves(conn, settings.data_dir, take.id, "delete", pairs, True)
     _perform(moves)
@@ -45,7 +42,7 @@ def delete(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
 def restore(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
     """Move a deleted take's files back where they were and unmark it."""
     folder = trash_folder(settings, take.id)
-    pairs = [(folder / Path(take[k]).name, Path(take[k])) for k in FILE_KEYS]
+    pairs = [(folder / path.name, path) for path in take.files]
     pairs = [(src, dst) for src, dst in pairs if src.exists() or dst.exists()]
     clash = [dst for src, dst in pairs if src.exists() and dst.exists()]
     if clash:

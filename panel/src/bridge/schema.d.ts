@@ -555,7 +555,7 @@ export interface components {
       disabled_tracks?: string[];
       /**
        * Schema Version
-       * @default 1
+       * @default 2
        */
       schema_version?: number;
     };
