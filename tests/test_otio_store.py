@@ -20,11 +20,11 @@ CUT = Cut(name="kept", fps=24, entries=[Entry(media_path="/m/a.mp4", duration=12
 def make(settings: Settings, age_days: float = 0) -> str:
     meta = timeline_store.create(settings, CUT, ["otio", "edl"], WriteOptions())
     if age_days:
-        path = settings.timelines_dir / meta["id"] / "timeline.json"
+        path = settings.timelines_dir / meta.id / "timeline.json"
         data = json.loads(path.read_text("utf-8"))
         data["created_at"] = time.time() - age_days * 86400
         path.write_text(json.dumps(data), "utf-8")
-    return meta["id"]
+    return meta.id
 
 
 @pytest.fixture

@@ -79,7 +79,9 @@ def assemble_board(board_id: str, formats: list[str] | None, unpicked: str = "ga
     cut = boards.assemble_board(conn, s.settings, board, unpicked)
     timelines.complete_cut(conn, s.settings, cut)
     meta = timelines.create(conn, s.settings, cut, formats)
-    return meta | {"notes": _notes(board, cut)}
+    from bridge.api.timelines import public
+
+    return public(meta) | {"notes": _notes(board, cut)}
 
 
 def _notes(board, cut) -> list[str]:

@@ -249,7 +249,6 @@ def generate(board_id: str, body: GenerateIn):
        body=AssembleIn, replies={201: dict}, errors=(507,))
 def assemble(board_id: str, body: AssembleIn):
     from bridge.api.board_generate import assemble_board
-    from bridge.api.timelines import _formats, _public
+    from bridge.api.timelines import _formats
 
-    meta = assemble_board(board_id, _formats(body.formats), body.unpicked)
-    return _public(meta), 201
+    return assemble_board(board_id, _formats(body.formats), body.unpicked), 201

@@ -11,6 +11,7 @@ from bridge.api.contract import Payload, Reply, route
 from bridge.api.schemas.timelines import FormatList, ImportForm, TimelineIn, TimelineOut
 from bridge.errors import InvalidRequest
 from bridge.library import timelines
+from bridge.library.records import Timeline
 from otio_export import FORMATS, Cut, TimelineError
 
 bp = Blueprint("timelines", __name__)
@@ -34,7 +35,7 @@ def create_timeline(body: TimelineIn):
     cut = _cut(conn, body)
     external = timelines.complete_cut(conn, s.settings, cut)
     meta = timelines.create(conn, s.settings, cut, _formats(body.formats), options, external)
-    return _public(meta), 201
+    return public(meta), 201
 
 
 @route(bp, "GET", "/timelines/<timeline_id>/<fmt>", summary="Download one format's file",
@@ -102,9 +103,10 @@ def _formats(value: list[str] | str | None) -> list[str] | None:
     return value
 
 
-def _public(meta: dict) -> dict:
+def public(meta: Timeline) -> dict:
     """The stored description with a download URL per format."""
-    base = f"/api/v1/timelines/{meta['id']}"
-    return {**meta, "url": base,
+    base = f"/api/v1/timelines/{meta.id}"
+    data = meta.to_json()
+    return {**data, "url": base,
             "formats": {fmt: {**info, "url": f"{base}/{fmt}"}
-                        for fmt, info in meta["formats"].items()}}
+                        for fmt, info in data["formats"].items()}}

@@ -67,3 +67,26 @@ class Take(Record):
         """The take's four files: video, poster, filmstrip, record (the record last)."""
         return [Path(p) for p in (self.media_path, self.poster_path, self.filmstrip_path,
                                   self.sidecar_path)]
+
+
+class TimelineFile(Record):
+    filename: str
+    bytes: int
+
+
+class TimelineOptions(Record):
+    include_disabled: bool = False
+    drop_frame: bool = True
+
+
+class Timeline(Record):
+    """A stored timeline: its `timeline.json`, which lists every file Promptcut wrote."""
+
+    id: str
+    name: str
+    fps: float
+    created_at: float
+    formats: dict[str, TimelineFile]
+    warnings: list[str] = Field(default_factory=list)
+    options: TimelineOptions = Field(default_factory=TimelineOptions)
+    cut: dict[str, Any]  # otio_export.Cut.to_dict(), with its schema_version

@@ -19,10 +19,10 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import NotFound
+from bridge.library.records import Timeline, TimelineFile, TimelineOptions
 from otio_export import Cut, WriteOptions, export_cut
 
 log = logging.getLogger("promptcut.timelines")
@@ -32,7 +32,7 @@ DESCRIPTION = "timeline.json"
 
 
 def create(settings: Settings, cut: Cut, formats: list[str],
-           options: WriteOptions) -> dict[str, Any]:
+           options: WriteOptions) -> Timeline:
     """Write the cut in every format under a new id, all or nothing; its description."""
     timeline_id = f"tl_{secrets.token_hex(8)}"
     root = settings.timelines_dir
@@ -43,19 +43,18 @@ def create(settings: Settings, cut: Cut, formats: list[str],
     try:
         result = export_cut(cut, formats, staging, options=options)
         written += result.files.values()
-        meta = {
-            "id": timeline_id, "name": cut.name, "fps": cut.fps, "created_at": time.time(),
-            "formats": {fmt: {"filename": path.name, "bytes": path.stat().st_size}
-                        for fmt, path in result.files.items()},
-            "warnings": result.warnings,
-            "options": {"include_disabled": options.include_disabled,
-                        "drop_frame": options.drop_frame},
-            "cut": cut.to_dict(),
-        }
+        meta = Timeline(
+            id=timeline_id, name=cut.name, fps=cut.fps, created_at=time.time(),
+            formats={fmt: TimelineFile(filename=path.name, bytes=path.stat().st_size)
+                     for fmt, path in result.files.items()},
+            warnings=result.warnings,
+            options=TimelineOptions(include_disabled=options.include_disabled,
+                                    drop_frame=options.drop_frame),
+            cut=cut.to_dict())
         partial = staging / f".{DESCRIPTION}.partial"
         written.append(partial)
         with open(partial, "w", encoding="utf-8") as handle:
-            json.dump(meta, handle, ensure_ascii=False)
+            json.dump(meta.to_json(), handle, ensure_ascii=False)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, staging / DESCRIPTION)
@@ -70,7 +69,7 @@ def create(settings: Settings, cut: Cut, formats: list[str],
     return meta
 
 
-def load(settings: Settings, timeline_id: str) -> dict[str, Any]:
+def load(settings: Settings, timeline_id: str) -> Timeline:
     if not ID.match(timeline_id):
         raise NotFound(f"There is no timeline {timeline_id!r}.", field="timeline_id")
     meta = _description(settings.timelines_dir / timeline_id)
@@ -79,7 +78,7 @@ def load(settings: Settings, timeline_id: str) -> dict[str, Any]:
     return meta
 
 
-def delete(settings: Settings, timeline_id: str) -> dict[str, Any]:
+def delete(settings: Settings, timeline_id: str) -> Timeline:
     """Remove a stored timeline: the files its description names, then the description."""
     meta = load(settings, timeline_id)
     folder = settings.timelines_dir / timeline_id
@@ -105,7 +104,7 @@ def prune(settings: Settings, keep: str | None = None) -> list[str]:
                 _finish_delete(child, meta)
             continue
         if ID.match(child.name) and (meta := _description(child)) is not None:
-            stored.append((float(meta.get("created_at") or 0), child.name))
+            stored.append((meta.created_at, child.name))
     stored.sort(reverse=True)
     now = time.time()
     max_age = settings.timelines_max_age_days
@@ -122,20 +121,18 @@ def prune(settings: Settings, keep: str | None = None) -> list[str]:
     return gone
 
 
-def _description(folder: Path) -> dict[str, Any] | None:
+def _description(folder: Path) -> Timeline | None:
+    """The folder's description, or None when it holds none Promptcut could have written."""
     try:
-        meta = json.loads((folder / DESCRIPTION).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return Timeline.model_validate_json((folder / DESCRIPTION).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
-    if not isinstance(meta, dict) or not isinstance(meta.get("formats"), dict):
-        return None
-    return meta
 
 
-def _finish_delete(folder: Path, meta: dict[str, Any]) -> None:
-    for info in meta["formats"].values():
-        name = info.get("filename") if isinstance(info, dict) else None
-        if isinstance(name, str) and name and Path(name).name == name and name != DESCRIPTION:
+def _finish_delete(folder: Path, meta: Timeline) -> None:
+    for info in meta.formats.values():
+        name = info.filename
+        if name and Path(name).name == name and name != DESCRIPTION:
             (folder / name).unlink(missing_ok=True)
     (folder / DESCRIPTION).unlink(missing_ok=True)
     _rmdir(folder)

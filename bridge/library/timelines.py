@@ -16,6 +16,7 @@ from typing import Any
 from bridge.config import Settings
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import store, timeline_store
+from bridge.library.records import Timeline
 from otio_export import (
     FORMATS,
     Cut,
@@ -148,7 +149,7 @@ def options_from(settings: Settings, include_disabled: bool = False,
 
 def create(conn: sqlite3.Connection, settings: Settings, cut: Cut,
            formats: list[str] | None = None, options: WriteOptions | None = None,
-           external: list[int] | None = None) -> dict[str, Any]:
+           external: list[int] | None = None) -> Timeline:
     """Write the cut in each format under a new timeline id, all or nothing; the timeline's
     JSON description, with `warnings` saying what each format could not carry."""
     try:
@@ -167,30 +168,31 @@ def create(conn: sqlite3.Connection, settings: Settings, cut: Cut,
         raise invalid(err, "cut" if err.field and err.field.startswith("entries") else "") \
             from None
     if external:
-        meta["warnings"].append(f"{len(external)} clip(s) name media outside the library: "
-                                "their paths are written as they are, and not served.")
+        meta = meta.model_copy(update={"warnings": [*meta.warnings, (
+            f"{len(external)} clip(s) name media outside the library: their paths are "
+            "written as they are, and not served.")]})
     return meta
 
 
-def load(settings: Settings, timeline_id: str) -> dict[str, Any]:
+def load(settings: Settings, timeline_id: str) -> Timeline:
     return timeline_store.load(settings, timeline_id)
 
 
-def delete(settings: Settings, timeline_id: str) -> dict[str, Any]:
+def delete(settings: Settings, timeline_id: str) -> Timeline:
     return timeline_store.delete(settings, timeline_id)
 
 
 def file_of(settings: Settings, timeline_id: str, fmt: str) -> tuple[Path, str]:
     """The stored file of one format and the name to download it as."""
     meta = load(settings, timeline_id)
-    entry = meta["formats"].get(fmt)
+    entry = meta.formats.get(fmt)
     if fmt not in FORMATS or entry is None:
         raise NotFound(f"Timeline {timeline_id} has no {fmt!r} file; it has "
-                       f"{', '.join(meta['formats'])}.", field="format")
-    path = settings.timelines_dir / timeline_id / entry["filename"]
+                       f"{', '.join(meta.formats)}.", field="format")
+    path = settings.timelines_dir / timeline_id / entry.filename
     if not path.is_file():
         raise NotFound(f"Timeline {timeline_id}'s {fmt} file is gone.", field="format")
-    return path, entry["filename"]
+    return path, entry.filename
 
 
 def import_file(conn: sqlite3.Connection, settings: Settings, data: bytes, filename: str,
