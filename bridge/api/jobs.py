@@ -32,7 +32,11 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     progress = s.worker.progress.get(job.id) if job.status is JobState.RUNNING else None
     if positions is None and job.status is JobState.QUEUED:
         positions = s.queue.positions()
-    return job_out(job, progress, (positions or {}).get(job.id), s.worker.stopping(job.id))
+    # Cancelled, and a slot still holds it: its device is finishing the step it is in
+    # (the slot may not have looked at the job's state yet).
+    stopping = s.worker.stopping(job.id) or (
+        job.status is JobState.CANCELLED and s.worker.slot_of(job.id) is not None)
+    return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
 def to_submission(body: JobSubmit) -> Submission:
