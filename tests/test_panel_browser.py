@@ -247,7 +247,14 @@ def test_reorder_cancel_and_retry(browser_context, server):  # noqa: F811
     for j in waiting:
         server.api("POST", f"/jobs/{j}/cancel")
     row.locator("button.cancel").click()
-    page.locator(".job[data-status=cancelled]", has_text=word).wait_for()
+    # Until the device has finished the step it is in, the row says it is stopping (the
+    # bridge's `stopping`); then it is a plain cancelled job, and the device is free.
+    page.wait_for_function("""(w) => [...document.querySelectorAll('.job.stopping')].some(
+        e => e.textContent.includes(w) && e.textContent.includes('Stopping after this step'))""",
+                           arg=word)
+    page.locator(".job[data-status=cancelled]:not(.stopping)", has_text=word).wait_for(
+        timeout=60_000)
+    assert "Stopping" not in page.locator(".job", has_text=word).inner_text()
     job_id = page.locator(".job", has_text=word).get_attribute("data-job-id")
     job = server.api("GET", f"/jobs/{job_id}").json()
     assert job["status"] == "cancelled" and job["take_id"] is None

@@ -22,7 +22,7 @@ def _plain(value: Any) -> Any:
 def shot_fields(body: ShotFields) -> dict[str, Any]:
     """The shot fields present in the body (PATCH sends only some)."""
     out: dict[str, Any] = {}
-    for name in body.model_fields_set - {"shots", "shot_list", "shot_list_format"}:
+    for name in body.model_fields_set - {"shots", "shot_list", "shot_list_format", "at_frame"}:
         value = getattr(body, name)
         if name in ("label", "prompt", "negative_prompt", "notes"):
             value = (value or "").strip() if name != "notes" else (value or "")

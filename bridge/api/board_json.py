@@ -10,7 +10,7 @@ from bridge.api.common import services
 from bridge.api.takes import take_json
 from bridge.boards.records import Board
 from bridge.errors import InvalidRequest
-from bridge.library import boards, boards_store, songs, store
+from bridge.library import boards, boards_store, chains_store, songs, store
 
 
 def board_json(board: Board) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def board_json(board: Board) -> dict[str, Any]:
         placed = []
         out["layout_error"] = {"message": err.message, "field": err.field}
     counts = boards_store.take_counts(conn, board.id)
+    chains = chains_store.latest_by_shot(conn, board.id)
     rate = float(boards.rate_of(board))
     shots = []
     for i, shot in enumerate(board.shots):
@@ -52,6 +53,7 @@ def board_json(board: Board) -> dict[str, Any]:
         c = counts.get(shot.id, {})
         item["take_count"], item["pending"] = c.get("takes", 0), c.get("pending", 0)
         item["pick"] = _pick(conn, shot.selected_take_id)
+        item["chain"] = chains[shot.id].to_dict() if shot.id in chains else None
         shots.append(item)
     out["shots"] = shots
     out["duration_frames"] = placed[-1].end if placed else 0

@@ -13,23 +13,25 @@ from bridge.api import board_input as read
 from bridge.api.board_json import board_json, shot_json
 from bridge.api.common import services
 from bridge.api.contract import Payload, Reply, json_data, route
+from bridge.api.schemas.board_answers import (
+    BoardList,
+    BoardOut,
+    BoardSummary,
+    GenerateOut,
+    ShotOut,
+    ShotsOut,
+    SplitOut,
+)
 from bridge.api.schemas.boards import (
     AssembleIn,
     BoardCreate,
     BoardFields,
-    BoardList,
-    BoardOut,
-    BoardSummary,
     FillIn,
     GenerateIn,
-    GenerateOut,
     MarkersIn,
-    ShotOut,
     ShotPatch,
     ShotsAdd,
-    ShotsOut,
     SplitIn,
-    SplitOut,
 )
 from bridge.boards.durations import nearest_frame
 from bridge.boards.shotlist import to_csv
@@ -143,7 +145,10 @@ def add_shots(board_id: str):
         _, items = _upload()
     else:
         body = read.validated(ShotsAdd, json_data())
-        position = body.position
+        if body.position is not None and body.at_frame is not None:
+            raise InvalidRequest("Send 'position' or 'at_frame', not both.", field="at_frame")
+        position = body.position if body.at_frame is None else boards.position_at(
+            s.db(), board, body.at_frame)
         if body.shots is not None or body.shot_list is not None:
             items = _shot_items(body)
         else:

@@ -21,9 +21,8 @@ from bridge.api.schemas.jobs import (
 from bridge.engine.queue import Submission
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import GenerationRequest, InitImage
-from bridge.errors import Conflict, InvalidRequest, NotFound
-from bridge.library import images, media, store
-from bridge.library.media_read import MediaUnreadable
+from bridge.errors import InvalidRequest, NotFound
+from bridge.library import images, start_image, store
 
 bp = Blueprint("jobs", __name__)
 
@@ -33,7 +32,11 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     progress = s.worker.progress.get(job.id) if job.status is JobState.RUNNING else None
     if positions is None and job.status is JobState.QUEUED:
         positions = s.queue.positions()
-    return job_out(job, progress, (positions or {}).get(job.id), s.worker.stopping(job.id))
+    # Cancelled, and a slot still holds it: its device is finishing the step it is in
+    # (the slot may not have looked at the job's state yet).
+    stopping = s.worker.stopping(job.id) or (
+        job.status is JobState.CANCELLED and s.worker.slot_of(job.id) is not None)
+    return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
 def to_submission(body: JobSubmit) -> Submission:
@@ -65,24 +68,7 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",
                            field="init_image.upload")
         return InitImage(sha256=value.upload, source="upload")
-    take = store.get_take(s.db(), value.take_id)
-    if take is None:
-        raise NotFound(f"There is no take '{value.take_id}'.", field="init_image.take_id")
-    frame = value.frame
-    if not isinstance(frame, str) and frame > take.duration_s:
-        raise InvalidRequest("'init_image.frame' must be 'first', 'last' or seconds within "
-                             f"the take (at most {take['duration_s']:g}).",
-                             field="init_image.frame", code="out_of_range")
-    try:
-        pixels = media.read_frame(take.media_path, frame)
-    except MediaUnreadable as exc:
-        state = "is missing" if exc.missing else "is damaged and cannot be read"
-        raise Conflict(f"The video of take '{value.take_id}' {state}; pick another take, or "
-                       "restore its file.", field="init_image.take_id",
-                       code="take_media_missing" if exc.missing else "take_media_damaged"
-                       ) from None
-    sha = images.save_array(s.settings.images_dir, pixels)
-    return InitImage(sha256=sha, source="take_frame", take_id=value.take_id, frame=str(frame))
+    return start_image.from_take(s.db(), s.settings.images_dir, value.take_id, value.frame)
 
 
 @route(bp, "POST", "/jobs", summary="Queue takes", body=JobSubmit,

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from bridge.api.common import services
 from bridge.api.contract import Payload, route
-from bridge.api.schemas.boards import SongOut
+from bridge.api.schemas.board_answers import SongOut
 from bridge.errors import InvalidRequest
 from bridge.library import songs
 

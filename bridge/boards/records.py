@@ -125,3 +125,42 @@ class Board:
 
     def shot(self, shot_id: str) -> Shot | None:
         return next((s for s in self.shots if s.id == shot_id), None)
+
+
+CHAIN_STATES = ("running", "done", "failed", "cancelled")
+
+
+@dataclass
+class Chain:
+    """A shot longer than its model's longest take, covered link by link: the first link is
+    a normal take, each next one continues from the last frame of the one before.
+
+    `links` are the frame counts (durations.take_plan's chain), `request` the first link's
+    GenerationRequest with its seed fixed (every link uses it, changing only frames, start
+    image and parent), `jobs` and `takes` the job and the finished take of each link so
+    far. Kept in the library, so a chain carries on after a restart
+    (bridge.library.chains).
+    """
+
+    id: str
+    shot_id: str
+    board_id: str
+    links: list[int]
+    request: dict[str, Any]
+    state: str = "running"  # one of CHAIN_STATES
+    jobs: list[str] = field(default_factory=list)
+    takes: list[str] = field(default_factory=list)
+    priority: int = 0
+    min_memory_gb: float | None = None
+    force: bool = False
+    message: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chain:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -86,6 +86,12 @@ def layout(conn: sqlite3.Connection, board: Board) -> list[Placed]:
             for i, (s, d) in enumerate(zip(board.shots, spans, strict=True))]
 
 
+def position_at(conn: sqlite3.Connection, board: Board, frame: int) -> int:
+    """Where a shot that starts at `frame` of the cut goes in the board's order: before the
+    first shot that starts at or after it (a gap filled in the sequence keeps its place)."""
+    return sum(1 for p in layout(conn, board) if p.start < frame)
+
+
 def shot_model(board: Board, shot: Shot) -> tuple[str, float | None]:
     """The model a shot is generated with and the rate asked of it (None: the model's)."""
     model = shot.model or shot.overrides.get("model") or board.defaults.get("model")

@@ -127,4 +127,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX takes_board ON takes(board_id, shot_id);
     CREATE INDEX jobs_board ON jobs(board_id, status);
     """,
+    # 4 (boards): chains of takes that cover a shot longer than one take, link by link
+    """
+    CREATE TABLE chains (
+        id TEXT PRIMARY KEY,
+        shot_id TEXT NOT NULL,
+        board_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX chains_state ON chains(state);
+    CREATE INDEX chains_shot ON chains(board_id, shot_id, created_at);
+    """,
 ]

@@ -84,7 +84,9 @@ function applyEvent(ev) {
     const job = state.jobs.get(ev.job_id);
     const data = ev.data || {};
     const progress = data.progress || data;
-    state.jobs.set(job.id, { ...job, status: "running", progress: { ...job.progress, ...progress } });
+    // A late report of a cancelled job (its device finishing a step) must not revive it.
+    const status = job.status === "queued" ? "running" : job.status;
+    state.jobs.set(job.id, { ...job, status, progress: { ...job.progress, ...progress } });
     emit("jobs");
     return;
   }

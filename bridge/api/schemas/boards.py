@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from bridge.api.schemas.common import Answer, Body, Id, text
+from bridge.api.schemas.common import Body, Id, text
 from bridge.api.schemas.jobs import InitImageIn, JobSubmit
 from bridge.boards.records import Duration
 from bridge.boards.shotlist import ShotListError, parse_duration
@@ -123,6 +123,9 @@ class ShotsAdd(ShotFields):
     shot_list_format: Literal["csv", "tsv", "json", "md"] | None = None
     position: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
         default=None, description="insert before this place (default: at the end)")
+    at_frame: Annotated[int, Field(ge=0, le=10**8)] | None = Field(
+        default=None, description="or where the cut reaches this frame (board frames): "
+        "before the first shot that starts at or after it (a gap filled in the sequence)")
 
 
 class BoardFields(Body):
@@ -162,6 +165,10 @@ class SplitIn(Body):
                                         "shot's unit (default: half)")
 
 
+class ChainIn(GenerateDefaults):  # type: ignore[misc, valid-type]
+    """Any POST /jobs field for the chain's takes (`num_frames` comes from the plan)."""
+
+
 class GenerateIn(GenerateDefaults):  # type: ignore[misc, valid-type]
     takes: Annotated[int, Field(ge=1, le=MAX_TAKES)] | None = Field(
         default=None, description="takes per shot (default: each shot's target)")
@@ -173,122 +180,3 @@ class AssembleIn(Body):
     formats: list[text(16)] | text(100) | None = None
     unpicked: Literal["gap", "best"] = Field(
         default="gap", description="a shot without a pick: a gap, or its best-rated take")
-
-
-# ---------------------------------------------------------------- answers
-
-class DurationOut(Answer):
-    value: float
-    unit: Unit
-
-
-class SongOut(Answer):
-    id: str
-    sha256: str
-    filename: str
-    path: str
-    url: str
-    duration_s: float
-    sample_rate: int
-    samples: int
-    tracker: str
-    detected_tempo: float
-    tempo: float
-    beats: list[float]
-    downbeats: list[float]
-    beats_per_bar: int
-    peaks: list[float]
-
-
-class PlanOut(Answer):
-    shot_frames: int
-    needed_frames: int
-    num_frames: int | None
-    chain: list[int]
-    message: str
-
-
-class ShotOut(Answer):
-    id: str
-    board_id: str
-    position: int
-    label: str
-    prompt: str
-    negative_prompt: str
-    model: str | None
-    overrides: dict[str, Any]
-    start_image: dict[str, Any] | None
-    notes: str
-    duration: DurationOut | None
-    takes_target: int
-    selected_take_id: str | None
-    created_at: float
-    updated_at: float
-    start_frame: int | None
-    end_frame: int | None
-    frames: int | None
-    start_s: float | None
-    seconds: float | None
-    beats: float | None
-    bars: float | None
-    effective_duration: DurationOut | None
-    plan: PlanOut | None
-    model_used: str | None
-    take_count: int
-    pending: int
-    pick: dict[str, Any] | None
-
-
-class LayoutError(Answer):
-    message: str
-    field: str | None
-
-
-class BoardOut(Answer):
-    id: str
-    name: str
-    fps: float
-    width: int
-    height: int
-    song_id: str | None
-    default_duration: DurationOut
-    grid: dict[str, Any]
-    defaults: dict[str, Any]
-    created_at: float
-    updated_at: float
-    schema_version: int
-    song: SongOut | None
-    layout_error: LayoutError | None
-    shots: list[ShotOut]
-    duration_frames: int
-    duration_s: float
-
-
-class BoardSummary(Answer):
-    id: str
-    name: str
-    fps: float
-    song_id: str | None
-    shots: int
-    picked: int
-    created_at: float
-    updated_at: float
-
-
-class BoardList(Answer):
-    boards: list[BoardSummary]
-
-
-class ShotsOut(Answer):
-    shots: list[ShotOut]
-    board: BoardOut
-
-
-class SplitOut(Answer):
-    shots: list[ShotOut]
-
-
-class GenerateOut(Answer):
-    jobs: list[dict[str, Any]]
-    shots: list[dict[str, Any]]
-    skipped: list[dict[str, Any]] = Field(description="shots left out, and why (no prompt)")

@@ -11,6 +11,7 @@
 /** @typedef {S["ModelOut"]} Model */
 /** @typedef {S["EventPage"]["events"][number]} BridgeEvent */
 /** @typedef {S["TimelineOut"]} Timeline */
+/** @typedef {S["Cut"]} Cut */
 /** @typedef {import("./schema").operations["takes_list_takes"]["parameters"]["query"]} TakeQuery */
 /** @typedef {import("./schema").operations["events_poll"]["parameters"]["query"]} EventsQuery */
 
@@ -242,15 +243,35 @@ export class Bridge {
   /** @param {string} id @param {S["SplitIn"]} body @returns {Promise<S["SplitOut"]>} */
   splitShot(id, body) { return this.call("POST", `/shots/${seg(id)}/split`, body); }
 
+  /** @param {string} id @param {S["ChainIn"]} body @returns {Promise<S["ChainStarted"]>} */
+  startChain(id, body) { return this.call("POST", `/shots/${seg(id)}/chain`, body); }
+
   /**
    * A multipart upload: a song (POST /songs) or a shot-list file (POST /boards/<id>/shots).
    * @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId]
    * @returns {Promise<any>}
    */
-  async upload(what, file, boardId) {
-    const path = what === "song" ? "/songs" : `/boards/${seg(boardId || "")}/shots`;
+  upload(what, file, boardId) {
     const form = new FormData();
     form.append("file", file, file.name || "file");
+    return this.postForm(what === "song" ? "/songs" : `/boards/${seg(boardId || "")}/shots`, form);
+  }
+
+  /**
+   * An editor's timeline file (.otio, FCP7 XML, EDL) read into a cut list: its markers and
+   * clips in sequence frames at the cut's `fps` (an EDL is read at `edlFps`).
+   * @param {Blob & {name?: string}} file @param {number} [edlFps]
+   * @returns {Promise<Cut>}
+   */
+  importTimeline(file, edlFps) {
+    const form = new FormData();
+    form.append("file", file, file.name || "timeline.otio");
+    if (edlFps) form.append("fps", String(edlFps));
+    return this.postForm("/timelines/import", form);
+  }
+
+  /** @param {string} path @param {FormData} form */
+  async postForm(path, form) {
     /** @type {Record<string, string>} */
     const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
     let res;

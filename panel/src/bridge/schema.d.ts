@@ -129,6 +129,13 @@ export interface paths {
     /** Change a shot: fields, place, pick */
     patch: operations["boards_patch_shot"];
   };
+  "/shots/{shot_id}/chain": {
+    /**
+     * Generate a chain that covers the shot
+     * @description For a shot longer than its model's longest take: the first link is queued now; each next link continues from the last frame of the one before, queued by the bridge as each finishes (also after a restart).
+     */
+    post: operations["chains_start_chain"];
+  };
   "/shots/{shot_id}/split": {
     /** Split a shot in two */
     post: operations["boards_split_shot"];
@@ -435,6 +442,145 @@ export interface components {
       image_sequences: boolean;
       /** Drop Frame */
       drop_frame: boolean;
+    };
+    /**
+     * ChainIn
+     * @description Any POST /jobs field for the chain's takes (`num_frames` comes from the plan).
+     */
+    ChainIn: {
+      /**
+       * Prompt
+       * @default null
+       */
+      prompt?: string | null;
+      /**
+       * Model
+       * @description a preset name from GET /models
+       * @default null
+       */
+      model?: string | null;
+      /**
+       * Negative Prompt
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
+       * Seed
+       * @description the first take's seed; random when absent
+       * @default null
+       */
+      seed?: number | null;
+      /**
+       * Width
+       * @description the preset's rules apply (multiples, limits)
+       * @default null
+       */
+      width?: number | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: number | null;
+      /**
+       * Num Frames
+       * @description the preset's rule applies (for example 8k+1)
+       * @default null
+       */
+      num_frames?: number | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: number | null;
+      /**
+       * Steps
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @default null
+       */
+      guidance?: number | null;
+      /**
+       * Priority
+       * @default null
+       */
+      priority?: number | null;
+      /** @default null */
+      init_image?: components["schemas"]["InitImageIn"] | null;
+      /**
+       * Parent Take Id
+       * @description the take this one continues
+       * @default null
+       */
+      parent_take_id?: string | null;
+      /** @default null */
+      memory_profile?: components["schemas"]["MemoryProfile"] | null;
+      /**
+       * Cache
+       * @description a step cache the preset offers
+       * @default null
+       */
+      cache?: string | null;
+      /**
+       * Compile
+       * @default null
+       */
+      compile?: boolean | null;
+      /**
+       * Min Memory Gb
+       * @description a device class: only devices with this much memory run it
+       * @default null
+       */
+      min_memory_gb?: number | null;
+      /**
+       * Force
+       * @description run it even when the estimate says it would take longer than the bridge's limit
+       * @default null
+       */
+      force?: boolean | null;
+    };
+    /** ChainOut */
+    ChainOut: {
+      /** Id */
+      id: string;
+      /** Shot Id */
+      shot_id: string;
+      /** Board Id */
+      board_id: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "running" | "done" | "failed" | "cancelled";
+      /**
+       * Links
+       * @description frame counts: the first take, then continuations
+       */
+      links: number[];
+      /**
+       * Jobs
+       * @description the job of each link queued so far
+       */
+      jobs: string[];
+      /**
+       * Takes
+       * @description the take of each link finished so far
+       */
+      takes: string[];
+      /** Message */
+      message: string;
+      /** Created At */
+      created_at: number;
+      /** Updated At */
+      updated_at: number;
+    };
+    /** ChainStarted */
+    ChainStarted: {
+      chain: components["schemas"]["ChainOut"];
+      /** Jobs */
+      jobs: components["schemas"]["JobOut"][];
     };
     /**
      * CloudDetails
@@ -2011,6 +2157,8 @@ export interface components {
       pick: {
         [key: string]: unknown;
       } | null;
+      /** @description the shot's latest chain of takes */
+      chain: components["schemas"]["ChainOut"] | null;
     };
     /** ShotPatch */
     ShotPatch: {
@@ -2139,6 +2287,12 @@ export interface components {
        * @default null
        */
       position?: number | null;
+      /**
+       * At Frame
+       * @description or where the cut reaches this frame (board frames): before the first shot that starts at or after it (a gap filled in the sequence)
+       * @default null
+       */
+      at_frame?: number | null;
     };
     /** ShotsOut */
     ShotsOut: {
@@ -3371,6 +3525,38 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+    };
+  };
+  /**
+   * Generate a chain that covers the shot
+   * @description For a shot longer than its model's longest take: the first link is queued now; each next link continues from the last frame of the one before, queued by the bridge as each finishes (also after a restart).
+   */
+  chains_start_chain: {
+    parameters: {
+      path: {
+        shot_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChainIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ChainStarted"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Split a shot in two */

@@ -48,7 +48,8 @@ export function mountQueue(root) {
     const queuedIds = visible.filter((j) => j.status === "queued").map((j) => j.id);
     visible.forEach((job, i) => {
       seen.add(job.id);
-      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}`;
+      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}|${!!job.stopping}`;
+      if (job.stopping) watchStopping(job.id);
       let row = rows.get(job.id);
       if (!row || row.sig !== sig) {
         const fresh = buildRow(job, queuedIds);
@@ -98,7 +99,11 @@ function buildRow(job, queuedIds) {
   }
   if (ACTIVE.includes(job.status)) {
     buttons.push(h("button.small.cancel", { type: "button", onclick: () =>
-      guard(async () => putAndEmit(await b().cancel(job.id)), "Cancelled.") }, "Cancel"));
+      guard(async () => {
+        const answer = await b().cancel(job.id);
+        putAndEmit(answer);
+        return answer.stopping ? "Cancelled: the device stops after the step it is in." : "Cancelled.";
+      }, (m) => m) }, "Cancel"));
   }
   if (job.status === "failed" || job.status === "cancelled") {
     buttons.push(h("button.small.retry", { type: "button", onclick: () =>
@@ -113,7 +118,7 @@ function buildRow(job, queuedIds) {
   }
   const error = job.status === "failed" && job.error
     ? h("div.job-error", { role: "alert" }, job.error.message || job.error.code) : null;
-  const el = h(`div.job.${job.status}`, { role: "listitem", dataset: { jobId: job.id, status: job.status } },
+  const el = h(`div.job.${job.status}${job.stopping ? ".stopping" : ""}`, { role: "listitem", dataset: { jobId: job.id, status: job.status } },
     h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
       shotChip(job), h("span.job-prompt", { title: prompt }, prompt),
       h("span.job-buttons", null, buttons)),
@@ -144,10 +149,35 @@ function updateProgress(row, job) {
   } else if (job.status === "queued") {
     parts.push(job.position != null ? `#${job.position + 1} in queue` : "waiting");
     if (job.priority) parts.push(`priority ${job.priority}`);
+  } else if (job.stopping) {
+    parts.push("Stopping after this step…"); // cancelled; the device finishes its step first
   } else if (job.request) {
     parts.push(`seed ${job.request.seed ?? "?"}`);
   }
   row.meta.textContent = parts.join(" · ");
+}
+
+const watched = new Set();
+
+/** A cancelled job whose device is still finishing its step: ask again until it has let go
+ * (no event says so), so the row stops saying "Stopping" when the device is free. */
+function watchStopping(id) {
+  if (watched.has(id)) return;
+  watched.add(id);
+  const again = async () => {
+    try {
+      const job = await getBridge().job(id);
+      putAndEmit(job);
+      if (job.stopping) {
+        setTimeout(again, 300);
+        return;
+      }
+    } catch (e) {
+      console.error(e);
+    }
+    watched.delete(id);
+  };
+  setTimeout(again, 300);
 }
 
 function putAndEmit(job) {

@@ -1,0 +1,194 @@
+"""Chains: a shot longer than its model's longest take, covered by takes laid end to end.
+
+When one take cannot reach a shot's length, durations.take_plan lists the frame counts of a
+chain: a first take, then continuations, each starting on the last frame of the link before
+(`init_image: {"take_id": <previous take>, "frame": "last"}`, `parent_take_id` set). The
+cut lays a picked chain back to back (otio_export.assemble), so the shot is covered.
+
+Design: the bridge, not the panel, queues each next link, because the panel may be closed
+while a chain runs for an hour.
+- A chain is a row of its own (bridge.library.chains_store), not part of the shot's JSON,
+  so an editor's edit of the shot never overwrites a chain's progress, and the running
+  chains are one indexed query away.
+- `advance` is the one step function: it reads the chain and its current link's job from
+  the database and does what that state calls for (record the finished take, queue the
+  next link, finish, or stop on a failed or cancelled link). It holds no state of its own,
+  so calling it again, at any time, is harmless: that is what makes it safe to drive by
+  events and to resume after a restart.
+- Queueing a link is idempotent: each link's batch has the client key `<chain id>.<link>`,
+  so a crash between queueing a link and recording its job cannot queue it twice.
+- The ChainFollower thread drives `advance` from the event bus: at start (after the
+  worker's recovery), and again after every `take.created`, `job.failed` and
+  `job.cancelled` (or a reset of the bus), for every running chain.
+- A finished chain makes its last link the shot's pick when the shot has none, so the cut
+  holds the whole chain; an editor's own pick is never replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+
+from bridge import faults
+from bridge.boards.records import Chain
+from bridge.config import Settings
+from bridge.engine.events import EventBus, EventKind
+from bridge.engine.queue import SEED_SPACE, Queue, Submission, new_id
+from bridge.engine.records import JobState
+from bridge.engine.request import GenerationRequest
+from bridge.errors import PromptcutError
+from bridge.library import boards, boards_store, chains_store, start_image, store
+from bridge.library.db import Database
+
+log = logging.getLogger("promptcut.chains")
+WAKE_KINDS = {EventKind.TAKE_CREATED.value, EventKind.JOB_FAILED.value,
+              EventKind.JOB_CANCELLED.value}
+POLL_S = 30.0
+_ADVANCING = threading.Lock()  # one library per process (LibraryLock): one chain step at once
+
+
+def start(conn: sqlite3.Connection, settings: Settings, queue: Queue, sub: Submission,
+          links: list[int]) -> Chain:
+    """Record a chain for `sub`'s shot and queue its first link. A first link the queue
+    refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
+    seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
+    chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
+                  links=list(links), request=sub.request.replace(seed=seed).to_dict(),
+                  priority=sub.priority, min_memory_gb=sub.min_memory_gb, force=sub.force)
+    with _ADVANCING:
+        chains_store.insert(conn, chain)
+        try:
+            _queue_link(conn, settings, queue, chain, 0)
+        except PromptcutError as err:
+            _end(conn, chain, "failed", f"The first link could not be queued: {err.message}")
+            raise
+    return chain
+
+
+def advance(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain_id: str
+            ) -> Chain | None:
+    """Bring a running chain as far as its jobs allow (see the module's docstring)."""
+    with _ADVANCING:
+        chain = chains_store.get(conn, chain_id)
+        while chain is not None and chain.state == "running" and _step(conn, settings, queue,
+                                                                       chain):
+            pass
+        return chain
+
+
+def _step(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain: Chain) -> bool:
+    """One move of a running chain; False when it must wait for a job (or is over)."""
+    k, count = len(chain.takes), len(chain.links)
+    if k >= count:
+        _finish(conn, settings, chain)
+        return False
+    if len(chain.jobs) <= k:
+        if k:
+            faults.point("chains.before_next_link")  # a crash here: the restart queues it
+        try:
+            _queue_link(conn, settings, queue, chain, k)
+        except PromptcutError as err:
+            _end(conn, chain, "failed", f"Link {k + 1} of {count} could not be queued: "
+                 f"{err.message}")
+        return False
+    job = store.get_job(conn, chain.jobs[k])
+    if job is None or job.status in (JobState.FAILED, JobState.CANCELLED):
+        state = "cancelled" if job is not None and job.status is JobState.CANCELLED \
+            else "failed"
+        why = job.error.message if job is not None and job.error else f"it was {state}"
+        _end(conn, chain, state, f"Link {k + 1} of {count} did not finish: {why}")
+        return False
+    if job.status is not JobState.DONE:
+        return False  # queued or running: its take.created (or failure) wakes us again
+    take = store.get_take(conn, str(job.take_id))
+    if take is None:
+        _end(conn, chain, "failed", f"The take of link {k + 1} was deleted, so the chain "
+             "cannot continue from it; generate the chain again.")
+        return False
+    chain.takes.append(take.id)
+    chain.message = f"Link {k + 1} of {count} done."
+    chains_store.update(conn, chain)
+    return True
+
+
+def _queue_link(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain: Chain,
+                k: int) -> None:
+    request = GenerationRequest.from_dict(chain.request).replace(num_frames=chain.links[k])
+    if k:
+        previous = chain.takes[k - 1]
+        request = request.replace(
+            init_image=start_image.from_take(conn, settings.images_dir, previous, "last"),
+            parent_take_id=previous)
+    sub = Submission(request=request, takes=1, seed=request.seed, priority=chain.priority,
+                     client_key=f"{chain.id}.{k}", min_memory_gb=chain.min_memory_gb,
+                     force=chain.force, shot_id=chain.shot_id, board_id=chain.board_id)
+    _, jobs, _ = queue.submit(sub)
+    chain.jobs.append(jobs[0].id)
+    chain.message = f"Link {k + 1} of {len(chain.links)} queued."
+    chains_store.update(conn, chain)
+
+
+def _finish(conn: sqlite3.Connection, settings: Settings, chain: Chain) -> None:
+    shot = boards_store.get_shot(conn, chain.shot_id)
+    picked = ""
+    if shot is not None and not shot.selected_take_id:
+        boards.select_take(conn, shot, chain.takes[-1])
+        boards.save_json(conn, settings, shot.board_id)
+        picked = " Its last take is the shot's pick, so the cut holds the whole chain."
+    _end(conn, chain, "done", f"All {len(chain.links)} links done.{picked}")
+
+
+def _end(conn: sqlite3.Connection, chain: Chain, state: str, message: str) -> None:
+    chain.state, chain.message = state, message
+    chains_store.update(conn, chain)
+    log.info("chain %s of shot %s %s: %s", chain.id, chain.shot_id, state, message)
+
+
+class ChainFollower:
+    """The thread that queues each next link as the one before finishes (module docstring).
+
+    `ready` says when the worker has recovered the library (a job that was running at a
+    crash is queued again first); until then, and for an app whose worker never starts,
+    nothing is advanced.
+    """
+
+    def __init__(self, settings: Settings, db: Database, events: EventBus, queue: Queue,
+                 ready: Callable[[], bool]) -> None:
+        self.settings, self.db, self.events, self.queue = settings, db, events, queue
+        self.ready = ready
+        self._thread = threading.Thread(target=self._run, name="promptcut-chains",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def advance_all(self) -> None:
+        conn = self.db.conn()
+        for chain in chains_store.running(conn):
+            try:
+                advance(conn, self.settings, self.queue, chain.id)
+            except (sqlite3.Error, OSError) as exc:  # the next event tries again
+                log.warning("chain %s could not advance now: %s", chain.id, exc)
+
+    def _run(self) -> None:
+        while not self.ready():
+            if self.events.closed:
+                return
+            time.sleep(0.1)
+        after = self.events.last_seq  # events from here on are seen: none falls between
+        self._guarded()
+        while not self.events.closed:
+            poll = self.events.poll(after, timeout=POLL_S, epoch=self.events.epoch)
+            after = poll.last_seq
+            if poll.reset or any(e["kind"] in WAKE_KINDS for e in poll.events):
+                self._guarded()
+
+    def _guarded(self) -> None:
+        try:
+            self.advance_all()
+        except Exception:  # never let the follower die: the next event tries again
+            log.exception("advancing chains failed")
