@@ -103,9 +103,11 @@ def queued_ids(conn: sqlite3.Connection, *, batch_id: str | None = None) -> list
 
 def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
                   error: tuple[str, str] | None = None,
-                  expect: tuple[JobState, ...] | None = None) -> bool:
+                  expect: tuple[JobState, ...] | None = None,
+                  executor: str | None = None) -> bool:
     """Move a job to `target` if the transition table allows it from its current state
-    (narrowed to `expect` when given); False when it was not in such a state."""
+    (narrowed to `expect` when given); False when it was not in such a state. A move to
+    running is an attempt: it counts, and records which `executor` runs it."""
     sources = [s.value for s in sources_for(target) if expect is None or s in expect]
     if not sources:
         return False
@@ -117,6 +119,9 @@ def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
         args.append(time.time())
     if target is JobState.QUEUED:
         sets.append("started_at = NULL")
+    if target is JobState.RUNNING:
+        sets += ["started_at = ?", "attempts = attempts + 1", "executor = ?"]
+        args += [time.time(), executor]
     marks = ",".join("?" * len(sources))
     cur = conn.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND status IN ({marks})",
                        (*args, job_id, *sources))
@@ -140,9 +145,8 @@ def claim_next_job(conn: sqlite3.Connection, executor: str,
             return None
         top = [j for j in fitting if j.priority == fitting[0].priority]
         chosen = next((j for j in top if j.request.get("model") == warm_model), fitting[0])
-        conn.execute(
-            "UPDATE jobs SET status = 'running', started_at = ?, attempts = attempts + 1, "
-            "executor = ? WHERE id = ? AND status = 'queued'", (time.time(), executor, chosen.id))
+        set_job_state(conn, chosen.id, JobState.RUNNING, expect=(JobState.QUEUED,),
+                      executor=executor)
     return get_job(conn, chosen.id)
 
 
