@@ -4,7 +4,9 @@
 import { emit, set, state } from "../store.js";
 import { place } from "./actions.js";
 import { closeCompare, compareToggle, isComparing } from "./compare.js";
-import { rate, setStatus, togglePlay, undo } from "./gallery.js";
+import { rate, setStatus, undo } from "./culling.js";
+import { togglePlay } from "./selection.js";
+import { displayOrder } from "./take_groups.js";
 
 function typing(el) {
   const tag = el && el.tagName;
@@ -25,7 +27,7 @@ function perRow() {
 }
 
 function moveCursor(delta, extend) {
-  const order = state.takeOrder;
+  const order = displayOrder(); // grouped by shot, the sections' order
   if (!order.length) return;
   const i = Math.max(0, order.indexOf(state.cursor));
   const next = order[Math.min(order.length - 1, Math.max(0, i + delta))];
