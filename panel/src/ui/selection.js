@@ -6,6 +6,9 @@ import { displayOrder } from "./take_groups.js";
 
 export function onCardClick(id, ev) {
   if (ev.shiftKey && state.cursor) {
+    // Shift+click also extends the page's text selection: a range of cards is meant, not text.
+    const text = typeof globalThis.getSelection === "function" ? globalThis.getSelection() : null;
+    if (text) text.removeAllRanges();
     const order = displayOrder();
     const a = order.indexOf(state.cursor);
     const b = order.indexOf(id);
