@@ -258,12 +258,13 @@ def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
 
     # Arrows walk the sections in the order shown; Shift+click selects a range of that order
     page.click(f"#gallery .take[data-take-id='{takes[1]['id']}'] .prompt")
-    page.keyboard.press("ArrowRight")
     cursor = "() => document.querySelector('#gallery .take.cursor').dataset.takeId"
-    assert page.evaluate(cursor) == takes[2]["id"]
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    assert page.evaluate(cursor) == takes[3]["id"]
+    walk = []
+    for key in ("ArrowDown", "ArrowRight", "ArrowDown", "ArrowUp", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+        walk.append(page.evaluate(cursor))
+    # Down: the row below, nearest across (the next section's first row); Right: the order
+    assert walk == [takes[i]["id"] for i in (2, 0, 3, 2, 0, 3)]
     page.click(f"#gallery .take[data-take-id='{takes[2]['id']}'] .prompt", modifiers=["Shift"])
     selected = page.eval_on_selector_all("#gallery .take.selected", "cs => cs.map(c => "
                                          "c.dataset.takeId)")

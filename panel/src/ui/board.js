@@ -43,7 +43,7 @@ export function mountBoard(root, theHost) {
         btn("board-add-list", "Shot list…", "Add shots from CSV, TSV, JSON or a Markdown table", openList),
         btn("board-add-shot", "+ Shot", "Add an empty shot at the end", () => addShot()),
         caps.timeline ? btn("board-markers", "Markers → cuts", "The active sequence's markers become shot boundaries", () => seq.markersToCuts()) : null,
-        btn("board-timeline-markers", "Timeline markers…", "The markers of a timeline file (.otio, FCP7 XML, EDL) become shot boundaries", () => seq.openTimeline()),
+        btn("board-timeline-markers", "Timeline markers…", "The markers of a timeline file (.otio, FCP7 XML, FCPXML, EDL) become shot boundaries", () => seq.openTimeline()),
         caps.timeline ? btn("board-gap", "Fill gap", "A shot exactly as long as the sequence's in/out (or the gap under the playhead), put at the gap's place", () => seq.fillGap()) : null,
         songInput, listInput, timelineInput),
       wave,

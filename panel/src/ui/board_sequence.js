@@ -8,7 +8,8 @@ import { ticksToFrames } from "../hosts/ticks.js";
 import { state } from "../store.js";
 import { guard, toast } from "./dom.js";
 
-export const TIMELINE_TYPES = ["otio", "xml", "edl"];
+/** What POST /timelines/import reads (otio_export/read.py), by extension. */
+export const TIMELINE_TYPES = ["otio", "otioz", "xml", "fcpxml", "edl"];
 
 /**
  * @param {{view: any, host: any, render: () => void, pickTimeline: () => void}} ctx
@@ -35,7 +36,7 @@ export function sequenceCommands(ctx) {
     return null;
   }
 
-  /** An .otio, FCP7 XML or EDL file's markers become the board's cut points. */
+  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points. */
   function timelineMarkers(file) {
     return guard(async () => {
       const cut = await api.importTimeline(file, view.board.fps);
