@@ -159,3 +159,28 @@ def test_bad_shot_and_generate_input_names_the_field(server):
     assert not_audio.status_code == 400 and not_audio.json()["error"]["field"] == "file"
     no_file = server.api("POST", "/songs", data={"x": "1"})
     assert no_file.status_code == 400 and no_file.json()["error"]["field"] == "file"
+
+
+def test_a_null_grid_clears_the_corrections(server):
+    """`grid: null` is the detected grid again (a 500 the fuzzer found, before)."""
+    created = server.api("POST", "/boards", json={"grid": None, "fps": None})
+    assert created.status_code == 201, created.text
+    board = created.json()
+    assert board["fps"] == 24 and board["grid"]["shift_beats"] == 0
+    moved = server.api("PATCH", f"/boards/{board['id']}", json={"grid": {"shift_beats": 2}})
+    assert moved.json()["grid"]["shift_beats"] == 2
+    cleared = server.api("PATCH", f"/boards/{board['id']}", json={"grid": None})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["grid"] == created.json()["grid"]
+
+
+def test_a_board_that_cannot_be_laid_out_says_why(server):
+    """A shot shorter than a frame: the board is kept, with `layout_error` naming the shot
+    (a 500 the fuzzer found, before: the answer lacked the laid-out fields)."""
+    resp = server.api("POST", "/boards", json={"shots": [
+        {"prompt": "a", "duration": {"value": 5e-324}}, {"prompt": "b"}]})
+    assert resp.status_code == 201, resp.text
+    board = resp.json()
+    assert board["layout_error"]["field"].startswith("shots[0]")
+    assert [s["start_s"] for s in board["shots"]] == [None, None]
+    assert board["duration_frames"] == 0

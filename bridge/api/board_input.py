@@ -51,8 +51,11 @@ def board_fields(body: BoardFields, current: GridAdjust | None = None) -> dict[s
     return out
 
 
-def grid(value: GridIn, current: GridAdjust) -> GridAdjust:
-    """The board's grid with the sent corrections applied (the rest kept)."""
+def grid(value: GridIn | None, current: GridAdjust) -> GridAdjust:
+    """The board's grid with the sent corrections applied (the rest kept); `null` clears
+    every correction, back to the detected grid."""
+    if value is None:
+        return GridAdjust()
     return GridAdjust.from_dict({**current.to_dict(), **value.model_dump(
         include=value.model_fields_set)})
 

@@ -34,8 +34,9 @@ def board_json(board: Board) -> dict[str, Any]:
     shots = []
     for i, shot in enumerate(board.shots):
         item = shot.to_dict()
-        item.update(start_frame=None, end_frame=None, frames=None, seconds=None, beats=None,
-                    bars=None, plan=None)
+        # A board that cannot be laid out (layout_error says why) still answers every field.
+        item.update(start_frame=None, end_frame=None, frames=None, start_s=None, seconds=None,
+                    beats=None, bars=None, effective_duration=None, plan=None, model_used=None)
         if placed:
             p = placed[i]
             item.update(start_frame=p.start, end_frame=p.end, frames=p.end - p.start,

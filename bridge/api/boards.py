@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request
 
 from bridge.api import board_input as read
 from bridge.api.board_json import board_json, shot_json
-from bridge.api.common import services
+from bridge.api.common import require_fields, services
 from bridge.api.contract import Payload, Reply, json_data, route
 from bridge.api.schemas.board_answers import (
     BoardList,
@@ -115,8 +115,7 @@ def get_board(board_id: str):
 def patch_board(board_id: str, body: BoardFields):
     s = services()
     board = boards.get(s.db(), board_id)
-    if not body.model_fields_set:
-        raise InvalidRequest("Send at least one field to change.", field="body")
+    require_fields(body)
     board_edits.apply_board_fields(s.db(), board, read.board_fields(body, board.grid))
     boards_store.update_board(s.db(), board)
     boards.save_json(s.db(), s.settings, board.id)
@@ -200,8 +199,7 @@ def markers(board_id: str, body: MarkersIn):
 def patch_shot(shot_id: str, body: ShotPatch):
     s = services()
     shot = boards.get_shot(s.db(), shot_id)
-    if not body.model_fields_set:
-        raise InvalidRequest("Send at least one field to change.", field="body")
+    require_fields(body)
     fields = read.shot_fields(body)
     if "duration" in fields:
         _check_duration(shot, fields["duration"])

@@ -22,6 +22,12 @@ def services():
     return current_app.extensions["promptcut"]
 
 
+def require_fields(body: Any) -> None:
+    """A PATCH that changes nothing is a mistake in the caller: say so (400), not 200."""
+    if not body.model_fields_set:
+        raise InvalidRequest("Send at least one field to change.", field="body")
+
+
 def json_body() -> dict[str, Any]:
     from bridge.api.contract import json_data
 

@@ -18,7 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bridge.boards import cells
+from bridge.boards.cells import ShotListError, parse_duration
 from bridge.boards.records import Duration
+
+__all__ = ["ShotListError", "ShotSpec", "parse", "parse_duration", "to_csv"]
 
 MAX_ROWS = 2000
 MAX_TAKES = 64
@@ -31,23 +35,6 @@ ALIASES = {
     "description": "prompt", "length": "duration", "seconds": "duration",
     "takes_target": "takes", "take target": "takes", "comment": "notes", "note": "notes",
 }
-
-
-class ShotListError(ValueError):
-    """A shot list that cannot be read; `row` is 1-based under the header (0: the file)."""
-
-    def __init__(self, message: str, row: int = 0, column: str | None = None) -> None:
-        where = f"Row {row}, column '{column}': " if row and column else (
-            f"Row {row}: " if row else "")
-        super().__init__(where + message)
-        self.message = where + message
-        self.row, self.column = row, column
-
-    @property
-    def field(self) -> str:
-        if not self.row:
-            return "file"
-        return f"rows[{self.row}]" + (f".{self.column}" if self.column else "")
 
 
 @dataclass
@@ -146,11 +133,11 @@ def _table(lines: list[list[str]]) -> list[dict[str, Any]]:
         raise ShotListError("The first row must name the columns, e.g. shot, prompt, "
                             "duration (" + ", ".join(COLUMNS) + ").")
     rows = []
-    for number, cells in enumerate(lines[1:], start=1):
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            raise ShotListError(f"It has {len(cells)} cells but the header names "
+    for number, row_cells in enumerate(lines[1:], start=1):
+        if len(row_cells) > len(header) and any(c.strip() for c in row_cells[len(header):]):
+            raise ShotListError(f"It has {len(row_cells)} cells but the header names "
                                 f"{len(header)} columns.", number)
-        rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)
+        rows.append({h: (row_cells[i] if i < len(row_cells) else "") for i, h in enumerate(header)
                      if h})
     return rows
 
@@ -184,7 +171,7 @@ def row_to_spec(row: dict[str, Any], number: int) -> ShotSpec:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         if name not in COLUMNS:
-            spec.extra[str(raw_name).strip()] = _text(raw, number, str(raw_name), 2000)
+            spec.extra[str(raw_name).strip()] = cells.read_text(raw, number, str(raw_name), 2000)
             continue
         if name in seen:
             raise ShotListError(f"It repeats column '{seen[name]}'.", number, str(raw_name))
@@ -201,105 +188,23 @@ def row_to_spec(row: dict[str, Any], number: int) -> ShotSpec:
 
 def _apply(spec: ShotSpec, name: str, raw: Any, number: int, column: str) -> None:
     if name == "shot":
-        spec.label = _text(raw, number, column, 200)
+        spec.label = cells.read_text(raw, number, column, 200)
     elif name == "prompt":
-        spec.prompt = _text(raw, number, column, 4000)
+        spec.prompt = cells.read_text(raw, number, column, 4000)
     elif name == "negative":
-        spec.negative_prompt = _text(raw, number, column, 4000)
+        spec.negative_prompt = cells.read_text(raw, number, column, 4000)
     elif name == "notes":
-        spec.notes = _text(raw, number, column, 10_000)
+        spec.notes = cells.read_text(raw, number, column, 10_000)
     elif name == "model":
-        spec.model = _text(raw, number, column, 200)
+        spec.model = cells.read_text(raw, number, column, 200)
     elif name == "duration":
-        spec.duration = parse_duration(raw, number, column)
+        spec.duration = cells.parse_duration(raw, number, column)
     elif name in ("bars", "beats"):
-        spec.duration = Duration(_positive(raw, number, column), name)
+        spec.duration = Duration(cells.read_positive(raw, number, column), name)
     elif name == "seed":
-        spec.seed = _whole(raw, number, column, 0, SEED_SPACE - 1)
+        spec.seed = cells.read_whole(raw, number, column, 0, SEED_SPACE - 1)
     elif name == "takes":
-        spec.takes = _whole(raw, number, column, 1, MAX_TAKES)
-
-
-def _text(raw: Any, number: int, column: str, max_len: int) -> str:
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise ShotListError("It must be text.", number, column)
-    text = str(raw).strip()
-    if len(text) > max_len:
-        raise ShotListError(f"It is longer than {max_len} characters.", number, column)
-    return text
-
-
-def _number(raw: Any, number: int, column: str) -> float:
-    if isinstance(raw, bool):
-        raise ShotListError("It must be a number.", number, column)
-    try:
-        value = float(str(raw).strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError):
-        raise ShotListError(f"{raw!r} is not a number.", number, column) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ShotListError(f"{raw!r} is not a number.", number, column)
-    return value
-
-
-def _positive(raw: Any, number: int, column: str) -> float:
-    value = _number(raw, number, column)
-    if not 0 < value <= 100_000:
-        raise ShotListError("It must be more than 0.", number, column)
-    return value
-
-
-def _whole(raw: Any, number: int, column: str, lo: int, hi: int) -> int:
-    value = _number(raw, number, column)
-    if not value.is_integer() or not lo <= value <= hi:
-        raise ShotListError(f"It must be a whole number from {lo} to {hi}.", number, column)
-    return int(value)
-
-
-_DURATION = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*([a-z]*)$")
-_UNIT_WORDS = {"": "s", "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-               "f": "frames", "fr": "frames", "frame": "frames", "frames": "frames",
-               "b": "beats", "beat": "beats", "beats": "beats",
-               "bar": "bars", "bars": "bars", "measure": "bars",
-               "measures": "bars"}
-_CLOCK = re.compile(r"^(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2}(?:[.,][0-9]+)?)$")
-
-
-def parse_duration(raw: Any, number: int = 0, column: str = "duration") -> Duration:
-    """'4', '4.5s', '96f', '2 bars', '8 beats', '0:04' or '1:02:03.5' as a Duration."""
-    if isinstance(raw, dict):
-        unit = raw.get("unit", "s")
-        if unit not in _UNIT_WORDS.values():
-            raise ShotListError("The unit must be s, frames, beats or bars.", number, column)
-        value = _positive(raw.get("value"), number, column)
-        if unit == "frames" and not value.is_integer():
-            raise ShotListError("Frames are whole numbers.", number, column)
-        return Duration(value, unit)
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return Duration(_positive(raw, number, column), "s")
-    text = str(raw).strip().lower()
-    clock = _CLOCK.match(text)
-    if clock:
-        hours = int(clock.group(1)) if clock.group(1) else 0
-        minutes, seconds = int(clock.group(2)), float(clock.group(3).replace(",", "."))
-        value = hours * 3600 + minutes * 60 + seconds
-        return Duration(_positive(value, number, column), "s")
-    match = _DURATION.match(text)
-    unit = _UNIT_WORDS.get(match.group(2)) if match else None
-    if not match or unit is None:
-        raise ShotListError(f"{raw!r} is not a duration; write 4, 4.5s, 96f, 2 bars or "
-                            "8 beats.", number, column)
-    value = _positive(match.group(1), number, column)
-    if unit == "frames" and not value.is_integer():
-        raise ShotListError("Frames are whole numbers.", number, column)
-    return Duration(value, unit)
-
-
-def format_duration(d: Duration | None) -> str:
-    if d is None:
-        return ""
-    value = int(d.value) if float(d.value).is_integer() else d.value
-    return {"s": f"{value}s", "frames": f"{value}f", "beats": f"{value} beats",
-            "bars": f"{value} bars"}[d.unit]
+        spec.takes = cells.read_whole(raw, number, column, 1, MAX_TAKES)
 
 
 def to_csv(shots: list[dict[str, Any]]) -> str:
@@ -310,7 +215,7 @@ def to_csv(shots: list[dict[str, Any]]) -> str:
                      "notes"])
     for s in shots:
         writer.writerow([s.get("label", ""), s.get("prompt", ""), s.get("negative_prompt", ""),
-                         format_duration(s.get("duration")), s.get("model") or "",
+                         cells.format_duration(s.get("duration")), s.get("model") or "",
                          (s.get("overrides") or {}).get("seed", ""), s.get("takes_target", ""),
                          s.get("notes", "")])
     return out.getvalue()
