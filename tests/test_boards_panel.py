@@ -108,8 +108,11 @@ def test_board_view_end_to_end(browser_context, server, tmp_path):  # noqa: F811
     gap_card = page.locator("#board-shots .shot", has=page.locator(".shot-place-gap"))
     gap_card.wait_for()
     board = board_of(server, page)
-    gap = board["shots"][-1]
-    assert gap["frames"] == 25 and gap["label"] == "Gap at frame 50"
+    # At the gap's place in the cut (frame 50 falls in the first shot): the second shot
+    gap = board["shots"][1]
+    assert gap["frames"] == 25 and gap["label"] == "Gap at frame 50" and gap["position"] == 1
+    assert [s["label"] for s in board["shots"]] == [
+        "Shot 4", "Gap at frame 50", "Rise", "Fall", "Turn"]
     server.api("PATCH", f"/shots/{gap['id']}",
                json={"selected_take_id": board["shots"][0]["selected_take_id"]
                      or server.api("GET", f"/takes?shot_id={board['shots'][0]['id']}")
@@ -171,4 +174,127 @@ def test_culling_acts_on_the_selection_with_undo(browser_context, server):  # no
     assert cursor.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
     selected = page.locator("#gallery .take.selected").first
     assert selected.evaluate("e => getComputedStyle(e, '::after').content") == '"✓"'
+    assert page.errors == []
+
+
+def write_otio(path, rate: float, marker_frames: list[int], length: int) -> None:
+    """A timeline as an editor's export holds it, written by OpenTimelineIO itself: one
+    video track and sequence markers (on the timeline's stack) at `marker_frames`."""
+    import opentimelineio as otio
+
+    def at(frame: int):
+        return otio.opentime.RationalTime(frame, rate)
+
+    timeline = otio.schema.Timeline(name="Edit é", global_start_time=at(0))
+    track = otio.schema.Track(name="V1")
+    track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(at(0), at(length))))
+    timeline.tracks.append(track)
+    for i, f in enumerate(marker_frames):
+        timeline.tracks.markers.append(otio.schema.Marker(
+            name=f"beat {i + 1}", marked_range=otio.opentime.TimeRange(at(f), at(0))))
+    otio.adapters.write_to_file(timeline, str(path))
+
+
+def test_timeline_file_markers_become_cuts(browser_context, server, tmp_path):  # noqa: F811
+    """In the browser (no Premiere): an .otio file's markers, at 29.97, become the board's
+    shot boundaries at exactly their frames; a file without markers says so."""
+    board = server.api("POST", "/boards", json={"name": "Markers é", "fps": 29.97}).json()
+    marked = tmp_path / "cut é.otio"
+    write_otio(marked, 30000 / 1001, [30, 1001, 107892], 108000)  # the last: an hour in
+    bare = tmp_path / "bare.otio"
+    write_otio(bare, 30000 / 1001, [], 300)
+    page = open_panel(browser_context, server)
+    page.click("#tab-board")
+    page.wait_for_selector(f"#board-select option[value='{board['id']}']", state="attached")
+    page.select_option("#board-select", board["id"])
+    page.wait_for_function("() => document.querySelector('#board-summary')"
+                           ".textContent.includes('0 shots')")
+    page.set_input_files("#board-timeline-file", str(bare))
+    page.locator(".toast.error", has_text="bare.otio has no markers").wait_for()
+    assert server.api("GET", f"/boards/{board['id']}").json()["shots"] == []
+
+    page.set_input_files("#board-timeline-file", str(marked))
+    page.wait_for_function("() => document.querySelector('#board-summary')"
+                           ".textContent.includes('3 shots')")
+    page.locator(".toast.ok", has_text="3 markers of cut é.otio became cuts").wait_for()
+    shots = server.api("GET", f"/boards/{board['id']}").json()["shots"]
+    assert [s["start_frame"] for s in shots] == [0, 30, 1001]
+    assert [s["frames"] for s in shots] == [30, 971, 107892 - 1001]
+    assert page.errors == []
+
+
+def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
+    """The Takes view in sections per shot, in the board's shot order, then "No shot"; the
+    keyboard and Shift+click follow the sections; switching back keeps the cards."""
+    import uuid
+
+    from test_panel_support import cards, search
+
+    word = f"group-{uuid.uuid4().hex[:6]}"
+    takes = server.make_takes(4, prompt=f"a pier {word}", model="tiny", width=32, height=32,
+                              num_frames=9, steps=1)  # newest first in the flat grid: 3 2 1 0
+    board = server.api("POST", "/boards", json={"name": f"Pier {word}", "shots": [
+        {"label": "Opening", "prompt": "a pier"}, {"label": "Close-up", "prompt": "a rope"}],
+    }).json()
+    first, second = board["shots"]
+    for shot, take in ((second, takes[0]), (first, takes[1]), (second, takes[2])):
+        r = server.api("PATCH", f"/shots/{shot['id']}", json={"selected_take_id": take["id"]})
+        assert r.status_code == 200, r.text  # the take joins the shot
+    server.api("PATCH", f"/shots/{first['id']}", json={"label": "Opening wide"})
+    page = open_panel(browser_context, server)
+    search(page, word)
+    cards(page, word).nth(3).wait_for()
+    page.click("#group-by-shot")
+    page.wait_for_selector("#gallery .take-group[data-group='no-shot']")
+    groups = page.eval_on_selector_all("#gallery .take-group", """gs => gs.map(g => ({
+        label: g.querySelector('.group-label').textContent,
+        count: g.querySelector('.group-count').textContent,
+        ids: [...g.querySelectorAll('.take')].map(c => c.dataset.takeId)}))""")
+    assert groups == [
+        {"label": "1. Opening wide", "count": "1 take", "ids": [takes[1]["id"]]},
+        {"label": "2. Close-up", "count": "2 takes", "ids": [takes[2]["id"], takes[0]["id"]]},
+        {"label": "No shot", "count": "1 take", "ids": [takes[3]["id"]]}]
+    assert page.get_attribute("#group-by-shot", "aria-pressed") == "true"
+
+    # Arrows walk the sections in the order shown; Shift+click selects a range of that order
+    page.click(f"#gallery .take[data-take-id='{takes[1]['id']}'] .prompt")
+    cursor = "() => document.querySelector('#gallery .take.cursor').dataset.takeId"
+    walk = []
+    for key in ("ArrowDown", "ArrowRight", "ArrowDown", "ArrowUp", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+        walk.append(page.evaluate(cursor))
+    # Down: the row below, nearest across (the next section's first row); Right: the order
+    assert walk == [takes[i]["id"] for i in (2, 0, 3, 2, 0, 3)]
+    page.click(f"#gallery .take[data-take-id='{takes[2]['id']}'] .prompt", modifiers=["Shift"])
+    selected = page.eval_on_selector_all("#gallery .take.selected", "cs => cs.map(c => "
+                                         "c.dataset.takeId)")
+    assert selected == [takes[2]["id"], takes[0]["id"], takes[3]["id"]]
+    assert page.evaluate("() => String(getSelection())") == ""  # cards, not text
+    # Picking made takes 0-2 "picked"; P on the cursor's picked take unmarks the selection,
+    # across the sections, and leaves the take outside it alone
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take.picked').length"
+                           " === 1")
+    def statuses():
+        return [server.api("GET", f"/takes/{t['id']}").json()["status"] for t in takes]
+
+    assert statuses() == ["new", "picked", "new", "new"]
+    page.keyboard.press("p")  # again: all three picked, "No shot" included
+    page.wait_for_function("() => document.querySelectorAll('#gallery .take.picked').length"
+                           " === 4")
+    assert statuses() == ["picked"] * 4
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "takes-grouped-1280.png"))
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.click("#tab-gallery")  # docked narrow: one view at a time
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SCREENSHOTS / "takes-grouped-320.png"), full_page=True)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+
+    page.click("#group-by-shot")  # flat again, newest first, the same card elements
+    page.wait_for_function("() => !document.querySelector('#gallery .take-group')")
+    flat = page.eval_on_selector_all("#gallery > .take", "cs => cs.map(c => c.dataset.takeId)")
+    assert flat == [t["id"] for t in reversed(takes)]
     assert page.errors == []

@@ -13,6 +13,7 @@ import pytest
 PANEL = Path(__file__).resolve().parents[1] / "panel"
 SCRIPT = r"""
 const t = await import("./src/hosts/ticks.js");
+const m = await import("./src/boards/markers.js");
 const hosts = {};
 for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
   hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
@@ -23,6 +24,15 @@ console.log(JSON.stringify({
   hour: t.framesToTicks(107892, 29.97),
   back: t.ticksToFrames(t.framesToTicks(123457, 23.976), 23.976),
   timebase: [t.fpsOfTimebase("8475667200"), t.fpsOfTimebase("10160640000")],
+  seconds: [m.frameSeconds(30, 29.97), m.frameSeconds(24, 23.976), m.frameSeconds(50, 25),
+    m.frameSeconds(6, 12)],
+  sequence: m.markerCuts({ fps: 25, markers: [{ frame: 50 }, { frame: 0 }, { frame: 25 },
+    { frame: 50 }], entries: [{ track: "V1", start: 10, markers: [{ frame: 3 }] }] }),
+  clips: m.markerCuts({ fps: 29.97, markers: [], entries: [
+    { track: "V1", start: 0, markers: [{ frame: 30 }] },
+    { track: "A1", start: 0, markers: [{ frame: 7 }] },
+    { kind: "gap", track: "V1", start: 60, markers: [{ frame: 0 }] }] }),
+  none: m.markerCuts({ fps: 24, markers: [{ frame: 0 }], entries: [] }),
 }));
 """
 
@@ -48,11 +58,22 @@ def test_frames_land_on_exact_ticks(out):
     assert out["timebase"] == [29.97, 25]
 
 
+def test_timeline_markers_become_seconds_exactly(out):
+    """Frames at the cut's exact rate (29.97 is 30000/1001): the bridge's nearest frame at
+    the same rate is the marker's own frame."""
+    assert out["seconds"] == [30 * 1001 / 30000, 24 * 1001 / 24000, 2.0, 0.5]
+    assert out["sequence"] == {"seconds": [1.0, 2.0], "frames": [25, 50], "from": "sequence"}
+    # No sequence markers: the video clips' and gaps' markers, at their place on the track
+    assert out["clips"]["from"] == "clips" and out["clips"]["frames"] == [30, 60]
+    assert out["clips"]["seconds"] == [1.001, 2.002]
+    assert out["none"] == {"seconds": [], "frames": [], "from": None}
+
+
 def test_every_host_offers_the_board_calls(out):
     names = out["hosts"]
     assert all(exports == names["browser"] for exports in names.values()), names
     for needed in ("getSequenceInfo", "getSequenceMarkers", "findGap", "placeTrimmed",
-                   "swapTake"):
+                   "swapTake", "openFile"):
         assert needed in names["browser"]
 
 

@@ -13,6 +13,7 @@ export const state = {
   nextCursor: null,
   takeTotal: 0, // takes passing the filters in the whole library (GET /takes total)
   filters: { q: "", batch: "", minRating: "", status: "" },
+  groupByShot: false, // the take grid in sections per shot (ui/take_groups.js)
   selection: new Set(), // take ids
   cursor: null, // the take the keyboard acts on
   playing: null, // take id playing in place

@@ -19,5 +19,6 @@ export const assemble = (id, body) => b().assembleBoard(id, body);
 export const shotTakes = (shotId) => b().takes({ shot_id: shotId, sort: "created", limit: 200 });
 export const timelineBytes = (tl, fmt) => b().timelineBytes(tl, fmt);
 export const upload = (what, file, boardId) => b().upload(what, file, boardId);
+export const importTimeline = (file, edlFps) => b().importTimeline(file, edlFps);
 export const mediaExists = (take) => !!take && !!take.media_url && b().mediaExists(take.media_url);
 export const absolute = (url) => b().mediaUrl(url);

@@ -54,3 +54,9 @@ export async function revealFile(path) {
 export async function openTextFile() {
   return null;
 }
+
+/** A file the editor picks, as {name, bytes}; null here: the page's own file input is used.
+ * @param {string[]} [_types] */
+export async function openFile(_types) {
+  return null;
+}

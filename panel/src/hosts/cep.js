@@ -136,6 +136,12 @@ export async function openTextFile() {
   return null;
 }
 
+/** A file the editor picks, as {name, bytes}; null here: the page's own file input is used.
+ * @param {string[]} [_types] */
+export async function openFile(_types) {
+  return null;
+}
+
 // ---------------------------------------------------------------- boards
 
 export async function getSequenceInfo() {

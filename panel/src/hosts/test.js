@@ -67,6 +67,12 @@ export async function openTextFile() {
   return null;
 }
 
+/** A file the editor picks, as {name, bytes}; null here: the page's own file input is used.
+ * @param {string[]} [_types] */
+export async function openFile(_types) {
+  return null;
+}
+
 // Boards. Tests set window.__promptcutSequence, __promptcutMarkers (seconds) and
 // __promptcutGap ({startTicks, endTicks}); placements are recorded in exact ticks.
 

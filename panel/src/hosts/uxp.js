@@ -1,17 +1,15 @@
-// Premiere Pro UXP plugin (25.6+). The only file that touches require("premierepro"), checked
-// by tsc against Adobe's @adobe/premierepro types. It follows the facts DESIGN.md records from
-// a live Premiere 26.3: find imported items by listing the bin (findItemsMatchingMediaPath
-// returned nothing), pass the raw ProjectItem to edit actions (a cast wrapper throws "Invalid
-// parameter"), 0-based video track indices below getVideoTrackCount(), actions created inside
-// lockedAccess and run through executeTransaction as one undo step, and an edit confirmed by
-// reading the track's items back. Never feature-detect by arity: Function.length is always 0.
+// Premiere Pro UXP plugin (25.6+): the host interface. It and uxp_project.js (the only file
+// that calls require("premierepro")) are checked by tsc against Adobe's @adobe/premierepro
+// types. It follows the facts DESIGN.md records from a live Premiere 26.3: find imported items
+// by listing the bin (findItemsMatchingMediaPath returned nothing), pass the raw ProjectItem
+// to edit actions (a cast wrapper throws "Invalid parameter"), 0-based video track indices
+// below getVideoTrackCount(), actions created inside lockedAccess and run through
+// executeTransaction as one undo step, and an edit confirmed by reading the track's items
+// back. Never feature-detect by arity: Function.length is always 0.
 
-/** @typedef {import("@adobe/premierepro").premierepro} Ppro */
-/** @typedef {import("@adobe/premierepro").Project} Project */
-/** @typedef {import("@adobe/premierepro").ProjectItem} ProjectItem */
-/** @typedef {import("@adobe/premierepro").Sequence} Sequence */
-/** @typedef {import("@adobe/premierepro").Action} Action */
-
+import {
+  activeProject, activeSequence, baseName, confirmOnTrack, importAndFind, ppro, transact, uxp,
+} from "./uxp_project.js";
 import { fpsOfTimebase, framesToTicks } from "./ticks.js";
 
 export const name = "uxp";
@@ -20,124 +18,9 @@ export const capabilities = {
   timeline: true,
   exportSequence: true,
   reveal: false, // shell.openPath needs a launchProcess permission this plugin does not ask for
-  nativeOpen: true, // no <input type=file> in UXP: openTextFile() uses its picker
+  nativeOpen: true, // no <input type=file> in UXP: openTextFile() and openFile() use its picker
   pairing: true,
 };
-
-const FIND_RETRIES = 15;
-const FIND_DELAY_MS = 200;
-
-/** @returns {Ppro} */
-function ppro() {
-  return require("premierepro");
-}
-
-function uxp() {
-  return require("uxp");
-}
-
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
-
-/** @returns {Promise<Project>} */
-async function activeProject() {
-  const project = await ppro().Project.getActiveProject();
-  if (!project) throw new Error("Open a project in Premiere first.");
-  return project;
-}
-
-/** @param {Project} project @returns {Promise<Sequence>} */
-async function activeSequence(project) {
-  const seq = await project.getActiveSequence();
-  if (!seq) throw new Error("Open a sequence in Premiere first.");
-  return seq;
-}
-
-/**
- * The single way this panel edits a project: one undo step, actions created inside
- * lockedAccess (required since 26.3), all added to one compound action.
- * @param {Project} project
- * @param {string} label shown in Edit > Undo
- * @param {() => Action[]} makeActions
- */
-function transact(project, label, makeActions) {
-  let ok = false;
-  /** @type {unknown} */
-  let failure = null;
-  project.lockedAccess(() => {
-    try {
-      ok = project.executeTransaction((compound) => {
-        for (const action of makeActions()) compound.addAction(action);
-      }, label);
-    } catch (e) {
-      failure = e;
-    }
-  });
-  if (failure) throw failure;
-  if (!ok) throw new Error(`Premiere refused the edit "${label}".`);
-}
-
-function baseName(/** @type {string} */ path) {
-  return String(path).split(/[\\/]/).pop() || "";
-}
-
-function stem(/** @type {string} */ name) {
-  return name.replace(/\.[^.]+$/, "");
-}
-
-/** @param {ProjectItem} bin */
-async function binChildren(bin) {
-  return ppro().FolderItem.cast(bin).getItems();
-}
-
-/**
- * Imports a file into the insertion bin and returns the raw ProjectItem for it.
- * @param {Project} project
- * @param {string} path
- * @returns {Promise<ProjectItem>}
- */
-async function importAndFind(project, path) {
-  const bin = await project.getInsertionBin();
-  const existing = await findByPath(bin, path);
-  if (existing) return existing; // the same take placed again: no duplicate in the bin
-  const before = new Set((await binChildren(bin)).map((i) => i.getId()));
-  const ok = await project.importFiles([path], true, bin, false);
-  if (!ok) throw new Error(`Premiere could not import ${baseName(path)}.`);
-  const wanted = [baseName(path), stem(baseName(path))];
-  for (let attempt = 0; attempt < FIND_RETRIES; attempt++) {
-    const items = await binChildren(bin);
-    const named = items.filter((i) => wanted.includes(i.name));
-    const fresh = named.find((i) => !before.has(i.getId()));
-    // Premiere may reuse an item already imported from the same file: accept it after a
-    // few tries, checking its media path on the cast item (only the cast has the path).
-    if (fresh) return fresh;
-    await sleep(FIND_DELAY_MS);
-  }
-  throw new Error(`Imported ${baseName(path)}, but could not find it in the bin.`);
-}
-
-/**
- * An item of the bin already made from `path`. Only items named like the file are asked for
- * their media path, and only the cast item has getMediaFilePath; the raw item is returned.
- * @param {ProjectItem} bin @param {string} path @returns {Promise<ProjectItem | null>}
- */
-async function findByPath(bin, path) {
-  const wanted = [baseName(path), stem(baseName(path))];
-  for (const item of await binChildren(bin)) {
-    if (!wanted.includes(item.name)) continue;
-    try {
-      const media = await ppro().ClipProjectItem.cast(item).getMediaFilePath();
-      if (samePath(media, path)) return item;
-    } catch {
-      /* not a clip (a bin or a sequence of the same name) */
-    }
-  }
-  return null;
-}
-
-function samePath(/** @type {string} */ a, /** @type {string} */ b) {
-  const norm = (/** @type {string} */ p) => String(p).replace(/\\/g, "/").toLowerCase();
-  return norm(a) === norm(b);
-}
 
 export async function readToken() {
   return null;
@@ -177,22 +60,6 @@ export async function insertAtPlayhead(path, opts = {}) {
   ]);
   await confirmOnTrack(seq, track, at.seconds);
   return { track, time: at.seconds };
-}
-
-/** Reads the track back: a transaction that returns true has still been seen to do nothing. */
-async function confirmOnTrack(/** @type {Sequence} */ seq, /** @type {number} */ track,
-  /** @type {number} */ seconds) {
-  const p = ppro();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const vt = await seq.getVideoTrack(track);
-    const items = vt.getTrackItems(p.Constants.TrackItemType.CLIP, false);
-    for (const it of items) {
-      const start = await it.getStartTime();
-      if (Math.abs(start.seconds - seconds) < 0.05) return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`Premiere reported the edit done, but no clip starts at the playhead on V${track + 1}.`);
 }
 
 export async function getPlayhead() {
@@ -258,6 +125,16 @@ export async function openTextFile() {
   const file = await localFileSystem.getFileForOpening({ types: ["txt", "csv"] });
   if (!file) return null;
   return String(await file.read({ format: formats.utf8 }));
+}
+
+/** UXP has no <input type=file>: a timeline (or any file) is opened through UXP's picker.
+ * @param {string[]} types extensions without the dot @returns {Promise<{name: string, bytes: Uint8Array} | null>} */
+export async function openFile(types) {
+  const { localFileSystem, formats } = uxp().storage;
+  const file = await localFileSystem.getFileForOpening({ types });
+  if (!file) return null;
+  const data = await file.read({ format: formats.binary });
+  return { name: file.name, bytes: new Uint8Array(/** @type {ArrayBuffer} */ (data)) };
 }
 
 /** @param {string} path */

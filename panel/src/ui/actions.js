@@ -6,7 +6,7 @@ import { emit, on, putJob, selectedTakes, state, targetTakes, time } from "../st
 import { getBridge } from "../sync.js";
 import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
-import { deleteTakes, undo } from "./gallery.js";
+import { deleteTakes, undo } from "./culling.js";
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
 let formats = new Map();

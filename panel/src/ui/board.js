@@ -1,13 +1,13 @@
 // The Board view: a song, its beat grid and the shots cut to it. Shots are a list when the
 // panel is docked narrow and a strip when wide; drag (or ▲▼) to reorder; generate a shot or
-// the whole board; pick a take per shot; assemble the cut. In Premiere: swap a take into the
-// sequence, fill a gap, turn sequence markers into cuts. Host calls go through hosts/*.js.
+// the whole board; pick a take per shot. What meets a timeline (markers as cuts, fill a gap,
+// swap a take, the board's sequence) is in board_sequence.js.
 
 import * as api from "../boards/calls.js";
-import { ticksToFrames } from "../hosts/ticks.js";
 import { drawWave, shotAt, timeAt } from "../boards/wave.js";
 import { on, state } from "../store.js";
 import { clear, field, getData, guard, h, option, toast } from "./dom.js";
+import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
 
 let host = null;
@@ -21,6 +21,8 @@ export function mountBoard(root, theHost) {
   const select = h("select#board-select", { "aria-label": "Board" });
   const songInput = h("input#board-song-file", { type: "file", accept: "audio/*,.mp3,.wav,.m4a,.aac,.flac", hidden: true });
   const listInput = h("input#board-list-file", { type: "file", accept: ".csv,.tsv,.json,.md,.txt", hidden: true });
+  const timelineInput = h("input#board-timeline-file", { type: "file",
+    accept: TIMELINE_TYPES.map((t) => `.${t}`).join(","), hidden: true });
   const takesN = h("input#board-takes", { type: "number", min: "1", max: "64", value: "4", "aria-label": "Takes per shot" });
   const model = h("select#board-model", { "aria-label": "Model" });
   const bars = h("input#board-bars", { type: "number", min: "0.25", max: "64", step: "0.25", value: "2", "aria-label": "Bars per shot" });
@@ -40,9 +42,10 @@ export function mountBoard(root, theHost) {
         btn("board-add-song", "Song…", "Import a song (WAV, MP3, AAC, FLAC)", () => songInput.click()),
         btn("board-add-list", "Shot list…", "Add shots from CSV, TSV, JSON or a Markdown table", openList),
         btn("board-add-shot", "+ Shot", "Add an empty shot at the end", () => addShot()),
-        caps.timeline ? btn("board-markers", "Markers → cuts", "The active sequence's markers become shot boundaries", markersToCuts) : null,
-        caps.timeline ? btn("board-gap", "Fill gap", "A shot exactly as long as the sequence's in/out (or the gap under the playhead)", fillGap) : null,
-        songInput, listInput),
+        caps.timeline ? btn("board-markers", "Markers → cuts", "The active sequence's markers become shot boundaries", () => seq.markersToCuts()) : null,
+        btn("board-timeline-markers", "Timeline markers…", "The markers of a timeline file (.otio, FCP7 XML, FCPXML, EDL) become shot boundaries", () => seq.openTimeline()),
+        caps.timeline ? btn("board-gap", "Fill gap", "A shot exactly as long as the sequence's in/out (or the gap under the playhead), put at the gap's place", () => seq.fillGap()) : null,
+        songInput, listInput, timelineInput),
       wave,
       h("div.row.wrap.board-grid", null,
         btn("grid-earlier", "◀ beat", "Move bar 1 a beat earlier", () => shiftGrid(-1)),
@@ -56,11 +59,17 @@ export function mountBoard(root, theHost) {
       h("div.row.wrap.board-foot", null, field("Takes", takesN), field("Model", model),
         btn("board-generate-missing", "Generate missing", "Takes for every shot without a pick", () => generateAll(true), "primary"),
         btn("board-generate-all", "Generate all", "Takes for every shot", () => generateAll(false)),
-        btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble", "The board's cut: picks on V1, the song on A1, a marker per shot", assembleBoard))));
+        btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble", "The board's cut: picks on V1, the song on A1, a marker per shot", () => seq.assembleBoard()))));
+  const seq = sequenceCommands({ view, host, render, pickTimeline: () => timelineInput.click() });
 
   select.addEventListener("change", () => open(select.value));
   songInput.addEventListener("change", () => songInput.files[0] && addSong(songInput.files[0]));
   listInput.addEventListener("change", () => listInput.files[0] && addList(listInput.files[0]));
+  timelineInput.addEventListener("change", () => {
+    const file = timelineInput.files[0];
+    timelineInput.value = ""; // the same file again (after re-exporting it) is a change too
+    if (file) seq.timelineMarkers(file);
+  });
   wave.addEventListener("click", (e) => {
     if (!view.board) return;
     const rect = wave.getBoundingClientRect();
@@ -146,15 +155,15 @@ export function mountBoard(root, theHost) {
 
   function newBoard() {
     return guard(async () => {
-      const seq = await host.getSequenceInfo();
+      const info = await host.getSequenceInfo();
       const body = { name: `Board ${view.boards.length + 1}` };
-      if (seq && [23.976, 24, 25, 29.97, 30, 50, 59.94, 60].some((r) => Math.abs(r - seq.fps) < 0.01)) {
-        Object.assign(body, { fps: seq.fps, width: seq.width - (seq.width % 2), height: seq.height - (seq.height % 2) });
+      if (info && [23.976, 24, 25, 29.97, 30, 50, 59.94, 60].some((r) => Math.abs(r - info.fps) < 0.01)) {
+        Object.assign(body, { fps: info.fps, width: info.width - (info.width % 2), height: info.height - (info.height % 2) });
       }
       view.board = await api.createBoard(body);
       view.boards = (await api.listBoards()).boards;
       render();
-      return seq ? `New board at the sequence's ${view.board.fps} fps.` : "New board at 24 fps, 1920×1080.";
+      return info ? `New board at the sequence's ${view.board.fps} fps.` : "New board at 24 fps, 1920×1080.";
     }, (m) => m);
   }
 
@@ -205,34 +214,6 @@ export function mountBoard(root, theHost) {
     }, (m) => m);
   }
 
-  function markersToCuts() {
-    return guard(async () => {
-      const marks = await host.getSequenceMarkers();
-      if (!marks.length) throw new Error("The active sequence has no markers: tap M on the beats first.");
-      view.board = await api.markersToCuts(view.board.id, marks.map((m) => m.seconds));
-      render();
-      return `${marks.length} markers became cuts.`;
-    }, (m) => m);
-  }
-
-  function fillGap() {
-    return guard(async () => {
-      const gap = await host.findGap({ track: state.track });
-      if (!gap) throw new Error("Set in and out points, or put the playhead in a gap on the chosen track.");
-      const start = ticksToFrames(gap.startTicks, view.board.fps);
-      const frames = ticksToFrames(gap.endTicks, view.board.fps) - start;
-      if (frames <= 0) throw new Error("The gap is shorter than a frame.");
-      const r = await api.addShots(view.board.id, { label: `Gap at frame ${start}`,
-        duration: { value: frames, unit: "frames" },
-        notes: `Fills ${frames} frames from frame ${start} on V${(gap.track || 0) + 1}.` });
-      view.gaps.set(r.shots[0].id, { startFrame: start, frames, track: gap.track || 0 });
-      view.board = r.board;
-      view.selected = r.shots[0].id;
-      render();
-      return `A shot of ${frames} frames for the gap: generate it, pick a take, then Place in gap.`;
-    }, (m) => m);
-  }
-
   function generateAll(onlyMissing) {
     return guard(async () => {
       const r = await api.generate(view.board.id, genBody({ only_missing: onlyMissing }));
@@ -248,29 +229,9 @@ export function mountBoard(root, theHost) {
     return body;
   }
 
-  function assembleBoard() {
-    return guard(async () => {
-      const fmt = host.capabilities.timelineFormat || "otio";
-      const tl = await api.assemble(view.board.id, { formats: [fmt] });
-      const bytes = await api.timelineBytes(tl, fmt);
-      const name = `${view.board.name}.${fmt === "otio" ? "otio" : "xml"}`;
-      await host.importTimeline({ bytes, name });
-      for (const note of tl.notes || []) toast(note, "info");
-      return host.capabilities.timeline ? `Created the sequence "${view.board.name}".` : `Assembled: saved ${name}.`;
-    }, (m) => m);
-  }
-
   function selectShot(shot) {
     view.selected = shot.id;
     render();
-  }
-
-  /** Checks before a take goes on the timeline: the file is there; its rate is said. */
-  async function placeable(take) {
-    if (!(await api.mediaExists(take))) throw new Error(`The take's file is missing: ${take.media_path}`);
-    if (take.fps && Math.abs(take.fps - view.board.fps) > 0.01) {
-      toast(`This take is ${take.fps} fps in a ${view.board.fps} fps sequence: placed at its own rate (real-time speed; Premiere repeats or skips frames), not conformed.`, "info");
-    }
   }
 
   const actions = {
@@ -301,20 +262,8 @@ export function mountBoard(root, theHost) {
       await api.patchShot(shot.id, { selected_take_id: take ? take.id : null });
       await reload();
     }),
-    swap: (shot, take) => guard(async () => {
-      await placeable(take);
-      await host.swapTake(take.media_path, { track: state.track, startFrame: shot.start_frame,
-        frames: shot.frames, fps: view.board.fps });
-      return `Swapped ${shot.label} to seed ${take.seed} on V${state.track + 1}.`;
-    }, (m) => m),
-    placeInGap: (shot) => guard(async () => {
-      const gap = view.gaps.get(shot.id);
-      const take = shot.pick;
-      await placeable(take);
-      await host.placeTrimmed(take.media_path, { track: gap.track, startFrame: gap.startFrame,
-        frames: gap.frames, fps: view.board.fps, label: "Promptcut: fill gap" });
-      return `Filled the gap on V${gap.track + 1} with ${shot.label}.`;
-    }, (m) => m),
+    swap: (shot, take) => seq.swap(shot, take),
+    placeInGap: (shot) => seq.placeInGap(shot),
   };
 
   function wireDrag(list) {

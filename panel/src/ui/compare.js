@@ -3,7 +3,7 @@
 
 import { on, state } from "../store.js";
 import { getData, h } from "./dom.js";
-import { rate, setStatus } from "./gallery.js";
+import { rate, setStatus } from "./culling.js";
 
 const DRIFT_S = 0.08;
 let current = null;

@@ -1,11 +1,13 @@
-// The take gallery: posters with hover-scrub from the filmstrip sprite, play in place,
-// stars, pick/reject, tags, search and filters, multi-select. Cards are keyed by take id and
-// patched in place so a playing video or a hover is not torn down by an unrelated update.
+// The take gallery: search and filters, the count, Load more, and the grid of take cards
+// (ui/take_card.js), flat and newest first or grouped by shot (ui/take_groups.js). Cards are
+// keyed by take id and moved, never rebuilt, so a playing video or a hover survives an
+// unrelated update or a switch between flat and grouped.
 
-import { emit, on, putTake, removeTake, set, state, takeCount } from "../store.js";
-import { getBridge, loadMoreTakes, loadTakes } from "../sync.js";
-import { clear, getData, guard, h, option, setData, toast } from "./dom.js";
-import { credentialsBadge } from "./credentials.js";
+import { on, set, state, takeCount } from "../store.js";
+import { loadMoreTakes, loadTakes } from "../sync.js";
+import { guard, h, option } from "./dom.js";
+import { buildCard, updateCard } from "./take_card.js";
+import { countText, loadShotIndex, sections } from "./take_groups.js";
 
 export function mountGallery(root) {
   const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
@@ -15,11 +17,14 @@ export function mountGallery(root) {
   const status = h("select#filter-status", { "aria-label": "Status" },
     option("", "All"), option("new", "New"), option("picked", "Picked"), option("rejected", "Rejected"));
   const count = h("span.hint#take-count");
+  const byShot = h("button.small#group-by-shot", { type: "button", "aria-pressed": "false",
+    title: "Show the takes in sections, one per shot of a board", onclick: () => toggleGroups() }, "By shot");
   const grid = h("div.grid#gallery", { role: "listbox", "aria-multiselectable": "true", tabindex: 0 });
   const empty = h("div.empty#gallery-empty", null, "No takes yet.");
   const more = h("button.small#load-more", { type: "button", onclick: () => guard(loadMoreTakes) }, "Load more");
   root.append(
-    h("div.toolbar", null, search, h("div.row", null, batch, rating, status), count),
+    h("div.toolbar", null, search, h("div.row", null, batch, rating, status),
+      h("div.row.toolbar-count", null, count, h("span.grow"), byShot)),
     grid, h("div.center", null, more));
 
   let debounce = null;
@@ -33,6 +38,20 @@ export function mountGallery(root) {
   status.addEventListener("change", () => { state.filters.status = status.value; refilter(); });
 
   const cards = new Map();
+  const groups = new Map(); // section key -> {el, head, count, body}
+
+  function toggleGroups() {
+    return guard(async () => {
+      const on = !state.groupByShot;
+      if (on) await loadShotIndex(true);
+      set({ groupByShot: on }, "groups");
+    });
+  }
+
+  /** Shots unknown to the index (a take of a new shot): fetch their boards, then redraw. */
+  function learnShots(fresh = false) {
+    guard(async () => { if (await loadShotIndex(fresh)) render(); });
+  }
 
   function renderBatches() {
     const keep = state.filters.batch;
@@ -42,20 +61,63 @@ export function mountGallery(root) {
     batch.value = keep;
   }
 
+  /** The card element of a take, built on first sight and patched to the take as it is. */
+  function cardEl(id, seen) {
+    const take = state.takes.get(id);
+    seen.add(id);
+    let card = cards.get(id);
+    if (!card) {
+      card = buildCard(take);
+      cards.set(id, card);
+    }
+    updateCard(card, take);
+    return card.el;
+  }
+
+  /** Puts `els` first in `box`, in order, moving only what is out of place. */
+  function place(box, els) {
+    els.forEach((el, i) => {
+      if (box.children[i] !== el) box.insertBefore(el, box.children[i] || null);
+    });
+  }
+
+  function group(section) {
+    let g = groups.get(section.key);
+    if (!g) {
+      const label = h("span.group-label");
+      const n = h("span.hint.group-count");
+      const body = h("div.grid.group-body");
+      g = { el: h("div.take-group", { role: "group", dataset: { group: section.key } },
+        h("div.group-head", null, label, n), body), label, n, body };
+      groups.set(section.key, g);
+    }
+    g.label.textContent = section.label;
+    g.n.textContent = countText(section);
+    g.el.setAttribute("aria-label", `${section.label}: ${countText(section)}`);
+    return g;
+  }
+
   function render() {
     renderBatches();
     const seen = new Set();
-    state.takeOrder.forEach((id, i) => {
-      const take = state.takes.get(id);
-      seen.add(id);
-      let card = cards.get(id);
-      if (!card) {
-        card = buildCard(take);
-        cards.set(id, card);
+    const keep = new Set();
+    if (state.groupByShot) {
+      const secs = sections();
+      place(grid, secs.map((sec) => {
+        const g = group(sec);
+        keep.add(sec.key);
+        place(g.body, sec.ids.map((id) => cardEl(id, seen)));
+        return g.el;
+      }));
+    } else {
+      place(grid, state.takeOrder.map((id) => cardEl(id, seen)));
+    }
+    for (const [key, g] of groups) {
+      if (!keep.has(key)) {
+        g.el.remove();
+        groups.delete(key);
       }
-      updateCard(card, take);
-      if (grid.children[i] !== card.el) grid.insertBefore(card.el, grid.children[i] || null);
-    });
+    }
     for (const [id, card] of cards) {
       if (!seen.has(id)) {
         card.el.remove();
@@ -64,6 +126,8 @@ export function mountGallery(root) {
     }
     if (!state.takeOrder.length) grid.appendChild(empty);
     else empty.remove();
+    byShot.setAttribute("aria-pressed", String(state.groupByShot));
+    byShot.classList.toggle("on", state.groupByShot);
     const sel = state.selection.size;
     const total = takeCount();
     const shown = state.takeOrder.length < total ? `${state.takeOrder.length} of ` : "";
@@ -73,245 +137,9 @@ export function mountGallery(root) {
   }
 
   on((what) => {
-    if (what === "takes" || what === "selection" || what === "cursor" || what === "playing") render();
+    if (what === "takes" && state.groupByShot) learnShots();
+    if (what === "tab" && state.tab === "gallery" && state.groupByShot) learnShots(true);
+    if (["takes", "groups", "selection", "cursor", "playing"].includes(what)) render();
   });
   render();
-}
-
-function stars(take) {
-  const box = h("div.stars", { role: "radiogroup", "aria-label": "Rating" });
-  for (let n = 1; n <= 5; n++) {
-    box.appendChild(h("button.star", {
-      type: "button", title: `${n} star${n > 1 ? "s" : ""} (${n})`, "aria-label": `${n} stars`,
-      dataset: { n: String(n) },
-      onclick: (ev) => { ev.stopPropagation(); rate(take.id, state.takes.get(take.id).rating === n ? 0 : n); },
-    }, "★"));
-  }
-  return box;
-}
-
-function buildCard(take) {
-  const poster = h("img.poster", { alt: "", loading: "lazy", draggable: "false" });
-  const scrub = h("div.scrub");
-  const play = h("button.play", { type: "button", title: "Play in place (Space)", "aria-label": "Play" }, "▶");
-  const thumb = h("div.thumb", null, poster, scrub, play);
-  const check = h("input.select", { type: "checkbox", "aria-label": "Select take", title: "Select" });
-  const pick = h("button.pick", { type: "button", title: "Pick (P)", "aria-label": "Pick" }, "✓");
-  const reject = h("button.reject", { type: "button", title: "Reject (X)", "aria-label": "Reject" }, "✕");
-  const info = h("div.info");
-  const tags = h("div.tags");
-  const prompt = h("div.prompt");
-  const el = h("div.take", { role: "option", dataset: { takeId: take.id }, tabindex: -1 },
-    thumb, h("div.overlay-top", null, check, h("span.grow"), crBadge(take), h("span.badge.dur")),
-    h("div.take-body", null, prompt,
-      h("div.take-row", null, stars(take), h("span.grow"), pick, reject), info, tags));
-  const card = { el, poster, scrub, thumb, check, play, prompt, info, tags, sig: "" };
-
-  el.addEventListener("click", (ev) => onCardClick(take.id, ev));
-  el.addEventListener("dblclick", () => togglePlay(take.id));
-  check.addEventListener("click", (ev) => {
-    ev.stopPropagation();
-    toggleSelect(take.id);
-  });
-  pick.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "picked"); });
-  reject.addEventListener("click", (ev) => { ev.stopPropagation(); setStatus(take.id, "rejected"); });
-  play.addEventListener("click", (ev) => { ev.stopPropagation(); togglePlay(take.id); });
-  // On the whole card: the badges over the thumbnail must not interrupt the scrub.
-  el.addEventListener("mousemove", (ev) => scrubTo(card, state.takes.get(take.id), ev));
-  el.addEventListener("mouseleave", () => { scrub.style.display = "none"; });
-  return card;
-}
-
-/** Content Credentials: fixed when the take was made, so set once (ui/credentials.js). */
-function crBadge(take) {
-  const cr = credentialsBadge(take);
-  return h(`span.badge.cr.${cr.state}`, { title: cr.title, "aria-label": cr.title, dataset: { cr: cr.state } }, cr.text);
-}
-
-/** Shows the filmstrip tile under the pointer: the sprite is a columns x rows grid. */
-function scrubTo(card, take, ev) {
-  const fs = take && take.filmstrip;
-  if (!fs || !take.filmstrip_url || state.playing === take.id) return;
-  const rect = card.thumb.getBoundingClientRect();
-  if (ev.clientY > rect.bottom) {
-    card.scrub.style.display = "none";
-    return;
-  }
-  const frac = Math.min(0.999, Math.max(0, (ev.clientX - rect.left) / rect.width));
-  const frames = fs.frames || fs.columns * fs.rows;
-  const i = Math.floor(frac * frames);
-  const col = i % fs.columns;
-  const row = Math.floor(i / fs.columns);
-  const s = card.scrub.style;
-  s.display = "block";
-  s.backgroundImage = `url("${take.filmstrip_url}")`;
-  s.backgroundSize = `${fs.columns * 100}% ${fs.rows * 100}%`;
-  s.backgroundPosition = `${fs.columns > 1 ? (col / (fs.columns - 1)) * 100 : 0}% ${fs.rows > 1 ? (row / (fs.rows - 1)) * 100 : 0}%`;
-  setData(card.el, "scrubFrame", i);
-}
-
-function updateCard(card, take) {
-  const selected = state.selection.has(take.id);
-  const sig = [take.rating, take.status, (take.tags || []).join(","), selected, state.cursor === take.id,
-    state.playing === take.id, take.poster_url].join("|");
-  if (sig === card.sig) return;
-  card.sig = sig;
-  const el = card.el;
-  el.classList.toggle("selected", selected);
-  el.classList.toggle("cursor", state.cursor === take.id);
-  el.classList.toggle("picked", take.status === "picked");
-  el.classList.toggle("rejected", take.status === "rejected");
-  el.setAttribute("aria-selected", String(selected));
-  setData(el, "rating", take.rating || 0);
-  setData(el, "status", take.status || "new");
-  card.check.checked = selected;
-  if (card.poster.getAttribute("src") !== take.poster_url && take.poster_url) card.poster.src = take.poster_url;
-  // Height from the take's shape via padding-top (a percentage of the width): UXP has no
-  // aspect-ratio property.
-  const ratio = take.width && take.height ? take.height / take.width : 9 / 16;
-  card.thumb.style.paddingTop = `${(Math.min(ratio, 1.5) * 100).toFixed(2)}%`;
-  el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (take.rating || 0)));
-  el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
-  card.prompt.textContent = take.prompt || "";
-  card.prompt.title = take.prompt || "";
-  card.info.textContent = `${take.model || ""} · seed ${take.seed ?? "?"} · ${take.width}×${take.height}` +
-    (take.test_model ? " · test model" : "");
-  renderTags(card, take);
-  const playing = state.playing === take.id;
-  card.play.textContent = playing ? "❚❚" : "▶";
-  card.play.setAttribute("aria-label", playing ? "Stop" : "Play");
-  let video = card.thumb.querySelector("video");
-  if (playing && !video) {
-    video = h("video.inplace", { src: take.media_url, autoplay: true, loop: true, muted: true, playsinline: true, controls: true });
-    /** @type {HTMLVideoElement} */ (video).muted = true;
-    card.thumb.appendChild(video);
-    card.scrub.style.display = "none";
-  } else if (!playing && video) {
-    video.remove();
-  }
-}
-
-function renderTags(card, take) {
-  clear(card.tags);
-  for (const tag of take.tags || []) {
-    card.tags.appendChild(h("span.tag", null, tag, h("button.tag-x", {
-      type: "button", "aria-label": `Remove tag ${tag}`,
-      onclick: (ev) => { ev.stopPropagation(); setTags(take.id, (take.tags || []).filter((t) => t !== tag)); },
-    }, "×")));
-  }
-  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add tag", size: 6 });
-  input.addEventListener("click", (ev) => ev.stopPropagation());
-  input.addEventListener("keydown", (ev) => {
-    ev.stopPropagation();
-    const v = /** @type {HTMLInputElement} */ (input).value.trim();
-    if (ev.key === "Enter" && v) {
-      const cur = state.takes.get(take.id).tags || [];
-      if (!cur.includes(v)) setTags(take.id, [...cur, v]);
-    }
-  });
-  card.tags.appendChild(input);
-}
-
-function onCardClick(id, ev) {
-  if (ev.shiftKey && state.cursor) {
-    const a = state.takeOrder.indexOf(state.cursor);
-    const b = state.takeOrder.indexOf(id);
-    const [lo, hi] = a < b ? [a, b] : [b, a];
-    for (const x of state.takeOrder.slice(lo, hi + 1)) state.selection.add(x);
-  } else if (ev.metaKey || ev.ctrlKey) {
-    toggleSelect(id, false);
-  } else {
-    state.selection.clear();
-    state.selection.add(id);
-  }
-  set({ cursor: id }, "selection");
-}
-
-export function toggleSelect(id, withEmit = true) {
-  if (state.selection.has(id)) state.selection.delete(id);
-  else state.selection.add(id);
-  state.cursor = id;
-  if (withEmit) emit("selection");
-}
-
-export function togglePlay(id) {
-  set({ playing: state.playing === id ? null : id, cursor: id }, "playing");
-}
-
-async function patchTake(id, body) {
-  const take = await getBridge().patchTake(id, body);
-  // The server answer is the truth; if it no longer matches the filters it leaves the view.
-  putTake(take);
-  emit("takes");
-  return take;
-}
-
-/** The takes a curation acts on: the whole selection when `id` is in it, else `id` alone. */
-function cullTargets(id) {
-  return state.selection.has(id) ? [...state.selection] : [id];
-}
-
-/** One change to every target, remembered so Ctrl+Z (or Cmd+Z) puts every take back. */
-function cull(id, change, label) {
-  const ids = cullTargets(id).filter((x) => state.takes.has(x));
-  return guard(async () => {
-    const before = ids.map((x) => {
-      const t = state.takes.get(x);
-      return { id: x, body: Object.fromEntries(Object.keys(change(t)).map((k) => [k, t[k]])) };
-    });
-    for (const x of ids) await patchTake(x, change(state.takes.get(x)));
-    pushUndo({ label, patches: before });
-    if (ids.length > 1) toast(`${label}: ${ids.length} takes (Ctrl+Z undoes).`, "ok");
-  });
-}
-
-export function rate(id, n) {
-  return cull(id, () => ({ rating: n }), `Rated ${n}`);
-}
-
-export function setStatus(id, status) {
-  const cur = state.takes.get(id);
-  const next = cur && cur.status === status ? "new" : status;
-  return cull(id, () => ({ status: next }), next === "new" ? "Unmarked" : `Marked ${next}`);
-}
-
-export function setTags(id, tags) {
-  return guard(() => patchTake(id, { tags }));
-}
-
-const undoStack = [];
-
-function pushUndo(entry) {
-  undoStack.push(entry);
-  if (undoStack.length > 50) undoStack.shift();
-}
-
-/** Undo the last curation or delete: ratings, picks and rejects back, deleted takes out of
- * the trash. */
-export function undo() {
-  const entry = undoStack.pop();
-  if (!entry) {
-    toast("Nothing to undo.", "info");
-    return undefined;
-  }
-  return guard(async () => {
-    for (const p of entry.patches || []) await patchTake(p.id, p.body);
-    for (const id of entry.deleted || []) putTake(await getBridge().restoreTake(id));
-    emit("takes");
-    return `Undone: ${entry.label}.`;
-  }, (m) => m);
-}
-
-export async function deleteTakes(ids) {
-  const done = [];
-  try {
-    for (const id of ids) {
-      await getBridge().deleteTake(id);
-      removeTake(id);
-      done.push(id);
-    }
-  } finally {
-    if (done.length) pushUndo({ label: `deleted ${done.length} take${done.length === 1 ? "" : "s"}`, deleted: done });
-    emit("takes");
-  }
 }

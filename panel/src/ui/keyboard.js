@@ -2,33 +2,52 @@
 // Space plays in place, Enter inserts at the playhead, Esc clears or closes.
 
 import { emit, set, state } from "../store.js";
+import { getData } from "./dom.js";
 import { place } from "./actions.js";
 import { closeCompare, compareToggle, isComparing } from "./compare.js";
-import { rate, setStatus, togglePlay, undo } from "./gallery.js";
+import { rate, setStatus, undo } from "./culling.js";
+import { togglePlay } from "./selection.js";
+import { displayOrder } from "./take_groups.js";
 
 function typing(el) {
   const tag = el && el.tagName;
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable);
 }
 
-/** How many cards fit in a row of the grid, so Up/Down move by a row. */
-function perRow() {
-  const cards = document.querySelectorAll("#gallery .take");
-  if (cards.length < 2) return 1;
-  const top = cards[0].getBoundingClientRect().top;
-  let n = 0;
-  for (const c of cards) {
-    if (Math.abs(c.getBoundingClientRect().top - top) > 2) break;
-    n++;
+/**
+ * The take in the row above (-1) or below (+1) the cursor, nearest it across: found on screen,
+ * so it is right whether the grid is flat or in sections per shot of any length.
+ * @param {number} dir
+ */
+function rowNeighbour(dir) {
+  const here = state.cursor && document.querySelector(`#gallery .take[data-take-id="${state.cursor}"]`);
+  if (!here) return null;
+  const r = here.getBoundingClientRect();
+  const x = r.left + r.width / 2;
+  let best = null;
+  let bestKey = null;
+  for (const c of document.querySelectorAll("#gallery .take")) {
+    const b = c.getBoundingClientRect();
+    const beyond = dir > 0 ? b.top - r.bottom : r.top - b.bottom;
+    if (beyond < -2) continue; // the same row, or the wrong way
+    const key = [Math.round(beyond), Math.abs(b.left + b.width / 2 - x)];
+    if (!bestKey || key[0] < bestKey[0] - 2 || (Math.abs(key[0] - bestKey[0]) <= 2 && key[1] < bestKey[1])) {
+      best = c;
+      bestKey = key;
+    }
   }
-  return Math.max(1, n);
+  return best ? getData(best, "takeId") : null;
 }
 
 function moveCursor(delta, extend) {
-  const order = state.takeOrder;
+  const order = displayOrder(); // grouped by shot, the sections' order
   if (!order.length) return;
   const i = Math.max(0, order.indexOf(state.cursor));
-  const next = order[Math.min(order.length - 1, Math.max(0, i + delta))];
+  moveTo(order[Math.min(order.length - 1, Math.max(0, i + delta))], extend);
+}
+
+function moveTo(next, extend) {
+  if (!next) return;
   if (extend) state.selection.add(next);
   else {
     state.selection.clear();
@@ -58,8 +77,8 @@ export function mountKeyboard() {
     else if ((k === "x" || k === "X") && id) setStatus(id, "rejected");
     else if (k === "ArrowRight") moveCursor(1, ev.shiftKey);
     else if (k === "ArrowLeft") moveCursor(-1, ev.shiftKey);
-    else if (k === "ArrowDown") moveCursor(perRow(), ev.shiftKey);
-    else if (k === "ArrowUp") moveCursor(-perRow(), ev.shiftKey);
+    else if (k === "ArrowDown") moveTo(rowNeighbour(1) || state.cursor, ev.shiftKey);
+    else if (k === "ArrowUp") moveTo(rowNeighbour(-1) || state.cursor, ev.shiftKey);
     else if (k === " " || k === "Spacebar") {
       if (!compareToggle() && id) togglePlay(id);
     } else if (k === "Enter" && id) place(false);

@@ -1,0 +1,110 @@
+// The Board view's commands that meet a timeline: markers (the active sequence's, or a
+// timeline file's) as cuts, a shot for a gap at the gap's place, a take swapped into the cut
+// or placed in the gap, and the board's own sequence. Host calls go through hosts/*.js.
+
+import * as api from "../boards/calls.js";
+import { markerCuts } from "../boards/markers.js";
+import { ticksToFrames } from "../hosts/ticks.js";
+import { state } from "../store.js";
+import { guard, toast } from "./dom.js";
+
+/** What POST /timelines/import reads (otio_export/read.py), by extension. */
+export const TIMELINE_TYPES = ["otio", "otioz", "xml", "fcpxml", "edl"];
+
+/**
+ * @param {{view: any, host: any, render: () => void, pickTimeline: () => void}} ctx
+ * view: the Board view's state; pickTimeline: opens the page's timeline file input
+ */
+export function sequenceCommands(ctx) {
+  const { view, host, render } = ctx;
+
+  function markersToCuts() {
+    return guard(async () => {
+      const marks = await host.getSequenceMarkers();
+      if (!marks.length) throw new Error("The active sequence has no markers: tap M on the beats first.");
+      view.board = await api.markersToCuts(view.board.id, marks.map((m) => m.seconds));
+      render();
+      return `${marks.length} markers became cuts.`;
+    }, (m) => m);
+  }
+
+  /** A timeline file the editor picks: the host's picker where there is no file input. */
+  async function openTimeline() {
+    const picked = await host.openFile(TIMELINE_TYPES);
+    if (picked) return timelineMarkers(new File([picked.bytes], picked.name));
+    ctx.pickTimeline();
+    return null;
+  }
+
+  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points. */
+  function timelineMarkers(file) {
+    return guard(async () => {
+      const cut = await api.importTimeline(file, view.board.fps);
+      const found = markerCuts(cut);
+      if (!found.seconds.length) {
+        throw new Error(`${file.name} has no markers after its first frame: add markers on the beats (M in Premiere) and export it again.`);
+      }
+      view.board = await api.markersToCuts(view.board.id, found.seconds);
+      render();
+      const where = found.from === "clips" ? " (on its clips)" : "";
+      return `${found.seconds.length} markers of ${file.name}${where} became cuts.`;
+    }, (m) => m);
+  }
+
+  /** A shot exactly as long as the gap, put where the gap is in the cut (at_frame). */
+  function fillGap() {
+    return guard(async () => {
+      const gap = await host.findGap({ track: state.track });
+      if (!gap) throw new Error("Set in and out points, or put the playhead in a gap on the chosen track.");
+      const start = ticksToFrames(gap.startTicks, view.board.fps);
+      const frames = ticksToFrames(gap.endTicks, view.board.fps) - start;
+      if (frames <= 0) throw new Error("The gap is shorter than a frame.");
+      const r = await api.addShots(view.board.id, { label: `Gap at frame ${start}`,
+        duration: { value: frames, unit: "frames" }, at_frame: start,
+        notes: `Fills ${frames} frames from frame ${start} on V${(gap.track || 0) + 1}.` });
+      view.gaps.set(r.shots[0].id, { startFrame: start, frames, track: gap.track || 0 });
+      view.board = r.board;
+      view.selected = r.shots[0].id;
+      render();
+      return `A shot of ${frames} frames for the gap: generate it, pick a take, then Place in gap.`;
+    }, (m) => m);
+  }
+
+  /** Checks before a take goes on the timeline: the file is there; its rate is said. */
+  async function placeable(take) {
+    if (!(await api.mediaExists(take))) throw new Error(`The take's file is missing: ${take.media_path}`);
+    if (take.fps && Math.abs(take.fps - view.board.fps) > 0.01) {
+      toast(`This take is ${take.fps} fps in a ${view.board.fps} fps sequence: placed at its own rate (real-time speed; Premiere repeats or skips frames), not conformed.`, "info");
+    }
+  }
+
+  const swap = (shot, take) => guard(async () => {
+    await placeable(take);
+    await host.swapTake(take.media_path, { track: state.track, startFrame: shot.start_frame,
+      frames: shot.frames, fps: view.board.fps });
+    return `Swapped ${shot.label} to seed ${take.seed} on V${state.track + 1}.`;
+  }, (m) => m);
+
+  const placeInGap = (shot) => guard(async () => {
+    const gap = view.gaps.get(shot.id);
+    const take = shot.pick;
+    await placeable(take);
+    await host.placeTrimmed(take.media_path, { track: gap.track, startFrame: gap.startFrame,
+      frames: gap.frames, fps: view.board.fps, label: "Promptcut: fill gap" });
+    return `Filled the gap on V${gap.track + 1} with ${shot.label}.`;
+  }, (m) => m);
+
+  function assembleBoard() {
+    return guard(async () => {
+      const fmt = host.capabilities.timelineFormat || "otio";
+      const tl = await api.assemble(view.board.id, { formats: [fmt] });
+      const bytes = await api.timelineBytes(tl, fmt);
+      const name = `${view.board.name}.${fmt === "otio" ? "otio" : "xml"}`;
+      await host.importTimeline({ bytes, name });
+      for (const note of tl.notes || []) toast(note, "info");
+      return host.capabilities.timeline ? `Created the sequence "${view.board.name}".` : `Assembled: saved ${name}.`;
+    }, (m) => m);
+  }
+
+  return { markersToCuts, openTimeline, timelineMarkers, fillGap, swap, placeInGap, assembleBoard };
+}
