@@ -9,6 +9,7 @@ import { on, state } from "../store.js";
 import { clear, field, getData, guard, h, option, toast } from "./dom.js";
 import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
+const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
 let host = null;
 const view = { boards: [], board: null, selected: null, open: new Set(), takes: new Map(),
@@ -39,7 +40,7 @@ export function mountBoard(root, theHost) {
     h("div.board-empty.empty#board-empty", null, "No board yet: New starts one, then add a song and a shot list."),
     h("div.board-body#board-body", null,
       h("div.row.wrap.board-tools", null,
-        btn("board-add-song", "Song…", "Import a song (WAV, MP3, AAC, FLAC)", () => songInput.click()),
+        btn("board-add-song", "Song…", "Import a song (WAV, MP3, AAC, FLAC)", openSong),
         btn("board-add-list", "Shot list…", "Add shots from CSV, TSV, JSON or a Markdown table", openList),
         btn("board-add-shot", "+ Shot", "Add an empty shot at the end", () => addShot()),
         caps.timeline ? btn("board-markers", "Markers → cuts", "The active sequence's markers become shot boundaries", () => seq.markersToCuts()) : null,
@@ -83,6 +84,14 @@ export function mountBoard(root, theHost) {
     if (w === "tab" && state.tab === "board") start();
   });
   window.addEventListener("resize", () => view.board && drawWave(wave, view.board, view.selected));
+
+  /** A song: the host's picker where there is no file input (UXP), else the page's input. */
+  async function openSong() {
+    const picked = await host.openFile(SONG_TYPES);
+    if (picked) return addSong(new File([picked.bytes], picked.name));
+    songInput.click();
+    return null;
+  }
 
   async function openList() {
     const text = host.capabilities.nativeOpen ? await host.openTextFile() : null;
