@@ -4,7 +4,6 @@ MP4 and the sidecar, poster and filmstrip, frame reads, and nothing left behind 
 from __future__ import annotations
 
 import json
-import struct
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -14,51 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bridge.library import media, take_files
+from bridge.library import media
 from bridge.library.media import fps_fraction, probe, read_frame
 from bridge.library.take_files import write_take
-
-RATES = [8, 12.5, 15, 16, 23.976, 24, 25, 29.97, 30, 50, 59.94, 60]
-RECORD = {
-    "schema_version": 1,
-    "prompt": "a heron lifts off a misty lake, 35mm, golden hour — «Ünïcödé» 🎬",
-    "seed": 1234567890123,
-    "steps": 8,
-    "guidance": 1.0,
-    "fps": 24,
-    "init_image": None,
-    "tags": ["a", "b"],
-}
-
-
-def ramp(count: int, height: int, width: int) -> np.ndarray:
-    """Frames that differ clearly from each other but compress well: a per-frame colour
-    plus a horizontal gradient and a moving bar, like smooth generated video."""
-    f = np.arange(count)[:, None, None]
-    y = np.arange(height)[None, :, None]
-    x = np.arange(width)[None, None, :]
-    r = (f * 255 // max(1, count - 1)) + 0 * x + 0 * y
-    g = (x * 255 // max(1, width - 1)) + 0 * f + 0 * y
-    b = np.where((x + 3 * f) % width < width // 4, 220, 40) + 0 * y
-    return np.stack([r, g, b], axis=-1).astype(np.uint8)
-
-
-def top_level_boxes(path: Path) -> list[str]:
-    """Box types at the top level of an ISO BMFF file, in file order."""
-    boxes, data, pos = [], path.read_bytes(), 0
-    while pos + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[pos + 8 : pos + 16])[0]
-        elif size == 0:
-            size = len(data) - pos
-        boxes.append(kind.decode("latin-1"))
-        pos += size
-    return boxes
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+from tests.take_media import RATES, RECORD, files_in, ramp, top_level_boxes
 
 
 @pytest.mark.parametrize("fps", RATES)
@@ -203,77 +161,6 @@ def test_read_frame_first_last_and_seconds(tmp_path: Path) -> None:
         assert diff(got, frames[neighbour]) > diff(got, frames[index]) + 2, at
 
 
-def test_a_failure_while_encoding_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    real, calls = media.even_frame, []
-
-    def fails_partway(frame: np.ndarray) -> np.ndarray:
-        calls.append(1)
-        if len(calls) == 5:
-            raise RuntimeError("encoder died")
-        return real(frame)
-
-    monkeypatch.setattr(media, "even_frame", fails_partway)
-    with pytest.raises(RuntimeError, match="encoder died"):
-        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
-    assert files_in(tmp_path) == []
-
-
-def test_a_failure_after_the_video_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    def broken(frames: np.ndarray, path: Path) -> None:
-        path.write_bytes(b"half a sprite")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(media, "write_filmstrip", broken)
-    with pytest.raises(OSError, match="disk full"):
-        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
-    assert files_in(tmp_path) == []
-
-
-def test_a_failure_between_renames_leaves_nothing_of_that_take(tmp_path: Path, monkeypatch):
-    write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "keep")
-    real, calls = take_files.os.replace, []
-
-    def third_fails(src: Path, dst: Path) -> None:
-        calls.append(dst)
-        if len(calls) == 3:
-            raise PermissionError("file is open in Premiere")
-        real(src, dst)
-
-    monkeypatch.setattr(take_files.os, "replace", third_fails)
-    with pytest.raises(PermissionError):
-        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "again")
-    assert files_in(tmp_path) == ["keep.jpg", "keep.json", "keep.mp4", "keep.strip.jpg"]
-
-
-def test_an_existing_take_is_never_replaced(tmp_path: Path) -> None:
-    first = write_take(ramp(5, 32, 32), 24, RECORD, tmp_path, "same")
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    with pytest.raises(FileExistsError):
-        write_take(ramp(9, 16, 16), 24, {"other": 1}, tmp_path, "same")
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
-    assert probe(first.video).frames == 5
-
-
-def test_a_delivered_mp4_is_stored_as_is(tmp_path: Path) -> None:
-    made = write_take(ramp(17, 32, 48), 16, RECORD, tmp_path / "made", "src")
-    delivered = tmp_path / "staging" / "provider.mp4"
-    delivered.parent.mkdir()
-    delivered.write_bytes(made.video.read_bytes())
-    original = delivered.read_bytes()
-    take = take_files.store_encoded(delivered, {"take_id": "t1"}, tmp_path / "lib", "t1")
-    assert take.video.read_bytes() == original and not delivered.exists()
-    assert Image.open(take.poster).size == (48, 32)
-    assert take.grid == media.filmstrip_grid(48, 32, 17)
-    assert json.loads(take.sidecar.read_text("utf-8")) == {"take_id": "t1"}
-
-
-def test_a_record_that_is_not_json_writes_nothing(tmp_path: Path) -> None:
-    for record in ({"when": object()}, {"x": float("nan")}, {"s": {1, 2}}):
-        with pytest.raises(ValueError, match="JSON"):
-            write_take(ramp(3, 16, 16), 24, record, tmp_path / "t", "bad")
-    assert files_in(tmp_path) == []
-
-
 def test_spaces_and_non_ascii_paths(tmp_path: Path) -> None:
     folder = tmp_path / "Médias du projet" / "prise 北京 🎬"
     take = write_take(ramp(7, 32, 48), 29.97, RECORD, folder, "Prise №1 – héron")
@@ -296,44 +183,3 @@ def test_takes_encode_concurrently(tmp_path: Path) -> None:
     for i, take in enumerate(takes):
         info = probe(take.video)
         assert (info.frames, info.record["seed"]) == (17, i)
-
-
-@pytest.mark.parametrize(
-    ("frames", "fps", "record", "stem", "message"),
-    [
-        (np.zeros((3, 8, 8, 3), np.float32), 24, {}, "s", "uint8"),
-        (np.zeros((8, 8, 3), np.uint8), 24, {}, "s", "shape"),
-        (np.zeros((3, 8, 8, 4), np.uint8), 24, {}, "s", "shape"),
-        (np.zeros((0, 8, 8, 3), np.uint8), 24, {}, "s", "empty"),
-        ([[[[0, 0, 0]]]], 24, {}, "s", "numpy"),
-        (None, 24, {}, "s", "numpy"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 0, {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), -24, {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), float("nan"), {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), float("inf"), {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), "24", {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), True, {}, "s", "fps"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, [1], "s", "record"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "a/b", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "a\\b", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, ".hidden", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "x:y", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "trailing.", "stem"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "con", "reserved"),
-        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "x" * 300, "too long"),
-    ],
-)
-def test_bad_inputs_raise_value_error(tmp_path, frames, fps, record, stem, message) -> None:
-    with pytest.raises(ValueError, match=message):
-        write_take(frames, fps, record, tmp_path, stem)
-    assert files_in(tmp_path) == []
-
-
-def test_bad_reads_raise_value_error(tmp_path: Path) -> None:
-    take = write_take(ramp(5, 16, 16), 24, RECORD, tmp_path, "r")
-    for at in ("middle", -0.1, 0.3, float("nan"), None, True):
-        with pytest.raises(ValueError):
-            read_frame(take.video, at)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        probe(take.sidecar)

@@ -1,27 +1,25 @@
 """The panel in Debian's Chromium against a real bridge running the tiny model: what an
-editor does in one sitting, from a prompt to a timeline file, plus cancel and the
-"bridge not running" state with its recovery."""
+editor does in one sitting, from a prompt to a timeline file, plus re-roll and continue, a
+shot list, and reorder, cancel and retry in the queue (pairing: test_panel_pairing.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 from test_panel_support import (  # noqa: F401
     SCREENSHOTS,
     browser_context,
     cards,
+    generate,
     open_panel,
     search,
+    unique,
 )
 
 pytestmark = pytest.mark.browser
 
-
-def unique(word: str) -> str:
-    return f"{word}-{uuid.uuid4().hex[:8]}"
 
 
 def api_take(server, take_id: str) -> dict:
@@ -31,20 +29,6 @@ def api_take(server, take_id: str) -> dict:
 def card_ids(page, text: str) -> list[str]:
     return cards(page, text).evaluate_all("els => els.map(e => e.dataset.takeId)")
 
-
-def generate(page, prompt: str, *, takes: int, steps: int | None = None,
-             longest: bool = False) -> None:
-    page.fill("#prompt", prompt)
-    page.select_option("#model", "tiny")
-    page.fill("#takes", str(takes))
-    if longest:  # the longest duration preset: many frames make every step slow
-        last = page.eval_on_selector("#duration", "s => s.options[s.options.length - 1].value")
-        page.select_option("#duration", last)
-    if steps is not None:
-        if not page.is_visible("#steps"):
-            page.click("#fold-advanced")
-        page.fill("#steps", str(steps))
-    page.click("#generate")
 
 
 def test_generate_rate_pick_filter_compare_assemble(browser_context, server):  # noqa: F811
@@ -266,52 +250,4 @@ def test_reorder_cancel_and_retry(browser_context, server):  # noqa: F811
              if j["request"]["prompt"] == word and j["id"] != job_id]
     assert again and again[0]["request"]["seed"] == job["request"]["seed"]
     server.api("POST", f"/jobs/{again[0]['id']}/cancel")
-    assert page.errors == []
-
-
-def pair_code(bridge) -> str:
-    """The one-time code in the link `promptcut serve` prints."""
-    match = re.findall(r"/panel/#pair=([\w-]+)", bridge.log())
-    assert match, bridge.log()
-    return match[-1]
-
-
-def test_pairs_with_the_printed_link_then_survives_a_bridge_restart(
-        browser_context, fresh_server):  # noqa: F811
-    fresh_server.start()
-    page = open_panel(browser_context, fresh_server, fragment=f"pair={pair_code(fresh_server)}")
-    # The code was traded for the token, which is kept; the fragment is gone.
-    assert "pair" not in page.url
-    assert page.evaluate("localStorage.getItem('promptcut.token')") == fresh_server.token
-
-    fresh_server.stop()
-    banner = page.locator("#bridge-banner")
-    banner.wait_for(state="visible")
-    assert "Bridge not running" in banner.text_content()
-    assert "promptcut serve" in banner.text_content()
-    assert "offline" in page.get_attribute("#conn-dot", "class")
-    page.set_viewport_size({"width": 320, "height": 600})
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "panel-320-bridge-down.png"))
-    page.set_viewport_size({"width": 1280, "height": 820})
-    fresh_server.start()
-    page.wait_for_selector("#conn-dot.online", timeout=30_000)
-    banner.wait_for(state="hidden")
-    # Back in business: the panel submits to the restarted bridge.
-    word = unique("back")
-    generate(page, word, takes=1)
-    page.locator(".job", has_text=word).first.wait_for()
-
-    # A wrong token: "Not paired", and pairing by hand with a fresh code fixes it.
-    page.evaluate("localStorage.setItem('promptcut.token', 'wrong')")
-    page.reload()
-    page.locator("#bridge-banner", has_text="Not paired").wait_for()
-    page.click("#pair")
-    page.fill("#pair-token", "not-a-code")
-    page.click("#pair-save")
-    page.locator("#pair-error").wait_for()
-    page.fill("#pair-token", pair_code(fresh_server))
-    page.click("#pair-save")
-    page.wait_for_selector("#conn-dot.online")
-    assert page.evaluate("localStorage.getItem('promptcut.token')") == fresh_server.token
     assert page.errors == []

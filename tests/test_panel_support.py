@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,23 @@ def search(page, text: str) -> None:
     page.wait_for_function(
         """(t) => { const cs = [...document.querySelectorAll('#gallery .take')];
                     return cs.every(c => c.textContent.includes(t)); }""", arg=text)
+
+
+def unique(word: str) -> str:
+    return f"{word}-{uuid.uuid4().hex[:8]}"
+
+
+
+def generate(page, prompt: str, *, takes: int, steps: int | None = None,
+             longest: bool = False) -> None:
+    page.fill("#prompt", prompt)
+    page.select_option("#model", "tiny")
+    page.fill("#takes", str(takes))
+    if longest:  # the longest duration preset: many frames make every step slow
+        last = page.eval_on_selector("#duration", "s => s.options[s.options.length - 1].value")
+        page.select_option("#duration", last)
+    if steps is not None:
+        if not page.is_visible("#steps"):
+            page.click("#fold-advanced")
+        page.fill("#steps", str(steps))
+    page.click("#generate")

@@ -1,0 +1,129 @@
+"""Writing a take is all or nothing (real PyAV/libx264): a failure at any step leaves no file
+of that take, an existing take is never replaced, a delivered MP4 is kept as is, and bad
+input is a ValueError before anything is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bridge.library import media, take_files
+from bridge.library.media import probe, read_frame
+from bridge.library.take_files import write_take
+from tests.take_media import RECORD, files_in, ramp
+
+
+def test_a_failure_while_encoding_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    real, calls = media.even_frame, []
+
+    def fails_partway(frame: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("encoder died")
+        return real(frame)
+
+    monkeypatch.setattr(media, "even_frame", fails_partway)
+    with pytest.raises(RuntimeError, match="encoder died"):
+        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
+    assert files_in(tmp_path) == []
+
+
+def test_a_failure_after_the_video_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    def broken(frames: np.ndarray, path: Path) -> None:
+        path.write_bytes(b"half a sprite")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(media, "write_filmstrip", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "boom")
+    assert files_in(tmp_path) == []
+
+
+def test_a_failure_between_renames_leaves_nothing_of_that_take(tmp_path: Path, monkeypatch):
+    write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "keep")
+    real, calls = take_files.os.replace, []
+
+    def third_fails(src: Path, dst: Path) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise PermissionError("file is open in Premiere")
+        real(src, dst)
+
+    monkeypatch.setattr(take_files.os, "replace", third_fails)
+    with pytest.raises(PermissionError):
+        write_take(ramp(9, 32, 32), 24, RECORD, tmp_path, "again")
+    assert files_in(tmp_path) == ["keep.jpg", "keep.json", "keep.mp4", "keep.strip.jpg"]
+
+
+def test_an_existing_take_is_never_replaced(tmp_path: Path) -> None:
+    first = write_take(ramp(5, 32, 32), 24, RECORD, tmp_path, "same")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(FileExistsError):
+        write_take(ramp(9, 16, 16), 24, {"other": 1}, tmp_path, "same")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert probe(first.video).frames == 5
+
+
+def test_a_delivered_mp4_is_stored_as_is(tmp_path: Path) -> None:
+    made = write_take(ramp(17, 32, 48), 16, RECORD, tmp_path / "made", "src")
+    delivered = tmp_path / "staging" / "provider.mp4"
+    delivered.parent.mkdir()
+    delivered.write_bytes(made.video.read_bytes())
+    original = delivered.read_bytes()
+    take = take_files.store_encoded(delivered, {"take_id": "t1"}, tmp_path / "lib", "t1")
+    assert take.video.read_bytes() == original and not delivered.exists()
+    assert Image.open(take.poster).size == (48, 32)
+    assert take.grid == media.filmstrip_grid(48, 32, 17)
+    assert json.loads(take.sidecar.read_text("utf-8")) == {"take_id": "t1"}
+
+
+def test_a_record_that_is_not_json_writes_nothing(tmp_path: Path) -> None:
+    for record in ({"when": object()}, {"x": float("nan")}, {"s": {1, 2}}):
+        with pytest.raises(ValueError, match="JSON"):
+            write_take(ramp(3, 16, 16), 24, record, tmp_path / "t", "bad")
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("frames", "fps", "record", "stem", "message"),
+    [
+        (np.zeros((3, 8, 8, 3), np.float32), 24, {}, "s", "uint8"),
+        (np.zeros((8, 8, 3), np.uint8), 24, {}, "s", "shape"),
+        (np.zeros((3, 8, 8, 4), np.uint8), 24, {}, "s", "shape"),
+        (np.zeros((0, 8, 8, 3), np.uint8), 24, {}, "s", "empty"),
+        ([[[[0, 0, 0]]]], 24, {}, "s", "numpy"),
+        (None, 24, {}, "s", "numpy"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 0, {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), -24, {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), float("nan"), {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), float("inf"), {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), "24", {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), True, {}, "s", "fps"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, [1], "s", "record"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "a/b", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "a\\b", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, ".hidden", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "x:y", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "trailing.", "stem"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "con", "reserved"),
+        (np.zeros((3, 8, 8, 3), np.uint8), 24, {}, "x" * 300, "too long"),
+    ],
+)
+def test_bad_inputs_raise_value_error(tmp_path, frames, fps, record, stem, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        write_take(frames, fps, record, tmp_path, stem)
+    assert files_in(tmp_path) == []
+
+
+def test_bad_reads_raise_value_error(tmp_path: Path) -> None:
+    take = write_take(ramp(5, 16, 16), 24, RECORD, tmp_path, "r")
+    for at in ("middle", -0.1, 0.3, float("nan"), None, True):
+        with pytest.raises(ValueError):
+            read_frame(take.video, at)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        probe(take.sidecar)
