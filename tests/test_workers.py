@@ -3,8 +3,10 @@ state; a take's record names where it ran; provider executors come and go with k
 
 from __future__ import annotations
 
+import os
 import socket
 import time
+from pathlib import Path
 
 
 def _workers(server) -> dict:
@@ -46,3 +48,33 @@ def test_download_on_a_worker_refuses_what_it_cannot_do(server):
     assert resp.status_code == 404 and resp.json()["error"]["field"] == "worker_id"
     resp = server.api("POST", f"/workers/{local['id']}/download", json={})
     assert resp.status_code == 400 and resp.json()["error"]["field"] == "model"
+
+
+def test_auto_devices_know_a_cpu_build_without_importing_torch(tmp_path):
+    """`--devices auto` reads a CPU-only build from torch/version.py (importing torch costs
+    every start 2-4 s); any other build, or an unreadable file, asks torch itself."""
+    import subprocess
+    import sys
+
+    import torch
+
+    from bridge.engine.executors.local import _cpu_only_build, parse_devices
+
+    if sys.platform != "darwin":  # this machine's real torch: the two answers agree
+        assert _cpu_only_build() == (torch.version.cuda is None and torch.version.hip is None)
+    if _cpu_only_build():
+        assert parse_devices("auto") == parse_devices("cpu")
+    probe = ("import sys; from bridge.engine.executors.local import _cpu_only_build; "
+             "print(_cpu_only_build(), 'torch' in sys.modules)")
+    for cuda, expected in (("None", "True"), ("'12.8'", "False")):
+        fake = tmp_path / f"cuda {cuda.strip(chr(39))}" / "torch"
+        fake.mkdir(parents=True)
+        (fake / "__init__.py").write_text("raise ImportError('not imported, only read')\n")
+        (fake / "version.py").write_text(
+            f"from typing import Optional\ncuda: Optional[str] = {cuda}\n"
+            "hip: Optional[str] = None\nxpu: Optional[str] = None\n", "utf-8")
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": f"{fake.parent}{os.pathsep}"
+                                                f"{Path(__file__).resolve().parents[1]}"})
+        if sys.platform != "darwin":
+            assert out.stdout.split() == [expected, "False"], out.stderr

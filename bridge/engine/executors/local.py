@@ -14,6 +14,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from pathlib import Path
 
 from bridge import faults
 from bridge.config import Settings
@@ -49,6 +50,8 @@ def parse_devices(spec: str, default: str = "auto") -> list[DeviceSpec]:
 
 
 def _detected(kind: str) -> list[DeviceSpec]:
+    if kind == "auto" and _cpu_only_build():
+        return [DeviceSpec("cpu", None)]
     import torch
 
     if kind in ("auto", "cuda") and torch.cuda.is_available():
@@ -162,3 +165,30 @@ class LocalExecutor:
         unload = getattr(self.generator, "unload", None)
         if unload:
             unload()
+
+
+def _cpu_only_build() -> bool:
+    """True when the installed torch can only run on the CPU, found without importing it.
+
+    Importing torch takes 2 to 4 s, and every start of `serve` and every CLI command that
+    opens the library would pay it just to learn "cpu" (the model loads later, in the
+    worker, and imports it then). A build says what it was compiled for in torch/version.py
+    (`cuda`, `hip`, `xpu` are None on a CPU build); macOS builds may use MPS whatever the
+    file says. Anything unexpected answers False, and torch is asked as before.
+    """
+    import importlib.util
+    import re
+    import sys
+
+    if sys.platform == "darwin":
+        return False
+    try:
+        spec = importlib.util.find_spec("torch")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        text = (Path(folders[0]) / "version.py").read_text(encoding="utf-8")
+    except (ImportError, OSError, IndexError, ValueError):
+        return False
+    backends = [re.search(rf"^{name}(?:: [^=]+)? = (.+)$", text, re.M)
+                for name in ("cuda", "hip", "xpu")]
+    return all(m is not None and m.group(1).strip() == "None" for m in backends)
+
