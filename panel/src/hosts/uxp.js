@@ -33,6 +33,19 @@ export async function importFile(path) {
   return { name: item.name };
 }
 
+/** The active sequence, checked to have video track `track` (0-based), and the take's
+ * project item (imported once, found again after). Shared by every placing command.
+ * @param {string} path @param {number} track */
+async function onTrack(path, track) {
+  const project = await activeProject();
+  const seq = await activeSequence(project);
+  const count = await seq.getVideoTrackCount();
+  if (track < 0 || track >= count) {
+    throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
+  }
+  return { project, seq, item: await importAndFind(project, path) };
+}
+
 /**
  * @param {string} path the take's local media file
  * @param {{track?: number, overwrite?: boolean, time?: number | null}} opts track: 0-based
@@ -40,13 +53,7 @@ export async function importFile(path) {
 export async function insertAtPlayhead(path, opts = {}) {
   const p = ppro();
   const track = opts.track || 0;
-  const project = await activeProject();
-  const seq = await activeSequence(project);
-  const count = await seq.getVideoTrackCount();
-  if (track < 0 || track >= count) {
-    throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
-  }
-  const item = await importAndFind(project, path);
+  const { project, seq, item } = await onTrack(path, track);
   // The player position as Premiere's own TickTime (exact ticks), unless told otherwise.
   const at = typeof opts.time === "number"
     ? p.TickTime.createWithSeconds(opts.time)
@@ -230,13 +237,7 @@ export async function findGap(opts = {}) {
 export async function placeTrimmed(path, opts) {
   const p = ppro();
   const track = opts.track || 0;
-  const project = await activeProject();
-  const seq = await activeSequence(project);
-  const count = await seq.getVideoTrackCount();
-  if (track < 0 || track >= count) {
-    throw new Error(`This sequence has ${count} video tracks: choose V1 to V${count}.`);
-  }
-  const item = await importAndFind(project, path);
+  const { project, seq, item } = await onTrack(path, track);
   const clip = p.ClipProjectItem.cast(item);
   const at = p.TickTime.createWithTicks(framesToTicks(opts.startFrame, opts.fps));
   const length = p.TickTime.createWithTicks(framesToTicks(opts.frames, opts.fps));
