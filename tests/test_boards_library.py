@@ -70,3 +70,17 @@ def test_a_board_survives_a_lost_database(tmp_path):
     assert [(s.label, s.prompt, s.duration, s.overrides) for s in back.shots] == [
         ("One", "a fox", Duration(2, "bars"), {}), ("Two", "snow", None, {"seed": 7})]
     assert boards.restore_from_json(fresh, settings) == []  # once only
+
+
+def test_a_board_deleted_twice_keeps_both_copies_in_the_trash(tmp_path):
+    """Deleted, its JSON put back by hand, deleted again: the first trashed copy stays."""
+    settings, db = library(tmp_path)
+    conn = db.conn()
+    board = board_edits.create_board(conn, settings, {"name": "Twice"})
+    live = boards.boards_dir(settings) / f"{board.id}.json"
+    boards.trash_json(settings, board.id)
+    first = (settings.trash_dir / "boards" / live.name).read_bytes()
+    boards.save_json(conn, settings, board.id)
+    boards.trash_json(settings, board.id)
+    kept = sorted(p.read_bytes() for p in (settings.trash_dir / "boards").iterdir())
+    assert len(kept) == 2 and first in kept and not live.exists()

@@ -181,11 +181,22 @@ def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_
     assert ccx_domains(ccx.read_bytes()) == ["http://127.0.0.1:9123", "http://localhost:9123"]
     assert "port 9123" in first.stdout and "double-click" in first.stdout
 
-    again = promptcut(*args, env=env)  # the earlier copy is moved aside, never deleted
+    # Adobe's own settings survive; one it cannot read is kept beside, never written over.
+    plist11 = home / "Library" / "Preferences" / "com.adobe.CSXS.11.plist"
+    plist11.write_bytes(plistlib.dumps({"PlayerDebugMode": "0", "LogLevel": "4"}))
+    plist12 = home / "Library" / "Preferences" / "com.adobe.CSXS.12.plist"
+    plist12.write_bytes(b"not a plist")
+    again = promptcut(*args, env=env)  # the earlier copies are moved aside, never deleted
     assert again.returncode == 0, again.stderr
     kept = list((data / "trash").glob("cep-extension-*"))
     assert len(kept) == 1 and (kept[0] / "CSXS" / "manifest.xml").is_file()
     assert not [p for p in ext.parent.iterdir() if p.name != "org.promptcut.panel"]
+    assert plistlib.loads(plist11.read_bytes()) == {"PlayerDebugMode": "1", "LogLevel": "4"}
+    assert [p.read_bytes() for p in plist12.parent.glob("com.adobe.CSXS.12.plist.unreadable-*")
+            ] == [b"not a plist"]
+    old_ccx = list((data / "trash").glob("*-promptcut-0.1.0.ccx"))
+    assert len(old_ccx) == 1 and ccx_domains(old_ccx[0].read_bytes()) == ccx_domains(
+        ccx.read_bytes())
 
     # As Creative Cloud does once the .ccx is double-clicked: a folder named <id>_<version>.
     (home / "Library/Application Support/Adobe/UXP/Plugins/External"

@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -250,7 +251,7 @@ def cached_analysis(path: Path, cache_dir: Path, sha256: str | None = None,
             log.warning("re-analysing %s: cached analysis unreadable (%s)", path, err)
     result = analyse(decode(path), sha256, tracker, checkpoint)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
+    partial = cache.with_name(f".{cache.name}.{secrets.token_hex(6)}.partial")
     partial.write_text(json.dumps(result.to_dict()), encoding="utf-8")
     os.replace(partial, cache)
     return result

@@ -56,7 +56,8 @@ def run_install(args: argparse.Namespace) -> int:
             _install_cep(host, panel_assets.cep_dir(), settings.trash_dir, settings.port)
         if args.only in (None, "uxp"):
             out = Path(args.ccx_dir) if args.ccx_dir else settings.data_dir / "plugins"
-            _write_ccx(host, panel_assets.ccx(settings.port), out, settings.port)
+            _write_ccx(host, panel_assets.ccx(settings.port), out, settings.port,
+                       settings.trash_dir)
     except panel_assets.PackageMissing as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -99,12 +100,18 @@ def _install_cep(host: premiere.Host, bundle: Path, trash: Path, port: int) -> N
     print("Restart Premiere, then open Window > Extensions > Promptcut.")
 
 
-def _write_ccx(host: premiere.Host, package: Any, folder: Path, port: int) -> None:
+def _write_ccx(host: premiere.Host, package: Any, folder: Path, port: int,
+               trash: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / package.filename
     tmp = folder / f".{package.filename}.{secrets.token_hex(4)}.partial"
     tmp.write_bytes(package.data)
-    os.replace(tmp, target)  # a .ccx this command wrote before is simply renewed
+    if target.exists():  # an earlier package (or a file of that name): to the trash, not over
+        trash.mkdir(parents=True, exist_ok=True)
+        old = trash / f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}-{target.name}"
+        shutil.move(str(target), str(old))
+        print(f"The earlier {target.name} was moved to {old}")
+    os.replace(tmp, target)
     print(f"Wrote the UXP plugin {target} (it may reach the bridge on port {port} only).")
     agent = premiere.uxp_installer(host)
     if agent:

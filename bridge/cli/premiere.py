@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import os
 import plistlib
+import secrets
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,10 +151,14 @@ def set_debug_mode(host: Host) -> list[str]:
         return []
     for v in CSXS_VERSIONS:
         path = _plist(host, v)
-        data = _read_plist(path) or {}
+        data = _read_plist(path)
+        if data is None and path.exists():
+            # Adobe's file, unreadable to us: kept beside it, never written over.
+            os.replace(path, path.with_name(f"{path.name}.unreadable-{int(time.time())}"))
+        data = data or {}
         data["PlayerDebugMode"] = "1"
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
         with open(tmp, "wb") as f:
             plistlib.dump(data, f, fmt=plistlib.FMT_BINARY)
         os.replace(tmp, path)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -217,7 +219,7 @@ def save_json(conn: sqlite3.Connection, settings: Settings, board_id: str) -> No
     song = song_of(conn, board)
     data = board.to_dict() | {"song": {k: song[k] for k in ("id", "sha256", "filename", "path")}
                               if song else None}
-    partial = folder / f".{board_id}.{os.getpid()}.partial"
+    partial = folder / f".{board_id}.{secrets.token_hex(6)}.partial"  # unique per write
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(partial, folder / f"{board_id}.json")
 
@@ -228,7 +230,9 @@ def trash_json(settings: Settings, board_id: str) -> None:
     if src.exists():
         dest = settings.trash_dir / "boards"
         dest.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dest / src.name)
+        name = src.name if not (dest / src.name).exists() else (
+            f"{board_id}.{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}.json")
+        os.replace(src, dest / name)  # an earlier deletion's copy is kept too
 
 
 def restore_from_json(conn: sqlite3.Connection, settings: Settings) -> list[str]:
