@@ -253,3 +253,43 @@ def test_logs_prints_where_the_log_is(tmp_path):
     done = promptcut("logs", "--data-dir", str(data), "--tail", "5")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == str(data / "logs" / "promptcut.log")
+
+
+def _dev():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("promptcut_dev", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_serve_picks_the_torch_build_that_fits_each_machine():
+    dev = _dev()
+    M = dev.Machine
+
+    def pick(system, arch, gpu, **env):
+        return dev.choose_torch(M(system, arch, gpu), env)
+
+    cuda = pick("linux", "x86_64", True)
+    assert (cuda.build, cuda.pip_args(), cuda.needs_index) == ("cuda", ["torch"], False)
+    mac = pick("darwin", "arm64", False)
+    assert (mac.build, mac.pip_args()) == ("mps", ["torch"]) and "Metal" in mac.reason
+    assert pick("darwin", "x86_64", False).build == "cpu"
+    assert pick("linux", "aarch64", False).pip_args() == ["torch"]
+    # Linux x86-64 without a GPU: pip's default is the CUDA build, so it waits for the
+    # CPU index (never a guessed address) and says where PyTorch lists it.
+    lin = pick("linux", "x86_64", False)
+    assert lin.build == "cpu" and lin.needs_index and "PROMPTCUT_TORCH_CPU_INDEX" in lin.reason
+    assert "install page" in lin.reason
+    cpu = pick("linux", "x86_64", False, PROMPTCUT_TORCH_CPU_INDEX="file:///wheels/cpu")
+    assert cpu.pip_args() == ["torch", "--index-url", "file:///wheels/cpu"]
+    win = pick("win32", "AMD64", True)
+    assert win.build == "cuda" and win.needs_index and "PROMPTCUT_TORCH_CUDA_INDEX" in win.reason
+    assert pick("win32", "AMD64", True, PROMPTCUT_TORCH_CUDA_INDEX="I").pip_args()[-1] == "I"
+    assert pick("win32", "AMD64", False).pip_args() == ["torch"]
+    own = pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch==2.5.1",
+               PROMPTCUT_TORCH_INDEX="file:///w")
+    assert (own.build, own.pip_args()) == ("custom", ["torch==2.5.1", "--index-url", "file:///w"])
+    assert pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch").needs_index is False
