@@ -210,6 +210,35 @@ def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_
     assert checks["log"]["detail"].endswith("promptcut.log")
 
 
+def test_panel_uninstall_trashes_what_install_added_and_puts_debug_mode_back(bundled_panel,
+                                                                           tmp_path):
+    env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
+    home, data = tmp_path / "home é", new_data_dir(tmp_path)
+    prefs = home / "Library" / "Preferences"
+    prefs.mkdir(parents=True)
+    plist11, plist12 = prefs / "com.adobe.CSXS.11.plist", prefs / "com.adobe.CSXS.12.plist"
+    plist11.write_bytes(plistlib.dumps({"PlayerDebugMode": "0", "LogLevel": "4"}))
+    where = ("--platform", "macos", "--home", str(home), "--data-dir", str(data))
+    for _ in range(2):  # a reinstall remembers the first "before", not its own "1"
+        assert promptcut("panel", "install", *where, env=env).returncode == 0
+    assert plistlib.loads(plist12.read_bytes())["PlayerDebugMode"] == "1"
+    ext = home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
+    ccx = data / "plugins" / "promptcut-0.1.0.ccx"
+    assert ext.is_dir() and ccx.is_file()
+
+    done = promptcut("panel", "uninstall", *where, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert not ext.exists() and not ccx.exists()
+    trashed = [Path(m["to"]) for m in report["moved_to_trash"]]
+    assert all(t.is_relative_to(data / "trash") and t.exists() for t in trashed)
+    assert len(trashed) == 2 and (trashed[0] / "CSXS" / "manifest.xml").is_file()
+    assert plistlib.loads(plist11.read_bytes()) == {"PlayerDebugMode": "0", "LogLevel": "4"}
+    assert "PlayerDebugMode" not in plistlib.loads(plist12.read_bytes())
+    again = promptcut("panel", "uninstall", *where, env=env)  # nothing left: says so
+    assert again.returncode == 0 and "No CEP extension" in again.stdout
+
+
 def test_panel_install_on_a_fake_windows_home_names_the_registry_steps(bundled_panel,
                                                                           tmp_path):
     env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
@@ -222,7 +251,13 @@ def test_panel_install_on_a_fake_windows_home_names_the_registry_steps(bundled_p
     for version in (11, 12):
         assert (f"reg add HKCU\\Software\\Adobe\\CSXS.{version} /v PlayerDebugMode /t REG_SZ "
                 "/d 1 /f") in done.stdout
-    assert not (data / "plugins").exists()  # --only cep
+    assert not (data / "plugins" / "promptcut-0.1.0.ccx").exists()  # --only cep
+    undo = promptcut("panel", "uninstall", "--platform", "windows", "--home", str(home),
+                     "--data-dir", str(data), env=env)
+    assert undo.returncode == 0 and not ext.exists()
+    for version in (11, 12):  # another system's registry: the commands that undo it
+        assert (f"reg delete HKCU\\Software\\Adobe\\CSXS.{version} /v PlayerDebugMode /f"
+                ) in undo.stdout
 
 
 def test_panel_install_outside_windows_and_macos_says_what_to_do(tmp_path):
