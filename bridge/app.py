@@ -116,4 +116,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _error(status: int, code: str, message: str, field: str | None):
+    # Refusals go to the log (never the token: only the route, the origin and the reason).
+    log.warning("refused %s %s (Origin %s): %d %s", request.method, request.path,
+                request.headers.get("Origin") or "none", status, code)
     return jsonify({"error": {"code": code, "message": message, "field": field}}), status

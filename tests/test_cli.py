@@ -122,3 +122,51 @@ def test_commands_without_data_dir_use_the_running_bridges_library(server, tmp_p
     assert done.stdout.strip() == server.token
     log = server.log()
     assert "promptcut token --data-dir" in log and str(server.data_dir) in log  # the banner
+
+
+def test_every_flag_has_help_and_every_listing_or_report_has_json():
+    import argparse
+
+    from bridge.cli import build_parser
+
+    leaves: dict[str, argparse.ArgumentParser] = {}
+
+    def walk(p: argparse.ArgumentParser, path: str) -> None:
+        subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        for s in subs:
+            for name, child in s.choices.items():
+                walk(child, f"{path} {name}".strip())
+        if not subs:
+            leaves[path] = p
+
+    walk(build_parser(), "")
+    for path, p in leaves.items():
+        if path.startswith("board"):  # cli/board.py is the boards area's
+            continue
+        quiet = [a.dest for a in p._actions if not a.help]
+        assert not quiet, f"promptcut {path}: no help on {quiet}"
+    reports = ["token", "generate", "models list", "export", "library repair", "verify",
+               "doctor", "panel install", "panel uninstall", "logs", "providers list", "docs"]
+    for path in reports:
+        assert "--json" in leaves[path]._option_string_actions, path
+
+
+def test_commands_are_quiet_and_leave_one_log_line_without_the_token(tmp_path):
+    data = new_data_dir(tmp_path)
+    done = promptcut("token", "--new", "--json", "--data-dir", str(data))
+    assert done.returncode == 0 and done.stderr == ""  # no INFO lines without -v
+    token = json.loads(done.stdout)["token"]
+    log = (data / "logs" / "promptcut.log").read_text(encoding="utf-8")
+    assert "cli run" in log and "promptcut token --new --json --data-dir" in log
+    assert token not in log
+    from bridge.logfile import redacted
+
+    assert redacted(["x", "--api-key", "s3cret", "--token=abc", "--port", "1"]) == [
+        "x", "--api-key", "***", "--token=***", "--port", "1"]
+
+
+def test_refused_requests_are_logged_without_the_token(server):
+    server.api("GET", "/jobs", headers={"Authorization": "Bearer not-the-token"})
+    log = server.log()
+    assert "refused GET /api/v1/jobs (Origin none): 401 unauthorized" in log
+    assert "not-the-token" not in log and server.token not in log

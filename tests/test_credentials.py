@@ -74,17 +74,19 @@ def test_every_take_is_signed_and_reads_back_untrusted_but_intact(server, tmp_pa
 
     # The CLI says the same, and `--trust` is the in-house check the docs describe.
     plain = promptcut("verify", take["media_path"])
-    assert plain.returncode == 0 and ": untrusted" in plain.stdout, plain.stderr
+    assert plain.returncode == 4 and ": untrusted" in plain.stdout, plain.stderr
     assert "trainedAlgorithmicMedia" in plain.stdout and "seed 11" in plain.stdout
     inhouse = promptcut("verify", take["media_path"], "--trust", str(ca), "--json")
     assert inhouse.returncode == 0 and json.loads(inhouse.stdout)["state"] == "valid"
 
-    # One changed byte in the pictures: tampered, exit status 1.
+    # One changed byte in the pictures: tampered, exit status 6; each outcome its own code.
     bad = tmp_path / "changed é.mp4"
     flip_a_pixel_byte(Path(take["media_path"]), bad)
     assert credentials.verify(bad).state is CredentialState.TAMPERED
     cli = promptcut("verify", str(bad))
-    assert cli.returncode == 1 and ": tampered" in cli.stdout
+    assert cli.returncode == 6 and ": tampered" in cli.stdout
+    assert promptcut("verify", str(tmp_path / "missing.mp4")).returncode == 3
+    assert promptcut("verify", take["media_path"], str(bad)).returncode == 6  # the worst
 
 
 def test_a_continued_take_names_its_start_image_and_parent_as_ingredients(server):
@@ -234,7 +236,7 @@ def test_files_without_credentials_read_none(tmp_path):
     assert credentials.verify(text).state is CredentialState.NONE
     copy = tmp_path / "copy.mp4"
     shutil.copyfile(src, copy)
-    assert promptcut("verify", str(copy)).returncode == 2
+    assert promptcut("verify", str(copy)).returncode == 5
 
 
 def test_a_local_certificate_near_its_end_is_renewed_and_the_old_one_kept(tmp_path,

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import time
 import zipfile
 from pathlib import Path
@@ -97,7 +98,10 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
         names = set(z.namelist())
     assert {"bridge/_panel/index.html", "bridge/_panel/src/main.js",
             "bridge/_panel/dist/uxp/manifest.json", "bridge/_panel/dist/cep/CSXS/manifest.xml",
-            } <= names
+            "bridge/_docs/credentials.md", "bridge/_docs/LICENSE",
+            "promptcut-0.1.0.dist-info/licenses/LICENSE"} <= names
+    with tarfile.open(sdist) as t:
+        assert "promptcut-0.1.0/LICENSE" in t.getnames()
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -162,6 +166,25 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
     assert installed.returncode == 0, installed.stderr
     assert (home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
             / "CSXS" / "manifest.xml").is_file()
+    # The docs that messages cite, and the license, from the installed copy.
+    docs = promptcut("docs", "credentials", exe=[str(bindir / "promptcut")], cwd=elsewhere)
+    assert docs.returncode == 0 and Path(docs.stdout.strip()).is_relative_to(venv)
+    assert "Content Credentials" in Path(docs.stdout.strip()).read_text(encoding="utf-8")
+    lic = promptcut("docs", "license", "--show", exe=[str(bindir / "promptcut")], cwd=elsewhere)
+    assert "Apache License" in lic.stdout and "Version 2.0" in lic.stdout
+
+
+def test_a_build_without_the_plugins_fails_unless_asked(tmp_path):
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT, checkout, ignore=lambda d, names: [  # no node_modules, no dist
+        n for n in names if n in SKIP_COPY or n == "node_modules" or n.endswith(".egg-info")])
+    build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+             str(tmp_path / "dist"), str(checkout)]
+    refused = subprocess.run(build, capture_output=True, text=True, timeout=300, env=clean_env())
+    assert refused.returncode != 0
+    out = refused.stdout + refused.stderr
+    assert "cannot build the Premiere plugins" in out and "PROMPTCUT_BUILD_WITHOUT_PLUGINS" in out
+    assert not list((tmp_path / "dist").glob("*.whl"))
 
 
 def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_path):

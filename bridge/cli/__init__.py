@@ -19,7 +19,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FOUND = 0, 1, 2, 3
 # Areas that add their own subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
                       "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
-                      "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers"]
+                      "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers",
+                      "bridge.cli.docs"]
 
 
 SERVICE_COMMANDS = ("serve", "desktop")
@@ -62,6 +63,16 @@ def add_common(p: argparse.ArgumentParser, *, port: bool = False) -> None:
     if port:
         p.add_argument("--port", type=int, help=f"loopback port (default {default_port()}; "
                                                 "or PROMPTCUT_PORT)")
+
+
+def add_json(p: argparse.ArgumentParser, what: str = "the result") -> None:
+    p.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def print_json(value: object) -> None:
+    import json
+
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -146,7 +157,12 @@ def cmd_token(args: argparse.Namespace) -> int:
               + (f" Running:{hint}" if hint else " Start `promptcut serve` to make one,")
               + "\nPass --new to make a new library there.", file=sys.stderr)
         return EXIT_NOT_FOUND
-    print(load_or_create_token(settings.token_path))
+    token = load_or_create_token(settings.token_path)
+    if args.json:
+        print_json({"token": token, "data_dir": str(settings.data_dir),
+                    "token_file": str(settings.token_path)})
+    else:
+        print(token)
     return 0
 
 
@@ -192,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p)
     p.add_argument("--new", action="store_true",
                    help="make a new library in --data-dir when there is none")
+    add_json(p, "the token with its library and file")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("generate", help="generate takes (through the running bridge when "
@@ -213,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guidance", type=float, help="classifier-free guidance scale")
     p.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"],
                    help="where to run when no bridge runs (default auto)")
+    add_json(p, "each take (id, file, state) when done")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("desktop", help="the panel in its own window, bridge included")
@@ -225,14 +243,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import time
+
     from bridge import logfile
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    # The long-running commands keep a rotating log file in the data dir; the others only
-    # print. Third-party libraries are chatty at INFO; our own loggers carry what matters.
-    service = args.command in ("serve", "desktop")
+    # The long-running commands keep a rotating log file in the data dir; the others print
+    # warnings only (-v for more) and add one line about their run to that file.
+    # Third-party libraries are chatty at INFO; our own loggers carry what matters.
+    service = args.command in SERVICE_COMMANDS
     logfile.configure(settings_from(args) if service else None, verbose=args.verbose)
-    return args.func(args)
+    started = time.monotonic()
+    code = 1
+    try:
+        code = args.func(args)
+        return code
+    except KeyboardInterrupt:
+        code = 130
+        return code
+    finally:
+        if not service:
+            logfile.record_cli_run(settings_from(args), argv, code or 0,
+                                   time.monotonic() - started)
 
 
 if __name__ == "__main__":

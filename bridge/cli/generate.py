@@ -88,7 +88,7 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         bar.close()
         services.worker.stop()
-    failed = _report(services, batch_id)
+    failed = _report(services, batch_id, args.json)
     services.database.close()
     return 1 if failed else 0
 
@@ -99,18 +99,27 @@ def _bar(takes: int) -> tqdm:
                 bar_format="{l_bar}{bar}| {postfix}", disable=not sys.stderr.isatty())
 
 
-def _report(services, batch_id: str) -> int:
+def _report(services, batch_id: str, as_json: bool = False) -> int:
     """Print each take's file (stdout) or failure (stderr); return how many failed."""
     conn = services.db()
     failed = 0
+    rows = []
     for job in store.batch_jobs(conn, batch_id):
+        take = store.get_take(conn, job.take_id) if job.take_id else None
+        err = job.error.to_json() if job.error else {}
+        rows.append({"job_id": job.id, "state": job.status.value, "take_id": job.take_id,
+                     "file": take.media_path if take else None, "error": err or None})
         if job.status is JobState.DONE and job.take_id:
-            take = store.get_take(conn, job.take_id)
-            print(take.media_path if take else job.take_id)
+            if not as_json:
+                print(take.media_path if take else job.take_id)
         else:
             failed += 1
-            err = job.error.to_json() if job.error else {}
-            print(f"{job.status.value}: {err.get('message', '')}", file=sys.stderr)
+            if not as_json:
+                print(f"{job.status.value}: {err.get('message', '')}", file=sys.stderr)
+    if as_json:
+        from bridge.cli import print_json
+
+        print_json({"batch_id": batch_id, "takes": rows})
     return failed
 
 
@@ -177,4 +186,4 @@ def _through_bridge(services, url: str, settings: Settings, args: argparse.Names
         return 1
     finally:
         bar.close()
-    return 1 if _report(services, batch["batch_id"]) else 0
+    return 1 if _report(services, batch["batch_id"], args.json) else 0

@@ -43,6 +43,8 @@ def add_parser(subparsers: Any) -> None:
     i.add_argument("--platform", choices=premiere.SYSTEMS,
                    help="install for this system instead of the one running")
     i.add_argument("--home", help="install into this home folder instead of yours")
+    i.add_argument("--json", action="store_true",
+                   help="print what was installed (and what is left to do) as JSON")
     i.set_defaults(func=run_install)
     u = sub.add_parser("uninstall", help="remove what `panel install` added (to the trash) and "
                                          "put PlayerDebugMode back as it was")
@@ -56,7 +58,6 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    from bridge import panel_assets
     from bridge.cli import settings_from
 
     settings = settings_from(args)
@@ -68,6 +69,24 @@ def run_install(args: argparse.Namespace) -> int:
         return 2
     records = _Records(settings.data_dir / "plugins" / "panel-install.json")
     entry = records.get(host)
+    if args.json:  # the same steps; their sentences become a list in the JSON answer
+        import contextlib
+        import io
+
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):
+            code = _install(args, host, settings, records, entry)
+        print(json.dumps({"installed": code == 0, "cep": entry.get("cep"),
+                          "ccx": entry.get("ccx"), "messages": said.getvalue().splitlines()},
+                         indent=2, ensure_ascii=False))
+        return code
+    return _install(args, host, settings, records, entry)
+
+
+def _install(args: argparse.Namespace, host: premiere.Host, settings: Any, records: _Records,
+             entry: dict) -> int:
+    from bridge import panel_assets
+
     try:
         if args.only in (None, "cep"):
             entry.setdefault("debug_before", {str(v): x for v, x in

@@ -1,8 +1,11 @@
 """`promptcut verify FILE...`: read a file's Content Credentials and say what they are worth.
 
-Exit status: 0 when every file is `valid` or `untrusted` (intact), 1 when any is `tampered`,
-2 when any carries none. `--trust ca.pem` adds roots to the trust list, which is how an
-in-house check accepts this install's local authority; `--json` prints the full reading.
+Exit status, one per outcome so a script can tell them apart (for several files, the worst):
+0 every file valid; 2 usage (a bad flag, an unreadable --trust file); 3 a file not found;
+4 untrusted (intact, but the signer is on no trust list: this install's local certificate
+until you pass --trust); 5 no Content Credentials; 6 tampered. `--trust ca.pem` adds roots
+to the trust list, which is how an in-house check accepts this install's local authority;
+`--json` prints the full reading.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT = {"valid": 0, "untrusted": 0, "tampered": 1, "none": 2}
+EXIT_NOT_FOUND = 3
+EXIT = {"valid": 0, "untrusted": 4, "none": 5, "tampered": 6}
+# Which outcome wins when several files are checked: the one that most needs attention.
+SEVERITY = [0, 4, EXIT_NOT_FOUND, 5, 6]
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("verify", help="check a video's Content Credentials (C2PA)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="the video files to check")
     p.add_argument("--trust", action="append", metavar="PEM", default=[],
                    help="trust these root certificates too (repeatable), e.g. this install's "
                         "local authority: <data dir>/credentials/local/ca.pem")
@@ -41,11 +47,12 @@ def run_verify(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         if not path.is_file():
-            print(f"error: {name} is not a file", file=sys.stderr)
-            worst = max(worst, 2)
+            print(f"error (FILE): {name} is not a file", file=sys.stderr)
+            worst = max(worst, EXIT_NOT_FOUND, key=SEVERITY.index)
+            readings.append({"file": str(path), "state": "not_found"})
             continue
         result = verify(path, trust_anchors=anchors or None)
-        worst = max(worst, EXIT[result.state.value])
+        worst = max(worst, EXIT[result.state.value], key=SEVERITY.index)
         readings.append({"file": str(path), **result.to_json()})
         if not args.json:
             print(_describe(path, result))
