@@ -150,7 +150,9 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
         assert cep.status_code == 200
         with zipfile.ZipFile(io.BytesIO(cep.content)) as z:
             assert "org.promptcut.panel/CSXS/manifest.xml" in z.namelist()
-            assert b"/panel/?host=cep" in z.read("org.promptcut.panel/launcher.js")
+            launcher = z.read("org.promptcut.panel/launcher.js")
+            assert b"/panel/?host=cep" in launcher
+            assert f"var DEFAULT_PORT = {port};".encode() in launcher  # this bridge's port
     finally:
         proc.terminate()
         proc.wait(30)
@@ -351,3 +353,14 @@ def test_dev_serve_picks_the_torch_build_that_fits_each_machine():
                PROMPTCUT_TORCH_INDEX="file:///w")
     assert (own.build, own.pip_args()) == ("custom", ["torch==2.5.1", "--index-url", "file:///w"])
     assert pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch").needs_index is False
+
+
+def test_served_files_carry_one_charset_and_one_date(server):
+    for path in ("/panel/", "/panel/styles.css", "/api/v1/health"):
+        r = requests.get(f"{server.url}{path}", timeout=10)
+        assert r.status_code == 200
+        assert len(r.raw.headers.getlist("date")) == 1, path
+        types = r.raw.headers.getlist("content-type")
+        assert len(types) == 1 and types[0].count("charset") <= 1, (path, types)
+    assert requests.get(f"{server.url}/panel/", timeout=10).headers["content-type"] == (
+        "text/html; charset=utf-8")

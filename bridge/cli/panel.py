@@ -110,6 +110,8 @@ def _install(args: argparse.Namespace, host: premiere.Host, settings: Any, recor
 
 
 def _install_cep(host: premiere.Host, bundle: Path, trash: Path, port: int) -> None:
+    from bridge import panel_assets
+
     parent = premiere.cep_extensions_dir(host)
     target = parent / premiere.PLUGIN_ID
     parent.mkdir(parents=True, exist_ok=True)
@@ -117,8 +119,8 @@ def _install_cep(host: premiere.Host, bundle: Path, trash: Path, port: int) -> N
     shutil.copytree(bundle, staging)
     # The launcher opens the panel from the bridge: point it at this bridge's port.
     launcher = staging / "launcher.js"
-    launcher.write_text(launcher.read_text(encoding="utf-8").replace(
-        "var DEFAULT_PORT = 8642;", f"var DEFAULT_PORT = {int(port)};"), encoding="utf-8")
+    launcher.write_text(panel_assets.cep_launcher(launcher.read_text(encoding="utf-8"), port),
+                        encoding="utf-8")
     try:
         if target.exists() or target.is_symlink():
             trash.mkdir(parents=True, exist_ok=True)
