@@ -29,6 +29,9 @@ def add_parser(subparsers: Any) -> None:
     s.add_argument("name", help="fal, replicate or runway")
     r = sub.add_parser("remove", help="forget a provider's API key")
     r.add_argument("name", help="fal, replicate or runway")
+    for leaf in (lst, s, r):  # accepted after the verb too
+        leaf.add_argument("--data-dir", default=argparse.SUPPRESS,
+                          help="where the library lives (as before the verb)")
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
