@@ -6,11 +6,14 @@ interpreter every supported machine already has. It only uses the standard libra
 runs before anything is installed.
 
 torch is the one dependency chosen with care. `serve` keeps any torch already in the
-environment (a user's CUDA or MPS build) and otherwise installs the newest one pip offers
-(PROMPTCUT_TORCH may name another spec, PROMPTCUT_TORCH_INDEX a wheel index, as PyTorch's
-install page gives for CUDA builds on Windows). `test` pins the CPU-capable release
-(PROMPTCUT_TEST_TORCH, default torch==2.13.0) when none is present, so CI does not pull a
-multi-gigabyte GPU build it cannot use.
+environment and otherwise picks the build that fits the machine (`choose_torch`): the CUDA
+build where an NVIDIA GPU is present, Apple's build (Metal) on Apple silicon, the CPU build
+otherwise. It says what it chose and why. PROMPTCUT_TORCH names another spec and
+PROMPTCUT_TORCH_INDEX a wheel index (PyTorch's install page lists one per CUDA version and
+one for CPU-only builds); PROMPTCUT_TORCH_CPU_INDEX / PROMPTCUT_TORCH_CUDA_INDEX give the
+index each kind of machine uses when PROMPTCUT_TORCH_INDEX is unset. `test` pins the
+CPU-capable release (PROMPTCUT_TEST_TORCH, default torch==2.13.0) when none is present, so CI
+does not pull a multi-gigabyte GPU build it cannot use.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -52,6 +56,84 @@ def pip(*args: str) -> None:
     run(venv_python(), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args)
 
 
+@dataclass(frozen=True)
+class Machine:
+    """The platform facts the torch choice depends on, gathered by `machine_facts`."""
+
+    system: str  # sys.platform: "linux", "win32", "darwin"
+    arch: str  # platform.machine(): "x86_64", "AMD64", "arm64", "aarch64"
+    nvidia_gpu: bool  # nvidia-smi lists a GPU, or the driver is loaded
+
+
+@dataclass(frozen=True)
+class TorchChoice:
+    build: str  # "cuda", "mps", "cpu" or "custom"
+    spec: str  # what pip installs
+    index: str | None  # a wheel index for pip's --index-url, or None for pip's default
+    reason: str  # one sentence for the person watching
+    needs_index: bool = False  # the fitting build needs an index only the user can name
+
+    def pip_args(self) -> list[str]:
+        return [self.spec, *(["--index-url", self.index] if self.index else [])]
+
+
+def choose_torch(machine: Machine, env: dict[str, str]) -> TorchChoice:
+    """Which torch build `serve` installs on this machine: a pure function of the platform
+    facts and the environment, so each platform's choice is tested without that platform.
+
+    pip's default torch differs by platform: on Linux x86-64 it is the CUDA build (several
+    GB, useless without an NVIDIA GPU), on Windows the CPU build (useless with one), on macOS
+    the build with Apple's Metal backend. So the CPU build on Linux and the CUDA build on
+    Windows need PyTorch's own wheel index, which the user names (we never guess registry
+    addresses): PROMPTCUT_TORCH_INDEX for any machine, or PROMPTCUT_TORCH_CPU_INDEX /
+    PROMPTCUT_TORCH_CUDA_INDEX for the kind of machine.
+    """
+    spec = env.get("PROMPTCUT_TORCH") or "torch"
+    chosen = env.get("PROMPTCUT_TORCH_INDEX") or None
+    if env.get("PROMPTCUT_TORCH") or chosen:
+        return TorchChoice("custom", spec, chosen,
+                           "PROMPTCUT_TORCH / PROMPTCUT_TORCH_INDEX are set: using them as given")
+    if machine.system == "darwin":
+        if machine.arch in ("arm64", "aarch64"):
+            return TorchChoice("mps", spec, None, "Apple silicon: pip's torch for macOS runs "
+                               "on the GPU through Apple's Metal (MPS) backend")
+        return TorchChoice("cpu", spec, None, "an Intel Mac: torch runs on the CPU")
+    if machine.nvidia_gpu:
+        index = env.get("PROMPTCUT_TORCH_CUDA_INDEX") or None
+        if machine.system == "win32" and not index:
+            return TorchChoice("cuda", spec, None, "an NVIDIA GPU, but on Windows pip's default "
+                               "torch is a CPU build: set PROMPTCUT_TORCH_CUDA_INDEX to the CUDA "
+                               "index PyTorch's install page gives (\"Get Started\", "
+                               "Windows, Pip, CUDA), or PROMPTCUT_TORCH=torch to take the CPU "
+                               "build", needs_index=True)
+        return TorchChoice("cuda", spec, index, "an NVIDIA GPU is present: the CUDA build")
+    index = env.get("PROMPTCUT_TORCH_CPU_INDEX") or None
+    if machine.system.startswith("linux") and machine.arch in ("x86_64", "amd64") and not index:
+        return TorchChoice("cpu", spec, None, "no NVIDIA GPU, but on Linux pip's default "
+                           "torch is the CUDA build (several GB, of no use here): set "
+                           "PROMPTCUT_TORCH_CPU_INDEX to the CPU-only index PyTorch's install "
+                           "page gives (\"Get Started\", Linux, Pip, CPU), or "
+                           "PROMPTCUT_TORCH=torch to take pip's default anyway",
+                           needs_index=True)
+    return TorchChoice("cpu", spec, index, "no NVIDIA GPU: the CPU build")
+
+
+def machine_facts() -> Machine:
+    """The real machine: an NVIDIA GPU is seen by nvidia-smi or by its loaded driver."""
+    import platform
+
+    gpu = Path("/proc/driver/nvidia/gpus").is_dir() and any(
+        Path("/proc/driver/nvidia/gpus").iterdir())
+    if not gpu and shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True,
+                                 timeout=20)
+            gpu = out.returncode == 0 and "GPU" in out.stdout
+        except (OSError, subprocess.SubprocessError):
+            gpu = False
+    return Machine(sys.platform, platform.machine(), gpu)
+
+
 def ensure_torch(spec: str) -> None:
     if has_module("torch"):
         return
@@ -59,6 +141,25 @@ def ensure_torch(spec: str) -> None:
     if index := os.environ.get("PROMPTCUT_TORCH_INDEX"):
         extra = ["--index-url", index]
     pip(spec, *extra)
+
+
+def ensure_serving_torch() -> bool:
+    """Install the torch that fits; False (nothing installed) when it needs the user's word."""
+    if has_module("torch"):
+        print("torch: keeping the build already in .venv (remove .venv, or set "
+              "PROMPTCUT_TORCH / PROMPTCUT_TORCH_INDEX in a fresh one, to change it)")
+        return True
+    choice = choose_torch(machine_facts(), dict(os.environ))
+    if choice.needs_index:
+        print(f"torch: not installed. The {choice.build} build fits this machine: "
+              f"{choice.reason}.", file=sys.stderr)
+        return False
+    where = f" from {choice.index}" if choice.index else ""
+    print(f"torch: installing the {choice.build} build ({choice.spec}{where}): {choice.reason}."
+          "\n  To change it: PROMPTCUT_TORCH=<pip spec> and/or PROMPTCUT_TORCH_INDEX=<wheel "
+          "index from PyTorch's install page>, in a fresh .venv.", flush=True)
+    pip(*choice.pip_args())
+    return True
 
 
 def ensure_chromium() -> None:
@@ -84,7 +185,8 @@ def ensure_node_tools() -> None:
 
 def serve(args: list[str]) -> int:
     ensure_venv()
-    ensure_torch(os.environ.get("PROMPTCUT_TORCH", "torch"))
+    if not ensure_serving_torch():
+        return 2
     pip("-e", f"{ROOT}[desktop]" if "--desktop" in args else str(ROOT))
     args = [a for a in args if a != "--desktop"]
     return subprocess.run([str(venv_python()), "-m", "bridge", "serve", *args]).returncode

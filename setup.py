@@ -8,16 +8,22 @@ name it; this copies what the service serves into `bridge/_panel/` of the build,
 - the browser panel: index.html, styles.css, src/;
 - the bundled Premiere plugins, dist/uxp/ and dist/cep/, made by `node scripts/bundle.mjs`
   when Node and the panel's npm packages are here (a checkout after `npm ci`), else taken as
-  they are (a wheel built from the sdist, which carries them).
+  they are (a wheel built from the sdist, which carries them). With neither, the build
+  fails with a sentence saying so, unless PROMPTCUT_BUILD_WITHOUT_PLUGINS=1 asks for a
+  package with the browser panel only: a wheel without its Premiere plugins is a mistake
+  that a warning among a thousand lines of build output hides.
+
+The docs that messages cite (`docs/*.md`) and the LICENSE go to `bridge/_docs/`, so an
+installed copy can show them (`promptcut docs`).
 
 An editable install needs none of it: the service then reads panel/ in the checkout.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 from setuptools import setup
@@ -29,14 +35,26 @@ PANEL = ROOT / "panel"
 SERVED = ("index.html", "styles.css", "src", "dist/uxp", "dist/cep")
 
 
+WITHOUT_PLUGINS = "PROMPTCUT_BUILD_WITHOUT_PLUGINS"
+
+
+class NoPlugins(SystemExit):
+    pass
+
+
 def bundle_panel() -> None:
     node = shutil.which("node")
     if node and (PANEL / "node_modules" / "esbuild").is_dir():
         subprocess.run([node, "scripts/bundle.mjs"], cwd=PANEL, check=True)
     elif not (PANEL / "dist" / "uxp" / "panel.js").is_file():
-        warnings.warn("panel/dist/ is missing and Node or the panel's npm packages are not "
-                      "here (`npm ci` in panel/): this build has no Premiere plugins, only "
-                      "the browser panel.", stacklevel=1)
+        if os.environ.get(WITHOUT_PLUGINS, "").strip() in ("1", "true", "yes"):
+            print(f"{WITHOUT_PLUGINS} is set: building without the Premiere plugins "
+                  "(the browser panel only).")
+            return
+        raise NoPlugins(
+            "error: cannot build the Premiere plugins: panel/dist/ is missing and Node 20+ "
+            "or the panel's npm packages are not here. Run `npm ci` in panel/ and build "
+            f"again, or set {WITHOUT_PLUGINS}=1 for a package with the browser panel only.")
 
 
 def panel_files() -> list[Path]:
@@ -64,6 +82,11 @@ class BuildPy(build_py):
             dest = target / path.relative_to(PANEL)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)
+        docs = Path(self.build_lib) / "bridge" / "_docs"
+        docs.mkdir(parents=True, exist_ok=True)
+        for path in [*sorted((ROOT / "docs").glob("*.md")), ROOT / "LICENSE"]:
+            if path.is_file():
+                shutil.copy2(path, docs / path.name)
 
 
 class Sdist(sdist):

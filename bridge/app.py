@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             resp.headers["Access-Control-Expose-Headers"] = "Content-Range, Content-Length"
             resp.headers["Access-Control-Max-Age"] = "600"
         resp.headers.add("Vary", "Origin")
+        resp.headers.pop("Date", None)  # the server (uvicorn) adds the one Date header
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path.startswith(API) and not request.path.startswith(f"{API}/media/"):
@@ -116,4 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _error(status: int, code: str, message: str, field: str | None):
+    # Refusals go to the log (never the token: only the route, the origin and the reason).
+    log.warning("refused %s %s (Origin %s): %d %s", request.method, request.path,
+                request.headers.get("Origin") or "none", status, code)
     return jsonify({"error": {"code": code, "message": message, "field": field}}), status

@@ -34,7 +34,11 @@ def see_the_log(settings: Settings) -> str:
 
 
 def configure(settings: Settings | None, *, verbose: bool = False) -> Path | None:
-    """Console logging for every command; the rotating file too when `settings` is given."""
+    """Console logging for every command; the rotating file too when `settings` is given.
+
+    A service (`settings` given) logs INFO to its console and file. The other commands are
+    quiet, as command-line tools are: only warnings reach the terminal unless `-v`.
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -42,6 +46,8 @@ def configure(settings: Settings | None, *, verbose: bool = False) -> Path | Non
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter(FORMAT))
+    if settings is None and not verbose:
+        console.setLevel(logging.WARNING)
     root.addHandler(console)
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -60,3 +66,52 @@ def configure(settings: Settings | None, *, verbose: bool = False) -> Path | Non
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
     return path
+
+
+SECRET_WORDS = ("key", "token", "secret", "password", "passphrase")
+
+
+def redacted(argv: list[str]) -> list[str]:
+    """A command line fit for the log: the value of any option named like a secret hidden.
+
+    No command takes a secret on its command line today (keys are asked for, the token is
+    read from its file); this keeps one added later out of the log all the same.
+    """
+    out: list[str] = []
+    hide = False
+    for arg in argv:
+        if hide:
+            out.append("***")
+            hide = False
+            continue
+        name, eq, _ = arg.partition("=")
+        secret = name.startswith("-") and any(w in name.lower() for w in SECRET_WORDS)
+        if secret and eq:
+            out.append(f"{name}=***")
+        else:
+            out.append(arg)
+            hide = secret
+    return out
+
+
+def record_cli_run(settings: Settings, argv: list[str], code: int, seconds: float) -> None:
+    """One line in the library's log for a command run, so the log tells what was done to the
+    library from a terminal too. Only into a data dir that exists: a command never makes a
+    library by logging."""
+    if not settings.data_dir.is_dir():
+        return
+    path = log_path(settings)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter(FORMAT))
+    record = logging.LogRecord("promptcut.cli", logging.INFO, __file__, 0,
+                               "cli run (pid %d): promptcut %s -> exit %d in %.1f s",
+                               (os.getpid(), " ".join(redacted(argv)), code, seconds), None)
+    try:
+        handler.emit(record)
+    finally:
+        handler.close()

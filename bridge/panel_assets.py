@@ -84,11 +84,22 @@ def ccx(port: int, root: Path | None = None) -> Package:
     return Package(f"promptcut-{manifest.get('version', '0')}.ccx", _zip(files))
 
 
-def cep_zip(root: Path | None = None) -> Package:
-    """The CEP extension as a zip holding one folder named by its bundle id."""
+CEP_PORT_LINE = "var DEFAULT_PORT = 8642;"
+
+
+def cep_launcher(text: str, port: int) -> str:
+    """The CEP launcher opens the panel from the bridge: point it at the bridge's port."""
+    return text.replace(CEP_PORT_LINE, f"var DEFAULT_PORT = {int(port)};")
+
+
+def cep_zip(port: int, root: Path | None = None) -> Package:
+    """The CEP extension as a zip holding one folder named by its bundle id, its launcher
+    opening the bridge on `port` (as the .ccx's manifest names it)."""
     folder = cep_dir(root)
     files = {f"{PLUGIN_ID}/{p.relative_to(folder).as_posix()}": p.read_bytes()
              for p in _files(folder)}
+    launcher = f"{PLUGIN_ID}/launcher.js"
+    files[launcher] = cep_launcher(files[launcher].decode("utf-8"), port).encode("utf-8")
     return Package("promptcut-cep.zip", _zip(files))
 
 

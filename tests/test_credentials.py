@@ -74,17 +74,19 @@ def test_every_take_is_signed_and_reads_back_untrusted_but_intact(server, tmp_pa
 
     # The CLI says the same, and `--trust` is the in-house check the docs describe.
     plain = promptcut("verify", take["media_path"])
-    assert plain.returncode == 0 and ": untrusted" in plain.stdout, plain.stderr
+    assert plain.returncode == 4 and ": untrusted" in plain.stdout, plain.stderr
     assert "trainedAlgorithmicMedia" in plain.stdout and "seed 11" in plain.stdout
     inhouse = promptcut("verify", take["media_path"], "--trust", str(ca), "--json")
     assert inhouse.returncode == 0 and json.loads(inhouse.stdout)["state"] == "valid"
 
-    # One changed byte in the pictures: tampered, exit status 1.
+    # One changed byte in the pictures: tampered, exit status 6; each outcome its own code.
     bad = tmp_path / "changed é.mp4"
     flip_a_pixel_byte(Path(take["media_path"]), bad)
     assert credentials.verify(bad).state is CredentialState.TAMPERED
     cli = promptcut("verify", str(bad))
-    assert cli.returncode == 1 and ": tampered" in cli.stdout
+    assert cli.returncode == 6 and ": tampered" in cli.stdout
+    assert promptcut("verify", str(tmp_path / "missing.mp4")).returncode == 3
+    assert promptcut("verify", take["media_path"], str(bad)).returncode == 6  # the worst
 
 
 def test_a_continued_take_names_its_start_image_and_parent_as_ingredients(server):
@@ -234,7 +236,7 @@ def test_files_without_credentials_read_none(tmp_path):
     assert credentials.verify(text).state is CredentialState.NONE
     copy = tmp_path / "copy.mp4"
     shutil.copyfile(src, copy)
-    assert promptcut("verify", str(copy)).returncode == 2
+    assert promptcut("verify", str(copy)).returncode == 5
 
 
 def test_a_local_certificate_near_its_end_is_renewed_and_the_old_one_kept(tmp_path,
@@ -276,3 +278,66 @@ def test_a_delivered_mp4_is_signed_as_it_is_stored_and_its_sidecar_says_so(tmp_p
         sign=off(plain_record))
     assert json.loads(files.sidecar.read_text("utf-8"))["credentials"]["signed"] is False
     assert credentials.verify(files.video).state is CredentialState.NONE
+
+
+def _edit(src: Path, dst: Path, *, copy: bool = False, scale: float = 1.0, start: int = 0,
+          crf: int = 23) -> Path:
+    """What an editor's tools do to a file, with PyAV: a remux (streams copied, no manifest
+    box), or a re-encode, optionally trimmed to start at frame `start` and resized."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+        video = inp.streams.video[0]
+        if copy:
+            stream = out.add_stream_from_template(video)
+            for packet in inp.demux(video):
+                if packet.dts is not None:
+                    packet.stream = stream
+                    out.mux(packet)
+            return dst
+        stream = out.add_stream("libx264", rate=video.average_rate, options={"crf": str(crf)})
+        stream.width = int(video.width * scale) // 2 * 2
+        stream.height = int(video.height * scale) // 2 * 2
+        stream.pix_fmt = "yuv420p"
+        for n, frame in enumerate(inp.decode(video)):
+            if n >= start:
+                frame = frame.reformat(width=stream.width, height=stream.height,
+                                       format="yuv420p")
+                frame.pts = None
+                out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return dst
+
+
+def test_a_take_is_found_with_its_manifest_after_remux_reencode_trim_and_resize(tmp_path,
+                                                                                  monkeypatch):
+    from tests.take_media import ramp
+
+    monkeypatch.setenv("PROMPTCUT_SIGNER_NAME", "Studio Nord é")
+    settings = Settings(data_dir=tmp_path / "data é")
+    record = {"take_id": "t_watermarked", "model_id": "m",
+              "request": {"prompt": "a marked take", "seed": 3, "model": "m"}}
+    files = take_files.write_take(ramp(12, 192, 256), 12, record,
+                                  settings.media_dir / "batch", "marked",
+                                  sign=credentials.take_signer(settings, db=None)(record))
+    made = json.loads(files.sidecar.read_text("utf-8"))["credentials"]
+    assert made["signed"] and made["signer"] == "Studio Nord é"  # never the host name
+    mark = made["watermark"]["mark"]
+    original = credentials.verify(files.video)
+    assert original.state is CredentialState.UNTRUSTED and original.signer == "Studio Nord é"
+    edits = {"remux": {"copy": True}, "re-encode": {"crf": 30}, "trim": {"start": 5},
+             "resize": {"scale": 0.75}}
+    roots = [settings.media_dir, settings.trash_dir]
+    for name, how in edits.items():
+        copy = _edit(files.video, tmp_path / f"{name} é.mp4", **how)
+        assert credentials.verify(copy).state is CredentialState.NONE, name  # stripped
+        found = credentials.recover(copy, roots)
+        assert found is not None and found.mark == mark, name
+        assert found.take_id == "t_watermarked" and found.original == files.video, name
+        assert found.manifest == made["manifest"] and found.original_state == "untrusted"
+    # A file never marked reads no mark; the CLI says "recovered" with its own exit code.
+    assert credentials.recover(_encoded(tmp_path), roots) is None
+    cli = promptcut("verify", str(tmp_path / "resize é.mp4"), "--data-dir",
+                    str(settings.data_dir), "--json")
+    assert cli.returncode == 7, cli.stderr
+    assert json.loads(cli.stdout)["recovered"]["take_id"] == "t_watermarked"

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import time
 import zipfile
 from pathlib import Path
@@ -97,7 +98,10 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
         names = set(z.namelist())
     assert {"bridge/_panel/index.html", "bridge/_panel/src/main.js",
             "bridge/_panel/dist/uxp/manifest.json", "bridge/_panel/dist/cep/CSXS/manifest.xml",
-            } <= names
+            "bridge/_docs/credentials.md", "bridge/_docs/LICENSE",
+            "promptcut-0.1.0.dist-info/licenses/LICENSE"} <= names
+    with tarfile.open(sdist) as t:
+        assert "promptcut-0.1.0/LICENSE" in t.getnames()
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -146,7 +150,9 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
         assert cep.status_code == 200
         with zipfile.ZipFile(io.BytesIO(cep.content)) as z:
             assert "org.promptcut.panel/CSXS/manifest.xml" in z.namelist()
-            assert b"/panel/?host=cep" in z.read("org.promptcut.panel/launcher.js")
+            launcher = z.read("org.promptcut.panel/launcher.js")
+            assert b"/panel/?host=cep" in launcher
+            assert f"var DEFAULT_PORT = {port};".encode() in launcher  # this bridge's port
     finally:
         proc.terminate()
         proc.wait(30)
@@ -162,6 +168,25 @@ def test_the_wheel_serves_the_panel_and_both_plugins_from_any_folder(tmp_path):
     assert installed.returncode == 0, installed.stderr
     assert (home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
             / "CSXS" / "manifest.xml").is_file()
+    # The docs that messages cite, and the license, from the installed copy.
+    docs = promptcut("docs", "credentials", exe=[str(bindir / "promptcut")], cwd=elsewhere)
+    assert docs.returncode == 0 and Path(docs.stdout.strip()).is_relative_to(venv)
+    assert "Content Credentials" in Path(docs.stdout.strip()).read_text(encoding="utf-8")
+    lic = promptcut("docs", "license", "--show", exe=[str(bindir / "promptcut")], cwd=elsewhere)
+    assert "Apache License" in lic.stdout and "Version 2.0" in lic.stdout
+
+
+def test_a_build_without_the_plugins_fails_unless_asked(tmp_path):
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT, checkout, ignore=lambda d, names: [  # no node_modules, no dist
+        n for n in names if n in SKIP_COPY or n == "node_modules" or n.endswith(".egg-info")])
+    build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+             str(tmp_path / "dist"), str(checkout)]
+    refused = subprocess.run(build, capture_output=True, text=True, timeout=300, env=clean_env())
+    assert refused.returncode != 0
+    out = refused.stdout + refused.stderr
+    assert "cannot build the Premiere plugins" in out and "PROMPTCUT_BUILD_WITHOUT_PLUGINS" in out
+    assert not list((tmp_path / "dist").glob("*.whl"))
 
 
 def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_path):
@@ -210,6 +235,35 @@ def test_panel_install_on_a_fake_mac_home_and_doctor_sees_it(bundled_panel, tmp_
     assert checks["log"]["detail"].endswith("promptcut.log")
 
 
+def test_panel_uninstall_trashes_what_install_added_and_puts_debug_mode_back(bundled_panel,
+                                                                           tmp_path):
+    env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
+    home, data = tmp_path / "home é", new_data_dir(tmp_path)
+    prefs = home / "Library" / "Preferences"
+    prefs.mkdir(parents=True)
+    plist11, plist12 = prefs / "com.adobe.CSXS.11.plist", prefs / "com.adobe.CSXS.12.plist"
+    plist11.write_bytes(plistlib.dumps({"PlayerDebugMode": "0", "LogLevel": "4"}))
+    where = ("--platform", "macos", "--home", str(home), "--data-dir", str(data))
+    for _ in range(2):  # a reinstall remembers the first "before", not its own "1"
+        assert promptcut("panel", "install", *where, env=env).returncode == 0
+    assert plistlib.loads(plist12.read_bytes())["PlayerDebugMode"] == "1"
+    ext = home / "Library/Application Support/Adobe/CEP/extensions/org.promptcut.panel"
+    ccx = data / "plugins" / "promptcut-0.1.0.ccx"
+    assert ext.is_dir() and ccx.is_file()
+
+    done = promptcut("panel", "uninstall", *where, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert not ext.exists() and not ccx.exists()
+    trashed = [Path(m["to"]) for m in report["moved_to_trash"]]
+    assert all(t.is_relative_to(data / "trash") and t.exists() for t in trashed)
+    assert len(trashed) == 2 and (trashed[0] / "CSXS" / "manifest.xml").is_file()
+    assert plistlib.loads(plist11.read_bytes()) == {"PlayerDebugMode": "0", "LogLevel": "4"}
+    assert "PlayerDebugMode" not in plistlib.loads(plist12.read_bytes())
+    again = promptcut("panel", "uninstall", *where, env=env)  # nothing left: says so
+    assert again.returncode == 0 and "No CEP extension" in again.stdout
+
+
 def test_panel_install_on_a_fake_windows_home_names_the_registry_steps(bundled_panel,
                                                                           tmp_path):
     env = clean_env(PROMPTCUT_PANEL_DIR=str(bundled_panel))
@@ -222,7 +276,13 @@ def test_panel_install_on_a_fake_windows_home_names_the_registry_steps(bundled_p
     for version in (11, 12):
         assert (f"reg add HKCU\\Software\\Adobe\\CSXS.{version} /v PlayerDebugMode /t REG_SZ "
                 "/d 1 /f") in done.stdout
-    assert not (data / "plugins").exists()  # --only cep
+    assert not (data / "plugins" / "promptcut-0.1.0.ccx").exists()  # --only cep
+    undo = promptcut("panel", "uninstall", "--platform", "windows", "--home", str(home),
+                     "--data-dir", str(data), env=env)
+    assert undo.returncode == 0 and not ext.exists()
+    for version in (11, 12):  # another system's registry: the commands that undo it
+        assert (f"reg delete HKCU\\Software\\Adobe\\CSXS.{version} /v PlayerDebugMode /f"
+                ) in undo.stdout
 
 
 def test_panel_install_outside_windows_and_macos_says_what_to_do(tmp_path):
@@ -253,3 +313,54 @@ def test_logs_prints_where_the_log_is(tmp_path):
     done = promptcut("logs", "--data-dir", str(data), "--tail", "5")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == str(data / "logs" / "promptcut.log")
+
+
+def _dev():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("promptcut_dev", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_serve_picks_the_torch_build_that_fits_each_machine():
+    dev = _dev()
+    M = dev.Machine
+
+    def pick(system, arch, gpu, **env):
+        return dev.choose_torch(M(system, arch, gpu), env)
+
+    cuda = pick("linux", "x86_64", True)
+    assert (cuda.build, cuda.pip_args(), cuda.needs_index) == ("cuda", ["torch"], False)
+    mac = pick("darwin", "arm64", False)
+    assert (mac.build, mac.pip_args()) == ("mps", ["torch"]) and "Metal" in mac.reason
+    assert pick("darwin", "x86_64", False).build == "cpu"
+    assert pick("linux", "aarch64", False).pip_args() == ["torch"]
+    # Linux x86-64 without a GPU: pip's default is the CUDA build, so it waits for the
+    # CPU index (never a guessed address) and says where PyTorch lists it.
+    lin = pick("linux", "x86_64", False)
+    assert lin.build == "cpu" and lin.needs_index and "PROMPTCUT_TORCH_CPU_INDEX" in lin.reason
+    assert "install page" in lin.reason
+    cpu = pick("linux", "x86_64", False, PROMPTCUT_TORCH_CPU_INDEX="file:///wheels/cpu")
+    assert cpu.pip_args() == ["torch", "--index-url", "file:///wheels/cpu"]
+    win = pick("win32", "AMD64", True)
+    assert win.build == "cuda" and win.needs_index and "PROMPTCUT_TORCH_CUDA_INDEX" in win.reason
+    assert pick("win32", "AMD64", True, PROMPTCUT_TORCH_CUDA_INDEX="I").pip_args()[-1] == "I"
+    assert pick("win32", "AMD64", False).pip_args() == ["torch"]
+    own = pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch==2.5.1",
+               PROMPTCUT_TORCH_INDEX="file:///w")
+    assert (own.build, own.pip_args()) == ("custom", ["torch==2.5.1", "--index-url", "file:///w"])
+    assert pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch").needs_index is False
+
+
+def test_served_files_carry_one_charset_and_one_date(server):
+    for path in ("/panel/", "/panel/styles.css", "/api/v1/health"):
+        r = requests.get(f"{server.url}{path}", timeout=10)
+        assert r.status_code == 200
+        assert len(r.raw.headers.getlist("date")) == 1, path
+        types = r.raw.headers.getlist("content-type")
+        assert len(types) == 1 and types[0].count("charset") <= 1, (path, types)
+    assert requests.get(f"{server.url}/panel/", timeout=10).headers["content-type"] == (
+        "text/html; charset=utf-8")

@@ -122,7 +122,7 @@ def uxp_package():
 
 @bp.get("/panel/packages/promptcut-cep.zip")
 def cep_package():
-    return _package(panel_assets.cep_zip)
+    return _package(lambda: panel_assets.cep_zip(services().settings.port))
 
 
 @bp.get("/panel/<path:rel>")
@@ -143,4 +143,8 @@ def _send(rel: str):
     path = resolve(rel)
     if path is None:
         abort(404)
-    return send_file(path, mimetype=MIME[path.suffix.lower()], max_age=0, etag=True)
+    response = send_file(path, mimetype=MIME[path.suffix.lower()], max_age=0, etag=True)
+    # Set, not passed through: Werkzeug appends its own charset to text types, which gave
+    # `charset=utf-8; charset=utf-8`.
+    response.headers["Content-Type"] = MIME[path.suffix.lower()]
+    return response

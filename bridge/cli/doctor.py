@@ -198,7 +198,7 @@ def _signing(settings, host) -> list[Check]:
               f"valid until {identity.not_after:%Y-%m-%d}")
     if identity.kind == "local":
         detail += (f"; validators call it untrusted until {identity.ca_path} is on their "
-                   "trust list (docs/credentials.md)")
+                   "trust list (`promptcut docs credentials`)")
     return [Check("signing", "ok", detail)]
 
 

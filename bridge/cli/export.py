@@ -33,6 +33,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--non-drop", action="store_true",
                    help="non-drop-frame timecode at 29.97 and 59.94 (default: drop-frame)")
     p.add_argument("--out", required=True, help="folder to write the files into")
+    p.add_argument("--json", action="store_true",
+                   help="print the files written and the warnings as JSON")
     p.set_defaults(func=run_export)
 
 
@@ -68,8 +70,14 @@ def run_export(args: argparse.Namespace) -> int:
         return 2
     finally:
         database.close()
+    if args.json:
+        from bridge.cli import print_json
+
+        print_json({"files": {f: str(p) for f, p in result.files.items()},
+                    "warnings": list(result.warnings)})
+        return 0
     for fmt, path in result.files.items():
         print(f"{fmt}\t{path}")
-    for warning in result.warnings:
-        print(f"note: {warning}", file=sys.stderr)
+    for warning in result.warnings:  # what a format could not carry, as the API reports it
+        print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="library_command", required=True)
     r = sub.add_parser("repair", help="rebuild the database from the take records")
     add_common(r)
+    r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(func=cmd_repair)
 
 
@@ -38,6 +39,12 @@ def cmd_repair(args: argparse.Namespace) -> int:
         report = rebuild(settings)
     finally:
         lock.release()
+    if args.json:
+        from bridge.cli import print_json
+
+        print_json({"restored": report.restored, "unknown_files": report.unknown,
+                    "kept_database": report.kept_database})
+        return 0
     for line in report.lines():
         print(line)
     return 0

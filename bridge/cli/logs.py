@@ -12,6 +12,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--data-dir", help="the library's data dir (default: PROMPTCUT_DATA_DIR "
                                       "or the platform's data dir)")
     p.add_argument("--tail", type=int, metavar="N", help="also print its last N lines")
+    p.add_argument("--json", action="store_true",
+                   help="print the path (and the last lines) as JSON")
     p.set_defaults(func=run_logs)
 
 
@@ -20,6 +22,15 @@ def run_logs(args: argparse.Namespace) -> int:
     from bridge.logfile import log_path
 
     path = log_path(settings_from(args))
+    if args.json:
+        from bridge.cli import print_json
+
+        lines: list[str] = []
+        if args.tail and path.exists():
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = [x.rstrip("\n") for x in deque(f, maxlen=max(1, args.tail))]
+        print_json({"path": str(path), "exists": path.exists(), "lines": lines})
+        return 0
     print(path)
     if args.tail:
         if not path.exists():

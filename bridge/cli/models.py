@@ -18,9 +18,9 @@ def add_parser(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="models_command")
     leaves = [sub.add_parser("list", help="every preset and whether it is on this machine")]
     d = sub.add_parser("download", help="download a model into the Hugging Face cache")
-    d.add_argument("name")
+    d.add_argument("name", help="a preset name from `promptcut models list`")
     r = sub.add_parser("remove", help="delete a model's weights and free the space")
-    r.add_argument("name")
+    r.add_argument("name", help="a preset name from `promptcut models list`")
     for leaf in (*leaves, d, r):
         _options(leaf, argparse.SUPPRESS)  # accepted after the verb too
 
@@ -32,6 +32,8 @@ def _options(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("--hf-cache", default=default,
                    help="Hugging Face cache folder (default: HF_HUB_CACHE or HF_HOME, "
                         "shared with every app that uses the hub)")
+    p.add_argument("--json", action="store_true", default=default,
+                   help="print the list (or what was done) as JSON")
 
 
 def _manager(args: argparse.Namespace) -> Any:
@@ -60,20 +62,29 @@ def human(size: int | None) -> str:
 
 
 def run_models(args: argparse.Namespace) -> int:
+    from bridge.cli import print_json
     from bridge.errors import PromptcutError
 
     manager = _manager(args)
     command = args.models_command or "list"
     try:
         if command == "download":
-            return _download(manager, args.name)
+            return _download(manager, args.name, getattr(args, "json", False))
         if command == "remove":
             freed = manager.remove(args.name)
-            print(f"Removed {args.name}: {human(freed)} freed.")
+            if getattr(args, "json", False):
+                print_json({"removed": args.name, "freed_bytes": freed})
+            else:
+                print(f"Removed {args.name}: {human(freed)} freed.")
             return 0
     except PromptcutError as exc:
         print(f"promptcut models {command}: {exc.message}", file=sys.stderr)
         return 1
+    if getattr(args, "json", False):
+        print_json([{"name": s.name, "state": s.state, "test_model": s.test_model,
+                     "size_bytes": s.size_bytes, "label": s.label}
+                    for s in manager.states()])
+        return 0
     rows = [(s.name, s.state + (" (test model)" if s.test_model else ""), human(s.size_bytes),
              s.label) for s in manager.states()]
     widths = [max(len(r[i]) for r in [("NAME", "STATE", "SIZE", "MODEL"), *rows])
@@ -83,14 +94,15 @@ def run_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _download(manager: Any, name: str) -> int:
+def _download(manager: Any, name: str, as_json: bool = False) -> int:
     from tqdm import tqdm
 
     bars: list[Any] = []  # made on the first report, so a fast failure prints no empty bar
 
     def progress(rec: dict[str, Any]) -> None:
         if not bars:
-            bars.append(tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=name))
+            bars.append(tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=name,
+                             disable=not sys.stderr.isatty()))  # no frames into a pipe
         bar = bars[0]
         if rec.get("bytes_total") and bar.total != rec["bytes_total"]:
             bar.total = rec["bytes_total"]
@@ -102,5 +114,10 @@ def _download(manager: Any, name: str) -> int:
     finally:
         for bar in bars:
             bar.close()
-    print(f"{name} is ready: {path}")
+    if as_json:
+        from bridge.cli import print_json
+
+        print_json({"name": name, "path": str(path)})
+    else:
+        print(f"{name} is ready: {path}")
     return 0

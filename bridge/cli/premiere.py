@@ -18,6 +18,7 @@ both commands work on a fake home folder in tests and for another user's folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import plistlib
 import secrets
@@ -128,35 +129,80 @@ def debug_mode(host: Host) -> dict[int, bool | None]:
     return out
 
 
-def set_debug_mode(host: Host) -> list[str]:
-    """Turn PlayerDebugMode on for every CSXS version; return what could not be done here.
+# What PlayerDebugMode was before: the value as stored ("0", "1", ...), ABSENT where the key
+# was not set, UNKNOWN where we could not read it (another system's registry).
+ABSENT, UNKNOWN = None, "?"
 
-    macOS: `defaults write` for this user; for another home folder, the preference files
-    it would write. Windows: the registry through winreg, only on Windows itself for this
-    user; elsewhere the commands are returned for a person to run.
+
+def debug_values(host: Host) -> dict[int, str | None]:
+    """PlayerDebugMode per CSXS version as stored, for `panel uninstall` to put back."""
+    out: dict[int, str | None] = {}
+    for v in CSXS_VERSIONS:
+        if host.system == "windows":
+            out[v] = _reg_value(v) if not host.fake and sys.platform == "win32" else UNKNOWN
+        elif not host.fake and sys.platform == "darwin":
+            got = subprocess.run(["defaults", "read", f"com.adobe.CSXS.{v}", "PlayerDebugMode"],
+                                 capture_output=True, text=True)
+            out[v] = got.stdout.strip() if got.returncode == 0 else ABSENT
+        else:
+            data = _read_plist(_plist(host, v))
+            value = (data or {}).get("PlayerDebugMode")
+            out[v] = ABSENT if value is None else str(value)
+    return out
+
+
+def set_debug_mode(host: Host) -> list[str]:
+    """Turn PlayerDebugMode on for every CSXS version; return what could not be done here."""
+    return write_debug_mode(host, dict.fromkeys(CSXS_VERSIONS, "1"))
+
+
+def write_debug_mode(host: Host, values: dict[int, str | None]) -> list[str]:
+    """Set PlayerDebugMode per CSXS version (ABSENT removes the key); return the commands a
+    person must run where it cannot be done here.
+
+    macOS: `defaults write`/`delete` for this user; for another home folder, the preference
+    files it would write. Windows: the registry through winreg, only on Windows itself for
+    this user; elsewhere the commands are returned for a person to run.
     """
+    values = {v: x for v, x in values.items() if x != UNKNOWN}
     if host.system == "windows":
         if host.fake or sys.platform != "win32":
-            return debug_commands(host)
+            return [f"reg delete HKCU\\Software\\Adobe\\CSXS.{v} /v PlayerDebugMode /f"
+                    if x is ABSENT else
+                    f"reg add HKCU\\Software\\Adobe\\CSXS.{v} /v PlayerDebugMode /t REG_SZ "
+                    f"/d {x} /f" for v, x in values.items()]
         import winreg  # type: ignore[import-not-found]
 
-        for v in CSXS_VERSIONS:
+        for v, x in values.items():
             with winreg.CreateKey(winreg.HKEY_CURRENT_USER, f"Software\\Adobe\\CSXS.{v}") as k:
-                winreg.SetValueEx(k, "PlayerDebugMode", 0, winreg.REG_SZ, "1")
+                if x is ABSENT:
+                    with contextlib.suppress(OSError):  # already absent
+                        winreg.DeleteValue(k, "PlayerDebugMode")
+                else:
+                    winreg.SetValueEx(k, "PlayerDebugMode", 0, winreg.REG_SZ, x)
         return []
     if not host.fake and sys.platform == "darwin":
-        for v in CSXS_VERSIONS:  # through cfprefsd, so a running Premiere's session sees it
-            subprocess.run(["defaults", "write", f"com.adobe.CSXS.{v}", "PlayerDebugMode", "1"],
-                           check=True)
+        for v, x in values.items():  # through cfprefsd, so a running Premiere sees it
+            domain = f"com.adobe.CSXS.{v}"
+            if x is ABSENT:
+                subprocess.run(["defaults", "delete", domain, "PlayerDebugMode"],
+                               capture_output=True)
+            else:
+                subprocess.run(["defaults", "write", domain, "PlayerDebugMode", x], check=True)
         return []
-    for v in CSXS_VERSIONS:
+    for v, x in values.items():
         path = _plist(host, v)
         data = _read_plist(path)
         if data is None and path.exists():
             # Adobe's file, unreadable to us: kept beside it, never written over.
             os.replace(path, path.with_name(f"{path.name}.unreadable-{int(time.time())}"))
         data = data or {}
-        data["PlayerDebugMode"] = "1"
+        if x is ABSENT:
+            if "PlayerDebugMode" not in data:
+                continue
+            del data["PlayerDebugMode"]
+        else:
+            data["PlayerDebugMode"] = x
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
         with open(tmp, "wb") as f:
@@ -178,6 +224,17 @@ def _read_plist(path: Path) -> dict | None:
     except (OSError, plistlib.InvalidFileException, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _reg_value(version: int) -> str | None:
+    import winreg  # type: ignore[import-not-found]
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, f"Software\\Adobe\\CSXS.{version}") as k:
+            value, _ = winreg.QueryValueEx(k, "PlayerDebugMode")
+    except OSError:
+        return ABSENT
+    return str(value)
 
 
 def _read_reg(version: int) -> bool | None:

@@ -16,21 +16,28 @@ from typing import Any
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("providers", help="cloud providers (paid): store or remove keys")
-    p.add_argument("--data-dir", help="where the library lives (default: PROMPTCUT_DATA_DIR "
-                                      "or the platform's data dir)")
+    p.add_argument("--data-dir", help="where the library lives (default: the running "
+                                      "bridge's, else PROMPTCUT_DATA_DIR or the platform's "
+                                      "data dir)")
+    p.add_argument("--json", action="store_true", help="list the providers as JSON")
     p.set_defaults(func=run_providers, providers_command="list")
     sub = p.add_subparsers(dest="providers_command")
-    sub.add_parser("list", help="every provider and whether a key is stored")
+    lst = sub.add_parser("list", help="every provider and whether a key is stored")
+    lst.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                     help="list the providers as JSON")  # accepted after the verb too
     s = sub.add_parser("set", help="store a provider's API key (asked for, never echoed)")
-    s.add_argument("name")
+    s.add_argument("name", help="fal, replicate or runway")
     r = sub.add_parser("remove", help="forget a provider's API key")
-    r.add_argument("name")
+    r.add_argument("name", help="fal, replicate or runway")
+    for leaf in (lst, s, r):  # accepted after the verb too
+        leaf.add_argument("--data-dir", default=argparse.SUPPRESS,
+                          help="where the library lives (as before the verb)")
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from bridge.config import default_data_dir
+    from bridge.cli import settings_from
 
-    return Path(args.data_dir) if args.data_dir else default_data_dir()
+    return settings_from(args).data_dir
 
 
 def run_providers(args: argparse.Namespace) -> int:
@@ -41,6 +48,14 @@ def run_providers(args: argparse.Namespace) -> int:
     data = _data_dir(args)
     command = args.providers_command
     if command == "list":
+        if args.json:
+            from bridge.cli import print_json
+
+            print_json([{"name": name, "key_stored": bool(keys.hint(data, name)),
+                         "key_hint": keys.hint(data, name),
+                         "presets": [p.name for p in providers.PRESETS.values()
+                                     if p.provider == name]} for name in providers.SPECS])
+            return 0
         for name in providers.SPECS:
             hint = keys.hint(data, name)
             models = ", ".join(p.name for p in providers.PRESETS.values()

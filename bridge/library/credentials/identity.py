@@ -11,6 +11,11 @@ A studio that has a certificate for C2PA (from a CA on the C2PA trust list) conf
 certificate chain and key instead (`PROMPTCUT_SIGNING_CERT`, `PROMPTCUT_SIGNING_KEY`), and
 optionally a timestamp authority (`PROMPTCUT_TSA_URL`).
 
+The local signer's name is the one the user chooses (PROMPTCUT_SIGNER_NAME, e.g. a person's
+or a studio's name), "Promptcut user" by default: never the machine's host name, which would
+travel in every file. A new name issues a new leaf from the same authority (the old one is
+kept), so one trust-list entry still covers every take.
+
 The local identity lives in `<data dir>/credentials/local/`: `ca.pem`, `ca.key`, `signer.pem`
 (leaf then CA) and `signer.key`, keys owner-only (0600). It is made in a temporary folder and
 renamed into place in one step, so two first starts never mix two identities.
@@ -63,15 +68,18 @@ class Identity:
                 "timestamp_authority": self.tsa_url}
 
 
+DEFAULT_SIGNER = "Promptcut user"
+
+
 def load_identity(credentials_dir: Path, *, cert: Path | None = None, key: Path | None = None,
-                  tsa_url: str | None = None) -> Identity:
+                  tsa_url: str | None = None, signer_name: str | None = None) -> Identity:
     """The studio's identity when `cert` and `key` are given, else the local one (made if new)."""
     if cert or key:
         if not (cert and key):
             raise IdentityError("Set both PROMPTCUT_SIGNING_CERT and PROMPTCUT_SIGNING_KEY "
                                 "(a certificate chain and its private key, PEM).")
         return _studio(Path(cert), Path(key), tsa_url)
-    return _local(Path(credentials_dir) / "local", tsa_url)
+    return _local(Path(credentials_dir) / "local", tsa_url, _clean_name(signer_name))
 
 
 # --------------------------------------------------------------------------- studio
@@ -111,12 +119,21 @@ def _check_leaf(leaf: x509.Certificate, name: str) -> None:
 
 # --------------------------------------------------------------------------- local
 
-def _local(folder: Path, tsa_url: str | None) -> Identity:
+def _clean_name(name: str | None) -> str | None:
+    """A name fit for a certificate's common name (printable, at most 64 characters)."""
+    if name is None:
+        return None
+    text = " ".join("".join(c for c in name if c.isprintable()).split())[:64]
+    return text or None
+
+
+def _local(folder: Path, tsa_url: str | None, signer_name: str | None = None) -> Identity:
     if not (folder / "signer.pem").exists():
-        _create_local(folder)
+        _create_local(folder, signer_name or DEFAULT_SIGNER)
     leaf = x509.load_pem_x509_certificates((folder / "signer.pem").read_bytes())[0]
-    if leaf.not_valid_after_utc - RENEW_BEFORE <= _now():
-        _renew_leaf(folder, leaf)
+    renamed = signer_name is not None and _cn(leaf.subject) != signer_name
+    if renamed or leaf.not_valid_after_utc - RENEW_BEFORE <= _now():
+        _renew_leaf(folder, leaf, signer_name or _cn(leaf.subject))
     chain_pem = (folder / "signer.pem").read_bytes()
     key_pem = (folder / "signer.key").read_bytes()
     leaf = x509.load_pem_x509_certificates(chain_pem)[0]
@@ -124,21 +141,22 @@ def _local(folder: Path, tsa_url: str | None) -> Identity:
                     leaf.not_valid_after_utc, folder / "signer.pem", folder / "ca.pem", tsa_url)
 
 
-def _create_local(folder: Path) -> None:
+def _create_local(folder: Path, signer_name: str) -> None:
     """Make the CA and leaf in a fresh temporary folder, then rename it into place at once."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".local.{secrets.token_hex(4)}.partial"
     tmp.mkdir(mode=0o700)
     try:
         ca_key = ec.generate_private_key(ec.SECP256R1())
-        host = _host_label()
+        # A few random letters tell two installs' authorities apart without naming the host.
         ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
-                                                f"Promptcut local authority ({host})"),
+                                                f"Promptcut local authority "
+                                                f"{secrets.token_hex(3)}"),
                              x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Promptcut")])
         ca = _ca_cert(ca_key, ca_name)
         _write(tmp / "ca.pem", ca.public_bytes(serialization.Encoding.PEM), 0o644)
         _write(tmp / "ca.key", _pkcs8(ca_key), 0o600)
-        _issue_leaf(tmp, ca, ca_key)
+        _issue_leaf(tmp, ca, ca_key, signer_name)
         try:
             os.rename(tmp, folder)
         except OSError:
@@ -152,19 +170,19 @@ def _create_local(folder: Path) -> None:
         raise
 
 
-def _renew_leaf(folder: Path, old: x509.Certificate) -> None:
+def _renew_leaf(folder: Path, old: x509.Certificate, signer_name: str) -> None:
     """Issue a new leaf from the local CA; the old one is kept beside it, renamed."""
     ca = x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes())
     ca_key = serialization.load_pem_private_key((folder / "ca.key").read_bytes(), None)
     stamp = f"{old.serial_number:x}"[:16]
     for name in ("signer.pem", "signer.key"):
         os.replace(folder / name, folder / f"expired-{stamp}-{name}")
-    _issue_leaf(folder, ca, ca_key)
+    _issue_leaf(folder, ca, ca_key, signer_name)
 
 
-def _issue_leaf(folder: Path, ca: x509.Certificate, ca_key) -> None:
+def _issue_leaf(folder: Path, ca: x509.Certificate, ca_key, signer_name: str) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Promptcut ({_host_label()})"),
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, signer_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Promptcut")])
     now = _now()
     leaf = (
@@ -236,12 +254,6 @@ def _pkcs8(key) -> bytes:
 def _cn(name: x509.Name) -> str:
     attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(attrs[0].value) if attrs else name.rfc4514_string()
-
-
-def _host_label() -> str:
-    import platform
-
-    return (platform.node() or "this computer")[:40]
 
 
 def _now() -> dt.datetime:

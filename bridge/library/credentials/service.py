@@ -4,18 +4,27 @@
 each take's record it returns the `take_files.Signer` that signs the encoded temporary MP4
 into the signed temporary one, in the encode pool, and notes the outcome in the record's
 `credentials` before the sidecar is written.
+
+Before signing, the take's pictures get the invisible watermark that names it (watermark.py),
+bound to the manifest by a `c2pa.soft-binding` assertion, so a copy that lost its manifest
+still leads back to it. PROMPTCUT_VISIBLE_BADGE=1 adds a visible "AI" label as well;
+PROMPTCUT_WATERMARK=0 leaves the pictures untouched. The signer's name is
+PROMPTCUT_SIGNER_NAME (default "Promptcut user"; never the host name).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from bridge.config import Settings
 from bridge.engine.request import GenerationRequest
+from bridge.library.credentials import watermark
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
-from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
+from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video, soft_binding
 from bridge.library.images import find_image
 from bridge.library.names import take_stem
 
@@ -34,7 +43,8 @@ def identity_for(settings: Settings) -> Identity | Unsigned:
         return Unsigned(OFF)
     try:
         return load_identity(settings.credentials_dir, cert=settings.signing_cert,
-                             key=settings.signing_key, tsa_url=settings.tsa_url)
+                             key=settings.signing_key, tsa_url=settings.tsa_url,
+                             signer_name=os.environ.get("PROMPTCUT_SIGNER_NAME") or None)
     except (IdentityError, OSError, ValueError) as exc:
         log.warning("takes will not be signed: %s", exc)
         return Unsigned(f"No usable signing identity: {exc}")
@@ -78,10 +88,55 @@ def take_signer(settings: Settings, db) -> Callable[[dict], Callable[[Path, Path
         signed_record = dict(record)  # the record as it stands before signing
 
         def sign(src: Path, dst: Path) -> bool:
-            result = sign_video(src, dst, signed_record, ingredients, identity, title=title)
+            result = sign_marked(src, dst, signed_record, ingredients, identity, title=title)
             record["credentials"] = result
             return bool(result["signed"])
 
         return sign
 
     return for_record
+
+
+def _on(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def sign_marked(src: Path, dst: Path, record: dict, ingredients: list[Ingredient],
+                identity: Identity | Unsigned, *, title: str | None = None,
+                mark: bool | None = None, visible_badge: bool | None = None) -> dict:
+    """Watermark `src` with the take's mark, then sign it into `dst` with the soft binding.
+
+    The marked copy is a temporary file of this attempt beside `dst`, removed here; a take
+    too small to mark (or a failure to mark) is signed as it is, and the record says why.
+    """
+    mark = _on("PROMPTCUT_WATERMARK", True) if mark is None else mark
+    badge = _on("PROMPTCUT_VISIBLE_BADGE", False) if visible_badge is None else visible_badge
+    if isinstance(identity, Unsigned) or not (mark or badge):
+        return sign_video(src, dst, record, ingredients, identity, title=title)
+    dst = Path(dst)
+    marked = dst.with_name(f".{dst.name}.{secrets.token_hex(4)}.marked.mp4")
+    code = watermark.mark_for(str(record.get("take_id", "")))
+    alg: str | None = None
+    note: str | None = None
+    try:
+        try:
+            if mark:
+                alg = watermark.watermark_video(Path(src), marked, code, visible_badge=badge)
+                note = None if alg else "The frames are too small to carry a watermark."
+            if alg is None and badge:
+                watermark.badge_video(Path(src), marked)
+        except (OSError, ValueError, IndexError) as exc:
+            log.warning("could not watermark %s: %s", title or src, exc)
+            alg, note = None, f"Watermarking failed: {exc}"
+        source = marked if marked.exists() else Path(src)
+        soft = soft_binding(alg, code) if alg else None
+        result = sign_video(source, dst, record, ingredients, identity, title=title, soft=soft)
+    finally:
+        if marked.exists():
+            marked.unlink()  # this attempt's own temporary file
+    if result.get("signed"):
+        result["watermark"] = ({"alg": alg, "mark": code, "visible_badge": badge} if alg
+                               else {"alg": None, "reason": note or "turned off",
+                                     "visible_badge": badge})
+    return result

@@ -77,7 +77,18 @@ def sdk_settings() -> dict[str, Any]:
     }
 
 
-def manifest_definition(record: dict, title: str, ingredients: list[Ingredient]) -> dict:
+SOFT_BINDING = "c2pa.soft-binding"
+
+
+def soft_binding(alg: str, mark: str) -> dict:
+    """The C2PA soft-binding assertion for a watermark: its algorithm and its value (the
+    mark, hex), over the whole video (an empty scope)."""
+    return {"label": SOFT_BINDING, "data": {"alg": alg, "blocks": [{"scope": {},
+                                                                    "value": mark}]}}
+
+
+def manifest_definition(record: dict, title: str, ingredients: list[Ingredient],
+                        soft: dict | None = None) -> dict:
     agent = {"name": str(record.get("model_id") or record.get("request", {}).get("model")
                          or "unknown model")}
     if record.get("revision"):
@@ -90,19 +101,23 @@ def manifest_definition(record: dict, title: str, ingredients: list[Ingredient])
     }
     if ingredients:
         action["parameters"] = {"ingredientIds": [_label(i, n) for n, i in enumerate(ingredients)]}
+    assertions = [
+        {"label": "c2pa.actions.v2", "data": {"actions": [action]}},
+        {"label": TAKE_ASSERTION, "data": record},
+    ]
+    if soft:
+        assertions.append(soft)
     return {
         "claim_generator_info": [{"name": "Promptcut", "version": __version__}],
         "title": title,
         "format": "video/mp4",
-        "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": [action]}},
-            {"label": TAKE_ASSERTION, "data": record},
-        ],
+        "assertions": assertions,
     }
 
 
 def sign_video(src: Path, dst: Path, record: dict, ingredients: list[Ingredient],
-               identity: Identity | Unsigned, *, title: str | None = None) -> dict[str, Any]:
+               identity: Identity | Unsigned, *, title: str | None = None,
+               soft: dict | None = None) -> dict[str, Any]:
     """Write `src` with a signed manifest to `dst`; return what the take record keeps.
 
     Returns `{"signed": True, "manifest", "signer", "issuer", "kind", "algorithm",
@@ -113,7 +128,8 @@ def sign_video(src: Path, dst: Path, record: dict, ingredients: list[Ingredient]
     started = time.perf_counter()
     usable = [i for i in ingredients if i.path.is_file()]
     try:
-        label = _sign(Path(src), Path(dst), record, usable, identity, title or Path(src).name)
+        label = _sign(Path(src), Path(dst), record, usable, identity, title or Path(src).name,
+                      soft)
     except (c2pa.C2paError, OSError, ValueError) as exc:
         log.warning("could not sign %s: %s", title or src, exc)
         return {"signed": False, "reason": f"Signing failed: {exc}"}
@@ -132,11 +148,11 @@ def sign_video(src: Path, dst: Path, record: dict, ingredients: list[Ingredient]
 
 
 def _sign(src: Path, dst: Path, record: dict, ingredients: list[Ingredient],
-          identity: Identity, title: str) -> str | None:
+          identity: Identity, title: str, soft: dict | None = None) -> str | None:
     info = c2pa.C2paSignerInfo(identity.alg, identity.chain_pem, identity.key_pem,
                                identity.tsa_url)
     context = c2pa.Context.from_dict(sdk_settings())
-    definition = manifest_definition(record, title, ingredients)
+    definition = manifest_definition(record, title, ingredients, soft)
     with c2pa.Signer.from_info(info) as signer, c2pa.Builder(definition, context=context) as b:
         b.set_intent(c2pa.C2paBuilderIntent.CREATE,
                      c2pa.C2paDigitalSourceType.TRAINED_ALGORITHMIC_MEDIA)

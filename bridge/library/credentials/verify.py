@@ -34,7 +34,7 @@ MESSAGES = {
     CredentialState.UNTRUSTED: (
         "Content Credentials are intact, but the signer is not on the trust list in use. "
         "Takes signed by this install's local certificate read so in every validator until "
-        "its authority is added to a trust list (see docs/credentials.md)."),
+        "its authority is added to a trust list (see `promptcut docs credentials`)."),
     CredentialState.TAMPERED: ("The file changed after it was signed, or its Content "
                                "Credentials are damaged: do not rely on them."),
     CredentialState.NONE: "This file carries no Content Credentials.",
