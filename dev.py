@@ -144,16 +144,23 @@ def ensure_torch(spec: str) -> None:
 
 
 def ensure_serving_torch() -> bool:
-    """Install the torch that fits; False (nothing installed) when it needs the user's word."""
+    """Install the torch that fits (pip's default where the fitting one needs an index the
+    user has not named, with a notice); True once torch is there."""
     if has_module("torch"):
         print("torch: keeping the build already in .venv (remove .venv, or set "
               "PROMPTCUT_TORCH / PROMPTCUT_TORCH_INDEX in a fresh one, to change it)")
         return True
     choice = choose_torch(machine_facts(), dict(os.environ))
     if choice.needs_index:
-        print(f"torch: not installed. The {choice.build} build fits this machine: "
-              f"{choice.reason}.", file=sys.stderr)
-        return False
+        # The build that fits needs PyTorch's own wheel index, which the user names (we never
+        # guess registry addresses). The bridge must still come up with this one command, so
+        # pip's default build is installed meanwhile, and the notice says how to swap it.
+        print(f"torch: the {choice.build} build fits this machine, but {choice.reason}.\n"
+              "  Installing pip's default torch for now so that the bridge runs; to swap it, "
+              "remove .venv and run this again with that variable set.", file=sys.stderr,
+              flush=True)
+        pip(choice.spec)
+        return True
     where = f" from {choice.index}" if choice.index else ""
     print(f"torch: installing the {choice.build} build ({choice.spec}{where}): {choice.reason}."
           "\n  To change it: PROMPTCUT_TORCH=<pip spec> and/or PROMPTCUT_TORCH_INDEX=<wheel "
