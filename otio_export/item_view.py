@@ -25,6 +25,7 @@ class MarkerView:
     color: str
     span: Span
     metadata: Any
+    comment: str = ""
 
 
 @dataclass
@@ -50,8 +51,12 @@ class ObjectItem:
         return _span(rng)
 
     def markers(self) -> list[MarkerView]:
-        return [MarkerView(m.name or "", str(m.color), _span(m.marked_range), m.metadata)
-                for m in self.item.markers]
+        return [MarkerView(m.name or "", str(m.color), _span(m.marked_range), m.metadata,
+                           m.comment or "") for m in self.item.markers]
+
+    def speed(self) -> float:
+        """The clip's constant speed (OTIO's LinearTimeWarp), 1.0 without one."""
+        return _speed(self.item.effects)
 
     def media(self) -> MediaView:
         ref = self.item.media_reference
@@ -89,8 +94,11 @@ class JsonItem:
 
     def markers(self) -> list[MarkerView]:
         return [MarkerView(m.get("name") or "", str(m.get("color") or "RED"),
-                           _json_span(m["marked_range"]), m.get("metadata") or {})
-                for m in self.data.get("markers") or []]
+                           _json_span(m["marked_range"]), m.get("metadata") or {},
+                           str(m.get("comment") or "")) for m in self.data.get("markers") or []]
+
+    def speed(self) -> float:
+        return 1.0  # a plain item holds no effects (see layout.from_json)
 
     def media(self) -> MediaView:
         refs = self.data.get("media_references")
@@ -109,6 +117,30 @@ class JsonItem:
                                  "frame_zero_padding", "rate")})
         kind = "generator" if schema.startswith("GeneratorReference.") else "missing"
         return MediaView(kind, None, available, metadata)
+
+
+def _speed(effects: Any) -> float:
+    """OTIO's LinearTimeWarp, or the Time Remap / speed filter of Premiere and Final Cut 7
+    as OTIO's FCP7 reader keeps it (an Effect holding the <effect> element): the speed
+    parameter in per cent. A reversed clip plays its media backwards, which the cut list
+    cannot hold: read at the same speed forwards."""
+    for effect in effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp) and effect.time_scalar != 0:
+            return abs(float(effect.time_scalar))
+        fcp = effect.metadata.get("fcp_xml") if hasattr(effect, "metadata") else None
+        if fcp is not None and str(fcp.get("effectid") or "").lower() in ("timeremap",
+                                                                         "speed"):
+            params = fcp.get("parameter") or []
+            params = [params] if hasattr(params, "items") else params
+            for param in params:
+                if str(param.get("parameterid") or "").lower() == "speed":
+                    try:
+                        value = abs(float(param.get("value")))
+                    except (TypeError, ValueError):
+                        continue
+                    if value > 0:
+                        return value / 100
+    return 1.0
 
 
 def plain_shape(data: Any) -> bool:
