@@ -101,8 +101,8 @@ def in_library(path: str, roots: list[Path]) -> bool:
 
 def external_media(cut: Cut, roots: list[Path]) -> list[int]:
     """Indexes of the clips whose media lies outside `roots` (an editor's own footage in an
-    imported cut). Their paths must still be absolute: an editor elsewhere could not find a
-    relative one."""
+    imported cut). A relative path (as an imported file named it) is one of them, written
+    as it was read; a path no URL can hold (a NUL) is refused, naming the entry."""
     out = []
     for i, entry in enumerate(cut.entries):
         if entry.kind != "clip" or not entry.media_path:

@@ -51,6 +51,9 @@ class _Reader(fcpx_xml.FcpxXml):
             composable.markers.append(self._marker(marker, default_format))
         if timing.get("enabled") == "0":
             composable.enabled = False
+        if timing.get(SPEED):
+            composable.effects.append(otio.schema.LinearTimeWarp(
+                name="Speed", time_scalar=float(timing.get(SPEED))))
         return composable
 
     def _audio_only(self, element):
@@ -130,8 +133,12 @@ def _normalise(root: ElementTree.Element, compound: str = "content") -> FcpxHint
             if rep is not None and rep.get("src"):
                 asset.set("src", rep.get("src"))
     tc = sequence.get("tcFormat") if sequence is not None else None
+    retimed = _speeds(root, rate, {k: _format_rate(f) for k, f in formats.items()})
     hints = FcpxHints(rate=rate, drop_frame={"DF": True, "NDF": False}.get(tc or ""),
                       width=_int(fmt.get("width")), height=_int(fmt.get("height")))
+    if retimed[1]:
+        hints.warnings.append(f"{retimed[1]} clip(s) change speed within the clip (a speed "
+                              "ramp or hold): read at their average speed.")
     storylines.rewrite(root, compound, fmt.get("id"), hints.warnings)
     media = {m.get("id"): m for m in root.iter("media")}
     for ref in root.iter("ref-clip"):
@@ -154,6 +161,59 @@ def _normalise(root: ElementTree.Element, compound: str = "content") -> FcpxHint
                         marker.set("start", f"{at + _n(marker.get('start'))}s")
                         hints.gap_markers.append(marker)
     return hints
+
+
+SPEED = "promptcutSpeed"  # set on a retimed clip's element for `_Reader`
+
+
+def _format_rate(fmt: ElementTree.Element) -> Fraction | None:
+    try:
+        return rates.exact_rate(1 / _seconds(fmt.get("frameDuration") or ""))
+    except (TimelineError, ZeroDivisionError):
+        return None
+
+
+def _speeds(root: ElementTree.Element, rate: Fraction,
+            format_rates: dict[str | None, Fraction | None]) -> tuple[int, int]:
+    """Final Cut's retiming as a constant speed on the clip (`SPEED`), its `start` moved to
+    the media frame it shows first: a <timeMap> maps the clip's time to its media's (times
+    already whole frames), and a <conform-rate> plays a 23.98 clip frame for frame in a 25
+    project (25/23.976 speed). Returns (retimed, not constant)."""
+    retimed = varying = 0
+    assets = {a.get("id"): a for a in root.iter("asset")}
+    for element in root.iter():
+        time_map = element.find("timeMap")
+        conform = element.find("conform-rate")
+        if time_map is None and conform is None:
+            continue
+        speed = Fraction(1)
+        start = _n(element.get("start"))
+        points = [(_n(p.get("time")), _n(p.get("value"))) for p in time_map.findall("timept")
+                  ] if time_map is not None else []
+        if len(points) >= 2 and points[-1][0] != points[0][0]:
+            (t0, v0), (t1, v1) = points[0], points[-1]
+            speed = Fraction(v1 - v0, t1 - t0)
+            if any(v != v0 + speed * (t - t0) for t, v in points[1:-1]):
+                varying += 1
+            element.set("start", f"{round(v0 + speed * (start - t0))}s")
+        if conform is not None and conform.get("scaleEnabled", "1") != "0":
+            asset = assets.get(element.get("ref"))
+            source = conform.get("srcFrameRate")
+            media_rate = (rates.exact_rate(source) if source and _number(source) else
+                          format_rates.get(asset.get("format")) if asset is not None else None)
+            if media_rate and media_rate != rate:
+                speed *= rate / media_rate
+        if speed != 1 and speed > 0:
+            element.set(SPEED, repr(float(speed)))
+            retimed += 1
+    return retimed, varying
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
 
 
 def _lane(name: str) -> int:

@@ -81,6 +81,16 @@ class _Writer(fcpx_xml.FcpxOtio):
             note = (m.metadata.get(META) or {}).get("note")
             if note:
                 marker_el.set("note", note)
+        ref = getattr(item, "media_reference", None)
+        first = ref.available_range.start_time.value if ref is not None and \
+            ref.available_range is not None else 0
+        if first and element.tag == "clip":
+            # Media starting at a timecode (01:00:00:00): the clip's time is its media's, so
+            # what it holds starts there too (the writer puts it at 0, outside the clip).
+            for child in element.iter():
+                if child.tag in ("video", "audio", "gap") and child is not element:
+                    child.set("offset", f"{round(first)}s")
+                    child.set("start", f"{round(first)}s")
         speed = next((e.time_scalar for e in getattr(item, "effects", [])
                       if isinstance(e, otio.schema.LinearTimeWarp)), 1.0)
         if speed != 1 and element.tag in ("clip", "asset-clip"):

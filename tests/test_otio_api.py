@@ -239,8 +239,8 @@ def test_bad_requests_are_4xx(server, api_takes):
         (lambda: post_timeline(server, cut={"entries": [
             {"media_path": "/etc/passwd", "duration": 5}]}, formats=["otioz"]),
          400, "cut.entries[0].media_path"),
-        (lambda: post_timeline(server, cut={"entries": [
-            {"media_path": "relative/take.mp4", "duration": 5}]}),
+        (lambda: post_timeline(server, cut={"entries": [  # relative: written, never bundled
+            {"media_path": "relative/take.mp4", "duration": 5}]}, formats=["otioz"]),
          400, "cut.entries[0].media_path"),
         (lambda: post_timeline(server, cut={"entries": [{"take_id": "t_nope"}]}),
          400, "cut.entries[0].take_id"),
