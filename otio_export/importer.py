@@ -92,6 +92,13 @@ def _cut(view: TimelineView, lookup: Lookup | None, warnings: list[str] | None,
             cut.disabled_tracks.append(name)
         _read_track(track, name, rate, cut, lookup, view.bundle, view)
     cut.markers = [_marker(m, 0, rate) for m in view.markers]
+    notes = view.speed_notes
+    if notes.get("reverse"):
+        cut.warnings.append(f"{notes['reverse']} clip(s) play in reverse: read forwards at "
+                            "their speed (a cut list holds forward speeds only).")
+    if notes.get("ramp"):
+        cut.warnings.append(f"{notes['ramp']} clip(s) change speed within the clip (Time "
+                            "Remap keyframes): read at their first speed.")
     if view.outside:
         cut.warnings.append(
             f"{view.outside} clip marker(s) lie outside their clip's in and out points (an "
@@ -214,6 +221,9 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
         entry.take_id = str(written_id)
         entry.take = _plain(ours.get("take"))
     entry.markers = _markers(view, duration, rate, timeline, entry.speed)
+    if entry.speed != 1:
+        for note in view.speed_notes():
+            timeline.speed_notes[note] = timeline.speed_notes.get(note, 0) + 1
     return entry
 
 

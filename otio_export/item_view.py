@@ -58,6 +58,10 @@ class ObjectItem:
         """The clip's constant speed (OTIO's LinearTimeWarp), 1.0 without one."""
         return _speed(self.item.effects)
 
+    def speed_notes(self) -> set[str]:
+        """What a speed filter holds that a constant speed does not: "reverse", "ramp"."""
+        return _speed_notes(self.item.effects)
+
     def media(self) -> MediaView:
         ref = self.item.media_reference
         available = _span(ref.available_range) if ref is not None and ref.available_range \
@@ -100,6 +104,9 @@ class JsonItem:
     def speed(self) -> float:
         return 1.0  # a plain item holds no effects (see layout.from_json)
 
+    def speed_notes(self) -> set[str]:
+        return set()
+
     def media(self) -> MediaView:
         refs = self.data.get("media_references")
         ref = (refs.get(self.data.get("active_media_reference_key")) if isinstance(refs, dict)
@@ -141,6 +148,26 @@ def _speed(effects: Any) -> float:
                     if value > 0:
                         return value / 100
     return 1.0
+
+
+def _speed_notes(effects: Any) -> set[str]:
+    notes = set()
+    for effect in effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp) and effect.time_scalar < 0:
+            notes.add("reverse")
+        fcp = effect.metadata.get("fcp_xml") if hasattr(effect, "metadata") else None
+        if fcp is None or str(fcp.get("effectid") or "").lower() not in ("timeremap", "speed"):
+            continue
+        params = fcp.get("parameter") or []
+        for param in [params] if hasattr(params, "items") else params:
+            pid, value = str(param.get("parameterid") or "").lower(), param.get("value")
+            if pid == "reverse" and str(value).upper() == "TRUE":
+                notes.add("reverse")
+            if pid == "variablespeed" and str(value) not in ("0", "FALSE", "None"):
+                notes.add("ramp")
+            if pid == "speed" and param.get("keyframe") is not None:
+                notes.add("ramp")
+    return notes
 
 
 def plain_shape(data: Any) -> bool:

@@ -48,6 +48,7 @@ class TimelineView:
     markers: list[MarkerView]
     bundle: bool = False  # an .otioz: relative media paths are its members, as written
     outside: int = 0  # clip markers outside their clip, left out (counted by the importer)
+    speed_notes: dict[str, int] = field(default_factory=dict)  # "reverse"/"ramp": clips
 
 
 def frames(value: float, time_rate: float, rate: Fraction) -> int:

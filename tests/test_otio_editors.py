@@ -463,3 +463,20 @@ def test_what_edl_and_fcpxml_cannot_carry_is_said(tmp_path):
            "(locators at their record timecode) under them." in result.warnings
     assert "FCPXML has no sequence markers: 2 written as markers on the clips and gaps of the " \
            "spine under them." in result.warnings
+
+
+def test_what_a_constant_speed_cannot_hold_is_said():
+    """Point 5: a reversed Time Remap and a three-point timeMap ramp are read at a constant
+    forward speed, each said in a warning."""
+    reverse = PREMIERE.replace(b"<name>reverse</name><value>FALSE</value>",
+                               b"<name>reverse</name><value>TRUE</value>")
+    cut = read_cut(reverse, "reverse.xml")
+    assert cut.entries[1].speed == 0.4
+    assert any(w.startswith("1 clip(s) play in reverse") for w in cut.warnings)
+    ramp = FCPX.replace(b'name="Interview" start="3610s" duration="2s"/>',
+                        b'name="Interview" start="0s" duration="2s"><timeMap>'
+                        b'<timept time="0s" value="3610s"/><timept time="1s" value="3610.2s"/>'
+                        b'<timept time="2s" value="3612s"/></timeMap></asset-clip>')
+    cut = read_cut(ramp, "ramp.fcpxml")
+    assert cut.entries[0].speed == 1.0  # (3612 - 3610) / 2: its average
+    assert any(w.startswith("1 clip(s) change speed within the clip") for w in cut.warnings)
