@@ -32,7 +32,7 @@ from otio_export.cutlist import (
 )
 from otio_export.errors import TimelineError
 from otio_export.item_view import JsonItem, MarkerView, MediaView, ObjectItem
-from otio_export.layout import TimelineView, TrackView, checked, frames
+from otio_export.layout import TimelineView, TrackView, frames
 from otio_export.urls import url_to_path
 
 # (media path or None, take id hint or None) -> the take, or None when it is not one of ours
@@ -196,7 +196,7 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
     if available is not None and available[1][0] > 0:
         length, media_rate = available[1]
         entry.media_fps = rates.rate_label(rates.exact_rate(media_rate))
-        entry.media_frames = checked(length)
+        entry.media_frames = _media_frames(length, media_rate, view.name)
         sample_rate = track.startswith("A") and _dig(
             media.metadata, "fcp_xml", "media", "audio", "samplecharacteristics", "samplerate")
         if sample_rate and str(sample_rate).isdigit() and int(sample_rate):
@@ -225,6 +225,16 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
         for note in view.speed_notes():
             timeline.speed_notes[note] = timeline.speed_notes.get(note, 0) + 1
     return entry
+
+
+def _media_frames(length: float, media_rate: float, name: str) -> int:
+    """A media length, limited by time rather than count: an 83-minute song is 239 million
+    samples at 48 kHz, a real length beyond the frame limit of timeline positions."""
+    if not (math.isfinite(length) and math.isfinite(media_rate) and media_rate > 0) or (
+            length / media_rate > MAX_MEDIA_SECONDS):
+        raise TimelineError(f"Media {name!r} lasts {length} frames at {media_rate} fps, beyond "
+                            "any real recording.", field="file")
+    return round(length)
 
 
 def _hint_from_formats(metadata: Any, media: MediaView) -> str | None:

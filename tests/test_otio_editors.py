@@ -307,6 +307,9 @@ def test_long_audio_is_limited_by_time_not_samples(premiere):
     score = next(e for e in premiere.entries if e.track == "A1")
     assert (score.media_fps, score.media_frames) == (48000, 239_040_000)
     assert Cut.from_dict(json.loads(json.dumps(premiere.to_dict()))) == premiere
+    otio_text = to_string(build_timeline(premiere), "otio")  # the song's samples, in .otio
+    again = read_cut(otio_text.encode(), "again.otio")
+    assert next(e.media_frames for e in again.entries if e.track == "A1") == 239_040_000
     with pytest.raises(TimelineError) as err:
         Cut.from_dict({"entries": [{"duration": 3, "media_fps": 48000,
                                     "media_frames": 10**13}]})
