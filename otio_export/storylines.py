@@ -6,7 +6,8 @@ audition put its alternates into the timeline too (moving every later clip), mul
 sync clips vanished with their markers. Before the reader sees the tree (its times already
 whole frames, see `read_fcpx`), each of these becomes what Final Cut shows:
 
-- a title: a placeholder clip of its name (media missing);
+- a title, and a generator (a solid: a clip whose video names an <effect>): a placeholder
+  clip of its name (media missing);
 - an audition: its active pick (the first clip in it), the alternates left out;
 - a sync clip, a multicam clip (its active video angle) and, with `compound="content"`, a
   compound clip: the clips of its primary storyline that fall in its range, placed where it
@@ -195,15 +196,46 @@ def _t(element: ElementTree.Element, name: str) -> int:
     return int((element.get(name) or "0s").removesuffix("s"))
 
 
+def _generators(root: ElementTree.Element, rewriter: _Rewriter) -> int:
+    """A generator (a solid, a background: `<clip><video ref="effect id">`) names an
+    <effect>, where the reader looks up an <asset> and failed on it ("export it again"): it
+    refers to a placeholder of its clip's name instead."""
+    effects = {e.get("id"): e for e in root.iter("effect")}
+    parents = {c: p for p in root.iter() for c in p}
+    inside = set(rewriter.resources.iter())  # compound clips' own: counted where used
+    count = 0
+    for element in [e for e in root.iter() if e.tag in ("video", "audio")
+                    and e.get("ref") in effects]:
+        owner = parents.get(element)
+        name = (owner.get("name") if owner is not None and owner.get("name") else
+                effects[element.get("ref")].get("name") or "Generator")
+        rewriter.placeholders += 1
+        asset_id = f"promptcut-placeholder-{rewriter.placeholders}"
+        ElementTree.SubElement(rewriter.resources, "asset", {
+            "id": asset_id, "name": name, "start": "0s",
+            "duration": element.get("duration") or "0s", "hasVideo": "1",
+            **({"format": rewriter.fmt} if rewriter.fmt else {})})
+        element.set("ref", asset_id)
+        count += element not in inside
+    return count
+
+
 def rewrite(root: ElementTree.Element, compound: str, fmt: str | None,
             warnings: list[str]) -> None:
     """Rewrite `root` in place (see the module docstring); what changed, in `warnings`."""
-    if not any(e.tag in _REWRITTEN for e in root.iter()):
+    kinds = set(_REWRITTEN)
+    effects = {e.get("id") for e in root.iter("effect")}
+    if not any(e.tag in kinds or (e.tag in ("video", "audio") and e.get("ref") in effects)
+               for e in root.iter()):
         return
     if root.find("resources") is None:
         root.insert(0, ElementTree.Element("resources"))
     rewriter = _Rewriter(root, compound, fmt)
     rewriter.run()
+    generators = _generators(root, rewriter)
+    if generators:
+        warnings.append(f"{generators} generator(s) (solids, backgrounds) read as placeholder "
+                        "clips of their names.")
     c = rewriter.count
     if c["title"]:
         warnings.append(f"{c['title']} title(s) read as placeholder clips of their names "

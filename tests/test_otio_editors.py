@@ -483,3 +483,24 @@ def test_what_a_constant_speed_cannot_hold_is_said():
     cut = read_cut(ramp, "ramp.fcpxml")
     assert cut.entries[0].speed == 1.0  # (3612 - 3610) / 2: its average
     assert any(w.startswith("1 clip(s) change speed within the clip") for w in cut.warnings)
+
+
+def test_fcpxml_compound_clip_holding_a_generator_is_read():
+    """Point 12: a compound clip whose storyline holds a generator (a solid: a <clip> whose
+    <video> names an <effect>) was refused ("export it again"). Compound 1 now runs 2 s of
+    Inner B, then 1 s of the solid; its 3604s-3606s is Inner B from 4 s (1 s = 60 frames),
+    then the solid."""
+    solid = (b'<effect id="r9" name="Custom" uid=".../Generators.localized/Solids.localized/'
+             b'Custom.localized/Custom.motn"/>')
+    text = (FCPX.replace(b'<asset id="r3"', solid + b'\n    <asset id="r3"', 1)
+            .replace(b'<asset-clip ref="r6" offset="3605s" name="Inner Wide" start="10s" '
+                     b'duration="5s"/>',
+                     b'<clip offset="3605s" name="Solid" duration="5s"><video ref="r9" '
+                     b'offset="0s" duration="5s"/></clip>'))
+    cut = read_cut(text, "solid.fcpxml")
+    assert v1(cut)[-2:] == [
+        ("clip", 600, 60, 240, "file", "Inner B", "/Volumes/Media/B roll.mov", []),
+        ("clip", 660, 60, 0, "missing", "Solid", None, [])]
+    assert any(w.startswith("1 generator(s)") for w in cut.warnings)
+    nested = read_cut(text, "solid.fcpxml", compound="placeholder")
+    assert [e.media_kind for e in nested.entries if e.track == "V1"][-1] == "nested"
