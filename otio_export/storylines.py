@@ -25,10 +25,15 @@ from __future__ import annotations
 import copy
 from xml.etree import ElementTree
 
+from otio_export.errors import TimelineError
+from otio_export.safety import MAX_ITEMS
+
 STORY = {"asset-clip", "clip", "gap", "title", "ref-clip", "sync-clip", "mc-clip",
          "audition", "video", "audio"}
 _REWRITTEN = ("title", "audition", "sync-clip", "mc-clip", "ref-clip")
-MAX_PASSES = 16  # compound clips inside compound clips; deeper (or a loop) stays placeholder
+MAX_PASSES = 16  # compound clips inside compound clips; deeper (or a loop) becomes a gap
+PLACEHOLDER = "promptcut-placeholder"
+MAX_MADE = 4 * MAX_ITEMS  # elements made by opening compound clips (items and their parts)
 
 
 class _Rewriter:
@@ -41,39 +46,69 @@ class _Rewriter:
         self.count = {k: 0 for k in ("title", "audition", "alternate", "sync-clip",
                                      "mc-clip", "ref-clip", "placeholder", "connected")}
         self.placeholders = 0
+        self.made = 0  # elements the rewrite has made
+        self.live = True  # the element in hand is on a timeline (not a definition)
+
+    def placeholder_asset(self) -> str:
+        """One asset without media for every placeholder (the clip carries the name): the
+        reader looks assets up by a linear search, so one per placeholder was quadratic."""
+        if not self.placeholders:
+            ElementTree.SubElement(self.resources, "asset", {
+                "id": PLACEHOLDER, "name": "placeholder", "start": "0s", "duration": "0s",
+                "hasVideo": "1", **({"format": self.fmt} if self.fmt else {})})
+        self.placeholders += 1
+        return PLACEHOLDER
+
+    def _count(self, key: str, n: int = 1) -> None:
+        if self.live:
+            self.count[key] += n
 
     def run(self) -> None:
         kinds = _REWRITTEN if self.compound == "content" else _REWRITTEN[:-1]
         for _ in range(MAX_PASSES):
             parents = {c: p for p in self.root.iter() for c in p}
-            todo = [e for e in self.root.iter() if e.tag in kinds and e in parents
-                    and parents[e].tag != "media"]
+            found = {e for e in self.root.iter() if e.tag in kinds and e in parents}
+            # The outermost only: one inside another is handled in its copies next pass.
+            todo = [e for e in found if not _inside(e, found, parents)]
             if not todo:
                 return
+            hidden = set(self.resources.iter())  # compound clips' own: counted where used
+            by_parent: dict[ElementTree.Element, set[ElementTree.Element]] = {}
             for element in todo:
-                parent = parents[element]
-                if element not in list(parent):
-                    continue  # inside something already replaced
-                pieces = getattr(self, "_" + element.tag.replace("-", "_"))(element)
-                index = list(parent).index(element)
-                parent.remove(element)
-                for offset, piece in enumerate(pieces):
-                    parent.insert(index + offset, piece)
+                by_parent.setdefault(parents[element], set()).add(element)
+            for parent, targets in by_parent.items():
+                children = []  # each parent's children rebuilt once (linear in the file)
+                for child in parent:
+                    if child not in targets:
+                        children.append(child)
+                        continue
+                    self.live = child not in hidden
+                    pieces = getattr(self, "_" + child.tag.replace("-", "_"))(child)
+                    self.made += sum(1 for piece in pieces for _ in piece.iter())
+                    if self.made > MAX_MADE:
+                        # Compound clips used inside compound clips multiply when opened
+                        # (ten uses of ten uses of ...): bounded like any file's items.
+                        raise TimelineError(
+                            f"Opened, the file's compound and multicam clips hold more than "
+                            f"{MAX_MADE} items; import it with compound=placeholder.",
+                            field="file")
+                    children.extend(pieces)
+                parent[:] = children
         for element in [e for e in self.root.iter() if e.tag in kinds]:
             element.tag = "gap"  # nested too deep or in a loop: the time stays, empty
 
     # --- one method per element ---------------------------------------------------------
 
     def _title(self, element):
-        self.count["title"] += 1
+        self._count("title", 1)
         return [self._placeholder(element, element.get("name") or "Title")]
 
     def _audition(self, element):
         clips = [c for c in element if c.tag in STORY]
         if not clips:
             return []
-        self.count["audition"] += 1
-        self.count["alternate"] += len(clips) - 1
+        self._count("audition", 1)
+        self._count("alternate", len(clips) - 1)
         pick = copy.deepcopy(clips[0])
         for name in ("offset", "lane"):
             if element.get(name) is not None:
@@ -81,7 +116,7 @@ class _Rewriter:
         return [pick]
 
     def _sync_clip(self, element):
-        self.count["sync-clip"] += 1
+        self._count("sync-clip", 1)
         if self.compound != "content":
             return [self._placeholder(element, element.get("name") or "Sync clip")]
         items = [c for c in element if c.tag in STORY and c.get("lane") is None]
@@ -92,7 +127,7 @@ class _Rewriter:
         return self._content(element, items, connected)
 
     def _mc_clip(self, element):
-        self.count["mc-clip"] += 1
+        self._count("mc-clip", 1)
         media = self.media.get(element.get("ref"))
         multicam = media.find("multicam") if media is not None else None
         if self.compound != "content" or multicam is None:
@@ -113,7 +148,7 @@ class _Rewriter:
         spine = sequence.find("spine") if sequence is not None else None
         if spine is None:
             return [self._placeholder(element, element.get("name") or "Compound clip")]
-        self.count["ref-clip"] += 1
+        self._count("ref-clip", 1)
         connected = [c for c in element if c.tag in STORY and c.get("lane") is not None]
         return self._content(element, [c for c in spine if c.tag in STORY], connected)
 
@@ -152,7 +187,7 @@ class _Rewriter:
                 skip = max(0, start - when)
                 when += skip
                 if end <= when:
-                    self.count["connected"] += 1
+                    self._count("connected", 1)
                     continue
             lo, _, piece = next(((lo, hi, p) for lo, hi, p in pieces if lo <= when < hi),
                                 pieces[0])
@@ -162,20 +197,15 @@ class _Rewriter:
                 moved.set("start", f"{_t(child, 'start') + skip}s")
                 moved.set("duration", f"{end - when}s")
                 if piece.tag in ("gap", "title"):
-                    self.count["connected"] += 1
+                    self._count("connected", 1)
                     continue
             piece.append(moved)
         return [p for _, _, p in pieces]
 
     def _placeholder(self, element, name):
         """An asset-clip of `name` on an asset without media: a placeholder clip."""
-        self.placeholders += 1
-        asset_id = f"promptcut-placeholder-{self.placeholders}"
-        ElementTree.SubElement(self.resources, "asset", {
-            "id": asset_id, "name": name, "start": "0s",
-            "duration": element.get("duration") or "0s", "hasVideo": "1",
-            **({"format": self.fmt} if self.fmt else {})})
-        clip = ElementTree.Element("asset-clip", {"ref": asset_id, "name": name})
+        clip = ElementTree.Element("asset-clip", {"ref": self.placeholder_asset(),
+                                                  "name": name})
         for attr in ("offset", "duration", "lane", "enabled"):
             if element.get(attr) is not None:
                 clip.set(attr, element.get(attr))
@@ -188,8 +218,17 @@ class _Rewriter:
                 moved.set(at, f"{_t(child, at) - start}s")
                 clip.append(moved)
         if element.tag != "title":
-            self.count["placeholder"] += 1
+            self._count("placeholder", 1)
         return clip
+
+
+def _inside(element: ElementTree.Element, found: set, parents: dict) -> bool:
+    parent = parents.get(element)
+    while parent is not None:
+        if parent in found:
+            return True
+        parent = parents.get(parent)
+    return False
 
 
 def _t(element: ElementTree.Element, name: str) -> int:
@@ -207,15 +246,9 @@ def _generators(root: ElementTree.Element, rewriter: _Rewriter) -> int:
     for element in [e for e in root.iter() if e.tag in ("video", "audio")
                     and e.get("ref") in effects]:
         owner = parents.get(element)
-        name = (owner.get("name") if owner is not None and owner.get("name") else
-                effects[element.get("ref")].get("name") or "Generator")
-        rewriter.placeholders += 1
-        asset_id = f"promptcut-placeholder-{rewriter.placeholders}"
-        ElementTree.SubElement(rewriter.resources, "asset", {
-            "id": asset_id, "name": name, "start": "0s",
-            "duration": element.get("duration") or "0s", "hasVideo": "1",
-            **({"format": rewriter.fmt} if rewriter.fmt else {})})
-        element.set("ref", asset_id)
+        if owner is not None and not owner.get("name"):
+            owner.set("name", effects[element.get("ref")].get("name") or "Generator")
+        element.set("ref", rewriter.placeholder_asset())
         count += element not in inside
     return count
 
