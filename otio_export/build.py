@@ -9,6 +9,7 @@ reference's `available_range`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -66,8 +67,9 @@ def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry",
     if duration <= 0:
         raise TimelineError("'source_in' is at or past the end of the media.",
                             field=f"{where}.source_in")
-    if length is not None and entry.source_in + duration > length:
-        needed = entry.source_in + duration
+    played = media_used(duration, entry.speed)
+    if length is not None and entry.source_in + played > length:
+        needed = entry.source_in + played
         if needed > length + 1 or warnings is None:
             raise TimelineError(
                 f"The clip needs {needed} frames but its media holds {length} at "
@@ -75,6 +77,14 @@ def resolve_duration(entry: Entry, rate: Fraction, where: str = "entry",
         warnings.append(f"{where}: the clip runs one frame past its media ({length} frames at "
                         f"{rates.rate_label(rate)} fps), as an editor's rounding does; kept.")
     return duration
+
+
+def media_used(duration: int, speed: float) -> int:
+    """Media frames a clip `duration` frames long plays at `speed` (rounded up: a clip
+    never claims less media than it shows)."""
+    if speed == 1:
+        return duration
+    return math.ceil(Fraction(repr(float(speed))) * duration - Fraction(1, 10**6))
 
 
 def build_timeline(cut: Cut, options: WriteOptions | None = None,
@@ -182,6 +192,8 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
         "media_path": clean_text(entry.media_path or "") or None,
         "media_kind": entry.media_kind}}
     fcp = metadata["fcp_xml"] = write_fcp7.clip_hints(context.clips, enabled)
+    if entry.speed != 1:
+        fcp["filter"] = write_fcp7.speed_filter(entry.speed)
     if take:
         prompt, seed, model = take_fields(take)
         # Premiere shows logginginfo as Description/Scene/Shot/Log Note and comments as the
@@ -191,10 +203,13 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
         fcp["comments"] = {"mastercomment1": prompt, "mastercomment2": f"seed {seed}",
                            "mastercomment3": model}
     name = clean_text(entry.name or file_name(entry.media_path or "") or "clip")
-    return skeleton.clip(name, skeleton.span(entry.source_in, duration, fr),
+    first = entry.media_start + entry.source_in  # the source timecode of its first frame
+    effects = [] if entry.speed == 1 else [skeleton.node(
+        "LinearTimeWarp", name="Speed", time_scalar=float(entry.speed))]
+    return skeleton.clip(name, skeleton.span(first, duration, fr),
                          _media_reference(entry, where, context), metadata=metadata,
-                         enabled=enabled,
-                         markers=[marker(m, entry.source_in, fr) for m in entry.markers])
+                         enabled=enabled, effects=effects,
+                         markers=[marker(m, first, fr, entry.speed) for m in entry.markers])
 
 
 def _media_key(clip: dict) -> str:
@@ -235,14 +250,20 @@ def _media_reference(entry: Entry, where: str, context: _Context) -> dict:
     return skeleton.node(
         "ExternalReference", target_url=_url(entry.media_path, where),
         name=clean_text(file_name(entry.media_path)), metadata=metadata,
-        available_range=None if entry.media_kind == "still" else _available(entry))
+        available_range=None if entry.media_kind == "still" else _available(
+            entry, context.rate))
 
 
-def _available(entry: Entry) -> dict | None:
+def _available(entry: Entry, rate: Fraction | None = None) -> dict | None:
+    """The media's range at its own rate, starting at its start timecode (given in
+    sequence frames, so converted when the rates differ)."""
     if not (entry.media_fps and entry.media_frames):
         return None
-    return skeleton.span(0, entry.media_frames,
-                         rates.float_rate(rates.exact_rate(entry.media_fps)))
+    media_rate = rates.exact_rate(entry.media_fps)
+    start: float = entry.media_start
+    if start and rate is not None and media_rate != rate:
+        start = float(Fraction(start) * media_rate / rate)
+    return skeleton.span(start, entry.media_frames, rates.float_rate(media_rate))
 
 
 def _url(path: str, where: str) -> str:

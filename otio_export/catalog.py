@@ -83,7 +83,7 @@ FORMATS: dict[str, TimelineFormat] = {f.name: f for f in (
                    for_whom="Conform and finishing tools, any editor",
                    carries=Carries(
                        video_tracks=1, audio=False, sequence_markers=False,
-                       clip_markers=True, gap_markers=False, marker_colours=ALL_COLOURS,
+                       clip_markers=True, gap_markers=True, marker_colours=ALL_COLOURS,
                        marker_notes=False, marker_durations=False, disabled_items=False,
                        take_record="none", media_rate=False, frame_size=False,
                        frame_rate=False, image_sequences=False, drop_frame=True)),

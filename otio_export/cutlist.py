@@ -17,11 +17,15 @@ from typing import Any
 from otio_export.catalog import ALL_COLOURS
 from otio_export.errors import TimelineError
 
-CUT_SCHEMA_VERSION = 2  # 2: entries carry `enabled`, audio clips, image sequences
+CUT_SCHEMA_VERSION = 3  # 2: entries carry `enabled`, audio clips, image sequences; 3: media
+# start timecode and speed
 MARKER_COLOURS = ALL_COLOURS
 MEDIA_KINDS = ("file", "still", "image_sequence", "generator", "nested", "missing")
 MAX_MEDIA_RATE = 768_000  # audio entries give their sample rate (48000) as media_fps
 MAX_FRAMES = 10**8  # about 46 days at 24 fps: anything longer is a broken or hostile number
+# Media lengths are limited by time, not count: an 83-minute song is 239 million samples.
+MAX_MEDIA_SECONDS = MAX_FRAMES // 24
+MAX_SPEED = 100.0  # 10,000 %, Premiere's limit
 MAX_ENTRIES = 20_000
 MAX_TRACKS = 99
 
@@ -72,6 +76,12 @@ class Entry:
     media_kind: str = "file"  # one of MEDIA_KINDS (what an import found)
     enabled: bool = True  # False: switched off in the editor; left out when written
     image_sequence: ImageSequence | None = None  # media_kind "image_sequence"
+    # The media's first frame as its timecode says (01:00:00:00 from a camera), in sequence
+    # frames: `source_in` counts from it, source timecodes (EDL, FCP7 XML) add it.
+    media_start: int = 0
+    # Playback speed (0.5: half speed). `duration` is the time on the track; the clip plays
+    # duration * speed frames of its media from `source_in` (OTIO's LinearTimeWarp).
+    speed: float = 1.0
 
 
 @dataclass
@@ -208,18 +218,24 @@ def _entry_from_dict(data: Any, where: str) -> Entry:
         media_path=_str(data, "media_path", w, None, 4096),
         take_id=_str(data, "take_id", w, None, 200), take=take,
         media_fps=_number(data, "media_fps", w, None, MAX_MEDIA_RATE),
-        media_frames=_int(data, "media_frames", w, None, 1),
+        media_frames=_int(data, "media_frames", w, None, 1, MAX_FRAMES * 32_000),
         source_in=_int(data, "source_in", w, 0),
         duration=_int(data, "duration", w, None, 1),
         markers=[_marker_from_dict(m, f"{w}markers[{i}]") for i, m in enumerate(markers)],
         track=track, start=_int(data, "start", w, None),
         media_kind=_str(data, "media_kind", w, "file", 16),
         enabled=_bool(data, "enabled", w, True),
-        image_sequence=_sequence_from_dict(data.get("image_sequence"), f"{w}image_sequence"))
+        image_sequence=_sequence_from_dict(data.get("image_sequence"), f"{w}image_sequence"),
+        media_start=_int(data, "media_start", w, 0),
+        speed=_number(data, "speed", w, 1.0, MAX_SPEED))
     if entry.media_kind not in MEDIA_KINDS:
         raise _fail(f"'media_kind' must be one of {', '.join(MEDIA_KINDS)}.", f"{w}media_kind")
     if kind == "gap" and entry.duration is None:
         raise _fail("A gap needs a 'duration' in frames.", f"{w}duration")
+    if entry.media_frames and entry.media_fps and (
+            entry.media_frames / entry.media_fps > MAX_MEDIA_SECONDS):
+        raise _fail(f"'media_frames' at {entry.media_fps:g} per second is longer than "
+                    f"{MAX_MEDIA_SECONDS // 86400} days.", f"{w}media_frames")
     return entry
 
 
@@ -230,6 +246,7 @@ def upgrade_cut(data: dict[str, Any]) -> dict[str, Any]:
     1 -> 2: entries gained `enabled` (default true), audio clips on A tracks with the
     sample rate as their media rate, and `image_sequence`; a version-1 cut means the same
     with all of them at their defaults, so the step only restamps it.
+    2 -> 3: entries gained `media_start` (0) and `speed` (1.0): the same, restamped.
     """
     version = data.get("schema_version", CUT_SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -240,8 +257,8 @@ def upgrade_cut(data: dict[str, Any]) -> dict[str, Any]:
                     f"one reads up to {CUT_SCHEMA_VERSION}). Update Promptcut to read it.",
                     "schema_version")
     out = dict(data)
-    if version < 2:
-        out["schema_version"] = 2
+    if version < CUT_SCHEMA_VERSION:
+        out["schema_version"] = CUT_SCHEMA_VERSION
     return out
 
 

@@ -78,10 +78,11 @@ def _write_one(timeline, fmt: str, path: Path) -> None:
 
 
 def read_cut(data: bytes, filename: str = "", lookup: Lookup | None = None,
-             edl_rate: float = 24.0) -> Cut:
+             edl_rate: float = 24.0, compound: str = "content") -> Cut:
     """An editor file (.otio, .otioz, FCP7 XML, FCPXML, EDL) as a cut list, takes matched
-    back."""
-    source = read_timeline(data, filename, edl_rate=edl_rate)
+    back. `compound`: Final Cut's compound, multicam and sync clips as their active
+    "content" (the default) or as named "placeholder" clips."""
+    source = read_timeline(data, filename, edl_rate=edl_rate, compound=compound)
     return cut_from_view(source.layout, lookup, source.warnings,
                          drop_frame=source.drop_frame, size=(source.width, source.height))
 
@@ -100,8 +101,8 @@ def in_library(path: str, roots: list[Path]) -> bool:
 
 def external_media(cut: Cut, roots: list[Path]) -> list[int]:
     """Indexes of the clips whose media lies outside `roots` (an editor's own footage in an
-    imported cut). Their paths must still be absolute: an editor elsewhere could not find a
-    relative one."""
+    imported cut). A relative path (as an imported file named it) is one of them, written
+    as it was read; a path no URL can hold (a NUL) is refused, naming the entry."""
     out = []
     for i, entry in enumerate(cut.entries):
         if entry.kind != "clip" or not entry.media_path:

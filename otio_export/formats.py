@@ -16,7 +16,7 @@ from opentimelineio import url_utils
 from otio_export import write_edl, write_fcp7, write_fcpx
 from otio_export.catalog import FORMATS
 from otio_export.errors import TimelineError
-from otio_export.urls import url_to_path
+from otio_export.urls import is_windows_path, url_to_path
 
 
 def check_formats(names: list[str] | tuple[str, ...]) -> list[str]:
@@ -71,6 +71,10 @@ def write_file(timeline: otio.schema.Timeline, fmt: str, path: Path) -> Path:
             continue
         original = ref.target_url
         local = url_to_path(ref.target_url)
+        if local and not (local.startswith("/") or is_windows_path(local)):
+            raise TimelineError(f"otioz bundles media files, and {local} is a path relative to "
+                                "a file Promptcut does not have; write otio instead.",
+                                field="formats")
         if not local or not Path(local).is_file():
             raise TimelineError(f"otioz bundles media, and {local or ref.target_url} is "
                                 "not a file here.", field="formats")

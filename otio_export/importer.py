@@ -22,10 +22,17 @@ import opentimelineio as otio
 
 from otio_export import layout, rates
 from otio_export.colours import COLOUR_OF_PPRO
-from otio_export.cutlist import MARKER_COLOURS, Cut, Entry, ImageSequence, Marker
+from otio_export.cutlist import (
+    MARKER_COLOURS,
+    MAX_MEDIA_SECONDS,
+    Cut,
+    Entry,
+    ImageSequence,
+    Marker,
+)
 from otio_export.errors import TimelineError
 from otio_export.item_view import JsonItem, MarkerView, MediaView, ObjectItem
-from otio_export.layout import TimelineView, TrackView, checked, frames
+from otio_export.layout import TimelineView, TrackView, frames
 from otio_export.urls import url_to_path
 
 # (media path or None, take id hint or None) -> the take, or None when it is not one of ours
@@ -83,8 +90,19 @@ def _cut(view: TimelineView, lookup: Lookup | None, warnings: list[str] | None,
         name = f"{kind}{counts[kind]}"
         if not track.enabled or _off(track.metadata):
             cut.disabled_tracks.append(name)
-        _read_track(track, name, rate, cut, lookup, view.bundle)
+        _read_track(track, name, rate, cut, lookup, view.bundle, view)
     cut.markers = [_marker(m, 0, rate) for m in view.markers]
+    notes = view.speed_notes
+    if notes.get("reverse"):
+        cut.warnings.append(f"{notes['reverse']} clip(s) play in reverse: read forwards at "
+                            "their speed (a cut list holds forward speeds only).")
+    if notes.get("ramp"):
+        cut.warnings.append(f"{notes['ramp']} clip(s) change speed within the clip (Time "
+                            "Remap keyframes): read at their first speed.")
+    if view.outside:
+        cut.warnings.append(
+            f"{view.outside} clip marker(s) lie outside their clip's in and out points (an "
+            "editor exports a master clip's markers with every use of it): left out.")
     off = sum(not e.enabled for e in cut.entries)
     if off or cut.disabled_tracks:
         tracks = f" and track(s) {', '.join(cut.disabled_tracks)}" if cut.disabled_tracks else ""
@@ -100,7 +118,7 @@ def _off(metadata: Any) -> bool:
 
 
 def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
-                lookup: Lookup | None, bundle: bool = False) -> None:
+                lookup: Lookup | None, bundle: bool, view: TimelineView) -> None:
     for item in track.items:
         if item.kind == "transition":
             cut.warnings.append(f"{name}: transition {item.name!r} left out (cut lists hold "
@@ -110,23 +128,43 @@ def _read_track(track: TrackView, name: str, rate: Fraction, cut: Cut,
             continue
         if item.kind == "gap":
             gap = Entry(kind="gap", duration=item.duration, track=name, start=item.start)
-            origin = frames(*item.view.source()[0], rate)
-            gap.markers = [_marker(m, origin, rate) for m in item.view.markers()]
+            gap.markers = _markers(item.view, item.duration, rate, view)
             cut.entries.append(gap)
         elif item.kind == "clip":
             cut.entries.append(_clip_entry(item.view, name, item.start, item.duration, rate,
-                                           lookup, bundle))
+                                           lookup, bundle, view))
         else:  # a nested sequence (Stack) or anything else OTIO may add
             cut.warnings.append(f"{name}: nested sequence {item.name!r} kept as a placeholder.")
-            cut.entries.append(Entry(name=item.name, media_kind="nested",
-                                     duration=item.duration, track=name, start=item.start))
+            nested = Entry(name=item.name, media_kind="nested", duration=item.duration,
+                           track=name, start=item.start)
+            if item.view is not None:  # its markers stay on the placeholder
+                nested.markers = _markers(item.view, item.duration, rate, view)
+            cut.entries.append(nested)
     while cut.entries and cut.entries[-1].track == name and cut.entries[-1].kind == "gap" \
             and not cut.entries[-1].markers:
         cut.entries.pop()  # a gap at a track's end places nothing (FCPXML pads V1 so)
 
 
+def _markers(item: JsonItem | ObjectItem, duration: int, rate: Fraction,
+             timeline: TimelineView, speed: float = 1.0) -> list[Marker]:
+    """An item's markers at frames from its first frame on the track; those outside it
+    are counted on the view (said once in the warnings), not piled on its first frame."""
+    origin = frames(*item.source()[0], rate)
+    out = []
+    for m in item.markers():
+        marker = _marker(m, origin, rate, clamp=False)
+        if speed != 1:
+            marker.frame = round(marker.frame / speed)
+        if 0 <= marker.frame < max(duration, 1):
+            out.append(marker)
+        else:
+            timeline.outside += 1
+    return out
+
+
 def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: int,
-                rate: Fraction, lookup: Lookup | None, bundle: bool = False) -> Entry:
+                rate: Fraction, lookup: Lookup | None, bundle: bool,
+                timeline: TimelineView) -> Entry:
     media = view.media()
     source_start = frames(*view.source()[0], rate)
     available = media.available
@@ -134,6 +172,7 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
     metadata = view.metadata
     entry = Entry(name=view.name, track=track, start=start, duration=duration,
                   source_in=max(0, source_start - media_start),
+                  media_start=max(0, media_start), speed=view.speed(),
                   enabled=view.enabled and not _off(metadata))
     if media.kind == "external":
         url = media.url or ""
@@ -157,14 +196,18 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
     if available is not None and available[1][0] > 0:
         length, media_rate = available[1]
         entry.media_fps = rates.rate_label(rates.exact_rate(media_rate))
-        entry.media_frames = checked(length)
+        entry.media_frames = _media_frames(length, media_rate, view.name)
         sample_rate = track.startswith("A") and _dig(
             media.metadata, "fcp_xml", "media", "audio", "samplecharacteristics", "samplerate")
         if sample_rate and str(sample_rate).isdigit() and int(sample_rate):
-            # Audio by the convention of the cut list: the sample rate and length in samples.
+            # Audio by the convention of the cut list: the sample rate and length in samples,
+            # limited by time (83 minutes at 48 kHz is 239 million samples).
             seconds = Fraction(length) / rates.exact_rate(media_rate)
+            if seconds > MAX_MEDIA_SECONDS:
+                raise TimelineError(f"Audio {view.name!r} lasts {float(seconds):.0f} s, beyond "
+                                    "any real recording.", field="file")
             entry.media_fps = int(sample_rate)
-            entry.media_frames = checked(math.floor(seconds * int(sample_rate)))
+            entry.media_frames = math.floor(seconds * int(sample_rate))
     ours = _dig(metadata, "promptcut") or {}
     written_id = ours.get("take_id")
     take = None
@@ -177,8 +220,21 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
     elif lookup is None and written_id:
         entry.take_id = str(written_id)
         entry.take = _plain(ours.get("take"))
-    entry.markers = [_marker(m, source_start, rate) for m in view.markers()]
+    entry.markers = _markers(view, duration, rate, timeline, entry.speed)
+    if entry.speed != 1:
+        for note in view.speed_notes():
+            timeline.speed_notes[note] = timeline.speed_notes.get(note, 0) + 1
     return entry
+
+
+def _media_frames(length: float, media_rate: float, name: str) -> int:
+    """A media length, limited by time rather than count: an 83-minute song is 239 million
+    samples at 48 kHz, a real length beyond the frame limit of timeline positions."""
+    if not (math.isfinite(length) and math.isfinite(media_rate) and media_rate > 0) or (
+            length / media_rate > MAX_MEDIA_SECONDS):
+        raise TimelineError(f"Media {name!r} lasts {length} frames at {media_rate} fps, beyond "
+                            "any real recording.", field="file")
+    return round(length)
 
 
 def _hint_from_formats(metadata: Any, media: MediaView) -> str | None:
@@ -192,16 +248,18 @@ def _hint_from_formats(metadata: Any, media: MediaView) -> str | None:
     return None
 
 
-def _marker(marker: MarkerView, origin: int, rate: Fraction) -> Marker:
+def _marker(marker: MarkerView, origin: int, rate: Fraction, clamp: bool = True) -> Marker:
     """A marker at a frame counted from `origin`, a frame of its item's own time."""
     (start, start_rate), (length, length_rate) = marker.span
     md = marker.metadata
+    # OTIO's own `comment` is where Kdenlive (and OTIO 0.17+) keep a marker's text.
     note = (_dig(md, "promptcut", "note") or _dig(md, "fcp_xml", "comment")
-            or _dig(md, "fcpx", "note") or "")
+            or _dig(md, "fcpx", "note") or marker.comment or "")
     ppro = _dig(md, "fcp_xml", "pproColor")
     color = COLOUR_OF_PPRO.get(str(ppro), marker.color.upper())
     return Marker(name=marker.name, note=str(note),
-                  frame=max(0, frames(start, start_rate, rate) - origin),
+                  frame=(max(0, frames(start, start_rate, rate) - origin) if clamp
+                         else frames(start, start_rate, rate) - origin),
                   duration=max(0, frames(length, length_rate, rate)),
                   color=color if color in MARKER_COLOURS else "RED")
 

@@ -25,6 +25,7 @@ class MarkerView:
     color: str
     span: Span
     metadata: Any
+    comment: str = ""
 
 
 @dataclass
@@ -50,8 +51,16 @@ class ObjectItem:
         return _span(rng)
 
     def markers(self) -> list[MarkerView]:
-        return [MarkerView(m.name or "", str(m.color), _span(m.marked_range), m.metadata)
-                for m in self.item.markers]
+        return [MarkerView(m.name or "", str(m.color), _span(m.marked_range), m.metadata,
+                           m.comment or "") for m in self.item.markers]
+
+    def speed(self) -> float:
+        """The clip's constant speed (OTIO's LinearTimeWarp), 1.0 without one."""
+        return _speed(self.item.effects)
+
+    def speed_notes(self) -> set[str]:
+        """What a speed filter holds that a constant speed does not: "reverse", "ramp"."""
+        return _speed_notes(self.item.effects)
 
     def media(self) -> MediaView:
         ref = self.item.media_reference
@@ -89,8 +98,14 @@ class JsonItem:
 
     def markers(self) -> list[MarkerView]:
         return [MarkerView(m.get("name") or "", str(m.get("color") or "RED"),
-                           _json_span(m["marked_range"]), m.get("metadata") or {})
-                for m in self.data.get("markers") or []]
+                           _json_span(m["marked_range"]), m.get("metadata") or {},
+                           str(m.get("comment") or "")) for m in self.data.get("markers") or []]
+
+    def speed(self) -> float:
+        return 1.0  # a plain item holds no effects (see layout.from_json)
+
+    def speed_notes(self) -> set[str]:
+        return set()
 
     def media(self) -> MediaView:
         refs = self.data.get("media_references")
@@ -109,6 +124,50 @@ class JsonItem:
                                  "frame_zero_padding", "rate")})
         kind = "generator" if schema.startswith("GeneratorReference.") else "missing"
         return MediaView(kind, None, available, metadata)
+
+
+def _speed(effects: Any) -> float:
+    """OTIO's LinearTimeWarp, or the Time Remap / speed filter of Premiere and Final Cut 7
+    as OTIO's FCP7 reader keeps it (an Effect holding the <effect> element): the speed
+    parameter in per cent. A reversed clip plays its media backwards, which the cut list
+    cannot hold: read at the same speed forwards."""
+    for effect in effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp) and effect.time_scalar != 0:
+            return abs(float(effect.time_scalar))
+        fcp = effect.metadata.get("fcp_xml") if hasattr(effect, "metadata") else None
+        if fcp is not None and str(fcp.get("effectid") or "").lower() in ("timeremap",
+                                                                         "speed"):
+            params = fcp.get("parameter") or []
+            params = [params] if hasattr(params, "items") else params
+            for param in params:
+                if str(param.get("parameterid") or "").lower() == "speed":
+                    try:
+                        value = abs(float(param.get("value")))
+                    except (TypeError, ValueError):
+                        continue
+                    if value > 0:
+                        return value / 100
+    return 1.0
+
+
+def _speed_notes(effects: Any) -> set[str]:
+    notes = set()
+    for effect in effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp) and effect.time_scalar < 0:
+            notes.add("reverse")
+        fcp = effect.metadata.get("fcp_xml") if hasattr(effect, "metadata") else None
+        if fcp is None or str(fcp.get("effectid") or "").lower() not in ("timeremap", "speed"):
+            continue
+        params = fcp.get("parameter") or []
+        for param in [params] if hasattr(params, "items") else params:
+            pid, value = str(param.get("parameterid") or "").lower(), param.get("value")
+            if pid == "reverse" and str(value).upper() == "TRUE":
+                notes.add("reverse")
+            if pid == "variablespeed" and str(value) not in ("0", "FALSE", "None"):
+                notes.add("ramp")
+            if pid == "speed" and param.get("keyframe") is not None:
+                notes.add("ramp")
+    return notes
 
 
 def plain_shape(data: Any) -> bool:

@@ -47,6 +47,8 @@ class TimelineView:
     tracks: list[TrackView]
     markers: list[MarkerView]
     bundle: bool = False  # an .otioz: relative media paths are its members, as written
+    outside: int = 0  # clip markers outside their clip, left out (counted by the importer)
+    speed_notes: dict[str, int] = field(default_factory=dict)  # "reverse"/"ramp": clips
 
 
 def frames(value: float, time_rate: float, rate: Fraction) -> int:
@@ -81,7 +83,7 @@ def from_otio(timeline: otio.schema.Timeline) -> TimelineView:
             kind = ("transition" if isinstance(child, otio.schema.Transition) else "gap"
                     if isinstance(child, otio.schema.Gap) else "clip"
                     if isinstance(child, otio.schema.Clip) else "nested")
-            item = ObjectItem(child) if kind in ("clip", "gap") else None
+            item = ObjectItem(child) if kind in ("clip", "gap", "nested") else None
             view.items.append(Placed(kind, child.name or "", start, duration, item))
         tracks.append(view)
     return TimelineView(timeline.name or "", rate, timeline.metadata, tracks,

@@ -10,6 +10,12 @@ from otio_export.catalog import FORMATS
 from otio_export.colours import NEAREST
 from otio_export.cutlist import Cut, track_kind
 
+# Formats without sequence markers that write each on the item under it, so a board's
+# shot names survive: EDL locators on events (a gap's on a black event), FCPXML markers on
+# the spine's clips and gaps.
+ON_ITEMS = {"edl": "events (locators at their record timecode)",
+            "fcpxml": "clips and gaps of the spine"}
+
 
 def losses(cut: Cut, fmt: str, *, include_disabled: bool = False) -> list[str]:
     """Sentences, each starting with the format's label, for what `cut` loses in `fmt`."""
@@ -21,16 +27,20 @@ def losses(cut: Cut, fmt: str, *, include_disabled: bool = False) -> list[str]:
     audio = sorted({e.track for e in clips if track_kind(e.track) == "A"})
     if audio and not can.audio:
         out.append(f"{label} holds no audio: {', '.join(audio)} left out.")
+    on_items = ON_ITEMS.get(fmt)
     if cut.markers and not can.sequence_markers:
-        out.append(f"{label} has no sequence markers: {len(cut.markers)} left out.")
+        where = f"written as markers on the {on_items} under them" if on_items else "left out"
+        out.append(f"{label} has no sequence markers: {len(cut.markers)} {where}.")
     on_gaps = sum(len(e.markers) for e in cut.entries if e.kind == "gap")
     if on_gaps and not can.gap_markers:
         where = ("written as sequence markers at the same frames" if can.sequence_markers
+                 else "written on the gaps, read back as sequence markers" if on_items
                  else "left out")
         out.append(f"{label} has no markers on gaps: {on_gaps} {where}.")
+    written = can.sequence_markers or bool(on_items)
     kept = [m for e in clips for m in e.markers] + (
         [m for e in cut.entries if e.kind == "gap" for m in e.markers] if can.gap_markers
-        or can.sequence_markers else []) + (cut.markers if can.sequence_markers else [])
+        or written else []) + (cut.markers if written else [])
     if kept:
         colours = sorted({m.color for m in kept} - set(can.marker_colours))
         if colours:

@@ -34,12 +34,14 @@ def time_range(start: int, duration: int, fr: float) -> otio.opentime.TimeRange:
                                    otio.opentime.RationalTime(duration, fr))
 
 
-def marker(m: Marker, offset: int, fr: float) -> dict[str, Any]:
+def marker(m: Marker, offset: int, fr: float, speed: float = 1.0) -> dict[str, Any]:
     """An OTIO marker (as JSON) `offset` frames into its item's own time (a clip's source
-    time). The note goes where each format's adapter looks for it."""
+    time, where a clip at `speed` plays `speed` media frames a frame). The note goes where
+    each format's adapter looks for it, and into OTIO's own `comment`."""
     note = clean_text(m.note)
-    return skeleton.node("Marker", name=clean_text(m.name), color=m.color,
-                         marked_range=skeleton.span(offset + m.frame, m.duration, fr),
+    frame = m.frame if speed == 1 else round(m.frame * speed)
+    return skeleton.node("Marker", name=clean_text(m.name), color=m.color, comment=note,
+                         marked_range=skeleton.span(offset + frame, m.duration, fr),
                          metadata={META: {"note": note},
                                    "fcp_xml": {"comment": note, **colour_hint(m.color)}})
 

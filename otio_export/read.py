@@ -17,7 +17,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from otio_export import layout, rates, read_fcpx, safety
+from otio_export import layout, rates, read_edl, read_fcpx, safety
 from otio_export.catalog import BY_EXTENSION
 from otio_export.errors import TimelineError
 from otio_export.refusals import refusal
@@ -83,8 +83,17 @@ def detect_format(data: bytes, filename: str = "") -> str:
                         field="file")
 
 
-def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) -> Source:
-    """The first timeline in an editor file, and warnings about what was left out."""
+COMPOUND = ("content", "placeholder")
+
+
+def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0,
+                  compound: str = "content") -> Source:
+    """The first timeline in an editor file, and warnings about what was left out.
+    `compound` (FCPXML): compound, multicam and sync clips as their active "content" or as
+    named "placeholder" clips (`storylines`)."""
+    if compound not in COMPOUND:
+        raise TimelineError(f"'compound' must be one of {', '.join(COMPOUND)}.",
+                            field="compound")
     fmt = detect_format(data, filename)
     drop, size, text, view, result = None, (None, None), None, None, None
     warnings: list[str] = []
@@ -103,8 +112,9 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) ->
             result = _adapter(fmt, lambda: otio.adapters.read_from_string(
                 text, adapter_name="otio_json"), text)
     elif fmt == "fcpxml":
-        result, hints = _adapter(fmt, lambda: read_fcpx.read(tree), None)
+        result, hints = _adapter(fmt, lambda: read_fcpx.read(tree, compound), None)
         drop, size = hints.drop_frame, (hints.width, hints.height)
+        warnings += hints.warnings
     elif fmt == "fcp7xml":
         text = _text(data)
         result = _adapter(fmt, lambda: otio.adapters.read_from_string(
@@ -119,6 +129,10 @@ def read_timeline(data: bytes, filename: str = "", *, edl_rate: float = 24.0) ->
         result = _adapter(fmt, lambda: otio.adapters.read_from_string(
             text, adapter_name="cmx_3600", rate=rate), None)
     timeline = _first_timeline(result, warnings) if view is None else None
+    if fmt == "fcp7xml":
+        _fcp7_markers(timeline)
+    elif fmt == "edl":
+        read_edl.place(timeline, rate, bool(drop), warnings)
     if fmt == "otioz":
         if view is not None:
             view.bundle = True
@@ -199,6 +213,24 @@ def _loc_non_drop(text: str, rate: float) -> str:
             return match.group(0)
 
     return _LOC_DF.sub(swap, text)
+
+
+def _fcp7_markers(timeline: otio.schema.Timeline) -> None:
+    """A clipitem marker's <in> counts from the media's first frame, while OTIO's reader
+    puts the clip's source range at the media's start timecode: moved by that timecode, so
+    a marker sits at its frame of the clip (the importer leaves out those outside it)."""
+    for clip in timeline.find_clips():
+        if not clip.markers:
+            continue
+        ref = clip.media_reference
+        start = ref.available_range.start_time if ref is not None and \
+            ref.available_range is not None else None
+        if start is None or start.value == 0:
+            continue
+        for marker in clip.markers:
+            rng = marker.marked_range
+            marker.marked_range = otio.opentime.TimeRange(
+                rng.start_time + start.rescaled_to(rng.start_time.rate), rng.duration)
 
 
 def _text(data: bytes) -> str:

@@ -63,10 +63,58 @@ def _sentence(fmt: str, label: str, err: BaseException, text: str | bytes | None
         return f"The {label} file holds text where a number belongs ({_quoted(err)}). {again}"
     if "type mismatch" in str(err):
         return f"The {label} file puts an object where another kind belongs. {again}"
-    if isinstance(err, otio.exceptions.OTIOError) or fmt == "edl":
+    if fmt == "edl":
+        return _edl_sentence(label, str(err))
+    if isinstance(err, otio.exceptions.OTIOError):
         return f"The {label} file cannot be read: {_first_line(err)} {again}"
     return (f"The {label} file cannot be read: it is damaged or uses a part of the format the "
             f"reader does not handle. {again}")
+
+
+_EDL_CASES = (
+    (re.compile(r"Source and record duration don't match: RationalTime\(([\d.]+), [\d.]+\) "
+                r"!= RationalTime\(([\d.]+), [\d.]+\) for clip (.*)", re.S),
+     lambda m: f"Event {m.group(3).strip()!r} runs {_whole(m.group(1))} frames of its source "
+               f"but {_whole(m.group(2))} frames on the record side, and no M2 line gives it a "
+               "speed. Check the event, or whether the list is at another frame rate (give "
+               "its fps on import)."),
+    (re.compile(r"Overlapping record in value: (\S+) for clip (.*)", re.S),
+     lambda m: f"Event {m.group(2).strip()!r} starts at record {m.group(1)}, before the event "
+               "above it ends: a track of an EDL holds one event at a time, in record order."),
+    (re.compile(r"incorrect number of fields \[(\d+)\]", re.S),
+     lambda m: f"A line of the list is not an event: it has {m.group(1)} fields, where an event "
+               "has 8 (9 with a transition)."),
+    (re.compile(r"incorrect edit type (\S+)", re.S),
+     lambda m: f"An event has the edit type {m.group(1)!r}; CMX3600 cuts are 'C'."),
+    (re.compile(r"Unknown event type", re.S),
+     lambda m: "A line of the list is neither an event (a number first), a title, an FCM line "
+               "nor a comment."),
+    (re.compile(r"Transitions can't be at the very beginning", re.S),
+     lambda m: "The list starts with a dissolve, which needs an event before it."),
+    (re.compile(r"Invalid transition", re.S),
+     lambda m: "An event has two transitions; an event holds at most one."),
+    (re.compile(r"(?:audio|video) delay", re.S),
+     lambda m: "A SPLIT line must give exactly one of an audio or a video delay."),
+    (re.compile(r"[Tt]imecode|frames? beyond|[Ff]rame rate", re.S),
+     lambda m: "A timecode in the list is not valid at the rate it is read at (frames past "
+               "the last of a second, or malformed): give the list's fps on import."),
+)
+
+
+def _edl_sentence(label: str, text: str) -> str:
+    """An EDL the cmx_3600 reader refuses, in a sentence naming the event; the reader's
+    own text (RationalTime(84, 29.97) != ...) stays in `detail`."""
+    for pattern, sentence in _EDL_CASES:
+        match = pattern.search(text)
+        if match:
+            return f"The {label} file cannot be read. {sentence(match)}"
+    return (f"The {label} file cannot be read: a line is not what a CMX3600 list holds. Export "
+            "it again from the editor, or export it as .otio or FCP7 XML.")
+
+
+def _whole(value: str) -> str:
+    number = float(value)
+    return f"{number:g}"
 
 
 def _missing_element(err: BaseException) -> str | None:

@@ -28,7 +28,8 @@ def _shapes() -> dict[str, dict[str, Any]]:
                       ("Gap", otio.schema.Gap), ("Marker", otio.schema.Marker),
                       ("ExternalReference", otio.schema.ExternalReference),
                       ("MissingReference", otio.schema.MissingReference),
-                      ("ImageSequenceReference", otio.schema.ImageSequenceReference)):
+                      ("ImageSequenceReference", otio.schema.ImageSequenceReference),
+                      ("LinearTimeWarp", otio.schema.LinearTimeWarp)):
         shapes[name] = json.loads(cls().to_json_string())
     return shapes
 

@@ -28,8 +28,10 @@ def is_windows_path(path: str) -> bool:
 def path_to_url(path: str, *, premiere: bool = False) -> str:
     """A percent-encoded file URL for an absolute path (POSIX, Windows drive or UNC).
 
-    `premiere=True` gives Premiere's own FCP7 XML form. Relative paths are refused: an
-    editor on another machine could not resolve them.
+    `premiere=True` gives Premiere's own FCP7 XML form. A relative path (which an imported
+    file may hold: `media/a.mov`, relative to that file's folder) is written as the same
+    relative reference, percent-encoded, so the written file resolves it as the imported
+    one did: against its own folder.
     """
     if not path or "\x00" in path or re.search("[\ud800-\udfff]", path):
         raise TimelineError("A media path is empty or holds a NUL or an unpaired surrogate.",
@@ -49,7 +51,7 @@ def path_to_url(path: str, *, premiere: bool = False) -> str:
             return f"file://localhost/{drive}%3a/{quote(rest, safe=_SAFE)}"
         return f"file:///{drive}:/{quote(rest, safe=_SAFE)}"
     if not path.startswith("/"):
-        raise TimelineError(f"Media path {path!r} is not absolute.", field="media_path")
+        return quote(path.replace("\\", "/"), safe=_SAFE)
     host = "localhost" if premiere else ""
     return f"file://{host}{quote(path, safe=_SAFE)}"
 

@@ -27,7 +27,8 @@ def to_string(timeline: otio.schema.Timeline) -> str:
     ours = timeline.metadata.get(META) or {}
     drop = bool(ours.get("drop_frame"))
     non_drop_ntsc = rate in rates.DROP_FRAME_RATES and not drop
-    if ours.get("edl_hints") and not non_drop_ntsc and _writes_as_is(timeline):
+    marked = _has_markers(timeline)
+    if ours.get("edl_hints") and not non_drop_ntsc and not marked and _writes_as_is(timeline):
         # A timeline `build_timeline` made, with V1 first, no other picture and no
         # transitions: the writer (avid style, reels set) changes nothing in it, so it is
         # spared a copy, which costs a third of the write.
@@ -36,6 +37,8 @@ def to_string(timeline: otio.schema.Timeline) -> str:
         copy = _one_picture_track(timeline.deepcopy())
         if not ours.get("edl_hints"):
             assign_reels(copy)
+        if marked:
+            _locators_on_events(copy)
     edl_rate = rates.float_rate(rate)
     if non_drop_ntsc:
         # The writer infers drop-frame from the rate; non-drop 29.97 timecode is 30 fps
@@ -46,8 +49,11 @@ def to_string(timeline: otio.schema.Timeline) -> str:
         text = otio.adapters.write_to_string(copy, adapter_name="cmx_3600", rate=edl_rate,
                                              style="avid", reelname_len=REEL_LEN)
     except otio.exceptions.NotSupportedError as err:
-        raise TimelineError(f"The EDL writer cannot write this cut: {err}", field="formats") \
-            from None
+        raise TimelineError("An EDL holds cuts, dissolves, one constant speed and freeze "
+                            "frames per event; this cut holds another effect. Write otio or "
+                            "fcp7xml instead.", field="formats",
+                            detail=f"{type(err).__name__}: {err}"[:400]) from None
+    text = _speed_lines(text, edl_rate, drop and rate in rates.DROP_FRAME_RATES)
     # The writer leaves out the FCM line; an editor that assumes the wrong mode misplaces
     # every event after the first minute. 23.976 has no drop-frame timecode at all.
     fcm = "FCM: DROP FRAME" if drop and rate in rates.DROP_FRAME_RATES else "FCM: NON-DROP FRAME"
@@ -55,6 +61,91 @@ def to_string(timeline: otio.schema.Timeline) -> str:
         title, _, rest = text.partition("\n")
         return f"{title}\n{fcm}\n{rest}"
     return f"{fcm}\n{text}"
+
+
+def _has_markers(timeline: otio.schema.Timeline) -> bool:
+    return bool(timeline.tracks.markers) or any(
+        item.markers for track in timeline.tracks for item in track)
+
+
+def _locators_on_events(copy: otio.schema.Timeline) -> None:
+    """Every marker of the picture track and the sequence as a `* LOC:` at its record
+    timecode on the event it falls in (what Avid, Premiere and Resolve write and read): the
+    writer puts locators only on clips, at their source timecode. A gap holding a marker
+    becomes a black (BL) event, so a shot without a take keeps its name. A marker past the
+    last event goes on the last one (it reads back as a sequence marker there)."""
+    track = copy.tracks[0]
+    fr = track.duration().rate
+    marks: list[tuple[int, otio.schema.Marker]] = []
+    spans: list[tuple[int, int, int]] = []  # start, end, index
+    position = 0
+    for index, item in enumerate(track):
+        if isinstance(item, otio.schema.Transition):
+            continue
+        length = round(item.duration().value)
+        origin = item.source_range.start_time.value if item.source_range else 0
+        speed = next((e.time_scalar for e in getattr(item, "effects", [])
+                      if isinstance(e, otio.schema.LinearTimeWarp) and e.time_scalar > 0), 1)
+        for m in item.markers:
+            offset = (m.marked_range.start_time.value - origin) / speed
+            marks.append((position + round(offset), m))
+        del item.markers[:]
+        spans.append((position, position + length, index))
+        position += length
+    for m in copy.tracks.markers:
+        marks.append((round(m.marked_range.start_time.value), m))
+    del copy.tracks.markers[:]
+    if not spans:
+        return
+    for frame, m in sorted(marks, key=lambda x: x[0]):
+        index = next((i for start, end, i in spans if start <= frame < end), spans[-1][2])
+        item = track[index]
+        if isinstance(item, otio.schema.Gap):
+            item = track[index] = _black(item)
+        m.marked_range = otio.opentime.TimeRange(otio.opentime.RationalTime(frame, fr),
+                                                 m.marked_range.duration)
+        item.markers.append(m)
+
+
+def _black(gap: otio.schema.Gap) -> otio.schema.Clip:
+    clip = otio.schema.Clip(name="BLACK", source_range=gap.source_range,
+                            media_reference=otio.schema.GeneratorReference(
+                                generator_kind="black"))
+    clip.metadata["cmx_3600"] = {"reel": "BL"}
+    return clip
+
+
+_EVENT = re.compile(r"^(\d{3,6})(\s+)(\S+)(\s+\S+\s+C\s+)(\S+) (\S+) (\S+) (\S+)\s*$")
+_M2 = re.compile(r"^M2\s+.*?\s(-?[\d.]+)\s+(\d\d:\d\d:\d\d[:;]\d\d)\s*$")
+
+
+def _speed_lines(text: str, rate: float, drop: bool) -> str:
+    """M2 lines as CMX3600 has them (reel, speed in frames a second, source in), and the
+    event's source out at in + record length x speed: the writer names the clip instead of
+    the reel and divides by the speed where it should multiply."""
+    if "\nM2 " not in text:
+        return text
+    lines = text.split("\n")
+    event = None
+    for i, line in enumerate(lines):
+        match = _EVENT.match(line)
+        if match:
+            event = i, match
+            continue
+        speed = _M2.match(line)
+        if speed and event is not None:
+            at, ev = event
+            fps = float(speed.group(1))
+            src_in = otio.opentime.from_timecode(ev.group(5), rate)
+            rec = (otio.opentime.from_timecode(ev.group(8), rate)
+                   - otio.opentime.from_timecode(ev.group(7), rate))
+            out = src_in + otio.opentime.RationalTime(round(rec.value * fps / rate), rate)
+            lines[at] = (f"{ev.group(1)}{ev.group(2)}{ev.group(3)}{ev.group(4)}{ev.group(5)} "
+                         f"{otio.opentime.to_timecode(out, rate, drop)} {ev.group(7)} "
+                         f"{ev.group(8)}")
+            # ":" even in drop-frame lists: OTIO's reader matches M2 timecode so only.
+            lines[i] = f"M2   {ev.group(3):<8} {fps:05.1f}    {ev.group(5).replace(';', ':')}"
+    return "\n".join(lines)
 
 
 def _writes_as_is(timeline: otio.schema.Timeline) -> bool:

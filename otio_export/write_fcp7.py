@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 from fractions import Fraction
 from typing import Any
 from xml.etree import ElementTree
@@ -32,6 +33,40 @@ def clip_hints(number: int, enabled: bool) -> dict[str, str]:
     clip keeps every clipitem complete (the <file> is still shared, as Premiere shares it).
     And the writer ignores OTIO's `enabled`; xmeml has an element for it."""
     return {"@id": f"clipitem-{number}", **({} if enabled else {"enabled": "FALSE"})}
+
+
+def speed_filter(speed: float) -> dict[str, Any]:
+    """Premiere's Time Remap filter (what it writes for Clip Speed/Duration), as metadata the
+    writer turns into <filter><effect>; `to_string` sets the clip's <out> to match."""
+    return {"effect": {
+        "name": "Time Remap", "effectid": "timeremap", "effectcategory": "motion",
+        "effecttype": "motion", "mediatype": "video",
+        "parameter": [
+            {"@authoringApp": "PremierePro", "parameterid": "variablespeed",
+             "name": "variablespeed", "valuemin": "0", "valuemax": "1", "value": "0"},
+            {"@authoringApp": "PremierePro", "parameterid": "speed", "name": "speed",
+             "valuemin": "-100000", "valuemax": "100000", "value": f"{speed * 100:g}"},
+            {"@authoringApp": "PremierePro", "parameterid": "reverse", "name": "reverse",
+             "value": "FALSE"},
+            {"@authoringApp": "PremierePro", "parameterid": "frameblending",
+             "name": "frameblending", "value": "FALSE"}]}}
+
+
+def _speed_out(root: ElementTree.Element) -> None:
+    """A clip at a speed plays (end - start) x speed media frames: its <out> says so (the
+    writer copies the record length)."""
+    for item in root.iter("clipitem"):
+        for effect in item.findall("filter/effect"):
+            if (effect.findtext("effectid") or "") != "timeremap":
+                continue
+            speed = next((float(p.findtext("value") or 100) for p in effect.findall(
+                "parameter") if p.findtext("parameterid") == "speed"), 100.0) / 100
+            start, end = int(item.findtext("start") or 0), int(item.findtext("end") or 0)
+            source_in = item.find("in")
+            out = item.find("out")
+            if source_in is not None and out is not None and end >= start >= 0:
+                out.text = str(int(source_in.text) + math.ceil(
+                    round((end - start) * speed, 6)))
 
 
 def media_hints(media_rate: Fraction, sequence: Fraction, audio: bool,
@@ -106,6 +141,14 @@ def _clip(clip: otio.schema.Clip, number: int, audio: bool, rate: Fraction, seq:
     if isinstance(ref, otio.schema.MissingReference):
         return
     available = ref.available_range
+    if available is not None and available.start_time.value and clip.markers:
+        # A clipitem marker's <in> counts from the media's first frame; OTIO's source time
+        # (which the writer copies) from its start timecode.
+        tc = available.start_time
+        for m in clip.markers:
+            rng = m.marked_range
+            m.marked_range = otio.opentime.TimeRange(
+                rng.start_time - tc.rescaled_to(rng.start_time.rate), rng.duration)
     if available is None:
         # Media of unknown length (a still, a file sent with a duration only): the writer
         # reads every file's range unconditionally; give it the range the clip uses.
@@ -144,6 +187,7 @@ def to_string(timeline: otio.schema.Timeline) -> str:
     for item in root.iter("clipitem"):
         for extra in item.findall("rate")[1:]:
             item.remove(extra)
+    _speed_out(root)
     ElementTree.indent(root, "    ")
     body = ElementTree.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n{body}\n'

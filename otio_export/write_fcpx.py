@@ -81,6 +81,29 @@ class _Writer(fcpx_xml.FcpxOtio):
             note = (m.metadata.get(META) or {}).get("note")
             if note:
                 marker_el.set("note", note)
+        ref = getattr(item, "media_reference", None)
+        first = ref.available_range.start_time.value if ref is not None and \
+            ref.available_range is not None else 0
+        if first and element.tag == "clip":
+            # Media starting at a timecode (01:00:00:00): the clip's time is its media's, so
+            # what it holds starts there too (the writer puts it at 0, outside the clip).
+            for child in element.iter():
+                if child.tag in ("video", "audio", "gap") and child is not element:
+                    child.set("offset", f"{round(first)}s")
+                    child.set("start", f"{round(first)}s")
+        speed = next((e.time_scalar for e in getattr(item, "effects", [])
+                      if isinstance(e, otio.schema.LinearTimeWarp)), 1.0)
+        if speed != 1 and element.tag in ("clip", "asset-clip"):
+            # A constant speed as Final Cut retimes: a timeMap from the clip's time to its
+            # media's, both in whole frames here (rate 1), seconds after `_finish`.
+            start = Fraction(element.get("start", "0s").rstrip("s"))
+            length = Fraction(element.get("duration", "0s").rstrip("s"))
+            time_map = ElementTree.Element("timeMap")
+            for at, value in ((start, start), (start + length,
+                                               start + round(length * Fraction(speed)))):
+                ElementTree.SubElement(time_map, "timept", {
+                    "time": f"{at}s", "value": f"{value}s", "interp": "linear"})
+            element.insert(0, time_map)
         return element
 
 
@@ -121,8 +144,9 @@ def _finish(text: str, rate: Fraction, timeline: otio.schema.Timeline) -> str:
     adapter's own output."""
     root = ElementTree.fromstring(text.split("<!DOCTYPE fcpxml>", 1)[-1])
     frame = 1 / rate
+    _markers_on_spine(root, timeline)
     for element in root.iter():
-        for name in _TIME_ATTRS:
+        for name in _TIME_ATTRS if element.tag != "timept" else ("time", "value"):
             value = element.get(name)
             if value:
                 element.set(name, _seconds(Fraction(value.rstrip("s")) * frame))
@@ -138,6 +162,42 @@ def _finish(text: str, rate: Fraction, timeline: otio.schema.Timeline) -> str:
     ElementTree.indent(root, "    ")
     body = ElementTree.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n{body}\n'
+
+
+def _markers_on_spine(root: ElementTree.Element, timeline: otio.schema.Timeline) -> None:
+    """FCPXML has no sequence markers: each is written on the spine item (clip or gap) under
+    it, at its frame there, so a shot's name stays where the shot is (Final Cut shows markers
+    of gaps; Promptcut reads those back as sequence markers). Gaps start at 0 (the writer's
+    3600s would be read as frames here), so their markers count from their first frame.
+    Times are whole frames at this point."""
+    spine = root.find("./project/sequence/spine")
+    if spine is None:
+        return
+    items = [e for e in spine if e.get("offset") is not None]
+    for item in items:
+        if item.tag == "gap":
+            item.attrib.pop("start", None)
+    if not items:
+        return
+    for m in timeline.tracks.markers:
+        frame = round(m.marked_range.start_time.value)
+        item = next((e for e in items if _frames(e, "offset") <= frame
+                     < _frames(e, "offset") + _frames(e, "duration")), items[-1])
+        attrs = {"start": f"{_frames(item, 'start') + frame - _frames(item, 'offset')}s",
+                 "duration": f"{max(1, round(m.marked_range.duration.value))}s",
+                 "value": m.name}
+        if m.color == otio.schema.MarkerColor.RED:
+            attrs["completed"] = "0"
+        elif m.color == otio.schema.MarkerColor.GREEN:
+            attrs["completed"] = "1"
+        note = (m.metadata.get(META) or {}).get("note")
+        if note:
+            attrs["note"] = note
+        ElementTree.SubElement(item, "marker", attrs)
+
+
+def _frames(element: ElementTree.Element, name: str) -> int:
+    return round(Fraction((element.get(name) or "0s").rstrip("s")))
 
 
 def _seconds(value: Fraction) -> str:

@@ -239,8 +239,8 @@ def test_bad_requests_are_4xx(server, api_takes):
         (lambda: post_timeline(server, cut={"entries": [
             {"media_path": "/etc/passwd", "duration": 5}]}, formats=["otioz"]),
          400, "cut.entries[0].media_path"),
-        (lambda: post_timeline(server, cut={"entries": [
-            {"media_path": "relative/take.mp4", "duration": 5}]}),
+        (lambda: post_timeline(server, cut={"entries": [  # relative: written, never bundled
+            {"media_path": "relative/take.mp4", "duration": 5}]}, formats=["otioz"]),
          400, "cut.entries[0].media_path"),
         (lambda: post_timeline(server, cut={"entries": [{"take_id": "t_nope"}]}),
          400, "cut.entries[0].take_id"),
@@ -293,3 +293,27 @@ def test_cli_export_without_the_server(server, api_takes, tmp_path):
 
     bad = export("--takes", "t_nope", "--out", str(tmp_path))
     assert bad.returncode == 2 and "t_nope" in bad.stderr
+
+
+def test_final_cut_and_premiere_exports_import_and_post_back(server, api_takes):
+    """Issue 22 through the API: the editor chooses how Final Cut's compound, multicam and
+    sync clips come in (a bad choice is a 400 naming `compound`); an imported cut with
+    speed changes, media timecode and placeholders is written back in every format."""
+    from tests.test_otio_editors import FCPX, PREMIERE
+
+    for choice, kinds in (("content", {"file", "missing"}), ("placeholder", {"file", "missing",
+                                                                            "nested"})):
+        resp = server.api("POST", "/timelines/import", files={"file": ("Edit.fcpxml", FCPX)},
+                          data={"compound": choice})
+        assert resp.status_code == 200, resp.text
+        assert {e["media_kind"] for e in resp.json()["entries"] if e["kind"] == "clip"} == kinds
+    bad = server.api("POST", "/timelines/import", files={"file": ("Edit.fcpxml", FCPX)},
+                     data={"compound": "flatten"})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "compound"
+    cut = server.api("POST", "/timelines/import",
+                     files={"file": ("Conform 25.xml", PREMIERE)}).json()
+    assert [e["speed"] for e in cut["entries"] if e["track"] == "V1"] == [1.0, 0.4, 1.0]
+    resp = post_timeline(server, cut=cut, formats=["otio", "fcp7xml", "edl", "fcpxml"])
+    assert resp.status_code == 201, resp.text
+    edl = server.api("GET", f"/timelines/{resp.json()['id']}/edl").text
+    assert "M2   B002     010.0" in edl and "01:00:04:00 01:00:06:00" in edl

@@ -29,7 +29,7 @@ def test_cut_json_round_trip():
                        Entry(kind="gap", duration=4, track="A1")],
               markers=[Marker("s", 9)], warnings=["w"])
     data = json.loads(json.dumps(cut.to_dict()))
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert Cut.from_dict(data) == cut
 
 
@@ -37,12 +37,13 @@ def test_an_older_cut_is_upgraded_and_a_newer_one_refused():
     v1 = {"schema_version": 1, "name": "first wave", "fps": 24,
           "entries": [{"media_path": "/m/a.mp4", "media_fps": 24, "media_frames": 48}]}
     cut = Cut.from_dict(v1)
-    assert cut.schema_version == 2 and cut.entries[0].enabled is True
-    for version in (3, 0, "2", True):
+    assert cut.schema_version == 3 and cut.entries[0].enabled is True
+    assert (cut.entries[0].media_start, cut.entries[0].speed) == (0, 1.0)
+    for version in (4, 0, "2", True):
         with pytest.raises(TimelineError) as err:
             Cut.from_dict({**v1, "schema_version": version})
         assert err.value.field == "schema_version"
-        assert ("newer Promptcut" in err.value.message) == (version == 3)
+        assert ("newer Promptcut" in err.value.message) == (version == 4)
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -62,7 +63,9 @@ def test_an_older_cut_is_upgraded_and_a_newer_one_refused():
     ({"entries": [{"duration": 3, "media_path": "a\x00b"}]}, "entries[0].media_path"),
     ({"entries": "nope"}, "entries"),
     ({"fps": 0}, "fps"),
-    ({"schema_version": 3}, "schema_version"),
+    ({"schema_version": 4}, "schema_version"),
+    ({"entries": [{"duration": 3, "speed": 0}]}, "entries[0].speed"),
+    ({"entries": [{"duration": 3, "media_start": -1}]}, "entries[0].media_start"),
     ({"width": 7}, "width"),
 ])
 def test_bad_cut_names_the_field(data, field):
@@ -78,7 +81,7 @@ def test_build_refuses_what_it_cannot_place():
         (entry_from_take(take, duration=27), "entries[0].duration"),
         (entry_from_take(take, source_in=25), "entries[0].source_in"),
         (Entry(media_path="/m/x.mp4"), "entries[0].duration"),  # no length known
-        (Entry(media_path="relative.mp4", duration=3), "entries[0].media_path"),
+        (Entry(media_path="a\ud800.mp4", duration=3), "entries[0].media_path"),
     ]:
         with pytest.raises(TimelineError) as err:
             build_timeline(Cut(fps=24, entries=[entry]))
@@ -116,10 +119,17 @@ def test_urls_both_ways(path, premiere, url):
     assert back == path.replace("\\", "/").replace("c:/", "C:/").replace("//server", "//server")
 
 
-@pytest.mark.parametrize("bad", ["", "relative/a.mp4", "a\x00b"])
+@pytest.mark.parametrize("bad", ["", "a\x00b"])
 def test_bad_paths_are_refused(bad):
     with pytest.raises(TimelineError):
         path_to_url(bad)
+
+
+def test_relative_paths_stay_relative():
+    """An imported file's relative path is written as the same relative reference."""
+    assert path_to_url("clips/a b.mp4") == "clips/a%20b.mp4"
+    assert path_to_url("clips\\a.mp4", premiere=True) == "clips/a.mp4"
+    assert url_to_path("clips/a%20b.mp4") == "clips/a b.mp4"
 
 
 def test_url_to_path_ignores_other_schemes():

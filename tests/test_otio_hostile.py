@@ -153,3 +153,35 @@ def test_media_outside_the_library_is_refused(tmp_path):
         with pytest.raises(TimelineError) as err:
             check_media_roots(cut, [library])
         assert err.value.field == "entries[1].media_path", bad
+
+
+def test_compound_clips_that_multiply_when_opened_are_bounded():
+    """Compound clips of ten uses of compound clips of ten uses ... (a 'billion laughs' of
+    FCPXML): opened, the items would multiply past every limit; refused fast, naming the
+    way around (compound=placeholder), which reads it."""
+    import time
+
+    from otio_export import TimelineError, read_cut
+
+    media = []
+    for level in range(4):  # level L lasts 10^(L+1) s: ten uses of level L-1, each whole
+        step = 10**level
+        inner = "".join(
+            f'<ref-clip ref="m{level - 1}" offset="{i * step}s" name="c" duration="{step}s"/>'
+            if level else f'<asset-clip ref="a1" offset="{i}s" name="x" duration="1s"/>'
+            for i in range(10))
+        media.append(f'<media id="m{level}" name="m{level}"><sequence format="f1" '
+                     f'duration="{10 * step}s"><spine>{inner}</spine></sequence></media>')
+    text = (f'<?xml version="1.0"?><fcpxml version="1.10"><resources><format id="f1" '
+            f'frameDuration="1/25s" width="64" height="64"/><asset id="a1" name="a" '
+            f'src="file:///m/a.mov" start="0s" duration="100s" hasVideo="1" format="f1"/>'
+            f'{"".join(media)}</resources><library><event name="e"><project name="p">'
+            f'<sequence format="f1" duration="10s"><spine>'
+            + "".join(f'<ref-clip ref="m3" offset="{i * 10**4}s" name="top" '
+                      f'duration="{10**4}s"/>' for i in range(10))
+            + "</spine></sequence></project></event></library></fcpxml>").encode()
+    started = time.monotonic()
+    with pytest.raises(TimelineError) as err:
+        read_cut(text, "laughs.fcpxml")
+    assert "compound=placeholder" in err.value.message and err.value.field == "file"
+    assert time.monotonic() - started < 10

@@ -119,11 +119,17 @@ def expected_markers(fmt: str, media, fps: float) -> dict[str, list[tuple]]:
     if fmt == "fcp7xml":  # no gap items: the gap's marker becomes a sequence marker
         return {"sequence": sorted([chorus, shot3, ("no take yet", f8, "YELLOW", "shot 2")]),
                 "V1#0": [hit], "V1#4": [end], "V2#7": [overlay]}
-    if fmt == "edl":  # clip markers only, names upper-cased, no notes
-        return {"sequence": [], "V1#0": [("SHOT 1 HIT", 4, "GREEN", "")],
+    if fmt == "edl":  # V1's markers and the sequence's as locators at their record
+        # timecode on the event under them (a gap's on a black event), upper-cased, no notes
+        return {"sequence": [], "V1#0": [("SHOT 1 HIT", 4, "GREEN", ""),
+                                         ("CHORUS", 30, "YELLOW", "")],
+                "V1#1": [("NO TAKE YET", 0, "YELLOW", "")], "V1#2": [("SHOT 3", 0, "BLUE", "")],
                 "V1#4": [("END", 9, "RED", "")]}
-    # FCPXML: markers on clips only; RED and GREEN are to-do/done, other colours plain.
-    return {"sequence": [], "V1#0": [hit], "V1#4": [end],
+    # FCPXML: sequence markers on the spine's clip or gap under them (a gap's read back as
+    # a sequence marker); RED and GREEN are to-do/done, other colours plain.
+    return {"sequence": [("no take yet", f8, "PURPLE", "shot 2")],
+            "V1#0": [hit, ("chorus", 30, "PURPLE", "music")],
+            "V1#2": [("shot 3", 0, "PURPLE", "")], "V1#4": [end],
             "V2#7": [("overlay", 2, "PURPLE", "v2 note")]}
 
 
@@ -188,7 +194,9 @@ def raw_check(path, fmt: str, fps: float, want: dict[str, list[tuple]]) -> None:
         ranges = track.range_of_all_children()
         clips = [(Fraction(ranges[c].start_time.value) / Fraction(ranges[c].start_time.rate),
                   Fraction(ranges[c].duration.value) / Fraction(ranges[c].duration.rate))
-                 for c in track if isinstance(c, otio.schema.Clip)]
+                 for c in track if isinstance(c, otio.schema.Clip)
+                 and not isinstance(c.media_reference, otio.schema.GeneratorReference)]
+        # (a gap holding a marker is a black event in an EDL, a generator to OTIO)
         expect = [(Fraction(s) / rate, Fraction(d) / rate) for k, s, d, _, _ in want[name]
                   if k == "clip"]
         assert len(clips) == len(expect), (name, fmt)

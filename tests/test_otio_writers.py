@@ -268,16 +268,18 @@ def test_what_a_format_cannot_carry_is_in_the_warnings(takes, tmp_path):
         "FCP7 XML (Premiere's marker colours) writes BLACK as WHITE, MAGENTA as PINK."]
     assert by["edl"] == [
         "EDL (CMX3600) holds no audio: A1 left out.",
-        "EDL (CMX3600) has no sequence markers: 1 left out.",
-        "EDL (CMX3600) has no markers on gaps: 1 left out.",
+        "EDL (CMX3600) has no sequence markers: 1 written as markers on the events (locators "
+        "at their record timecode) under them.",
         "EDL (CMX3600) keeps no marker notes.",
         "EDL (CMX3600) keeps no marker durations (markers become points).",
         "EDL (CMX3600) marker names are upper-cased.",
         "EDL (CMX3600) carries no frame rate or size: import it at 29.97 fps."]
     assert by["fcpxml"] == [
-        "FCPXML has no sequence markers: 1 left out.",
-        "FCPXML has no markers on gaps: 1 left out.",
-        "FCPXML keeps only RED, GREEN, PURPLE markers: CYAN, MAGENTA read back as PURPLE."]
+        "FCPXML has no sequence markers: 1 written as markers on the clips and gaps of the "
+        "spine under them.",
+        "FCPXML has no markers on gaps: 1 written on the gaps, read back as sequence markers.",
+        "FCPXML keeps only RED, GREEN, PURPLE markers: BLACK, CYAN, MAGENTA, YELLOW read back "
+        "as PURPLE."]
     xml = SafeET.parse(result.files["fcp7xml"]).getroot()
     colours = [m.findtext("pproColor") for m in xml.iter("marker")]
     assert "4289825711" in colours and "4294967295" in colours  # PINK, WHITE

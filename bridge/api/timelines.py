@@ -70,9 +70,10 @@ def import_timeline():
         raise InvalidRequest("'fps' must be a number.", field="fps") from None
     if not 1 <= edl_fps <= 240:
         raise InvalidRequest("'fps' must be between 1 and 240.", field="fps")
+    compound = request.form.get("compound") or "content"
     s = services()
     cut = timelines.import_file(s.db(), s.settings, upload.read(), upload.filename or "",
-                                edl_fps)
+                                edl_fps, compound)
     return cut.to_dict()
 
 

@@ -196,10 +196,12 @@ def file_of(settings: Settings, timeline_id: str, fmt: str) -> tuple[Path, str]:
 
 
 def import_file(conn: sqlite3.Connection, settings: Settings, data: bytes, filename: str,
-                edl_fps: float = 24.0) -> Cut:
-    """An editor's file as a cut list, each clip's take id filled where it is one of ours."""
+                edl_fps: float = 24.0, compound: str = "content") -> Cut:
+    """An editor's file as a cut list, each clip's take id filled where it is one of ours.
+    `compound`: Final Cut's compound, multicam and sync clips as "content" or "placeholder"."""
     try:
-        return read_cut(data, filename, make_lookup(conn, settings), edl_rate=edl_fps)
+        return read_cut(data, filename, make_lookup(conn, settings), edl_rate=edl_fps,
+                        compound=compound)
     except TimelineError as err:
         raise invalid(err) from None
 

@@ -67,3 +67,6 @@ class FormatList(Answer):
 class ImportForm(BaseModel):
     file: bytes = Field(description="an .otio, .otioz, FCP7 .xml, .edl or .fcpxml file")
     fps: str | None = Field(default=None, description="the EDL's rate (default 24)")
+    compound: str | None = Field(default=None, description="Final Cut compound, multicam and "
+                                 "sync clips as their active 'content' (default) or as named "
+                                 "'placeholder' clips")

@@ -701,7 +701,7 @@ export interface components {
       disabled_tracks?: string[];
       /**
        * Schema Version
-       * @default 2
+       * @default 3
        */
       schema_version?: number;
     };
@@ -835,6 +835,16 @@ export interface components {
       enabled?: boolean;
       /** @default null */
       image_sequence?: components["schemas"]["ImageSequence"] | null;
+      /**
+       * Media Start
+       * @default 0
+       */
+      media_start?: number;
+      /**
+       * Speed
+       * @default 1
+       */
+      speed?: number;
     };
     /**
      * Error
@@ -1191,6 +1201,12 @@ export interface components {
        * @default null
        */
       fps?: string | null;
+      /**
+       * Compound
+       * @description Final Cut compound, multicam and sync clips as their active 'content' (default) or as named 'placeholder' clips
+       * @default null
+       */
+      compound?: string | null;
     };
     /** IngredientOut */
     IngredientOut: {
