@@ -41,14 +41,23 @@ class Services:
     def db(self):
         return self.database.conn()
 
-    def close(self) -> None:
-        """A clean stop: wake the waiting clients, stop the worker (running jobs are queued
-        again), then checkpoint and close the database so its file alone is a backup."""
+    def begin_stop(self) -> None:
+        """The stop has begun (a signal): wake the waiting clients and cancel the running
+        steps now, while the server lets its requests finish."""
         self.events.close()
-        self.worker.stop()
+        self.worker.begin_stop()
+
+    def close(self) -> bool:
+        """A clean stop, bounded by `settings.stop_timeout_s`: wake the waiting clients,
+        stop the worker (running jobs are queued again, uncounted), then checkpoint and close
+        the database so its file alone is a backup. False when a thread was abandoned
+        mid-step: the process must then exit without waiting for it (bridge.server)."""
+        self.events.close()
+        clean = self.worker.stop(self.settings.stop_timeout_s)
         if (cluster := self.extras.get("ray")) is not None:
             cluster.close()
         self.database.close()
+        return clean
 
     def signed(self, path: str) -> str:
         """A media URL that works in a <video> or <img> without the token."""

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -52,13 +52,21 @@ class Finisher:
         self._pool = ThreadPoolExecutor(settings.encode_workers,
                                         thread_name_prefix="promptcut-encode")
         self._versions = software_versions()
+        self._inflight: set[Future] = set()
 
     def submit(self, job: Job, ticket: Ticket, result: ExecutorResult,
                where: ExecutorInfo, generate_s: float) -> Future:
-        return self._pool.submit(self.finish, job, ticket, result, where, generate_s)
+        future = self._pool.submit(self.finish, job, ticket, result, where, generate_s)
+        self._inflight.add(future)
+        future.add_done_callback(self._inflight.discard)
+        return future
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Finish the encodes in flight within `timeout`; those not yet started are
+        dropped (their jobs are queued again). False when one is still running."""
+        _done, running = wait(list(self._inflight), timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        return not [f for f in running if not f.cancelled()]
 
     def finish(self, job: Job, ticket: Ticket, result: ExecutorResult, where: ExecutorInfo,
                generate_s: float) -> str | None:

@@ -11,6 +11,8 @@ In order:
    OS killing it for memory, a driver crash) fails with a sentence instead of looping.
 4. Takes whose record sits beside their media but that the database does not know are
    restored (bridge.library.repair); other unknown files are left alone and reported.
+5. Takes the database knows are brought up to what their records and files say (an older
+   database restored from a backup): bridge.library.repair.reconcile.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class RecoveryReport:
     requeued: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     library: repair.Report = field(default_factory=repair.Report)
+    reconciled: list[str] = field(default_factory=list)  # takes brought up to their records
 
 
 def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryReport:
@@ -75,6 +78,7 @@ def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryRepor
             events.publish(EventKind.JOB_QUEUED, job_id=job.id, batch_id=job.batch_id,
                            data={"recovered": True})
     report.library = repair.restore_unknown(conn, settings)
+    report.reconciled = repair.reconcile(conn, settings)
     return report
 
 

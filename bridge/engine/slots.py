@@ -140,12 +140,17 @@ class Slot:
         execution = self.executor.submit(ticket)
         drain = getattr(execution, "updates", None)  # every report, where an executor keeps them
         sent, last_sent, next_check = None, 0.0, 0.0
+        latest = None
         while True:
             result = execution.result(POLL_S)
             now = time.monotonic()
-            for progress in drain() if drain else [execution.progress()]:
+            reports = drain() if drain else [execution.progress()]
+            if latest is not None and not reports:
+                reports = [latest]  # one thinned out before: it goes out once time allows
+            for progress in reports:
                 # Every phase change and a step's last report go out; denoising steps are
                 # thinned to 20 a second so fast models do not flood the event buffer.
+                latest = progress
                 if progress is not None and progress != sent and (
                         now - last_sent >= 0.05 or progress.step == progress.steps
                         or sent is None or progress.phase is not sent.phase):
@@ -171,6 +176,8 @@ class Slot:
 
     def _finished(self, job: Job, ticket: Ticket, future) -> None:
         try:
+            if future.cancelled():  # dropped at a stop before it began: queued again
+                return
             exc = future.exception()
             if exc is not None:
                 log.error("finishing job %s failed: %s", job.id, exc, exc_info=exc)
@@ -186,9 +193,9 @@ class Slot:
         """Cancelled by the user, or the bridge is stopping: in that case the job runs
         again at the next start (its state is still running, so it goes back to queued)."""
         self._cleanup(job, staging)
-        if self.shared.stop.is_set():
+        if self.shared.stop.is_set():  # not the job's fault: the attempt does not count
             self._db(store.set_job_state, self.shared.db.conn(), job.id, JobState.QUEUED,
-                     expect=(JobState.RUNNING,))
+                     expect=(JobState.RUNNING,), uncount=True)
         log.info("job %s stopped during generation", job.id)
 
     def _lost(self, job: Job, message: str, staging) -> None:

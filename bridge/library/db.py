@@ -85,7 +85,7 @@ class Database:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         try:
             conn = self.conn()
@@ -104,17 +104,30 @@ class Database:
             conn = connect(self.path, self.busy_timeout_s)
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._all.append((threading.current_thread(), conn))
         return conn
 
     def close(self) -> None:
-        """Checkpoint the WAL into the main file, then close every thread's connection."""
+        """Checkpoint the WAL into the main file, then close the connections of the threads
+        that have ended (and this one's). A thread still running (a step a clean stop
+        abandoned, a request past its grace time) keeps its connection: closing a connection
+        under a thread that uses it can crash the process; the process's exit closes it."""
+        me = threading.current_thread()
         with self._lock:
+            # A busy or damaged database stays as it is: the WAL still holds the data.
+            # A connection of its own: another thread's may be in use right now.
             if self._all:
-                # A busy or damaged database stays as it is: the WAL still holds the data.
                 with contextlib.suppress(sqlite3.Error):
-                    self._all[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
+                    own = connect(self.path, 2.0)
+                    try:
+                        own.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    finally:
+                        own.close()
+            kept = []
+            for thread, conn in self._all:
+                if thread is me or not thread.is_alive():
+                    conn.close()
+                else:
+                    kept.append((thread, conn))
+            self._all = kept
         self._local = threading.local()

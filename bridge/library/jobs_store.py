@@ -104,10 +104,11 @@ def queued_ids(conn: sqlite3.Connection, *, batch_id: str | None = None) -> list
 def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
                   error: tuple[str, str] | None = None,
                   expect: tuple[JobState, ...] | None = None,
-                  executor: str | None = None) -> bool:
+                  executor: str | None = None, uncount: bool = False) -> bool:
     """Move a job to `target` if the transition table allows it from its current state
     (narrowed to `expect` when given); False when it was not in such a state. A move to
-    running is an attempt: it counts, and records which `executor` runs it."""
+    running is an attempt: it counts, and records which `executor` runs it. `uncount`
+    takes the attempt back (a clean stop interrupted it: that was no crash of the job's)."""
     sources = [s.value for s in sources_for(target) if expect is None or s in expect]
     if not sources:
         return False
@@ -119,6 +120,8 @@ def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
         args.append(time.time())
     if target is JobState.QUEUED:
         sets.append("started_at = NULL")
+        if uncount:
+            sets.append("attempts = max(attempts - 1, 0)")
     if target is JobState.RUNNING:
         sets += ["started_at = ?", "attempts = attempts + 1", "executor = ?"]
         args += [time.time(), executor]
@@ -152,6 +155,14 @@ def claim_next_job(conn: sqlite3.Connection, executor: str,
 
 def set_job_priority(conn: sqlite3.Connection, job_id: str, priority: int) -> None:
     conn.execute("UPDATE jobs SET priority = ? WHERE id = ?", (priority, job_id))
+
+
+def requeue_interrupted(conn: sqlite3.Connection) -> list[str]:
+    """At a clean stop: every job still running goes back to the queue, its attempt not
+    counted (only crashes count towards `max_attempts`). Returns their ids."""
+    ids = [job.id for job in running_jobs(conn)]
+    return [i for i in ids if set_job_state(conn, i, JobState.QUEUED,
+                                            expect=(JobState.RUNNING,), uncount=True)]
 
 
 def running_jobs(conn: sqlite3.Connection) -> list[Job]:

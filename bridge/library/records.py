@@ -55,6 +55,7 @@ class Take(Record):
     shot_id: str | None = None
     board_id: str | None = None
     deleted_at: float | None = None
+    updated_at: float | None = None  # an editor's last change (the record has the same)
     folder: str  # relative to the media root, POSIX separators
     stem: str
     media_path: str

@@ -28,6 +28,7 @@ from bridge.library.jobs_store import (  # noqa: F401 (re-exported: store is the
     planned_take_id,
     queue_order,
     queued_ids,
+    requeue_interrupted,
     running_jobs,
     set_job_priority,
     set_job_state,
@@ -59,11 +60,12 @@ def media_root(conn: sqlite3.Connection) -> Path:
 TAKE_COLUMNS = ("id", "job_id", "batch_id", "created_at", "prompt", "model", "seed", "width",
                 "height", "num_frames", "fps", "duration_s", "folder", "stem", "filmstrip",
                 "record", "parent_take_id", "test_model", "shot_id", "board_id", "rating",
-                "status", "tags", "notes", "deleted_at")
+                "status", "tags", "notes", "deleted_at", "updated_at")
 
 
 def _insert_take(conn: sqlite3.Connection, take: dict) -> None:
     defaults = {"rating": 0, "status": "new", "tags": [], "notes": "", "deleted_at": None,
+                "updated_at": None,
                 "parent_take_id": None, "shot_id": None, "board_id": None, "test_model": False}
     row = {**defaults, **take}
     values = [json.dumps(row[c]) if c in ("filmstrip", "record", "tags") else row[c]
@@ -115,7 +117,8 @@ def _take(row: sqlite3.Row, root: Path) -> Take:
         notes=row["notes"], record=json.loads(row["record"]),
         filmstrip=json.loads(row["filmstrip"]), parent_take_id=row["parent_take_id"],
         test_model=bool(row["test_model"]), shot_id=row["shot_id"], board_id=row["board_id"],
-        deleted_at=row["deleted_at"], folder=row["folder"], stem=row["stem"],
+        deleted_at=row["deleted_at"], updated_at=row["updated_at"], folder=row["folder"],
+        stem=row["stem"],
         media_path=str(folder / f"{base}.mp4"), poster_path=str(folder / f"{base}.jpg"),
         filmstrip_path=str(folder / f"{base}.strip.jpg"),
         sidecar_path=str(folder / f"{base}.json"))
@@ -250,7 +253,7 @@ def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> lis
 
 
 def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any]) -> None:
-    allowed = {"rating", "status", "tags", "notes", "shot_id", "board_id"}
+    allowed = {"rating", "status", "tags", "notes", "shot_id", "board_id", "updated_at"}
     sets, args = [], []
     for key, value in changes.items():
         if key not in allowed:
@@ -260,6 +263,15 @@ def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any])
     if sets:
         conn.execute(f"UPDATE takes SET {', '.join(sets)} WHERE id = ? AND deleted_at IS NULL",
                      (*args, take_id))
+
+
+def set_curation(conn: sqlite3.Connection, take_id: str, values: dict[str, Any]) -> None:
+    """Put a take's curation (and its stamp) as its record has it, deleted or not."""
+    cols = [c for c in ("rating", "status", "tags", "notes", "shot_id", "board_id",
+                        "updated_at") if c in values]
+    args = [json.dumps(values[c]) if c == "tags" else values[c] for c in cols]
+    conn.execute(f"UPDATE takes SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                 (*args, take_id))
 
 
 def set_take_deleted(conn: sqlite3.Connection, take_id: str, deleted: bool) -> None:

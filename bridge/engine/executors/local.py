@@ -84,6 +84,8 @@ class LocalExecution:
     def report(self, p: Progress) -> None:
         self.latest = p
         self._pending.append(p)
+        if p.step:  # a step that does not look at cancel (tests: a clean stop bounds it)
+            faults.stall("executor.step")
 
     def progress(self) -> Progress | None:
         return self.latest
@@ -160,8 +162,12 @@ class LocalExecutor:
             self._pool.submit(run)
         return execution
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
+    def close(self, wait: bool = True) -> None:
+        """Let go of the device. `wait=False` at a clean stop that abandoned a step still
+        running: its thread is left to the process's exit, the model is not unloaded under it."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait:
+            return
         unload = getattr(self.generator, "unload", None)
         if unload:
             unload()
