@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                           "answers only its own panel.", "Sec-Fetch-Site")
         if request.method == "OPTIONS":
             return Response(status=204)
+        if request.is_json and security.json_too_deep(request.get_data(cache=True)):
+            return _error(400, "too_deep", "The JSON body is nested more than "
+                          f"{security.MAX_JSON_DEPTH} levels deep; no Promptcut request "
+                          "needs that.", "body")
         path = request.path
         if not path.startswith(API) or path in PUBLIC_PATHS:
             return None
