@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     register(app)
     if start_worker:
-        services.worker.start()
+        services.start()  # the worker, then the background services (bridge.services)
     return app
 
 

@@ -5,6 +5,7 @@ One frozen dataclass, passed down explicitly, instead of a global settings objec
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,12 @@ class Settings:
         return self.data_dir / "logs"
 
     def ensure_dirs(self) -> None:
+        """Make the library's folders, private to the user: the data dir is 0700, so other
+        local users can read neither the database nor a take, however old the files in it
+        are (on Windows the user's profile folder's ACLs do this; chmod is best effort)."""
         for d in (self.data_dir, self.media_dir, self.models_dir, self.trash_dir,
                   self.images_dir, self.timelines_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name != "nt":
+            with contextlib.suppress(OSError):
+                os.chmod(self.data_dir, 0o700)

@@ -147,3 +147,34 @@ def test_an_older_database_catches_up_with_the_records(bridge):
     assert all(r.exists() for r in records)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM takes").fetchone()[0] == 3
+
+
+def test_start_up_sets_an_unreadable_row_aside_and_refuses_a_newer_library(bridge):
+    """One take row this version cannot read stopped `serve` with a traceback and none of the
+    library came back; now it is set aside (log, /health), rebuilt from its record, and the
+    rest comes up. A library from a newer Promptcut is one sentence, not a traceback."""
+    for n in range(2):
+        put_take(bridge.data_dir, n)
+    bridge.start()
+    bad, good = sorted(t["id"] for t in bridge.api("GET", "/takes").json()["takes"])
+    bridge.stop()
+    db = bridge.data_dir / "promptcut.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE takes SET status = 'archived-in-v9', tags = 'x' WHERE id = ?",
+                     (bad,))
+    bridge.start()
+    aside = bridge.api("GET", "/health").json()["set_aside"]
+    assert [(a["kind"], a["id"]) for a in aside] == [("take", bad)] and aside[0]["reason"]
+    assert f"take {bad}: its database row cannot be read" in bridge.log()
+    listed = {t["id"]: t for t in bridge.api("GET", "/takes").json()["takes"]}
+    assert set(listed) == {bad, good} and listed[bad]["status"] == "new"  # from its record
+    bridge.stop()
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    done = subprocess.run([sys.executable, "-m", "bridge", "serve", "--port", str(bridge.port),
+                           "--data-dir", str(bridge.data_dir)], capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 1
+    assert "written by a newer Promptcut" in done.stderr and str(db) in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -1,6 +1,8 @@
 """What a crash left, put right at start-up, before any slot runs (the library lock held).
 
-In order:
+In order (a row it cannot read is set aside, never a reason to stop):
+0. Take rows the Take record cannot read are moved aside whole (named in the log and in
+   /health); their takes are rebuilt from their records in step 4 where those can be read.
 1. Trash moves a crash interrupted are finished (a take is never half in trash/).
 2. Each attempt the journal names as unfinished: if its take is complete on disk (all four
    files, the record naming this job's take) it is registered, since the work is done;
@@ -28,6 +30,7 @@ from bridge.engine.records import JobState
 from bridge.library import journal, repair, sidecar, store, trash
 from bridge.library.db import Database
 from bridge.library.media import SUFFIXES
+from bridge.library.records import SetAside
 
 log = logging.getLogger("promptcut.recovery")
 
@@ -41,11 +44,16 @@ class RecoveryReport:
     failed: list[str] = field(default_factory=list)
     library: repair.Report = field(default_factory=repair.Report)
     reconciled: list[str] = field(default_factory=list)  # takes brought up to their records
+    set_aside: list[SetAside] = field(default_factory=list)  # rows start-up could not read
 
 
 def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryReport:
     conn = db.conn()
     report = RecoveryReport(trash_finished=trash.finish_pending(conn, settings))
+    for take_id, reason in store.set_aside_unreadable(conn):
+        log.warning("take %s: its database row cannot be read (%s); it is set aside and "
+                    "rebuilt from its record where that can be read", take_id, reason)
+        report.set_aside.append(SetAside(kind="take", id=take_id, reason=reason))
     owned = {path for take in store.all_takes(conn) for path in take.files}
     for (job_id, attempt), files in journal.open_attempts(conn, settings.data_dir).items():
         job = store.get_job(conn, job_id)

@@ -24,6 +24,10 @@ class LibraryDamaged(CannotStart):
     """The database file is not a healthy Promptcut library."""
 
 
+class LibraryTooNew(CannotStart):
+    """The library was written by a newer Promptcut: opening it here could lose its data."""
+
+
 def damaged(path: Path, reason: str) -> LibraryDamaged:
     return LibraryDamaged(
         f"The library database {path} is damaged ({reason}). Restore a backup of that file, "
@@ -52,11 +56,14 @@ def check(conn: sqlite3.Connection, path: Path) -> None:
         raise damaged(path, "; ".join(rows[:3]))
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"This library was written by a newer Promptcut (schema {version}); update Promptcut.")
+        where = f" ({path})" if path else ""
+        raise LibraryTooNew(
+            f"This library{where} was written by a newer Promptcut (library schema {version}; "
+            f"this Promptcut knows up to {len(MIGRATIONS)}). Update Promptcut to open it; "
+            "nothing in it was changed.")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         with transaction(conn):
             for statement in script.split(";"):
@@ -90,11 +97,11 @@ class Database:
         try:
             conn = self.conn()
             check(conn, path)
-            migrate(conn)
+            migrate(conn, path)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise damaged(path, str(exc)) from None
-        except LibraryDamaged:
+        except CannotStart:
             self.close()
             raise
 

@@ -279,6 +279,34 @@ def set_take_deleted(conn: sqlite3.Connection, take_id: str, deleted: bool) -> N
                  (time.time() if deleted else None, take_id))
 
 
+def set_aside_unreadable(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Move every take row the Take record cannot read (written by another version, edited
+    by hand) into `takes_aside`, whole, so the rest of the library comes up; returns
+    (id, reason) for each. The take's files stay where they are: when its record beside them
+    is readable, start-up rebuilds the row from it (bridge.library.repair)."""
+    root = media_root(conn)
+    bad = []
+    for row in conn.execute("SELECT * FROM takes").fetchall():
+        try:
+            _take(row, root)
+        except (ValueError, TypeError, KeyError) as exc:  # pydantic's errors are ValueErrors
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if isinstance(exc, ValueError) and "validation error" in reason:
+                reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors()[:3])  # type: ignore[attr-defined]
+            bad.append((row, reason))
+    if not bad:
+        return []
+    with transaction(conn):
+        for row, reason in bad:
+            conn.execute("INSERT INTO takes_aside(id, set_aside_at, reason, row) "
+                         "VALUES (?,?,?,?)", (row["id"], time.time(), reason,
+                                              json.dumps(dict(row), default=str)))
+            conn.execute("DELETE FROM trash_moves WHERE take_id = ?", (row["id"],))
+            conn.execute("DELETE FROM takes WHERE id = ?", (row["id"],))
+    return [(row["id"], reason) for row, reason in bad]
+
+
 def take_exists(conn: sqlite3.Connection, take_id: str) -> bool:
     return conn.execute("SELECT 1 FROM takes WHERE id = ?", (take_id,)).fetchone() is not None
 
