@@ -1117,6 +1117,11 @@ export interface components {
        * @description why it is retrying or stopped
        */
       worker_reason: string | null;
+      /**
+       * Set Aside
+       * @description what start-up could not read and left out of the library (kept where it was, named in the log); the rest came up
+       */
+      set_aside?: components["schemas"]["SetAsideOut"][];
     };
     /** ImageOut */
     ImageOut: {
@@ -2050,6 +2055,21 @@ export interface components {
       seed: number;
       [key: string]: unknown;
     };
+    /** SetAsideOut */
+    SetAsideOut: {
+      /**
+       * Kind
+       * @description what it is: take, board
+       */
+      kind: string;
+      /** Id */
+      id: string;
+      /**
+       * Reason
+       * @description why it could not be read, naming the file or row
+       */
+      reason: string;
+    };
     /** ShotFields */
     ShotFields: {
       /**
@@ -2786,6 +2806,12 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
+    /** @description The library is locked by another program; nothing was changed. Retry-After says when to try again. */
+    Error503: {
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
     /** @description The disk is full; nothing was written. */
     Error507: {
       content: {
@@ -2931,6 +2957,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -2985,6 +3012,7 @@ export interface operations {
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3141,6 +3169,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3192,6 +3221,7 @@ export interface operations {
       409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3386,6 +3416,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3462,6 +3493,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
     };
   };
@@ -3482,6 +3514,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
     };
   };
   /** Delete a shot (its takes stay) */
@@ -3556,6 +3589,7 @@ export interface operations {
       409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3606,6 +3640,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3696,6 +3731,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3723,6 +3759,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3782,6 +3819,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       409: components["responses"]["Error409"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3806,6 +3844,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
