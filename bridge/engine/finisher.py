@@ -71,7 +71,16 @@ class Finisher:
     def finish(self, job: Job, ticket: Ticket, result: ExecutorResult, where: ExecutorInfo,
                generate_s: float) -> str | None:
         """Write and register the take; its id, or None when the job was cancelled meanwhile.
-        Raises on failure, having removed every file this attempt created."""
+        Raises on failure, having removed every file this attempt created: the staging
+        folder goes whatever fails, the journal's first write on a full disk included (the
+        caller then forgets the attempt, and nothing else would ever remove it)."""
+        try:
+            return self._finish(job, ticket, result, where, generate_s)
+        finally:
+            remove_staging(ticket.staging)
+
+    def _finish(self, job: Job, ticket: Ticket, result: ExecutorResult, where: ExecutorInfo,
+                generate_s: float) -> str | None:
         conn = self.db.conn()
         take_id = store.planned_take_id(conn, job.id) or "t" + job.id[1:]
         req = result.request
@@ -86,17 +95,15 @@ class Finisher:
         record = self._record(job, take_id, result, where, generate_s)
         sign = self.signer(record) if self.signer else None
         started = time.monotonic()
-        try:
-            if result.frames is not None:
-                files = take_files.write_take(result.frames, result.fps, record, folder, stem,
-                                              token=token, sign=sign)
-            elif result.video is not None:
-                files = take_files.store_encoded(result.video, record, folder, stem,
-                                                 token=token, sign=sign)
-            else:
-                raise ValueError("the executor returned neither frames nor a video")
-        finally:
-            remove_staging(ticket.staging)
+        if result.frames is not None:
+            files = take_files.write_take(result.frames, result.fps, record, folder, stem,
+                                          token=token, sign=sign)
+        elif result.video is not None:
+            files = take_files.store_encoded(result.video, record, folder, stem,
+                                             token=token, sign=sign)
+        else:
+            raise ValueError("the executor returned neither frames nor a video")
+        remove_staging(ticket.staging)  # delivered files are moved in: the folder is done
         if result.frames is not None:  # the pixels asked for (an odd size is padded in the MP4)
             count, height, width = result.frames.shape[:3]
             fps = float(result.fps)
