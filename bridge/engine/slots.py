@@ -1,10 +1,12 @@
 """One slot per executor: the thread that claims jobs for it and sees each one through.
 
 A slot claims the best queued job its executor accepts (its warm model first), submits it,
-relays progress, reads the job's state from the database several times a second (so a
-cancel from any process reaches the executor within one denoising step), and hands the
-result to the finisher. Database errors (a library locked by another program, a full disk)
-never kill it: it retries with backoff and says so in its state, which /health reports.
+relays the progress the executor pushes (it waits on the execution's `changed` event; an
+executor that cannot push is looked at every POLL_S), reads the job's state from the
+database five times a second (so a cancel from any process reaches the executor within one
+denoising step), and hands the result to the finisher. Database errors (a library locked
+by another program, a full disk) never kill it: it retries with backoff and says so in its
+state, which /health reports.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from bridge.library.db import Database
 
 log = logging.getLogger("promptcut.worker")
 
-POLL_S = 0.1  # how often a slot looks at the executor and the job's state
+POLL_S = 0.1  # how often a slot looks at an executor that does not push its progress
+CHECK_S = 0.2  # how often a slot reads the job's state (a cancel from any process)
 
 
 @dataclass
@@ -139,10 +142,18 @@ class Slot:
                               data={"executor": self.executor.info.id})
         execution = self.executor.submit(ticket)
         drain = getattr(execution, "updates", None)  # every report, where an executor keeps them
+        # An executor that pushes (sets `changed` at each report and at the end) is waited
+        # on; one that does not (a Ray actor, a provider) is looked at every POLL_S.
+        changed: threading.Event | None = getattr(execution, "changed", None)
         sent, last_sent, next_check = None, 0.0, 0.0
         latest = None
         while True:
-            result = execution.result(POLL_S)
+            if changed is not None:
+                changed.wait(CHECK_S)
+                changed.clear()  # before reading, so a report from now on wakes us again
+                result = execution.result(0)
+            else:
+                result = execution.result(POLL_S)
             now = time.monotonic()
             reports = drain() if drain else [execution.progress()]
             if latest is not None and not reports:
@@ -161,7 +172,7 @@ class Slot:
             if result is not None:
                 return result
             if now >= next_check and not self.stopping:
-                next_check = now + 2 * POLL_S
+                next_check = now + CHECK_S
                 if shared.stop.is_set() or self._state(job.id) is not JobState.RUNNING:
                     self.stopping = True
                     execution.cancel()
