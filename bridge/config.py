@@ -68,10 +68,10 @@ class Settings:
     # how long SQLite waits for another writer before an operation fails (and is retried)
     db_busy_timeout_s: float = field(
         default_factory=lambda: _env_num("PROMPTCUT_DB_BUSY_TIMEOUT", 30.0))
-    # a clean stop (Ctrl+C, SIGTERM) ends within about this long; a step still running
-    # then is abandoned like a cancelled one and its job queued again
+    # a clean stop (Ctrl+C, SIGTERM) ends within about this long of the signal; a step
+    # still running then is abandoned like a cancelled one and its job queued again
     stop_timeout_s: float = field(
-        default_factory=lambda: _env_num("PROMPTCUT_STOP_TIMEOUT_S", 6.0))
+        default_factory=lambda: _env_num("PROMPTCUT_STOP_TIMEOUT_S", 8.0))
     max_body_bytes: int = MAX_BODY_BYTES
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600

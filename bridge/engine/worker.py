@@ -52,6 +52,7 @@ class Worker:
         self._lock = LibraryLock(settings.data_dir)
         self._sync = threading.Lock()
         self._started = False
+        self._stop_began: float | None = None
         queue.on_change = self.shared.wake.set
 
     def start(self) -> None:
@@ -64,14 +65,17 @@ class Worker:
 
     def begin_stop(self) -> None:
         """Stop claiming and cancel what runs; `stop` then waits for it (bounded)."""
+        if self._stop_began is None:
+            self._stop_began = time.monotonic()
         self.shared.stop.set()
         self.shared.wake.set()
 
     def stop(self, timeout: float = 8) -> bool:
-        """Stop within `timeout` seconds; False when a thread had to be abandoned (still
-        running a step or an encode), and then the caller must not wait for it at exit."""
-        deadline = time.monotonic() + timeout
+        """Stop within `timeout` seconds of `begin_stop` (the signal, when the server
+        stops); False when a thread had to be abandoned (still running a step or an
+        encode), and then the caller must not wait for it at exit."""
         self.begin_stop()
+        deadline = (self._stop_began or time.monotonic()) + timeout
         for slot in self.slots:
             slot.join(max(0.0, deadline - time.monotonic()))
         encoded = self.finisher.shutdown(max(0.0, deadline - time.monotonic()))

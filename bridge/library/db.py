@@ -75,14 +75,42 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE so that writers queue up instead of failing halfway."""
+    """BEGIN IMMEDIATE so that writers queue up instead of failing halfway.
+
+    Inside a transaction already, a savepoint: the inner part is undone alone on an error
+    and commits with the outer one. The rollback never hides the error that caused it:
+    SQLite rolls back by itself on some errors (a full disk), and a ROLLBACK then would
+    raise "no transaction is active" in place of the real one.
+    """
+    if conn.in_transaction:
+        name = f"inner_{threading.get_ident()}_{id(conn)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:  # a COMMIT that failed (full disk, busy) leaves nothing half open
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
 
 
 class Database:
