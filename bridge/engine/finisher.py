@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import metadata
@@ -53,18 +54,26 @@ class Finisher:
                                         thread_name_prefix="promptcut-encode")
         self._versions = software_versions()
         self._inflight: set[Future] = set()
+        self._guard = threading.Lock()
 
     def submit(self, job: Job, ticket: Ticket, result: ExecutorResult,
                where: ExecutorInfo, generate_s: float) -> Future:
         future = self._pool.submit(self.finish, job, ticket, result, where, generate_s)
-        self._inflight.add(future)
-        future.add_done_callback(self._inflight.discard)
+        with self._guard:
+            self._inflight.add(future)
+        future.add_done_callback(self._done)
         return future
+
+    def _done(self, future: Future) -> None:
+        with self._guard:
+            self._inflight.discard(future)
 
     def shutdown(self, timeout: float | None = None) -> bool:
         """Finish the encodes in flight within `timeout`; those not yet started are
         dropped (their jobs are queued again). False when one is still running."""
-        _done, running = wait(list(self._inflight), timeout)
+        with self._guard:
+            inflight = list(self._inflight)
+        _done, running = wait(inflight, timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
         return not [f for f in running if not f.cancelled()]
 
