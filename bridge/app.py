@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bridge import security
 from bridge.config import Settings
 from bridge.errors import PromptcutError
-from bridge.library.disk import storage_error
+from bridge.library.disk import BUSY_RETRY_S, storage_error
 from bridge.logfile import see_the_log
 from bridge.services import Services, build_services
 
@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                           "answers only its own panel.", "Sec-Fetch-Site")
         if request.method == "OPTIONS":
             return Response(status=204)
+        if request.is_json and security.json_too_deep(request.get_data(cache=True)):
+            return _error(400, "too_deep", "The JSON body is nested more than "
+                          f"{security.MAX_JSON_DEPTH} levels deep; no Promptcut request "
+                          "needs that.", "body")
         path = request.path
         if not path.startswith(API) or path in PUBLIC_PATHS:
             return None
@@ -80,6 +84,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path.startswith(API) and not request.path.startswith(f"{API}/media/"):
             resp.headers.setdefault("Cache-Control", "no-store")
+        if resp.status_code in (429, 503):  # every "not now" says when to try again
+            resp.headers.setdefault("Retry-After", str(BUSY_RETRY_S))
         return resp
 
     @app.errorhandler(PromptcutError)
@@ -99,7 +105,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.errorhandler(Exception)
     def on_bug(exc: Exception):
-        disk = storage_error(exc, settings.data_dir)  # a full disk is no bug: 507
+        disk = storage_error(exc, settings.data_dir)  # a full disk is no bug: 507; locked: 503
         if disk is not None:
             log.warning("%s %s: %s (%s)", request.method, request.path, disk.message, exc)
             return jsonify(disk.to_json()), disk.status
@@ -112,7 +118,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     register(app)
     if start_worker:
-        services.worker.start()
+        services.start()  # the worker, then the background services (bridge.services)
     return app
 
 

@@ -5,6 +5,7 @@ One frozen dataclass, passed down explicitly, instead of a global settings objec
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,10 @@ class Settings:
     # how long SQLite waits for another writer before an operation fails (and is retried)
     db_busy_timeout_s: float = field(
         default_factory=lambda: _env_num("PROMPTCUT_DB_BUSY_TIMEOUT", 30.0))
+    # a clean stop (Ctrl+C, SIGTERM) ends within about this long of the signal; a step
+    # still running then is abandoned like a cancelled one and its job queued again
+    stop_timeout_s: float = field(
+        default_factory=lambda: _env_num("PROMPTCUT_STOP_TIMEOUT_S", 8.0))
     max_body_bytes: int = MAX_BODY_BYTES
     encode_workers: int = 2
     signed_url_ttl_s: int = 6 * 3600
@@ -127,6 +132,12 @@ class Settings:
         return self.data_dir / "logs"
 
     def ensure_dirs(self) -> None:
+        """Make the library's folders, private to the user: the data dir is 0700, so other
+        local users can read neither the database nor a take, however old the files in it
+        are (on Windows the user's profile folder's ACLs do this; chmod is best effort)."""
         for d in (self.data_dir, self.media_dir, self.models_dir, self.trash_dir,
                   self.images_dir, self.timelines_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name != "nt":
+            with contextlib.suppress(OSError):
+                os.chmod(self.data_dir, 0o700)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -112,3 +113,30 @@ def resolve_under(root: Path, relative: str) -> Path | None:
     if not target.is_relative_to(real_root) or not target.is_file():
         return None
     return target
+
+
+MAX_JSON_DEPTH = 200  # far deeper than any request Promptcut takes (a timeline is ~10)
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when a JSON body nests arrays or objects deeper than `limit`.
+
+    Python's parser recurses once per level, so 100,000 levels raise RecursionError (a 500)
+    before any validation can answer; this looks first, without parsing. The scan skips
+    string literals (a "[" inside a prompt is no nesting) and runs only when the body holds
+    more brackets than `limit` at all, which no ordinary request does.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for m in _JSON_TOKEN.finditer(body):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+

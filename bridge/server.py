@@ -10,6 +10,7 @@ everywhere. Only the waiting part of a long-poll or an event stream runs on the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -89,9 +90,14 @@ def checked_app(settings: Settings):
 def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None) -> None:
     """Block serving `app`; `ready(server)` is called once it listens (tests, desktop), and
     `stop(server)` from any thread ends it. On SIGINT (and SIGTERM, which `promptcut serve`
-    turns into the same) uvicorn stops gracefully: the event bus wakes its waiters, running
-    requests get GRACEFUL_STOP_S to finish; then the signal is raised again (a
-    KeyboardInterrupt) and the services close (worker stopped, database checkpointed)."""
+    turns into the same) uvicorn stops gracefully: the event bus wakes its waiters and the
+    running steps are cancelled at once, running requests get GRACEFUL_STOP_S to finish; then
+    the signal is raised again (a KeyboardInterrupt) and the services close within
+    `settings.stop_timeout_s` (worker stopped, jobs queued again, database checkpointed).
+
+    When a thread had to be abandoned (a step that did not end in time), the process exits
+    here with status 0 once the log is flushed: Python would otherwise wait for that thread
+    at exit, and the stop would have no bound."""
     import uvicorn
     from a2wsgi import WSGIMiddleware
 
@@ -104,15 +110,28 @@ def serve(app, settings: Settings, *, threads: int = REQUEST_THREADS, ready=None
         DeferredEvents(wsgi, services.events), http="h11", ws="none", loop="asyncio",
         lifespan="off", interface="asgi3", log_config=None, access_log=False,
         proxy_headers=False, server_header=False, timeout_graceful_shutdown=GRACEFUL_STOP_S)
-    server = _server(config, services.events, ready)
+    server = _server(config, services, ready)
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # its start-up chatter
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
         wsgi.executor.shutdown(wait=False, cancel_futures=True)
-        services.close()  # wakes waiters, stops the worker, checkpoints the database
+        clean = services.close()  # wakes waiters, stops the worker, checkpoints the database
         log.info("Promptcut stopped: worker stopped, library closed.")
+        if not clean:
+            _exit_now()
+
+
+def _exit_now() -> None:
+    """Exit 0 without waiting for abandoned threads (the library is closed already)."""
+    import sys
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def _big_file_blocks(app):
@@ -139,7 +158,7 @@ def stop(server) -> None:
     server.should_exit = True  # the loop looks every 0.1 s
 
 
-def _server(config, events, ready):
+def _server(config, services, ready):
     """A uvicorn Server that calls `ready` once listening and wakes waiters first on stop
     (a factory, so uvicorn is imported only when serving)."""
     import uvicorn
@@ -151,11 +170,12 @@ def _server(config, events, ready):
                 ready(self)
 
         async def shutdown(self, sockets=None) -> None:
-            # Waiting clients first, so the graceful stop does not wait out their timeouts.
-            self.events.close()
+            # Waiting clients first, so the graceful stop does not wait out their timeouts;
+            # the running steps are cancelled now too, so the worker stops meanwhile.
+            services.begin_stop()
             await super().shutdown(sockets)
 
     server = Server(config)
-    server.events = events
+    server.events = services.events
     return server
 

@@ -3,12 +3,21 @@
 `build_services` wires the parts together: the database, the event bus, the catalog
 generator (resolve and models, from any thread), one executor per device (or those a caller
 passes: Ray actors, providers), the queue with its limits, and the worker.
+
+Start-up and stop happen here and nowhere else: `Services.start` starts the worker (which
+recovers the library first) and then each background service in `background`, in order;
+`Services.close` stops them in reverse order, then the worker, then closes the database.
+A background service is anything with `name`, `start(services)` and `stop()` (the
+`Background` protocol): a thread that follows chains, a restore of board files at start.
+Blueprints only route requests; they start nothing.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bridge import security
 from bridge.config import Settings
@@ -19,9 +28,23 @@ from bridge.engine.worker import Worker
 from bridge.generators.base import Generator
 from bridge.library import credentials, store
 from bridge.library.db import Database
+from bridge.library.records import SetAside
 from bridge.pairing import Pairing
 
 API = "/api/v1"
+
+
+log = logging.getLogger("promptcut.services")
+
+
+class Background(Protocol):
+    """A part that runs beside the requests, started and stopped by `Services` only."""
+
+    name: str
+
+    def start(self, services: Services) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -37,18 +60,47 @@ class Services:
     token: str
     pairing: Pairing = field(default_factory=Pairing)
     extras: dict[str, Any] = field(default_factory=dict)
+    background: list[Background] = field(default_factory=list)
+    # what start-up could not read and left out (kept on disk), for the log and /health
+    set_aside: list[SetAside] = field(default_factory=list)
+    _started: list[Background] = field(default_factory=list)
 
     def db(self):
         return self.database.conn()
 
-    def close(self) -> None:
-        """A clean stop: wake the waiting clients, stop the worker (running jobs are queued
-        again), then checkpoint and close the database so its file alone is a backup."""
+    def start(self) -> None:
+        """The worker (recovering the library first), then each background service.
+        Raises LibraryBusy when another process works on this library."""
+        self.worker.start()
+        if self.worker.recovery is not None:
+            self.set_aside += self.worker.recovery.set_aside
+        for part in self.background:
+            part.start(self)
+            self._started.append(part)
+
+    def begin_stop(self) -> None:
+        """The stop has begun (a signal): wake the waiting clients and cancel the running
+        steps now, while the server lets its requests finish."""
         self.events.close()
-        self.worker.stop()
+        self.worker.begin_stop()
+
+    def close(self) -> bool:
+        """A clean stop, bounded by `settings.stop_timeout_s`: wake the waiting clients,
+        stop the worker (running jobs are queued again, uncounted), then checkpoint and close
+        the database so its file alone is a backup. False when a thread was abandoned
+        mid-step: the process must then exit without waiting for it (bridge.server)."""
+        self.events.close()
+        for part in reversed(self._started):
+            try:
+                part.stop()
+            except Exception:  # one part failing to stop must not keep the library open
+                log.warning("stopping %s failed", part.name, exc_info=True)
+        self._started.clear()
+        clean = self.worker.stop(self.settings.stop_timeout_s)
         if (cluster := self.extras.get("ray")) is not None:
             cluster.close()
         self.database.close()
+        return clean
 
     def signed(self, path: str) -> str:
         """A media URL that works in a <video> or <img> without the token."""
@@ -59,7 +111,13 @@ class Services:
 def build_services(settings: Settings, generator: Generator | None = None,
                    executors: list[Executor] | None = None) -> Services:
     """The catalog generator answers `resolve` and `models` from any thread; each executor
-    runs jobs on one device (by default one per detected device, see --devices)."""
+    runs jobs on one device (by default one per detected device, see --devices).
+
+    Everything this process creates from here on is the user's alone (files 0600, folders
+    0700): the umask is the one place that covers every writer (SQLite, the take writer,
+    uploads, timelines) at once."""
+    if os.name != "nt":
+        os.umask(0o077)
     settings.ensure_dirs()
     token = security.load_or_create_token(settings.token_path)
     database = Database(settings.db_path, settings.db_busy_timeout_s)

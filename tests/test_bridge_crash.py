@@ -43,3 +43,46 @@ def test_killed_mid_job_recovers_without_loss(fresh_server):
     assert files == sorted(expected)
     listed = bridge.api("GET", "/takes").json()["takes"]
     assert {t["id"] for t in listed} == {before["id"], take["id"]}
+
+
+def test_a_clean_stop_during_a_step_that_will_not_end_is_bounded(tmp_path):
+    """SIGTERM while a denoising step runs for two minutes without looking at cancel: the
+    process exits 0 within its stop time (not after the step), the job is queued again with
+    its attempt not counted, and the WAL is merged into the database file."""
+    import signal
+    import sqlite3
+    import subprocess
+
+    import pytest
+
+    from tests.conftest import Bridge, new_data_dir
+
+    bridge = Bridge(new_data_dir(tmp_path), env={"PROMPTCUT_STALL": "executor.step:120",
+                                                 "PROMPTCUT_STOP_TIMEOUT_S": "2"}).start()
+    try:
+        job = bridge.submit(prompt="stopped mid-step", width=32, height=32, num_frames=9,
+                            steps=3)["jobs"][0]
+        deadline = time.monotonic() + 60
+        while (bridge.api("GET", f"/jobs/{job['id']}").json().get("progress")
+               or {}).get("step", 0) < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        sent = time.monotonic()
+        bridge.proc.send_signal(signal.SIGTERM)
+        try:
+            code = bridge.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the bridge did not stop within 15 s of SIGTERM")
+        assert code == 0, bridge.log()
+        assert time.monotonic() - sent < 10
+        bridge._log.close()
+        bridge.proc = None
+        db = bridge.data_dir / "promptcut.sqlite3"
+        wal = Path(f"{db}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0  # checkpointed
+        with sqlite3.connect(db) as conn:
+            status, attempts = conn.execute("SELECT status, attempts FROM jobs WHERE id = ?",
+                                            (job["id"],)).fetchone()
+        assert (status, attempts) == ("queued", 0)  # runs again at the next start, uncounted
+    finally:
+        bridge.stop()

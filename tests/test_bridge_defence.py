@@ -95,3 +95,31 @@ def test_slow_mistakes_never_lock():
         assert pairing.redeem("typo") is False
         now[0] += 7  # fewer than ten a minute
     assert pairing.redeem(pairing.new_code()) is True
+
+
+def test_json_nested_100000_deep_is_a_400_on_every_json_route(server):
+    """Python's JSON parser recurses once per level: 100,000 levels were a 500 on any JSON
+    route, /pair included (no token needed). Every operation that takes a JSON body, read
+    from the bridge's own OpenAPI document, answers 400 with a sentence; a prompt that holds
+    brackets is still no nesting."""
+    spec = server.api("GET", "/openapi.json").json()
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    tried = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if "application/json" not in (op.get("requestBody") or {}).get("content", {}):
+                continue
+            url = re.sub(r"\{[^}]+\}", "x", path[len("/api/v1"):] if path.startswith(
+                "/api/v1") else path)
+            for auth in (True, False):
+                r = server.api(method.upper(), url, auth=auth, data=deep,
+                               headers={"Content-Type": "application/json"})
+                assert r.status_code == 400, (method, url, auth, r.status_code, r.text[:200])
+                err = r.json()["error"]
+                assert err["code"] == "too_deep" and err["field"] == "body", err
+            tried.append(url)
+    assert "/pair" in tried and "/jobs" in tried and len(tried) > 10
+    brackets = server.api("POST", "/jobs", json={"prompt": "[" * 300 + "a fox", "model": "tiny",
+                                                 "width": 32, "height": 32, "num_frames": 9,
+                                                 "steps": 1, "takes": 0})
+    assert brackets.status_code == 400 and brackets.json()["error"]["field"] == "takes"

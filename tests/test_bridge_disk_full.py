@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(
     reason="needs Linux, root and unshare to mount a small tmpfs in a mount namespace")
 
 DISK_MB = 48
+STEP_S = 2  # each denoising step of this module's jobs lasts this long
 MOUNT = 'mount -t tmpfs -o size={mb}m promptcut-test "$1" && {more}shift && exec "$@"'
 TRASH = 'mkdir "$1/trash" && mount -t tmpfs -o size=8m promptcut-trash "$1/trash" && '
 
@@ -108,7 +109,9 @@ def bridge(tmp_path_factory):
     if not can_mount():
         pytest.skip("this sandbox may not mount a tmpfs in a mount namespace")
     server = SmallDiskBridge(new_data_dir(tmp_path_factory.mktemp("small-disk")),
-                             trash_disk=True).start()
+                             trash_disk=True)
+    server.env["PROMPTCUT_STALL"] = f"executor.step:{STEP_S}"  # time to fill the disk
+    server.start()
     yield server
     server.stop()
 
@@ -167,3 +170,35 @@ def test_trash_on_another_disk_is_no_500_and_loses_nothing(bridge):
     for name, data in files.items():
         kept = [p for p in bridge.root.rglob(name) if p.is_file()]
         assert kept and kept[0].read_bytes() == data, name
+
+
+def test_a_job_that_meets_a_full_disk_leaves_no_staging_folder(bridge):
+    """The disk fills while a job denoises: registering its files fails (SQLite's first
+    write of the finish meets the full disk), the job fails once space is back, and its
+    staging folder is gone (before: the attempt was forgotten with the folder still there,
+    so not even the next start removed it)."""
+    import time
+
+    filler = None
+    try:
+        job = bridge.submit(prompt="meets a full disk", width=32, height=32, num_frames=9,
+                            steps=1)["jobs"][0]
+        staging = bridge.root / "staging" / f"{job['id']}-1"
+        deadline = time.monotonic() + 60
+        while (bridge.api("GET", f"/jobs/{job['id']}").json().get("progress")
+               or {}).get("step", 0) < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert staging.is_dir()  # made for this attempt
+        filler = fill(bridge.root)
+        while bridge.api("GET", "/health").json()["worker"] != "retrying":
+            assert time.monotonic() < deadline + STEP_S
+            time.sleep(0.1)
+        filler.unlink()
+        filler = None
+        done = bridge.wait_jobs([job["id"]], timeout=60)[0]
+        assert done["status"] == "failed", done
+        assert not staging.exists()
+    finally:
+        if filler is not None:
+            filler.unlink()

@@ -183,3 +183,30 @@ def test_pairing_code_is_single_use_and_log_has_no_token(server):
     assert first.status_code == 200 and first.json()["token"] == server.token
     again = server.api("POST", "/pair", auth=False, json={"code": code})
     assert again.status_code == 403 and again.json()["error"]["field"] == "code"
+
+
+def test_the_library_is_private_to_the_user(server, take):
+    """Other local users can read neither the database nor a take (before: 0644/0755)."""
+    if sys.platform == "win32":
+        pytest.skip("Windows keeps the user's files private with ACLs, not modes")
+    media = Path(take["media_path"])
+    for path, mode in ((server.data_dir, 0o700), (server.data_dir / "media", 0o700),
+                       (media.parent, 0o700), (server.data_dir / "promptcut.sqlite3", 0o600),
+                       (media, 0o600), (media.with_suffix(".json"), 0o600)):
+        assert stat.S_IMODE(path.stat().st_mode) == mode, (path, oct(path.stat().st_mode))
+
+
+def test_a_corrupt_keys_file_is_kept_not_saved_over(server):
+    """A provider_keys.json that cannot be read was read as empty, so the next key saved
+    dropped every other one; now saving refuses with a sentence and the file stays."""
+    path = server.data_dir / "provider_keys.json"
+    path.write_bytes(b'{"fal": "fal-key-0123456789", "replicate": ')  # cut short
+    try:
+        for method, body in (("PUT", {"key": "r8-new-key-0123456789"}), ("DELETE", None)):
+            r = server.api(method, "/providers/replicate/key", json=body)
+            assert r.status_code == 409, r.text
+            err = r.json()["error"]
+            assert err["code"] == "keys_file_unreadable" and str(path) in err["message"]
+            assert path.read_bytes() == b'{"fal": "fal-key-0123456789", "replicate": '
+    finally:
+        path.unlink()

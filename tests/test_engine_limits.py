@@ -71,6 +71,7 @@ def test_queue_cap_and_cancelling_many(tmp_path):
         full = bridge.api("POST", "/jobs", json={"prompt": "one too many", "model": "tiny",
                                                  **TINY})
         assert full.status_code == 429, full.text
+        assert int(full.headers["Retry-After"]) > 0  # every 429 says when to try again
         assert full.json()["error"]["field"] == "takes"
         assert "at most 3" in full.json()["error"]["message"]
         gone = bridge.api("POST", "/jobs/cancel", json={"batch_id": batch["batch_id"]}).json()

@@ -57,6 +57,8 @@ ERROR_TEXT = {
     409: "Not possible in the thing's current state.",
     413: "The body is larger than the bridge accepts.",
     429: "Too many attempts; wait and retry.",
+    503: "The library is locked by another program; nothing was changed. Retry-After says "
+         "when to try again.",
     507: "The disk is full; nothing was written.",
 }
 
@@ -105,6 +107,8 @@ class Operation:
         """Every status this operation can answer, with what it carries."""
         out = dict(self.replies)
         codes = set(self.errors) | {403}
+        if 507 in codes:  # what writes the library can also meet it locked (bridge.library.disk)
+            codes.add(503)
         if self.body is not None or self.query is not None:
             codes.add(400)
         if not self.public:

@@ -7,7 +7,7 @@ from flask import Blueprint
 from bridge import __version__
 from bridge.api.common import services
 from bridge.api.contract import route
-from bridge.api.schemas.misc import Health
+from bridge.api.schemas.misc import Health, SetAsideOut
 
 bp = Blueprint("health", __name__)
 
@@ -17,4 +17,6 @@ bp = Blueprint("health", __name__)
 def health():
     state, reason = services().worker.state()
     return Health(status="ok", app="promptcut", version=__version__, worker=state,
-                  worker_reason=reason)
+                  worker_reason=reason,
+                  set_aside=[SetAsideOut(kind=a.kind, id=a.id, reason=a.reason)
+                             for a in services().set_aside])

@@ -50,7 +50,7 @@ def list_providers():
 
 @route(bp, "PUT", "/providers/<name>/key", summary="Store a provider's API key",
        description="The key is kept with mode 0600 in the data dir and never returned.",
-       body=KeyIn, replies={200: ProviderAnswer})
+       body=KeyIn, replies={200: ProviderAnswer}, errors=(409,))
 def set_key(name: str, body: KeyIn):
     _known(name)
     if any(c.isspace() for c in body.key):
@@ -61,7 +61,7 @@ def set_key(name: str, body: KeyIn):
 
 
 @route(bp, "DELETE", "/providers/<name>/key", summary="Forget a provider's API key",
-       replies={200: ProviderAnswer})
+       replies={200: ProviderAnswer}, errors=(409,))
 def delete_key(name: str):
     _known(name)
     removed = keys.remove(services().settings.data_dir, name)

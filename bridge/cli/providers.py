@@ -70,7 +70,11 @@ def run_providers(args: argparse.Namespace) -> int:
         print(exc.message, file=sys.stderr)
         return 2
     if command == "remove":
-        removed = keys.remove(data, spec.name)
+        try:
+            removed = keys.remove(data, spec.name)
+        except keys.KeysUnreadable as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
         print(f"{spec.label}: key removed." if removed else f"{spec.label}: no key was stored.")
         return 0
     if sys.stdin.isatty():
@@ -82,7 +86,11 @@ def run_providers(args: argparse.Namespace) -> int:
         print("That is not a key (empty, or it has spaces). Nothing was stored.",
               file=sys.stderr)
         return 2
-    keys.store(data, spec.name, key)
+    try:
+        keys.store(data, spec.name, key)
+    except keys.KeysUnreadable as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     print(f"{spec.label}: key {keys.hint(data, spec.name)} stored in "
           f"{keys.keys_path(data)} (readable by you only).")
     return 0

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -52,18 +53,43 @@ class Finisher:
         self._pool = ThreadPoolExecutor(settings.encode_workers,
                                         thread_name_prefix="promptcut-encode")
         self._versions = software_versions()
+        self._inflight: set[Future] = set()
+        self._guard = threading.Lock()
 
     def submit(self, job: Job, ticket: Ticket, result: ExecutorResult,
                where: ExecutorInfo, generate_s: float) -> Future:
-        return self._pool.submit(self.finish, job, ticket, result, where, generate_s)
+        future = self._pool.submit(self.finish, job, ticket, result, where, generate_s)
+        with self._guard:
+            self._inflight.add(future)
+        future.add_done_callback(self._done)
+        return future
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    def _done(self, future: Future) -> None:
+        with self._guard:
+            self._inflight.discard(future)
+
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Finish the encodes in flight within `timeout`; those not yet started are
+        dropped (their jobs are queued again). False when one is still running."""
+        with self._guard:
+            inflight = list(self._inflight)
+        _done, running = wait(inflight, timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        return not [f for f in running if not f.cancelled()]
 
     def finish(self, job: Job, ticket: Ticket, result: ExecutorResult, where: ExecutorInfo,
                generate_s: float) -> str | None:
         """Write and register the take; its id, or None when the job was cancelled meanwhile.
-        Raises on failure, having removed every file this attempt created."""
+        Raises on failure, having removed every file this attempt created: the staging
+        folder goes whatever fails, the journal's first write on a full disk included (the
+        caller then forgets the attempt, and nothing else would ever remove it)."""
+        try:
+            return self._finish(job, ticket, result, where, generate_s)
+        finally:
+            remove_staging(ticket.staging)
+
+    def _finish(self, job: Job, ticket: Ticket, result: ExecutorResult, where: ExecutorInfo,
+                generate_s: float) -> str | None:
         conn = self.db.conn()
         take_id = store.planned_take_id(conn, job.id) or "t" + job.id[1:]
         req = result.request
@@ -78,17 +104,15 @@ class Finisher:
         record = self._record(job, take_id, result, where, generate_s)
         sign = self.signer(record) if self.signer else None
         started = time.monotonic()
-        try:
-            if result.frames is not None:
-                files = take_files.write_take(result.frames, result.fps, record, folder, stem,
-                                              token=token, sign=sign)
-            elif result.video is not None:
-                files = take_files.store_encoded(result.video, record, folder, stem,
-                                                 token=token, sign=sign)
-            else:
-                raise ValueError("the executor returned neither frames nor a video")
-        finally:
-            remove_staging(ticket.staging)
+        if result.frames is not None:
+            files = take_files.write_take(result.frames, result.fps, record, folder, stem,
+                                          token=token, sign=sign)
+        elif result.video is not None:
+            files = take_files.store_encoded(result.video, record, folder, stem,
+                                             token=token, sign=sign)
+        else:
+            raise ValueError("the executor returned neither frames nor a video")
+        remove_staging(ticket.staging)  # delivered files are moved in: the folder is done
         if result.frames is not None:  # the pixels asked for (an odd size is padded in the MP4)
             count, height, width = result.frames.shape[:3]
             fps = float(result.fps)

@@ -1,6 +1,8 @@
 """What a crash left, put right at start-up, before any slot runs (the library lock held).
 
-In order:
+In order (a row it cannot read is set aside, never a reason to stop):
+0. Take rows the Take record cannot read are moved aside whole (named in the log and in
+   /health); their takes are rebuilt from their records in step 4 where those can be read.
 1. Trash moves a crash interrupted are finished (a take is never half in trash/).
 2. Each attempt the journal names as unfinished: if its take is complete on disk (all four
    files, the record naming this job's take) it is registered, since the work is done;
@@ -11,6 +13,8 @@ In order:
    OS killing it for memory, a driver crash) fails with a sentence instead of looping.
 4. Takes whose record sits beside their media but that the database does not know are
    restored (bridge.library.repair); other unknown files are left alone and reported.
+5. Takes the database knows are brought up to what their records and files say (an older
+   database restored from a backup): bridge.library.repair.reconcile.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from bridge.engine.records import JobState
 from bridge.library import journal, repair, sidecar, store, trash
 from bridge.library.db import Database
 from bridge.library.media import SUFFIXES
+from bridge.library.records import SetAside
 
 log = logging.getLogger("promptcut.recovery")
 
@@ -38,11 +43,17 @@ class RecoveryReport:
     requeued: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     library: repair.Report = field(default_factory=repair.Report)
+    reconciled: list[str] = field(default_factory=list)  # takes brought up to their records
+    set_aside: list[SetAside] = field(default_factory=list)  # rows start-up could not read
 
 
 def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryReport:
     conn = db.conn()
     report = RecoveryReport(trash_finished=trash.finish_pending(conn, settings))
+    for take_id, reason in store.set_aside_unreadable(conn):
+        log.warning("take %s: its database row cannot be read (%s); it is set aside and "
+                    "rebuilt from its record where that can be read", take_id, reason)
+        report.set_aside.append(SetAside(kind="take", id=take_id, reason=reason))
     owned = {path for take in store.all_takes(conn) for path in take.files}
     for (job_id, attempt), files in journal.open_attempts(conn, settings.data_dir).items():
         job = store.get_job(conn, job_id)
@@ -75,6 +86,7 @@ def recover(settings: Settings, db: Database, events: EventBus) -> RecoveryRepor
             events.publish(EventKind.JOB_QUEUED, job_id=job.id, batch_id=job.batch_id,
                            data={"recovered": True})
     report.library = repair.restore_unknown(conn, settings)
+    report.reconciled = repair.reconcile(conn, settings)
     return report
 
 

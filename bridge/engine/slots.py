@@ -1,10 +1,12 @@
 """One slot per executor: the thread that claims jobs for it and sees each one through.
 
 A slot claims the best queued job its executor accepts (its warm model first), submits it,
-relays progress, reads the job's state from the database several times a second (so a
-cancel from any process reaches the executor within one denoising step), and hands the
-result to the finisher. Database errors (a library locked by another program, a full disk)
-never kill it: it retries with backoff and says so in its state, which /health reports.
+relays the progress the executor pushes (it waits on the execution's `changed` event; an
+executor that cannot push is looked at every POLL_S), reads the job's state from the
+database five times a second (so a cancel from any process reaches the executor within one
+denoising step), and hands the result to the finisher. Database errors (a library locked
+by another program, a full disk) never kill it: it retries with backoff and says so in its
+state, which /health reports.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from bridge.library.db import Database
 
 log = logging.getLogger("promptcut.worker")
 
-POLL_S = 0.1  # how often a slot looks at the executor and the job's state
+POLL_S = 0.1  # how often a slot looks at an executor that does not push its progress
+CHECK_S = 0.2  # how often a slot reads the job's state (a cancel from any process)
 
 
 @dataclass
@@ -139,13 +142,26 @@ class Slot:
                               data={"executor": self.executor.info.id})
         execution = self.executor.submit(ticket)
         drain = getattr(execution, "updates", None)  # every report, where an executor keeps them
+        # An executor that pushes (sets `changed` at each report and at the end) is waited
+        # on; one that does not (a Ray actor, a provider) is looked at every POLL_S.
+        changed: threading.Event | None = getattr(execution, "changed", None)
         sent, last_sent, next_check = None, 0.0, 0.0
+        latest = None
         while True:
-            result = execution.result(POLL_S)
+            if changed is not None:
+                changed.wait(CHECK_S)
+                changed.clear()  # before reading, so a report from now on wakes us again
+                result = execution.result(0)
+            else:
+                result = execution.result(POLL_S)
             now = time.monotonic()
-            for progress in drain() if drain else [execution.progress()]:
+            reports = drain() if drain else [execution.progress()]
+            if latest is not None and not reports:
+                reports = [latest]  # one thinned out before: it goes out once time allows
+            for progress in reports:
                 # Every phase change and a step's last report go out; denoising steps are
                 # thinned to 20 a second so fast models do not flood the event buffer.
+                latest = progress
                 if progress is not None and progress != sent and (
                         now - last_sent >= 0.05 or progress.step == progress.steps
                         or sent is None or progress.phase is not sent.phase):
@@ -156,7 +172,7 @@ class Slot:
             if result is not None:
                 return result
             if now >= next_check and not self.stopping:
-                next_check = now + 2 * POLL_S
+                next_check = now + CHECK_S
                 if shared.stop.is_set() or self._state(job.id) is not JobState.RUNNING:
                     self.stopping = True
                     execution.cancel()
@@ -171,6 +187,8 @@ class Slot:
 
     def _finished(self, job: Job, ticket: Ticket, future) -> None:
         try:
+            if future.cancelled():  # dropped at a stop before it began: queued again
+                return
             exc = future.exception()
             if exc is not None:
                 log.error("finishing job %s failed: %s", job.id, exc, exc_info=exc)
@@ -186,9 +204,9 @@ class Slot:
         """Cancelled by the user, or the bridge is stopping: in that case the job runs
         again at the next start (its state is still running, so it goes back to queued)."""
         self._cleanup(job, staging)
-        if self.shared.stop.is_set():
+        if self.shared.stop.is_set():  # not the job's fault: the attempt does not count
             self._db(store.set_job_state, self.shared.db.conn(), job.id, JobState.QUEUED,
-                     expect=(JobState.RUNNING,))
+                     expect=(JobState.RUNNING,), uncount=True)
         log.info("job %s stopped during generation", job.id)
 
     def _lost(self, job: Job, message: str, staging) -> None:

@@ -1,15 +1,24 @@
 """The worker: the library lock, recovery, one slot per executor, and the finisher.
 
 `start` takes the library lock (one worker per library), puts right what a crash left
-(bridge.engine.recovery) and starts a slot thread per executor; `stop` stops claiming, lets
-running jobs stop within a step (they are queued again for the next start), waits for the
-encodes in flight, and releases the devices and the lock.
+(bridge.engine.recovery) and starts a slot thread per executor; `stop` stops claiming,
+cancels the running jobs as a user's cancel does (they let go within a step), waits for the
+encodes in flight, and releases the devices and the lock, all within one deadline.
+
+A clean stop is bounded: a step that does not look at cancel (one block of a large model on
+a slow device can take minutes) is abandoned when the deadline passes. Its thread is left
+running and is never touched: its database connection stays open (closing a connection
+another thread uses can crash the process), its device is not unloaded under it, and the
+process exits without waiting for it (`Services.close` says so). Every job still running is
+queued again without counting the attempt: only crashes count towards `max_attempts`.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from typing import Any
 
 from bridge.config import Settings
@@ -20,6 +29,7 @@ from bridge.engine.lock import LibraryLock
 from bridge.engine.queue import Queue
 from bridge.engine.recovery import RecoveryReport, recover
 from bridge.engine.slots import Shared, Slot
+from bridge.library import store
 from bridge.library.db import Database
 from bridge.logfile import see_the_log
 
@@ -42,6 +52,7 @@ class Worker:
         self._lock = LibraryLock(settings.data_dir)
         self._sync = threading.Lock()
         self._started = False
+        self._stop_began: float | None = None
         queue.on_change = self.shared.wake.set
 
     def start(self) -> None:
@@ -52,18 +63,42 @@ class Worker:
             slot.start()
         self._started = True
 
-    def stop(self, timeout: float = 30) -> None:
+    def begin_stop(self) -> None:
+        """Stop claiming and cancel what runs; `stop` then waits for it (bounded)."""
+        if self._stop_began is None:
+            self._stop_began = time.monotonic()
         self.shared.stop.set()
         self.shared.wake.set()
+
+    def stop(self, timeout: float = 8) -> bool:
+        """Stop within `timeout` seconds of `begin_stop` (the signal, when the server
+        stops); False when a thread had to be abandoned (still running a step or an
+        encode), and then the caller must not wait for it at exit."""
+        self.begin_stop()
+        deadline = (self._stop_began or time.monotonic()) + timeout
         for slot in self.slots:
-            slot.join(timeout)
-        self.finisher.shutdown()
-        for ex in self.executors:
+            slot.join(max(0.0, deadline - time.monotonic()))
+        encoded = self.finisher.shutdown(max(0.0, deadline - time.monotonic()))
+        abandoned = [s for s in self.slots if s.alive()]
+        for slot in self.slots:
+            ex = slot.executor
+            if slot in abandoned:
+                log.warning("a step of job %s on %s did not end within %g s of the stop; "
+                            "it is abandoned and the job queued again", slot.job_id,
+                            ex.info.id, timeout)
+                continue
             try:
                 ex.close()
             except Exception:  # one device failing to let go must not keep the lock held
                 log.warning("closing %s failed", ex.info.id, exc_info=True)
+        if self._started:
+            try:
+                for job_id in store.requeue_interrupted(self.db.conn()):
+                    log.info("job %s was stopped by the stop; queued again", job_id)
+            except sqlite3.Error as exc:  # recovery at the next start queues them
+                log.warning("could not queue the interrupted jobs again: %s", exc)
         self._lock.release()
+        return not abandoned and encoded
 
     def sync_executors(self, current: list[Executor], kind: str) -> None:
         """Executors of one kind come and go (Ray nodes join and leave, a provider key is

@@ -24,6 +24,10 @@ class LibraryDamaged(CannotStart):
     """The database file is not a healthy Promptcut library."""
 
 
+class LibraryTooNew(CannotStart):
+    """The library was written by a newer Promptcut: opening it here could lose its data."""
+
+
 def damaged(path: Path, reason: str) -> LibraryDamaged:
     return LibraryDamaged(
         f"The library database {path} is damaged ({reason}). Restore a backup of that file, "
@@ -52,11 +56,14 @@ def check(conn: sqlite3.Connection, path: Path) -> None:
         raise damaged(path, "; ".join(rows[:3]))
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"This library was written by a newer Promptcut (schema {version}); update Promptcut.")
+        where = f" ({path})" if path else ""
+        raise LibraryTooNew(
+            f"This library{where} was written by a newer Promptcut (library schema {version}; "
+            f"this Promptcut knows up to {len(MIGRATIONS)}). Update Promptcut to open it; "
+            "nothing in it was changed.")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         with transaction(conn):
             for statement in script.split(";"):
@@ -68,14 +75,42 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE so that writers queue up instead of failing halfway."""
+    """BEGIN IMMEDIATE so that writers queue up instead of failing halfway.
+
+    Inside a transaction already, a savepoint: the inner part is undone alone on an error
+    and commits with the outer one. The rollback never hides the error that caused it:
+    SQLite rolls back by itself on some errors (a full disk), and a ROLLBACK then would
+    raise "no transaction is active" in place of the real one.
+    """
+    if conn.in_transaction:
+        name = f"inner_{threading.get_ident()}_{id(conn)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:  # a COMMIT that failed (full disk, busy) leaves nothing half open
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
 
 
 class Database:
@@ -85,16 +120,16 @@ class Database:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         try:
             conn = self.conn()
             check(conn, path)
-            migrate(conn)
+            migrate(conn, path)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise damaged(path, str(exc)) from None
-        except LibraryDamaged:
+        except CannotStart:
             self.close()
             raise
 
@@ -104,17 +139,30 @@ class Database:
             conn = connect(self.path, self.busy_timeout_s)
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._all.append((threading.current_thread(), conn))
         return conn
 
     def close(self) -> None:
-        """Checkpoint the WAL into the main file, then close every thread's connection."""
+        """Checkpoint the WAL into the main file, then close the connections of the threads
+        that have ended (and this one's). A thread still running (a step a clean stop
+        abandoned, a request past its grace time) keeps its connection: closing a connection
+        under a thread that uses it can crash the process; the process's exit closes it."""
+        me = threading.current_thread()
         with self._lock:
+            # A busy or damaged database stays as it is: the WAL still holds the data.
+            # A connection of its own: another thread's may be in use right now.
             if self._all:
-                # A busy or damaged database stays as it is: the WAL still holds the data.
                 with contextlib.suppress(sqlite3.Error):
-                    self._all[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
+                    own = connect(self.path, 2.0)
+                    try:
+                        own.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    finally:
+                        own.close()
+            kept = []
+            for thread, conn in self._all:
+                if thread is me or not thread.is_alive():
+                    conn.close()
+                else:
+                    kept.append((thread, conn))
+            self._all = kept
         self._local = threading.local()

@@ -2,9 +2,10 @@
 
 A full disk, a read-only one, a folder Promptcut may not write, or a move between two disks
 is not a bug in Promptcut and not the caller's fault either; the app answers it with 507
-(Insufficient Storage) and a sentence that says which disk and what to do, wherever in the
-library the write failed (a take's files, the database, an upload, a timeline). One place,
-so that every route answers these the same way.
+(Insufficient Storage), and a database another program holds locked longer than the busy
+timeout with 503 and Retry-After, each with a sentence that says which disk and what to
+do, wherever in the library the write failed (a take's files, the database, an upload, a
+timeline). One place, so that every route answers these the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from bridge.errors import PromptcutError
 
-SQLITE_READONLY, SQLITE_FULL = 8, 13  # result codes; sqlite3 names them only from 3.11
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # result codes; sqlite3 names them only from 3.11
+SQLITE_READONLY, SQLITE_FULL = 8, 13
+BUSY_RETRY_S = 5  # what a 503 for a locked library asks the caller to wait
 
 # errno -> (code, what went wrong, what to do); {where} is the folder, {free} its free space.
 _OS = {
@@ -46,6 +49,13 @@ def storage_error(exc: BaseException, library: Path) -> PromptcutError | None:
             return _error(*_OS[errno.ENOSPC], library)
         if code == SQLITE_READONLY or (code is None and "readonly database" in text):
             return _error(*_OS[errno.EROFS], library)
+        if (code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)) or (
+                code is None and "database is locked" in text):
+            return PromptcutError(
+                f"The library database is locked by another program (a backup or sync tool, "
+                f"a database browser, a second Promptcut): nothing was changed. Close that "
+                f"program or wait, then try again ({library}).", code="library_locked",
+                status=503, details={"path": str(library), "retry_after_s": BUSY_RETRY_S})
     return None
 
 

@@ -141,4 +141,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX chains_state ON chains(state);
     CREATE INDEX chains_shot ON chains(board_id, shot_id, created_at);
     """,
+    # 5 (rel): when an editor last changed a take; its record carries the same stamp, and
+    # at start-up the newer of the two wins (bridge.library.repair.reconcile). Take rows
+    # start-up cannot read are moved aside whole (bridge.library.store.set_aside_unreadable)
+    """
+    ALTER TABLE takes ADD COLUMN updated_at REAL;
+    CREATE TABLE takes_aside (
+        id TEXT NOT NULL,
+        set_aside_at REAL NOT NULL,
+        reason TEXT NOT NULL,
+        row TEXT NOT NULL
+    );
+    """,
 ]

@@ -55,6 +55,7 @@ class Take(Record):
     shot_id: str | None = None
     board_id: str | None = None
     deleted_at: float | None = None
+    updated_at: float | None = None  # an editor's last change (the record has the same)
     folder: str  # relative to the media root, POSIX separators
     stem: str
     media_path: str
@@ -90,3 +91,13 @@ class Timeline(Record):
     warnings: list[str] = Field(default_factory=list)
     options: TimelineOptions = Field(default_factory=TimelineOptions)
     cut: dict[str, Any]  # otio_export.Cut.to_dict(), with its schema_version
+
+
+class SetAside(Record):
+    """Something start-up could not read and left out instead of stopping: a take row the
+    record schema rejects, a board file (bridge.boards). Kept where it was, reported in the
+    log and in /health."""
+
+    kind: str  # take | board
+    id: str
+    reason: str

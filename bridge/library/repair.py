@@ -2,7 +2,17 @@
 
 `restore_unknown` runs at every start: a take whose record sits beside its media but that
 the database does not know (an empty database, a backup copied without its WAL, an older
-database restored) is put back into the library, never deleted. Files that are neither a
+database restored) is put back into the library, never deleted. `reconcile` runs then too
+and brings the takes the database does know up to what is on disk, by one rule:
+
+- Deleted or not: where the files are is the truth (a database restored from a backup
+  cannot move files). A take listed live whose record is only in trash/<id>/ is deleted;
+  a take marked deleted whose record is back beside its media (and not in the trash) is
+  live again.
+- An editor's decisions (rating, pick, tags, notes, shot): every change stamps the row and
+  the record with the same `updated_at` (bridge.library.curation); the side with the larger
+  stamp wins, and a side without a stamp counts as older than any stamp. Equal stamps
+  (the usual case) change nothing. Files that are neither a
 known take's nor beside a record are left alone and reported. `rebuild` is
 `promptcut library repair`: it keeps the damaged database file beside the new one and
 restores every take (and the deleted ones in trash/, still deleted).
@@ -66,6 +76,37 @@ def restore_unknown(conn: sqlite3.Connection, settings: Settings) -> Report:
     for path in report.unknown:
         log.warning("left alone: %s belongs to no take", path)
     return report
+
+
+def reconcile(conn: sqlite3.Connection, settings: Settings) -> list[str]:
+    """Bring known takes up to their records on disk (rule in the module docstring);
+    returns the ids of the takes changed."""
+    changed = []
+    for take in store.all_takes(conn):
+        here = Path(take.sidecar_path)
+        trashed = settings.trash_dir / take.id / here.name
+        in_media, in_trash = here.is_file(), trashed.is_file()
+        fixes = []
+        if take.deleted_at is None and in_trash and not in_media:
+            store.set_take_deleted(conn, take.id, True)
+            fixes.append("deleted (its files are in the trash)")
+        elif take.deleted_at is not None and in_media and not in_trash:
+            store.set_take_deleted(conn, take.id, False)
+            fixes.append("live again (its files are back in media/)")
+        record = sidecar.read(here if in_media else trashed) if (in_media or in_trash) else None
+        lib = (record or {}).get("library") or {}
+        stamp = lib.get("updated_at")
+        if isinstance(stamp, int | float) and stamp > (take.updated_at or 0):
+            store.set_curation(conn, take.id, {
+                "rating": int(lib.get("rating") or 0), "status": lib.get("status") or "new",
+                "tags": list(lib.get("tags") or []), "notes": lib.get("notes") or "",
+                "shot_id": lib.get("shot_id"), "board_id": lib.get("board_id"),
+                "updated_at": stamp})
+            fixes.append("rating, status, tags and notes taken from its newer record")
+        if fixes:
+            changed.append(take.id)
+            log.warning("take %s: %s", take.id, "; ".join(fixes))
+    return changed
 
 
 def rebuild(settings: Settings) -> Report:

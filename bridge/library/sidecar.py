@@ -47,18 +47,35 @@ def read(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_curation(path: Path, record: dict[str, Any], values: dict[str, Any]) -> None:
-    """Rewrite the sidecar with the editor's decisions; temp name, flush, rename, so the
-    record is always whole (the new one is the old one plus `library`)."""
-    out = {**record, "library": {k: values.get(k) for k in CURATION}}
+def prepare_curation(path: Path, record: dict[str, Any], values: dict[str, Any]) -> Path:
+    """The record with the editor's decisions, written and flushed under a temporary name
+    beside `path` (the new record is the old one plus `library`); `put_in_place` renames
+    it over the record once the database has the change. Raises (a full disk) having
+    removed its temporary file: then nothing changed."""
+    out = {**record, "library": {k: values.get(k) for k in (*CURATION, "updated_at")}}
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.update")
     try:
         tmp.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # our own temporary copy; the record is untouched
+        raise
+    return tmp
+
+
+def put_in_place(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)
+
+
+def write_curation(path: Path, record: dict[str, Any], values: dict[str, Any]) -> None:
+    """Rewrite the record with the editor's decisions in one step (temp name, flush,
+    rename), so it is always whole."""
+    tmp = prepare_curation(path, record, values)
+    try:
+        put_in_place(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -84,4 +101,5 @@ def take_row(record: dict[str, Any], folder: str, stem: str) -> dict[str, Any]:
         "board_id": lib.get("board_id", record.get("board_id")),
         "rating": int(lib.get("rating") or 0), "status": lib.get("status") or "new",
         "tags": list(lib.get("tags") or []), "notes": lib.get("notes") or "",
+        "updated_at": lib.get("updated_at"),
     }

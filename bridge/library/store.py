@@ -1,8 +1,15 @@
-"""Every SQL statement about takes; with jobs_store and journal, all the SQL there is.
+"""The library's store: every SQL statement about batches, jobs and takes (with the journal,
+bridge.library.journal, all the SQL of the engine and the take library).
 
-Rows come back as typed records (bridge.library.records.Take, bridge.engine.records.Job), so
-callers (HTTP handlers, the CLI, the timeline exporter) never see SQL. The job functions are
-re-exported here so that `store` stays the one name callers import.
+One concept, one home: a take is the outcome of a job, a job belongs to a batch, and the
+statements that tie them (a job done and its take registered in one transaction, a take
+recovered from disk with its batch and job) need both sides. Rows come back as typed
+records (bridge.library.records.Take, bridge.engine.records.Job), so callers (HTTP
+handlers, the CLI, the timeline exporter) never see SQL.
+
+Job states change only through `set_job_state`, built on bridge.engine.records.TRANSITIONS:
+it updates a job only when its current state may legally move to the target, in one
+statement, so two threads (a cancel from the API and an executor finishing) cannot both win.
 """
 
 from __future__ import annotations
@@ -11,27 +18,12 @@ import base64
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bridge.engine.records import JobState
+from bridge.engine.records import FINAL, Job, JobError, JobState, sources_for
 from bridge.library.db import transaction
-from bridge.library.jobs_store import (  # noqa: F401 (re-exported: store is the one facade)
-    batch_by_client_key,
-    batch_jobs,
-    claim_next_job,
-    count_queued,
-    get_job,
-    insert_batch,
-    job_state,
-    list_jobs,
-    planned_take_id,
-    queue_order,
-    queued_ids,
-    running_jobs,
-    set_job_priority,
-    set_job_state,
-)
 from bridge.library.records import Take
 
 TAKE_SORTS = {
@@ -40,6 +32,165 @@ TAKE_SORTS = {
     "rating": ("rating", "ASC"),
     "-rating": ("rating", "DESC"),
 }
+
+
+# ---------------------------------------------------------------- batches and jobs
+
+def batch_by_client_key(conn: sqlite3.Connection, client_key: str) -> str | None:
+    row = conn.execute("SELECT id FROM batches WHERE client_key = ?", (client_key,)).fetchone()
+    return row[0] if row else None
+
+
+def insert_batch(conn: sqlite3.Connection, batch: dict, jobs: list[dict]) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO batches(id, created_at, client_key, takes, request) VALUES (?,?,?,?,?)",
+            (batch["id"], batch["created_at"], batch.get("client_key"), len(jobs),
+             json.dumps(batch["request"])))
+        conn.executemany(
+            "INSERT INTO jobs(id, batch_id, idx, status, priority, created_at, request, take_id,"
+            " max_attempts, min_memory_gb, shot_id, board_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(j["id"], batch["id"], j["idx"], JobState.QUEUED.value, j["priority"],
+              batch["created_at"], json.dumps(j["request"]), j["take_id"],
+              j.get("max_attempts", 3), j.get("min_memory_gb"), j.get("shot_id"),
+              j.get("board_id")) for j in jobs])
+
+
+def _job(row: sqlite3.Row) -> Job:
+    error = None
+    if row["error_code"]:
+        error = JobError(code=row["error_code"], message=row["error_message"] or "")
+    status = JobState(row["status"])
+    return Job(
+        id=row["id"], batch_id=row["batch_id"], index=row["idx"], status=status,
+        priority=row["priority"], created_at=row["created_at"], started_at=row["started_at"],
+        finished_at=row["finished_at"], request=json.loads(row["request"]),
+        take_id=row["take_id"] if status is JobState.DONE else None, error=error,
+        attempts=row["attempts"], max_attempts=row["max_attempts"],
+        executor=row["executor"], min_memory_gb=row["min_memory_gb"],
+        shot_id=row["shot_id"], board_id=row["board_id"])
+
+
+def get_job(conn: sqlite3.Connection, job_id: str) -> Job | None:
+    row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return _job(row) if row else None
+
+
+def job_state(conn: sqlite3.Connection, job_id: str) -> JobState | None:
+    """Just the state: executors' slots read it several times a second."""
+    row = conn.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return JobState(row[0]) if row else None
+
+
+def planned_take_id(conn: sqlite3.Connection, job_id: str) -> str | None:
+    row = conn.execute("SELECT take_id FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return row[0] if row else None
+
+
+def list_jobs(conn: sqlite3.Connection, *, status: str | None = None,
+              batch_id: str | None = None, shot_id: str | None = None,
+              limit: int = 500) -> list[Job]:
+    where, args = [], []
+    for column, value in (("status", status), ("batch_id", batch_id), ("shot_id", shot_id)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    sql = "SELECT * FROM jobs"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created_at DESC, idx ASC LIMIT ?"
+    return [_job(r) for r in conn.execute(sql, (*args, limit))]
+
+
+def count_queued(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM jobs WHERE status = 'queued'").fetchone()[0]
+
+
+def queue_order(conn: sqlite3.Connection) -> list[str]:
+    """Queued job ids in the order they are taken: priority, then age."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, idx")]
+
+
+def queued_ids(conn: sqlite3.Connection, *, batch_id: str | None = None) -> list[str]:
+    sql, args = "SELECT id FROM jobs WHERE status IN ('queued', 'running')", []
+    if batch_id:
+        sql += " AND batch_id = ?"
+        args.append(batch_id)
+    return [r[0] for r in conn.execute(sql, args)]
+
+
+def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
+                  error: tuple[str, str] | None = None,
+                  expect: tuple[JobState, ...] | None = None,
+                  executor: str | None = None, uncount: bool = False) -> bool:
+    """Move a job to `target` if the transition table allows it from its current state
+    (narrowed to `expect` when given); False when it was not in such a state. A move to
+    running is an attempt: it counts, and records which `executor` runs it. `uncount`
+    takes the attempt back (a clean stop interrupted it: that was no crash of the job's)."""
+    sources = [s.value for s in sources_for(target) if expect is None or s in expect]
+    if not sources:
+        return False
+    code, message = error or (None, None)
+    sets = ["status = ?", "error_code = ?", "error_message = ?"]
+    args: list[Any] = [target.value, code, message]
+    if target in FINAL:
+        sets.append("finished_at = ?")
+        args.append(time.time())
+    if target is JobState.QUEUED:
+        sets.append("started_at = NULL")
+        if uncount:
+            sets.append("attempts = max(attempts - 1, 0)")
+    if target is JobState.RUNNING:
+        sets += ["started_at = ?", "attempts = attempts + 1", "executor = ?"]
+        args += [time.time(), executor]
+    marks = ",".join("?" * len(sources))
+    cur = conn.execute(f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND status IN ({marks})",
+                       (*args, job_id, *sources))
+    return cur.rowcount == 1
+
+
+def claim_next_job(conn: sqlite3.Connection, executor: str,
+                   accepts: Callable[[Job], bool] = lambda job: True,
+                   warm_model: str | None = None, scan: int = 200) -> Job | None:
+    """Move the best queued job this executor accepts to running, in one transaction.
+
+    Best: highest priority, then oldest; among the jobs of the highest priority it accepts,
+    one for its warm model goes first (a load takes minutes on a real model).
+    """
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT * FROM jobs WHERE status = 'queued' "
+            "ORDER BY priority DESC, created_at, idx LIMIT ?", (scan,)).fetchall()
+        fitting = [job for job in map(_job, rows) if accepts(job)]
+        if not fitting:
+            return None
+        top = [j for j in fitting if j.priority == fitting[0].priority]
+        chosen = next((j for j in top if j.request.get("model") == warm_model), fitting[0])
+        set_job_state(conn, chosen.id, JobState.RUNNING, expect=(JobState.QUEUED,),
+                      executor=executor)
+    return get_job(conn, chosen.id)
+
+
+def set_job_priority(conn: sqlite3.Connection, job_id: str, priority: int) -> None:
+    conn.execute("UPDATE jobs SET priority = ? WHERE id = ?", (priority, job_id))
+
+
+def requeue_interrupted(conn: sqlite3.Connection) -> list[str]:
+    """At a clean stop: every job still running goes back to the queue, its attempt not
+    counted (only crashes count towards `max_attempts`). Returns their ids."""
+    ids = [job.id for job in running_jobs(conn)]
+    return [i for i in ids if set_job_state(conn, i, JobState.QUEUED,
+                                            expect=(JobState.RUNNING,), uncount=True)]
+
+
+def running_jobs(conn: sqlite3.Connection) -> list[Job]:
+    return [_job(r) for r in conn.execute("SELECT * FROM jobs WHERE status = 'running'")]
+
+
+def batch_jobs(conn: sqlite3.Connection, batch_id: str) -> list[Job]:
+    return [_job(r) for r in conn.execute(
+        "SELECT * FROM jobs WHERE batch_id = ? ORDER BY idx", (batch_id,))]
 
 
 # ---------------------------------------------------------------- meta
@@ -59,11 +210,12 @@ def media_root(conn: sqlite3.Connection) -> Path:
 TAKE_COLUMNS = ("id", "job_id", "batch_id", "created_at", "prompt", "model", "seed", "width",
                 "height", "num_frames", "fps", "duration_s", "folder", "stem", "filmstrip",
                 "record", "parent_take_id", "test_model", "shot_id", "board_id", "rating",
-                "status", "tags", "notes", "deleted_at")
+                "status", "tags", "notes", "deleted_at", "updated_at")
 
 
 def _insert_take(conn: sqlite3.Connection, take: dict) -> None:
     defaults = {"rating": 0, "status": "new", "tags": [], "notes": "", "deleted_at": None,
+                "updated_at": None,
                 "parent_take_id": None, "shot_id": None, "board_id": None, "test_model": False}
     row = {**defaults, **take}
     values = [json.dumps(row[c]) if c in ("filmstrip", "record", "tags") else row[c]
@@ -115,7 +267,8 @@ def _take(row: sqlite3.Row, root: Path) -> Take:
         notes=row["notes"], record=json.loads(row["record"]),
         filmstrip=json.loads(row["filmstrip"]), parent_take_id=row["parent_take_id"],
         test_model=bool(row["test_model"]), shot_id=row["shot_id"], board_id=row["board_id"],
-        deleted_at=row["deleted_at"], folder=row["folder"], stem=row["stem"],
+        deleted_at=row["deleted_at"], updated_at=row["updated_at"], folder=row["folder"],
+        stem=row["stem"],
         media_path=str(folder / f"{base}.mp4"), poster_path=str(folder / f"{base}.jpg"),
         filmstrip_path=str(folder / f"{base}.strip.jpg"),
         sidecar_path=str(folder / f"{base}.json"))
@@ -250,7 +403,7 @@ def take_chain(conn: sqlite3.Connection, take_id: str, limit: int = 1000) -> lis
 
 
 def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any]) -> None:
-    allowed = {"rating", "status", "tags", "notes", "shot_id", "board_id"}
+    allowed = {"rating", "status", "tags", "notes", "shot_id", "board_id", "updated_at"}
     sets, args = [], []
     for key, value in changes.items():
         if key not in allowed:
@@ -262,9 +415,46 @@ def update_take(conn: sqlite3.Connection, take_id: str, changes: dict[str, Any])
                      (*args, take_id))
 
 
+def set_curation(conn: sqlite3.Connection, take_id: str, values: dict[str, Any]) -> None:
+    """Put a take's curation (and its stamp) as its record has it, deleted or not."""
+    cols = [c for c in ("rating", "status", "tags", "notes", "shot_id", "board_id",
+                        "updated_at") if c in values]
+    args = [json.dumps(values[c]) if c == "tags" else values[c] for c in cols]
+    conn.execute(f"UPDATE takes SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                 (*args, take_id))
+
+
 def set_take_deleted(conn: sqlite3.Connection, take_id: str, deleted: bool) -> None:
     conn.execute("UPDATE takes SET deleted_at = ? WHERE id = ?",
                  (time.time() if deleted else None, take_id))
+
+
+def set_aside_unreadable(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Move every take row the Take record cannot read (written by another version, edited
+    by hand) into `takes_aside`, whole, so the rest of the library comes up; returns
+    (id, reason) for each. The take's files stay where they are: when its record beside them
+    is readable, start-up rebuilds the row from it (bridge.library.repair)."""
+    root = media_root(conn)
+    bad = []
+    for row in conn.execute("SELECT * FROM takes").fetchall():
+        try:
+            _take(row, root)
+        except (ValueError, TypeError, KeyError) as exc:  # pydantic's errors are ValueErrors
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if isinstance(exc, ValueError) and "validation error" in reason:
+                reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors()[:3])  # type: ignore[attr-defined]
+            bad.append((row, reason))
+    if not bad:
+        return []
+    with transaction(conn):
+        for row, reason in bad:
+            conn.execute("INSERT INTO takes_aside(id, set_aside_at, reason, row) "
+                         "VALUES (?,?,?,?)", (row["id"], time.time(), reason,
+                                              json.dumps(dict(row), default=str)))
+            conn.execute("DELETE FROM trash_moves WHERE take_id = ?", (row["id"],))
+            conn.execute("DELETE FROM takes WHERE id = ?", (row["id"],))
+    return [(row["id"], reason) for row, reason in bad]
 
 
 def take_exists(conn: sqlite3.Connection, take_id: str) -> bool:

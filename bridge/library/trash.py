@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bridge import faults
 from bridge.config import Settings
-from bridge.errors import Conflict
-from bridge.library import journal
+from bridge.errors import Conflict, NotFound
+from bridge.library import curation, journal, store
 from bridge.library.records import Take
 
 log = logging.getLogger("promptcut.trash")
@@ -30,7 +30,15 @@ def trash_folder(settings: Settings, take_id: str) -> Path:
 
 
 def delete(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
-    """Move a take's files to trash/<take id>/ and mark it deleted."""
+    """Move a take's files to trash/<take id>/ and mark it deleted (under the take's lock,
+    so no PATCH writes its record meanwhile)."""
+    with curation.take_lock(take.id):
+        if store.get_take(conn, take.id) is None:
+            raise NotFound(f"There is no take '{take.id}'.", field="take_id")
+        _delete(conn, settings, take)
+
+
+def _delete(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
     folder = trash_folder(settings, take.id)
     pairs = [(path, folder / path.name) for path in take.files]
     pairs = [(src, dst) for src, dst in pairs if src.exists()]
@@ -40,7 +48,17 @@ def delete(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
 
 
 def restore(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
-    """Move a deleted take's files back where they were and unmark it."""
+    """Move a deleted take's files back where they were and unmark it (under the take's
+    lock, like delete)."""
+    with curation.take_lock(take.id):
+        now = store.get_take(conn, take.id, include_deleted=True)
+        if now is None or now.deleted_at is None:
+            raise Conflict(f"Take '{take.id}' is not in the trash.", field="take_id",
+                           code="illegal_transition")
+        _restore(conn, settings, take)
+
+
+def _restore(conn: sqlite3.Connection, settings: Settings, take: Take) -> None:
     folder = trash_folder(settings, take.id)
     pairs = [(folder / path.name, path) for path in take.files]
     pairs = [(src, dst) for src, dst in pairs if src.exists() or dst.exists()]

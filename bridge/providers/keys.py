@@ -17,20 +17,42 @@ import secrets
 import threading
 from pathlib import Path
 
+from bridge.errors import PromptcutError
+
 FILE_NAME = "provider_keys.json"
 _lock = threading.Lock()
+
+
+class KeysUnreadable(PromptcutError):
+    """The keys file exists but is not one this module wrote: it is never saved over (that
+    would drop every other key in it)."""
+
+    status = 409
+    code = "keys_file_unreadable"
 
 
 def keys_path(data_dir: Path) -> Path:
     return Path(data_dir) / FILE_NAME
 
 
-def _read(data_dir: Path) -> dict[str, str]:
+def _read(data_dir: Path, strict: bool = False) -> dict[str, str]:
+    """The stored keys; a missing file holds none. A file that cannot be read is empty to a
+    reader but, with `strict` (before a write), KeysUnreadable: the file is kept."""
+    path = keys_path(data_dir)
     try:
-        data = json.loads(keys_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except FileNotFoundError:
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError) as exc:
+        if not strict:
+            return {}
+        raise KeysUnreadable(
+            f"The provider keys file {path} cannot be read ({exc}), so no key was saved "
+            "(saving would drop the keys it holds). Fix or move that file, then try "
+            "again.", field="key") from None
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _write(data_dir: Path, keys: dict[str, str]) -> None:
@@ -68,14 +90,14 @@ def hint(data_dir: Path, provider: str) -> str | None:
 
 def store(data_dir: Path, provider: str, key: str) -> None:
     with _lock:
-        keys = _read(data_dir)
+        keys = _read(data_dir, strict=True)
         keys[provider] = key
         _write(data_dir, keys)
 
 
 def remove(data_dir: Path, provider: str) -> bool:
     with _lock:
-        keys = _read(data_dir)
+        keys = _read(data_dir, strict=True)
         if provider not in keys:
             return False
         del keys[provider]

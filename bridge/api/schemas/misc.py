@@ -9,12 +9,21 @@ from pydantic import BaseModel, Field
 from bridge.api.schemas.common import Answer, Body, text
 
 
+class SetAsideOut(Answer):
+    kind: str = Field(description="what it is: take, board")
+    id: str
+    reason: str = Field(description="why it could not be read, naming the file or row")
+
+
 class Health(Answer):
     status: Literal["ok"]
     app: Literal["promptcut"]
     version: str
     worker: Literal["ok", "retrying", "stopped"]
     worker_reason: str | None = Field(description="why it is retrying or stopped")
+    set_aside: list[SetAsideOut] = Field(
+        default_factory=list, description="what start-up could not read and left out of the "
+        "library (kept where it was, named in the log); the rest came up")
 
 
 class PairIn(Body):

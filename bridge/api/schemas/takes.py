@@ -57,7 +57,8 @@ class TakePatch(Body):
 
 
 # A take as answers show it: the Take record without its private paths, with signed URLs.
-TAKE_OUT_EXCLUDED = ("poster_path", "filmstrip_path", "sidecar_path", "deleted_at")
+TAKE_OUT_EXCLUDED = ("poster_path", "filmstrip_path", "sidecar_path", "deleted_at",
+                     "updated_at")
 TakeOut = answer_of(
     Take, "TakeOut", exclude=TAKE_OUT_EXCLUDED,
     record=(dict[str, Any], Field(description="the take's full record (its sidecar JSON)")),

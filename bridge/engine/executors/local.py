@@ -75,15 +75,23 @@ def _memory_gb(device: str) -> float | None:
 
 
 class LocalExecution:
+    """One job on the device. It pushes: `changed` is set at every report and when the
+    result is in, so the slot waits on it instead of polling (bridge.engine.slots)."""
+
     def __init__(self) -> None:
         self.future: Future[ExecutorResult] = Future()
         self.cancelled = threading.Event()
+        self.changed = threading.Event()
         self.latest: Progress | None = None
         self._pending: deque[Progress] = deque(maxlen=1000)
+        self.future.add_done_callback(lambda _f: self.changed.set())
 
     def report(self, p: Progress) -> None:
         self.latest = p
         self._pending.append(p)
+        self.changed.set()
+        if p.step:  # a step that does not look at cancel (tests: a clean stop bounds it)
+            faults.stall("executor.step")
 
     def progress(self) -> Progress | None:
         return self.latest
@@ -160,8 +168,12 @@ class LocalExecutor:
             self._pool.submit(run)
         return execution
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
+    def close(self, wait: bool = True) -> None:
+        """Let go of the device. `wait=False` at a clean stop that abandoned a step still
+        running: its thread is left to the process's exit, the model is not unloaded under it."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait:
+            return
         unload = getattr(self.generator, "unload", None)
         if unload:
             unload()

@@ -1127,6 +1127,11 @@ export interface components {
        * @description why it is retrying or stopped
        */
       worker_reason: string | null;
+      /**
+       * Set Aside
+       * @description what start-up could not read and left out of the library (kept where it was, named in the log); the rest came up
+       */
+      set_aside?: components["schemas"]["SetAsideOut"][];
     };
     /** ImageOut */
     ImageOut: {
@@ -2066,6 +2071,21 @@ export interface components {
       seed: number;
       [key: string]: unknown;
     };
+    /** SetAsideOut */
+    SetAsideOut: {
+      /**
+       * Kind
+       * @description what it is: take, board
+       */
+      kind: string;
+      /** Id */
+      id: string;
+      /**
+       * Reason
+       * @description why it could not be read, naming the file or row
+       */
+      reason: string;
+    };
     /** ShotFields */
     ShotFields: {
       /**
@@ -2802,6 +2822,12 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
+    /** @description The library is locked by another program; nothing was changed. Retry-After says when to try again. */
+    Error503: {
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
     /** @description The disk is full; nothing was written. */
     Error507: {
       content: {
@@ -2947,6 +2973,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3001,6 +3028,7 @@ export interface operations {
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3157,6 +3185,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3208,6 +3237,7 @@ export interface operations {
       409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3402,6 +3432,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3478,6 +3509,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
     };
   };
@@ -3498,6 +3530,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
     };
   };
   /** Delete a shot (its takes stay) */
@@ -3572,6 +3605,7 @@ export interface operations {
       409: components["responses"]["Error409"];
       413: components["responses"]["Error413"];
       429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3622,6 +3656,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3712,6 +3747,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3739,6 +3775,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3798,6 +3835,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       409: components["responses"]["Error409"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
@@ -3822,6 +3860,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
   };
