@@ -450,6 +450,7 @@ export interface components {
     ChainIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -461,6 +462,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -471,6 +473,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -478,6 +492,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -489,25 +504,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -515,7 +519,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -525,9 +532,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -932,6 +946,7 @@ export interface components {
     GenerateIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -943,6 +958,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -953,6 +969,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -960,6 +988,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -971,25 +1000,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -997,7 +1015,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1007,9 +1028,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1435,7 +1463,10 @@ export interface components {
      * @description Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...).
      */
     JobSubmit: {
-      /** Prompt */
+      /**
+       * Prompt
+       * @description what to show
+       */
       prompt: string;
       /**
        * Model
@@ -1445,20 +1476,28 @@ export interface components {
       model?: string;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default
        */
       negative_prompt?: string;
-      /**
-       * Takes
-       * @default 1
-       */
-      takes?: number;
       /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1467,6 +1506,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1478,31 +1518,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default 0
-       */
-      priority?: number;
-      /**
-       * Client Key
-       * @description a repeated key returns the first batch (200)
-       * @default null
-       */
-      client_key?: string | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1510,7 +1533,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default auto */
+      /**
+       * @description how much of the model stays on the device
+       * @default auto
+       */
       memory_profile?: components["schemas"]["MemoryProfile"];
       /**
        * Cache
@@ -1520,9 +1546,28 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default false
        */
       compile?: boolean;
+      /**
+       * Takes
+       * @description how many takes, each with its own seed
+       * @default 1
+       */
+      takes?: number;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Client Key
+       * @description a repeated key returns the first batch (200)
+       * @default null
+       */
+      client_key?: string | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1836,22 +1881,35 @@ export interface components {
      */
     Overrides: {
       /**
-       * Negative Prompt
-       * @default null
-       */
-      negative_prompt?: string | null;
-      /**
        * Model
        * @description a preset name from GET /models
        * @default null
        */
       model?: string | null;
       /**
+       * Negative Prompt
+       * @description what not to show
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1860,6 +1918,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1871,20 +1930,19 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
+      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
-       * Guidance
+       * @description how much of the model stays on the device
        * @default null
        */
-      guidance?: number | null;
-      /** @default null */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1894,16 +1952,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
       /**
        * Priority
+       * @description higher runs sooner
        * @default null
        */
       priority?: number | null;
-      /** @default null */
-      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
