@@ -1930,7 +1930,8 @@ export interface components {
       kind: "model.updated";
       /** At */
       at: number;
-      data: components["schemas"]["ModelUpdate"];
+      /** Data */
+      data: components["schemas"]["ModelUpdate"] | components["schemas"]["ProviderChanged"] | components["schemas"]["WorkerDownloaded"];
     };
     /** NoData */
     NoData: Record<string, never>;
@@ -2108,6 +2109,15 @@ export interface components {
        * @default null
        */
       removed?: boolean | null;
+    };
+    /**
+     * ProviderChanged
+     * @description `model.updated` after a provider's key was stored or removed: its presets' states
+     * changed (GET /models says how).
+     */
+    ProviderChanged: {
+      /** Provider */
+      provider: string;
     };
     /** ProviderList */
     ProviderList: {
@@ -2801,6 +2811,23 @@ export interface components {
       options: components["schemas"]["TimelineOptions"];
       /** @description the cut as laid out (every start and duration filled in) */
       cut: components["schemas"]["Cut"];
+    };
+    /**
+     * WorkerDownloaded
+     * @description `model.updated` after a download on a Ray worker's machine ended.
+     */
+    WorkerDownloaded: {
+      /** Worker */
+      worker: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "done" | "failed";
+      /** Message */
+      message?: string;
+      /** Path */
+      path?: string;
     };
     /** WorkerList */
     WorkerList: {
