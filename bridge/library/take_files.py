@@ -24,8 +24,7 @@ import numpy as np
 from PIL import Image
 
 from bridge.library import media
-from bridge.library.media import SUFFIXES, TakeFiles
-from bridge.library.media_read import fps_fraction, probe, read_frames
+from bridge.library.media import SUFFIXES, TakeFiles, fps_fraction, probe, read_frames
 from bridge.library.names import check_stem
 
 # (unsigned MP4, signed temp MP4 to write) -> False when it wrote none (keep the unsigned).
