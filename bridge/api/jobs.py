@@ -5,26 +5,35 @@ from __future__ import annotations
 from flask import Blueprint
 
 from bridge.api.common import services
-from bridge.api.contract import Reply, route
+from bridge.api.contract import Link, Reply, route
 from bridge.api.schemas.jobs import (
+    REQUEST_FIELDS,
+    SUBMISSION_FIELDS,
     BatchOut,
     CancelledOut,
     InitImageIn,
+    JobFieldsOut,
     JobList,
     JobOut,
     JobPatch,
     JobQuery,
     JobsCancel,
     JobSubmit,
+    job_fields,
     job_out,
 )
-from bridge.engine.queue import Submission
 from bridge.engine.records import Job, JobState
-from bridge.engine.request import GenerationRequest, InitImage
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, start_image, store
+from bridge.request import GenerationRequest, InitImage, Submission
 
 bp = Blueprint("jobs", __name__)
+
+# What a client does next with a job's id (OpenAPI links; a stateful fuzzer follows them).
+FIRST_JOB = "$response.body#/jobs/0/id"
+JOB_LINKS = tuple(Link(name, f"jobs_{op}", {"job_id": FIRST_JOB})
+                  for name, op in (("GetJob", "get_job"), ("CancelJob", "cancel"),
+                                   ("ReorderJob", "patch")))
 
 
 def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
@@ -39,18 +48,14 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
-def to_submission(body: JobSubmit) -> Submission:
-    """The engine's Submission for a validated body (checks that need the library here)."""
-    request_ = GenerationRequest(
-        prompt=body.prompt, model=body.model, negative_prompt=body.negative_prompt,
-        steps=body.steps, guidance=body.guidance, width=body.width, height=body.height,
-        num_frames=body.num_frames, fps=body.fps,
-        init_image=to_init_image(body.init_image),
-        parent_take_id=check_parent(body.parent_take_id),
-        memory_profile=body.memory_profile, cache=body.cache, compile=body.compile)
-    return Submission(request=request_, takes=body.takes, seed=body.seed,
-                      priority=body.priority, client_key=body.client_key,
-                      min_memory_gb=body.min_memory_gb, force=body.force)
+def to_submission(body: JobSubmit) -> Submission:  # type: ignore[valid-type]
+    """The engine's Submission for a validated body (checks that need the library here):
+    the body's fields are the request's and the submission's, by name (bridge.request)."""
+    given = {name: getattr(body, name) for name in REQUEST_FIELDS}
+    given.update(init_image=to_init_image(body.init_image),
+                 parent_take_id=check_parent(body.parent_take_id))
+    return Submission(request=GenerationRequest(**given),
+                      **{name: getattr(body, name) for name in SUBMISSION_FIELDS})
 
 
 def check_parent(parent: str | None) -> str | None:
@@ -72,8 +77,9 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
 
 
 @route(bp, "POST", "/jobs", summary="Queue takes", body=JobSubmit,
-       replies={201: Reply(BatchOut, "Queued"),
-                200: Reply(BatchOut, "This client_key was seen before: its batch")},
+       replies={201: Reply(BatchOut, "Queued", links=JOB_LINKS),
+                200: Reply(BatchOut, "This client_key was seen before: its batch",
+                           links=JOB_LINKS)},
        errors=(404, 409, 429, 507))
 def submit(body: JobSubmit):
     batch_id, jobs, created = services().queue.submit(to_submission(body))
@@ -82,8 +88,14 @@ def submit(body: JobSubmit):
     return out, 201 if created else 200
 
 
+@route(bp, "GET", "/jobs/fields", summary="The fields of POST /jobs, their defaults and limits",
+       replies={200: JobFieldsOut})
+def fields():
+    return job_fields()
+
+
 @route(bp, "GET", "/jobs", summary="List jobs, newest first", query=JobQuery,
-       replies={200: JobList})
+       replies={200: Reply(JobList, links=JOB_LINKS[:1])})
 def list_jobs(query: JobQuery):
     jobs = store.list_jobs(services().db(), status=query.status and query.status.value,
                            batch_id=query.batch_id, limit=query.limit)

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.library.credentials import watermark
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
 from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video, soft_binding
 from bridge.library.images import find_image
 from bridge.library.names import take_stem
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.credentials")
 

@@ -83,6 +83,10 @@ export interface paths {
     /** Cancel a batch, or every unfinished job */
     post: operations["jobs_cancel_many"];
   };
+  "/jobs/fields": {
+    /** The fields of POST /jobs, their defaults and limits */
+    get: operations["jobs_fields"];
+  };
   "/media/{path}": {
     /** A take's file (Range supported) */
     get: operations["media_media_file"];
@@ -450,6 +454,7 @@ export interface components {
     ChainIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -461,6 +466,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -471,6 +477,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -478,6 +496,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -489,25 +508,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -515,7 +523,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -525,9 +536,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -903,6 +921,39 @@ export interface components {
       /** Message */
       message: string;
     };
+    /**
+     * FieldOut
+     * @description One POST /jobs field, its default and its bounds, as bridge.request declares them.
+     */
+    FieldOut: {
+      /** Name */
+      name: string;
+      /** Description */
+      description: string;
+      /**
+       * Default
+       * @description null: the preset's, or absent
+       */
+      default: string | boolean | number | null;
+      /** Minimum */
+      minimum: number | null;
+      /** Maximum */
+      maximum: number | null;
+      /** Max Length */
+      max_length: number | null;
+      /** Choices */
+      choices: string[] | null;
+      /**
+       * Shot
+       * @description a board or a shot may set it for its takes
+       */
+      shot: boolean;
+      /**
+       * Stored
+       * @description a take's request keeps it under this name, so a re-roll or a retry sends it back as it is
+       */
+      stored: boolean;
+    };
     /** FillIn */
     FillIn: {
       /** Bars Per Shot */
@@ -942,6 +993,7 @@ export interface components {
     GenerateIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -953,6 +1005,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -963,6 +1016,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -970,6 +1035,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -981,25 +1047,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1007,7 +1062,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1017,9 +1075,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1254,6 +1319,20 @@ export interface components {
        */
       frame?: ("first" | "last") | number;
     };
+    /**
+     * InitImageRecord
+     * @description An image a take starts from, stored by content hash under the data dir.
+     */
+    InitImageRecord: {
+      /** Sha256 */
+      sha256: string;
+      /** Source */
+      source?: string;
+      /** Take Id */
+      take_id?: string | null;
+      /** Frame */
+      frame?: string | null;
+    };
     /** JobCancelledEvent */
     JobCancelledEvent: {
       /** Job Id */
@@ -1323,6 +1402,14 @@ export interface components {
       /** At */
       at: number;
       data: components["schemas"]["FailedData"];
+    };
+    /**
+     * JobFieldsOut
+     * @description What the panel's forms offer: each field of a submission with its limits.
+     */
+    JobFieldsOut: {
+      /** Fields */
+      fields: components["schemas"]["FieldOut"][];
     };
     /** JobList */
     JobList: {
@@ -1456,7 +1543,10 @@ export interface components {
      * @description Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...).
      */
     JobSubmit: {
-      /** Prompt */
+      /**
+       * Prompt
+       * @description what to show
+       */
       prompt: string;
       /**
        * Model
@@ -1466,20 +1556,28 @@ export interface components {
       model?: string;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default
        */
       negative_prompt?: string;
-      /**
-       * Takes
-       * @default 1
-       */
-      takes?: number;
       /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1488,6 +1586,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1499,31 +1598,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default 0
-       */
-      priority?: number;
-      /**
-       * Client Key
-       * @description a repeated key returns the first batch (200)
-       * @default null
-       */
-      client_key?: string | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1531,7 +1613,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default auto */
+      /**
+       * @description how much of the model stays on the device
+       * @default auto
+       */
       memory_profile?: components["schemas"]["MemoryProfile"];
       /**
        * Cache
@@ -1541,9 +1626,28 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default false
        */
       compile?: boolean;
+      /**
+       * Takes
+       * @description how many takes, each with its own seed
+       * @default 1
+       */
+      takes?: number;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Client Key
+       * @description a repeated key returns the first batch (200)
+       * @default null
+       */
+      client_key?: string | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1847,7 +1951,8 @@ export interface components {
       kind: "model.updated";
       /** At */
       at: number;
-      data: components["schemas"]["ModelUpdate"];
+      /** Data */
+      data: components["schemas"]["ModelUpdate"] | components["schemas"]["ProviderChanged"] | components["schemas"]["WorkerDownloaded"];
     };
     /** NoData */
     NoData: Record<string, never>;
@@ -1857,22 +1962,35 @@ export interface components {
      */
     Overrides: {
       /**
-       * Negative Prompt
-       * @default null
-       */
-      negative_prompt?: string | null;
-      /**
        * Model
        * @description a preset name from GET /models
        * @default null
        */
       model?: string | null;
       /**
+       * Negative Prompt
+       * @description what not to show
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1881,6 +1999,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1892,20 +2011,19 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
+      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
-       * Guidance
+       * @description how much of the model stays on the device
        * @default null
        */
-      guidance?: number | null;
-      /** @default null */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1915,16 +2033,16 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
       /**
        * Priority
+       * @description higher runs sooner
        * @default null
        */
       priority?: number | null;
-      /** @default null */
-      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -2013,6 +2131,15 @@ export interface components {
        */
       removed?: boolean | null;
     };
+    /**
+     * ProviderChanged
+     * @description `model.updated` after a provider's key was stored or removed: its presets' states
+     * changed (GET /models says how).
+     */
+    ProviderChanged: {
+      /** Provider */
+      provider: string;
+    };
     /** ProviderList */
     ProviderList: {
       /** Providers */
@@ -2058,18 +2185,39 @@ export interface components {
     };
     /**
      * RequestRecord
-     * @description The resolved GenerationRequest as stored: defaults are left out (see request.py).
+     * @description One take's request, resolved against its preset before it is queued.
      */
     RequestRecord: {
-      /** Schema Version */
-      schema_version: number;
       /** Prompt */
       prompt: string;
       /** Model */
       model: string;
+      /** Negative Prompt */
+      negative_prompt?: string;
       /** Seed */
       seed: number;
-      [key: string]: unknown;
+      /** Steps */
+      steps?: number | null;
+      /** Guidance */
+      guidance?: number | null;
+      /** Width */
+      width?: number | null;
+      /** Height */
+      height?: number | null;
+      /** Num Frames */
+      num_frames?: number | null;
+      /** Fps */
+      fps?: number | null;
+      init_image?: components["schemas"]["InitImageRecord"] | null;
+      /** Parent Take Id */
+      parent_take_id?: string | null;
+      memory_profile?: components["schemas"]["MemoryProfile"];
+      /** Cache */
+      cache?: string | null;
+      /** Compile */
+      compile?: boolean;
+      /** Schema Version */
+      schema_version: number;
     };
     /** SetAsideOut */
     SetAsideOut: {
@@ -2700,6 +2848,23 @@ export interface components {
       /** @description the cut as laid out (every start and duration filled in) */
       cut: components["schemas"]["Cut"];
     };
+    /**
+     * WorkerDownloaded
+     * @description `model.updated` after a download on a Ray worker's machine ended.
+     */
+    WorkerDownloaded: {
+      /** Worker */
+      worker: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "done" | "failed";
+      /** Message */
+      message?: string;
+      /** Path */
+      path?: string;
+    };
     /** WorkerList */
     WorkerList: {
       /** Workers */
@@ -3326,6 +3491,19 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+    };
+  };
+  /** The fields of POST /jobs, their defaults and limits */
+  jobs_fields: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobFieldsOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
     };
   };
   /** A take's file (Range supported) */
