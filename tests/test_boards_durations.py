@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from bridge.boards import song as song_mod
 from bridge.boards.durations import (
     DurationError,
     Grid,
@@ -18,7 +19,7 @@ from bridge.boards.durations import (
 )
 from bridge.boards.grid import effective_grid
 from bridge.boards.records import Duration, GridAdjust
-from bridge.boards.song import Analysis, first_downbeat, fix_off_beat, tempo_of
+from bridge.boards.song import Analysis
 
 NTSC = Fraction(30000, 1001)
 
@@ -107,22 +108,28 @@ def test_take_plan_offers_a_chain_past_the_model_limit():
     assert new_frames >= plan.needed_frames == 80
 
 
-def test_off_beat_lock_is_moved_back_onto_the_beat():
+def test_bar_lines_meter_onsets_and_tempo_map_from_beat_accents():
     import numpy as np
 
-    hop_s = 512 / 22050
-    envelope = np.zeros(2000)
-    true_beats = np.arange(40) * 0.5 + 0.25
-    for b in true_beats:  # kick energy on the beats only
-        envelope[round(b / hop_s)] = 1.0
-    locked = true_beats[:-1] + 0.25  # a tracker that found the off-beats
-    fixed, moved = fix_off_beat(locked, envelope)
-    assert moved
-    assert np.abs(fixed - true_beats[1:-1]).max() < 0.03
-    assert not fix_off_beat(true_beats, envelope)[1]
-    # Downbeats: the phase with the loudest accent (bar 1 on the third beat here)
-    accent = np.zeros(2000)
-    for i, b in enumerate(true_beats):
-        accent[round(b / hop_s)] = 1.0 if i % 4 == 2 else 0.4
-    assert first_downbeat(true_beats, accent) == 2
-    assert tempo_of(true_beats) == pytest.approx(120, abs=0.01)
+    rng = np.random.default_rng(1)
+    # Accents of 4/4 with bar 1 on the third beat, then a beat dropped by the tracker
+    # (the one moves by a beat): the Viterbi follows, a fixed phase could not.
+    pos = np.concatenate([(np.arange(40) + 2) % 4, (np.arange(40) + 1) % 4])
+    accents = np.where(pos == 0, 2.0, -0.5) + 0.3 * rng.standard_normal(pos.size)
+    assert song_mod.meter_of(accents) == 4
+    assert (song_mod.bar_positions(accents, 4) == pos).mean() > 0.95
+    waltz = np.where(np.arange(60) % 3 == 0, 2.0, -0.8) + 0.3 * rng.standard_normal(60)
+    assert song_mod.meter_of(waltz) == 3
+    # A beat 30 ms early moves onto the onset under it (fine flux peaks on the beat).
+    true_beats = np.arange(20) * 0.5 + 0.25
+    fine = np.full(int(11 * 22050 / 64), 0.01)
+    for b in true_beats:
+        fine[round(b * 22050 / 64)] = 1.0
+    refined = song_mod.refine_onto_onsets(true_beats - 0.03, fine)
+    assert np.abs(refined - true_beats).max() < 0.004
+    assert song_mod.tempo_of(true_beats) == pytest.approx(120, abs=0.01)
+    # 120 -> 100 BPM: two sections in the tempo map, a tempo for every bar.
+    beats = np.concatenate([np.arange(32) * 0.5, 16 + np.arange(32) * 0.6])
+    bars, sections = song_mod.tempo_map(beats, beats[::4], 4)
+    assert [round(b) for _, b in sections] == [120, 100] and sections[1][0] == 16.0
+    assert len(bars) == 16 and bars[0][1] == pytest.approx(120)
