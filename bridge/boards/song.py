@@ -458,7 +458,7 @@ def meter_and_accents(cues: np.ndarray, tonal: bool = True) -> tuple[int, np.nda
 
 def meter_of(accents: np.ndarray) -> int:
     """3 or 4 beats a bar from one accent per beat (see meter_and_accents)."""
-    return meter_and_accents(accents[None, :])[0]
+    return max((3, 4), key=lambda m: _periodicity(accents, m)) if len(accents) >= 16 else 4
 
 
 def bar_positions(accents: np.ndarray, per_bar: int, stay: float = 0.995) -> np.ndarray:
