@@ -67,6 +67,10 @@ class SongError(ValueError):
     """A file that is not audio we can analyse (the API answers it as a 4xx). The message
     never holds a path: FFmpeg's own messages name the file, so only its reason is kept."""
 
+    def __init__(self, message: str, code: str = "unreadable_audio") -> None:
+        super().__init__(message)
+        self.code = code
+
 
 @dataclass(frozen=True)
 class Features:
@@ -146,10 +150,36 @@ def _reason(err: Exception) -> str:
     return str(getattr(err, "strerror", None) or type(err).__name__)
 
 
-def _too_long(seconds: float) -> SongError:
+def _too_long(seconds: float, max_s: float) -> SongError:
     return SongError(f"The song lasts {seconds / 60:.0f} minutes or more; songs longer than "
-                     f"{MAX_SONG_S // 60} minutes are not analysed. Cut the part the video "
-                     "uses and upload that.")
+                     f"{max_s / 60:.0f} minutes are not analysed. Cut the part the video "
+                     "uses and upload that.", code="song_too_long")
+
+
+def _said_duration(container: av.container.InputContainer, audio: av.AudioStream
+                   ) -> float | None:
+    if audio.duration is not None and audio.time_base:
+        return float(audio.duration * audio.time_base)
+    if container.duration is not None:
+        return container.duration / 1_000_000
+    return None
+
+
+def probe(path: Path, max_s: float = MAX_SONG_S) -> float | None:
+    """Check a file's container without decoding it (cheap, in the caller's thread): an
+    audio stream present, and a stated length within max_s. Returns that length."""
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as err:
+        raise SongError(f"This is not an audio file we can read ({_reason(err)}).") from None
+    with container:
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        if audio is None:
+            raise SongError("The file has no audio stream.")
+        said = _said_duration(container, audio)
+    if said is not None and said > max_s:
+        raise _too_long(said, max_s)
+    return said
 
 
 def stream(path: Path, max_s: float = MAX_SONG_S) -> Iterator[tuple[np.ndarray, int, int]]:
@@ -163,13 +193,9 @@ def stream(path: Path, max_s: float = MAX_SONG_S) -> Iterator[tuple[np.ndarray, 
         audio = next((s for s in container.streams if s.type == "audio"), None)
         if audio is None:
             raise SongError("The file has no audio stream.")
-        said = None
-        if audio.duration is not None and audio.time_base:
-            said = float(audio.duration * audio.time_base)
-        elif container.duration is not None:
-            said = container.duration / 1_000_000
+        said = _said_duration(container, audio)
         if said is not None and said > max_s:
-            raise _too_long(said)
+            raise _too_long(said, max_s)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
         limit = int(max_s * SR) + SR
         done = 0
@@ -179,7 +205,7 @@ def stream(path: Path, max_s: float = MAX_SONG_S) -> Iterator[tuple[np.ndarray, 
                     chunk = r.to_ndarray().reshape(-1)
                     done += chunk.size
                     if done > limit:  # the header lied about the length
-                        raise _too_long(done / SR)
+                        raise _too_long(done / SR, max_s)
                     yield chunk, 0, 0
             for r in resampler.resample(None):
                 yield r.to_ndarray().reshape(-1), 0, 0
@@ -573,9 +599,12 @@ def beat_this_grid(feats: Features, checkpoint: Path) -> tuple[np.ndarray, np.nd
 
 
 def madmom_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("madmom") is not None
+    """Whether madmom imports here (some builds of its package fail on import)."""
+    try:
+        import madmom  # noqa: F401
+    except Exception:  # any import failure means: not available
+        return False
+    return True
 
 
 def madmom_grid(feats: Features, samples: np.ndarray | None = None
@@ -647,7 +676,8 @@ def tracker_for(models_dir: Path | None, wanted: str = "librosa") -> tuple[str, 
 
 
 def cached_analysis(path: Path, cache_dir: Path, sha256: str | None = None,
-                    models_dir: Path | None = None, wanted: str = "librosa") -> Analysis:
+                    models_dir: Path | None = None, wanted: str = "librosa",
+                    max_s: float = MAX_SONG_S) -> Analysis:
     """The analysis of a file, computed once per content hash and tracker (in this
     process: the service runs it in a child process, see `analyse_in_child`)."""
     sha256 = sha256 or file_sha256(path)
@@ -658,7 +688,7 @@ def cached_analysis(path: Path, cache_dir: Path, sha256: str | None = None,
             return Analysis.from_dict(json.loads(cache.read_text(encoding="utf-8")))
         except (ValueError, TypeError, KeyError) as err:
             log.warning("re-analysing %s: cached analysis unreadable (%s)", path.name, err)
-    result = analyse(decode(path), sha256, tracker, checkpoint)
+    result = analyse(decode(path, max_s), sha256, tracker, checkpoint)
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f".{cache.name}.{secrets.token_hex(6)}.partial")
     partial.write_text(json.dumps(result.to_dict()), encoding="utf-8")
@@ -675,10 +705,10 @@ class ChildResult:
 
 
 def child_command(path: Path, cache_dir: Path, sha256: str, models_dir: Path | None,
-                  wanted: str = "librosa") -> list[str]:
+                  wanted: str = "librosa", max_s: float = MAX_SONG_S) -> list[str]:
     """The command line of one analysis in a process of its own."""
     return [sys.executable, "-m", "bridge.boards.song", str(path), str(cache_dir), sha256,
-            str(models_dir or ""), wanted]
+            str(models_dir or ""), wanted, str(max_s)]
 
 
 def analyse_in_child(path: Path, cache_dir: Path, sha256: str, models_dir: Path | None,
@@ -692,26 +722,31 @@ def analyse_in_child(path: Path, cache_dir: Path, sha256: str, models_dir: Path 
         return cached_analysis(path, cache_dir, sha256, models_dir, wanted)
     cmd = child_command(path, cache_dir, sha256, models_dir, wanted)
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+        root = str(Path(__file__).resolve().parents[2])  # where `bridge` is importable
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
                               encoding="utf-8", errors="replace")
     except subprocess.TimeoutExpired:
         raise SongError(f"Analysing the song took longer than {timeout:.0f} s.") from None
     if done.returncode != 0:
         lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
         if lines:
-            raise SongError(json.loads(lines[-1]).get("error", "The song cannot be analysed."))
+            said = json.loads(lines[-1])
+            raise SongError(said.get("error", "The song cannot be analysed."),
+                            said.get("code", "unreadable_audio"))
         log.error("song analysis child failed (%s): %s", done.returncode, done.stderr[-2000:])
         raise RuntimeError("the song analysis process failed")
     return cached_analysis(path, cache_dir, sha256, models_dir, wanted)
 
 
 def _main(argv: list[str]) -> int:
-    path, cache_dir, sha, models, wanted = argv
+    path, cache_dir, sha, models, wanted, max_s = argv
     try:
         cached_analysis(Path(path), Path(cache_dir), sha, Path(models) if models else None,
-                        wanted)
+                        wanted, float(max_s))
     except SongError as err:
-        print(json.dumps({"error": str(err)}))
+        print(json.dumps({"error": str(err), "code": err.code}))
         return 2
     return 0
 

@@ -141,11 +141,11 @@ export interface paths {
     post: operations["boards_split_shot"];
   };
   "/songs": {
-    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
     post: operations["songs_upload"];
   };
   "/songs/{song_id}": {
-    /** A song's analysis */
+    /** A song's analysis (202 while it runs) */
     get: operations["songs_get_song"];
   };
   "/takes": {
@@ -2341,6 +2341,48 @@ export interface components {
       beats_per_bar: number;
       /** Peaks */
       peaks: number[];
+      /**
+       * Tempo Map
+       * @description [start s, BPM] of each section where the tempo holds
+       * @default []
+       */
+      tempo_map?: number[][];
+      /**
+       * Bar Tempi
+       * @description [start s, BPM] of every bar
+       * @default []
+       */
+      bar_tempi?: number[][];
+      /**
+       * Licence
+       * @description the analyser's licence
+       * @default
+       */
+      licence?: string;
+    };
+    /**
+     * SongPending
+     * @description A song whose analysis is running (or failed: `message` says why).
+     */
+    SongPending: {
+      /** Id */
+      id: string;
+      /** Sha256 */
+      sha256: string;
+      /** Filename */
+      filename: string;
+      /**
+       * State
+       * @description analysing | ready | failed
+       */
+      state: string;
+      /** Elapsed S */
+      elapsed_s: number;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
     };
     /** SplitIn */
     SplitIn: {
@@ -3585,9 +3627,9 @@ export interface operations {
       413: components["responses"]["Error413"];
     };
   };
-  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
   songs_upload: {
-    /** @description the audio as field 'file' */
+    /** @description the audio as field 'file'; optional 'wait' (seconds to wait for the analysis, default 60) and 'analyser': 'librosa' (default, commercial use allowed) or 'madmom' (opt-in; its models are licensed CC BY-NC-SA 4.0, non-commercial only) */
     requestBody: {
       content: {
         "multipart/form-data": {
@@ -3602,6 +3644,12 @@ export interface operations {
           "application/json": components["schemas"]["SongOut"];
         };
       };
+      /** @description OK */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SongPending"];
+        };
+      };
       400: components["responses"]["Error400"];
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
@@ -3609,7 +3657,7 @@ export interface operations {
       507: components["responses"]["Error507"];
     };
   };
-  /** A song's analysis */
+  /** A song's analysis (202 while it runs) */
   songs_get_song: {
     parameters: {
       path: {
@@ -3621,6 +3669,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SongOut"];
+        };
+      };
+      /** @description OK */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SongPending"];
         };
       };
       401: components["responses"]["Error401"];
