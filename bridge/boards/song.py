@@ -55,7 +55,7 @@ MAX_PEAKS = 4096
 # Mel power floor: 80 dB under a full-scale tone (as librosa clips with top_db=80), so
 # the flux of a decaying note in near-silence does not count as onsets.
 FLOOR = 10 ** -2.6
-REFINE_S = 0.05  # a beat moves onto an onset at most this far away
+REFINE_S = 0.03  # a beat moves onto an onset at most this far away
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".aif", ".aiff", ".mp4")
 MADMOM_LICENCE = ("madmom's models are licensed CC BY-NC-SA 4.0: non-commercial use only. "
                   "A music video made for money may not use them; the default analyser "
@@ -442,6 +442,18 @@ def _at(envelope: np.ndarray, times: np.ndarray, reach: int = 2) -> np.ndarray:
     return out
 
 
+def fix_off_beat(beats: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Move the grid half a beat when the points between beats carry clearly more low-
+    frequency accent than the beats (an open hat on every off-beat can pull the tracker
+    there; the kick and bass say where the beat is)."""
+    if len(beats) < 8:
+        return beats, False
+    mids = (beats[:-1] + beats[1:]) / 2
+    if _at(low, mids).mean() > 1.5 * _at(low, beats).mean():
+        return mids, True
+    return beats, False
+
+
 def beat_cues(beats: np.ndarray, feats: Features) -> np.ndarray:
     """What can mark a bar's one, per beat (rows: cues, z-scored): the harmonic change across
     the beat (chroma of the beat after against the beat before), its low-frequency onset
@@ -530,35 +542,38 @@ def tempo_of(beats: np.ndarray) -> float:
 
 def tempo_map(beats: np.ndarray, downbeats: np.ndarray, per_bar: int, tolerance: float = 0.03
               ) -> tuple[tuple[tuple[float, float], ...], tuple[tuple[float, float], ...]]:
-    """(tempo of every bar, sections): a bar's tempo is its beats' mean period; a section
-    runs while bars stay within `tolerance` of its first bars' tempo. A steady song is one
-    section; 120 -> 100 BPM is two; a drummer who speeds up gives several."""
+    """(tempo of every whole bar, sections): a bar's tempo is its beats' mean period; a new
+    section starts where two bars running differ by more than `tolerance` from the current
+    section's tempo (one odd bar is not a tempo change). A steady song is one section;
+    120 -> 100 BPM is two; a drummer who speeds up gives a few."""
     bars: list[tuple[float, float]] = []
     for d in downbeats:
         i = int(np.argmin(np.abs(beats - d)))
-        j = min(len(beats) - 1, i + per_bar)
-        if j - i >= 2:
+        j = i + per_bar
+        if j < len(beats):
             bars.append((round(float(beats[i]), 4),
-                         round(60.0 * (j - i) / float(beats[j] - beats[i]), 2)))
+                         round(60.0 * per_bar / float(beats[j] - beats[i]), 2)))
     sections: list[tuple[float, float]] = []
-    group: list[float] = []
-    sections_start = 0.0
-    for start, bpm in bars:
-        if group and abs(bpm / float(np.median(group)) - 1) > tolerance:
-            sections.append((sections_start, round(float(np.median(group)), 2)))
-            group = []
-        if not group:
-            sections_start = start
+    start, group = 0, []
+    for k, (_, bpm) in enumerate(bars):
+        if group:
+            now = float(np.median(group))
+            off = abs(bpm / now - 1) > tolerance and len(group) >= 2
+            nxt = k + 1 < len(bars) and abs(bars[k + 1][1] / now - 1) > tolerance
+            if off and (nxt or k + 1 == len(bars)):
+                sections.append((bars[start][0], round(now, 2)))
+                start, group = k, []
         group.append(bpm)
     if group:
-        sections.append((sections_start, round(float(np.median(group)), 2)))
+        sections.append((bars[start][0], round(float(np.median(group)), 2)))
     return tuple(bars), tuple(sections)
 
 
 def librosa_grid(feats: Features) -> tuple[np.ndarray, np.ndarray, int]:
     """(beats in seconds, position of each beat in its bar, beats a bar)."""
     frames, _ = track_beats(feats.onset)
-    beats = refine_onto_onsets(_times(frames), feats.fine)
+    beats, _ = fix_off_beat(_times(frames), feats.low)
+    beats = refine_onto_onsets(beats, feats.fine)
     # Chroma of chords has a few clear pitch classes; of drums alone, all twelve alike.
     tonal = feats.chroma.size > 0 and float(np.median(feats.chroma.mean(axis=0))) < 0.58
     per_bar, accents = meter_and_accents(beat_cues(beats, feats), tonal)
