@@ -133,3 +133,37 @@ def test_bar_lines_meter_onsets_and_tempo_map_from_beat_accents():
     bars, sections = song_mod.tempo_map(beats, beats[::4], 4)
     assert [round(b) for _, b in sections] == [120, 100] and sections[1][0] == 16.0
     assert len(bars) == 15 and bars[0][1] == pytest.approx(120)
+
+
+def test_editor_grid_fixes_nudge_tempo_from_a_bar_and_the_found_meter():
+    a = Analysis(sha256="x", duration_s=30, sample_rate=44100, samples=441000 * 3,
+                 channels=2, tempo=120, beats=steady(120, 58, start=0.25), downbeats=(),
+                 first_downbeat=1, beats_per_bar=4, peaks=(), tracker="test")
+    detected = effective_grid(a, GridAdjust())
+    nudged = effective_grid(a, GridAdjust(offset_ms=12))
+    assert nudged.beats[5] == pytest.approx(detected.beats[5] + 0.012)
+    assert nudged.first_downbeat == detected.first_downbeat == 1
+    # 100 BPM from bar 3 on, anchored on bar 3's downbeat (0.25 + 0.5 + 2 bars of 2 s):
+    # the bars before keep their beats; shot lengths in bars follow across the change.
+    changed = effective_grid(a, GridAdjust(tempo=100, tempo_from_bar=3))
+    anchor = detected.bar_time(2)
+    assert anchor == pytest.approx(4.75)
+    assert changed.beats[:9] == detected.beats[:9]
+    assert changed.bar_time(2) == pytest.approx(anchor)
+    assert changed.bar_time(3) - changed.bar_time(2) == pytest.approx(2.4)
+    cuts = boundaries([Duration(1, "bars")] * 4, Fraction(24), changed)
+    assert [b - a for a, b in itertools.pairwise(cuts)][1:] == [48, 58, 57]
+    # A typed tempo anchors on the bar the editor picked (bar 1 put on the beat at 2.25 s,
+    # so the bar from 2.25 s is bar 2), not on the first detected beat (0.25 s).
+    picked = effective_grid(a, GridAdjust(tempo=121, tempo_from_bar=2,
+                                          first_downbeat_s=2.25))
+    assert picked.bar_time(1) == pytest.approx(2.25)
+    assert picked.bar_time(2) - picked.bar_time(1) == pytest.approx(4 * 60 / 121, abs=1e-3)
+    assert picked.beats[:5] == detected.beats[:5]  # up to and with the anchor
+    # Bar 1 put by a time, and the meter the analysis found (3/4) unless the editor sets one
+    waltz = Analysis(**{**a.to_dict(), "beats": steady(150, 70), "beats_per_bar": 3,
+                        "first_downbeat": 0})
+    assert effective_grid(waltz, GridAdjust()).beats_per_bar == 3
+    assert effective_grid(waltz, GridAdjust(beats_per_bar=4)).beats_per_bar == 4
+    assert effective_grid(waltz, GridAdjust(first_downbeat_s=0.81)).downbeats[0] == 0.8
+    assert effective_grid(waltz, GridAdjust(first_downbeat_s=0.81)).first_downbeat == 2

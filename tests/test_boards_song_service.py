@@ -111,6 +111,23 @@ def test_an_upload_answers_202_then_the_song_when_analysed(server, tmp_path):
     song = got.json()
     assert song["tempo"] == pytest.approx(100, abs=1) and song["tempo_map"]
     assert "commercial" in song["licence"]
+    # The editor's grid fixes, kept on the board beside the analysis (never over it):
+    # nudge by milliseconds, a tempo from bar 2 on anchored on bar 2's downbeat, the meter.
+    board = server.api("POST", "/boards", json={"name": "grid", "song_id": song["id"]})
+    assert board.status_code == 201, board.text
+    fixed = server.api("PATCH", f"/boards/{board.json()['id']}", json={"grid": {
+        "offset_ms": 20, "tempo": 90, "tempo_from_bar": 2, "beats_per_bar": 4}})
+    assert fixed.status_code == 200, fixed.text
+    grid = fixed.json()["song"]
+    downs = grid["downbeats"]
+    assert grid["beats"][0] == pytest.approx(song["beats"][0] + 0.02, abs=1e-3)
+    assert downs[1] == pytest.approx(song["downbeats"][1] + 0.02, abs=1e-3)
+    assert downs[2] - downs[1] == pytest.approx(4 * 60 / 90, abs=1e-3)
+    again = server.api("GET", f"/songs/{song['id']}").json()
+    assert again["beats"] == song["beats"]  # the analysis itself is untouched
+    bad = server.api("PATCH", f"/boards/{board.json()['id']}",
+                     json={"grid": {"offset_ms": 5000}})
+    assert bad.status_code == 400 and "offset_ms" in bad.json()["error"]["field"]
     bad_wait = server.api("POST", "/songs", files={"file": ("x.wav", b"RIFF")},
                           data={"wait": "-1"})
     assert bad_wait.status_code == 400 and bad_wait.json()["error"]["field"] == "wait"

@@ -1084,14 +1084,28 @@ export interface components {
       tempo?: number | null;
       /**
        * First Downbeat S
+       * @description put bar 1 on the beat nearest this time (s)
        * @default null
        */
       first_downbeat_s?: number | null;
       /**
        * Beats Per Bar
-       * @default 4
+       * @description the meter; null: the one the analysis found
+       * @default null
        */
-      beats_per_bar?: number;
+      beats_per_bar?: number | null;
+      /**
+       * Offset Ms
+       * @description nudge every beat by milliseconds (+ later)
+       * @default 0
+       */
+      offset_ms?: number;
+      /**
+       * Tempo From Bar
+       * @description with `tempo`: the typed tempo from this bar onward, anchored on its downbeat; the bars before keep theirs
+       * @default null
+       */
+      tempo_from_bar?: number | null;
     };
     /** Health */
     Health: {
