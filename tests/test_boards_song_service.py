@@ -139,3 +139,17 @@ def test_not_audio_says_why_without_the_server_path(server):
     err = r.json()["error"]
     assert err["code"] == "unreadable_audio" and err["field"] == "file"
     assert_no_path(err["message"])
+
+
+def test_the_opt_in_analyser_states_its_licence(server):
+    r = server.api("POST", "/songs", files={"file": ("a.wav", b"RIFF....")},
+                   data={"analyser": "nope"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "analyser"
+    from bridge.api.openapi import bare_document
+
+    where = str(bare_document()["paths"]["/songs"]["post"])  # where it can be chosen
+    assert "CC BY-NC-SA" in where and "non-commercial" in where
+    if not song_mod.madmom_available():
+        r = server.api("POST", "/songs", files={"file": ("a.wav", b"RIFF....")},
+                       data={"analyser": "madmom"})
+        assert r.status_code == 400 and "CC BY-NC-SA" in r.json()["error"]["message"]
