@@ -90,7 +90,8 @@ class GridIn(Body):
         default=0, description="move bar 1 by whole beats")
     tempo_factor: Literal[0.5, 1, 2] = Field(default=1, description="halve or double")
     tempo: Annotated[float, Field(ge=20, le=400)] | None = Field(
-        default=None, description="a typed tempo: a constant grid from the first downbeat")
+        default=None, description="a typed tempo: a constant grid from the first downbeat, "
+                                  "or from bar `tempo_from_bar` on")
     first_downbeat_s: Annotated[float, Field(ge=0, le=36_000)] | None = Field(
         default=None, description="put bar 1 on the beat nearest this time (s)")
     beats_per_bar: Annotated[int, Field(ge=1, le=16)] | None = Field(

@@ -1078,7 +1078,7 @@ export interface components {
       tempo_factor?: 0.5 | 1 | 2;
       /**
        * Tempo
-       * @description a typed tempo: a constant grid from the first downbeat
+       * @description a typed tempo: a constant grid from the first downbeat, or from bar `tempo_from_bar` on
        * @default null
        */
       tempo?: number | null;
