@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from bridge.boards import song as song_mod
 from bridge.boards.durations import (
     DurationError,
     Grid,
@@ -18,7 +19,7 @@ from bridge.boards.durations import (
 )
 from bridge.boards.grid import effective_grid
 from bridge.boards.records import Duration, GridAdjust
-from bridge.boards.song import Analysis, first_downbeat, fix_off_beat, tempo_of
+from bridge.boards.song import Analysis
 
 NTSC = Fraction(30000, 1001)
 
@@ -107,22 +108,62 @@ def test_take_plan_offers_a_chain_past_the_model_limit():
     assert new_frames >= plan.needed_frames == 80
 
 
-def test_off_beat_lock_is_moved_back_onto_the_beat():
+def test_bar_lines_meter_onsets_and_tempo_map_from_beat_accents():
     import numpy as np
 
-    hop_s = 512 / 22050
-    envelope = np.zeros(2000)
-    true_beats = np.arange(40) * 0.5 + 0.25
-    for b in true_beats:  # kick energy on the beats only
-        envelope[round(b / hop_s)] = 1.0
-    locked = true_beats[:-1] + 0.25  # a tracker that found the off-beats
-    fixed, moved = fix_off_beat(locked, envelope)
-    assert moved
-    assert np.abs(fixed - true_beats[1:-1]).max() < 0.03
-    assert not fix_off_beat(true_beats, envelope)[1]
-    # Downbeats: the phase with the loudest accent (bar 1 on the third beat here)
-    accent = np.zeros(2000)
-    for i, b in enumerate(true_beats):
-        accent[round(b / hop_s)] = 1.0 if i % 4 == 2 else 0.4
-    assert first_downbeat(true_beats, accent) == 2
-    assert tempo_of(true_beats) == pytest.approx(120, abs=0.01)
+    rng = np.random.default_rng(1)
+    # Accents of 4/4 with bar 1 on the third beat, then a beat dropped by the tracker
+    # (the one moves by a beat): the Viterbi follows, a fixed phase could not.
+    pos = np.concatenate([(np.arange(40) + 2) % 4, (np.arange(40) + 1) % 4])
+    accents = np.where(pos == 0, 2.0, -0.5) + 0.3 * rng.standard_normal(pos.size)
+    assert song_mod.meter_of(accents) == 4
+    assert (song_mod.bar_positions(accents, 4) == pos).mean() > 0.95
+    waltz = np.where(np.arange(60) % 3 == 0, 2.0, -0.8) + 0.3 * rng.standard_normal(60)
+    assert song_mod.meter_of(waltz) == 3
+    # A beat 30 ms early moves onto the onset under it (fine flux peaks on the beat).
+    true_beats = np.arange(20) * 0.5 + 0.25
+    fine = np.full(int(11 * 22050 / 64), 0.01)
+    for b in true_beats:
+        fine[round(b * 22050 / 64)] = 1.0
+    refined = song_mod.refine_onto_onsets(true_beats - 0.03, fine)
+    assert np.abs(refined - true_beats).max() < 0.004
+    assert song_mod.tempo_of(true_beats) == pytest.approx(120, abs=0.01)
+    # 120 -> 100 BPM: two sections in the tempo map, a tempo for every bar.
+    beats = np.concatenate([np.arange(32) * 0.5, 16 + np.arange(32) * 0.6])
+    bars, sections = song_mod.tempo_map(beats, beats[::4], 4)
+    assert [round(b) for _, b in sections] == [120, 100] and sections[1][0] == 16.0
+    assert len(bars) == 15 and bars[0][1] == pytest.approx(120)
+
+
+def test_editor_grid_fixes_nudge_tempo_from_a_bar_and_the_found_meter():
+    a = Analysis(sha256="x", duration_s=30, sample_rate=44100, samples=441000 * 3,
+                 channels=2, tempo=120, beats=steady(120, 58, start=0.25), downbeats=(),
+                 first_downbeat=1, beats_per_bar=4, peaks=(), tracker="test")
+    detected = effective_grid(a, GridAdjust())
+    nudged = effective_grid(a, GridAdjust(offset_ms=12))
+    assert nudged.beats[5] == pytest.approx(detected.beats[5] + 0.012)
+    assert nudged.first_downbeat == detected.first_downbeat == 1
+    # 100 BPM from bar 3 on, anchored on bar 3's downbeat (0.25 + 0.5 + 2 bars of 2 s):
+    # the bars before keep their beats; shot lengths in bars follow across the change.
+    changed = effective_grid(a, GridAdjust(tempo=100, tempo_from_bar=3))
+    anchor = detected.bar_time(2)
+    assert anchor == pytest.approx(4.75)
+    assert changed.beats[:9] == detected.beats[:9]
+    assert changed.bar_time(2) == pytest.approx(anchor)
+    assert changed.bar_time(3) - changed.bar_time(2) == pytest.approx(2.4)
+    cuts = boundaries([Duration(1, "bars")] * 4, Fraction(24), changed)
+    assert [b - a for a, b in itertools.pairwise(cuts)][1:] == [48, 58, 57]
+    # A typed tempo anchors on the bar the editor picked (bar 1 put on the beat at 2.25 s,
+    # so the bar from 2.25 s is bar 2), not on the first detected beat (0.25 s).
+    picked = effective_grid(a, GridAdjust(tempo=121, tempo_from_bar=2,
+                                          first_downbeat_s=2.25))
+    assert picked.bar_time(1) == pytest.approx(2.25)
+    assert picked.bar_time(2) - picked.bar_time(1) == pytest.approx(4 * 60 / 121, abs=1e-3)
+    assert picked.beats[:5] == detected.beats[:5]  # up to and with the anchor
+    # Bar 1 put by a time, and the meter the analysis found (3/4) unless the editor sets one
+    waltz = Analysis(**{**a.to_dict(), "beats": steady(150, 70), "beats_per_bar": 3,
+                        "first_downbeat": 0})
+    assert effective_grid(waltz, GridAdjust()).beats_per_bar == 3
+    assert effective_grid(waltz, GridAdjust(beats_per_bar=4)).beats_per_bar == 4
+    assert effective_grid(waltz, GridAdjust(first_downbeat_s=0.81)).downbeats[0] == 0.8
+    assert effective_grid(waltz, GridAdjust(first_downbeat_s=0.81)).first_downbeat == 2

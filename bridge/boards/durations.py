@@ -80,6 +80,32 @@ class Grid:
         return (self.beat_index(t) - self.first_downbeat) / self.beats_per_bar
 
 
+def retimed(grid: Grid, offset_s: float = 0.0, tempo: float | None = None,
+            from_bar: int | None = None) -> Grid:
+    """The editor's fine corrections, applied beside the analysis (never over it):
+
+    - `offset_s` nudges every beat (milliseconds an editor hears as early or late);
+    - `tempo` from bar `from_bar` (1 = bar 1) onward: the beats before that bar are kept,
+      and from its downbeat on the grid runs at the typed tempo, anchored on that downbeat
+      (the bar the editor chose, not the first detected beat), to the song's end.
+    """
+    beats = [b + offset_s for b in grid.beats]
+    if tempo and from_bar and len(beats) >= 2:
+        moved = Grid(tuple(beats), grid.first_downbeat, grid.beats_per_bar, grid.duration_s)
+        anchor_index = grid.first_downbeat + (from_bar - 1) * grid.beats_per_bar
+        anchor = moved.beat_time(anchor_index)
+        period = 60.0 / float(tempo)
+        kept = [b for i, b in enumerate(beats) if i < anchor_index and b < anchor - period / 4]
+        count = max(2, int((grid.duration_s - anchor) / period) + 1)
+        beats = kept + [anchor + k * period for k in range(count)]
+        # The anchor stays the downbeat of bar `from_bar`, so bar 1 is that many bars before
+        first = (len(kept) - (from_bar - 1) * grid.beats_per_bar) % grid.beats_per_bar
+        return Grid(tuple(round(b, 4) for b in beats), first, grid.beats_per_bar,
+                    grid.duration_s)
+    return Grid(tuple(round(b, 4) for b in beats), grid.first_downbeat, grid.beats_per_bar,
+                grid.duration_s)
+
+
 class DurationError(ValueError):
     def __init__(self, message: str, index: int) -> None:
         super().__init__(message)

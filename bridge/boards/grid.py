@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from bridge.boards.durations import Grid
+from bridge.boards.durations import Grid, retimed
 from bridge.boards.records import GridAdjust
 from bridge.boards.song import Analysis, tempo_of
 
@@ -24,7 +24,7 @@ def effective_grid(analysis: Analysis, adjust: GridAdjust) -> Grid:
     beats = list(analysis.beats)
     first = analysis.first_downbeat
     per_bar = max(1, int(adjust.beats_per_bar or analysis.beats_per_bar))
-    if adjust.tempo:
+    if adjust.tempo and not adjust.tempo_from_bar:
         anchor = adjust.first_downbeat_s
         if anchor is None:
             anchor = beats[first] if first < len(beats) else 0.0
@@ -47,8 +47,9 @@ def effective_grid(analysis: Analysis, adjust: GridAdjust) -> Grid:
             first = min(range(len(beats)), key=lambda i: abs(beats[i] - adjust.first_downbeat_s))
     first += int(adjust.shift_beats)
     first %= per_bar  # bar 1 is the earliest beat of the downbeat phase
-    return Grid(beats=tuple(beats), first_downbeat=first, beats_per_bar=per_bar,
+    grid = Grid(beats=tuple(beats), first_downbeat=first, beats_per_bar=per_bar,
                 duration_s=analysis.duration_s)
+    return retimed(grid, adjust.offset_ms / 1000.0, adjust.tempo, adjust.tempo_from_bar)
 
 
 def grid_json(grid: Grid) -> dict:

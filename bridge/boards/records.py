@@ -48,7 +48,9 @@ class GridAdjust:
     tempo_factor: float = 1.0  # 0.5 | 1 | 2
     tempo: float | None = None
     first_downbeat_s: float | None = None
-    beats_per_bar: int = 4
+    beats_per_bar: int | None = None  # None: the meter the analysis found
+    offset_ms: float = 0.0  # nudge every beat (bridge.boards.durations.retimed)
+    tempo_from_bar: int | None = None  # `tempo` from this bar onward, anchored on it
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -33,6 +33,21 @@ class SongOut(Answer):
     downbeats: list[float]
     beats_per_bar: int
     peaks: list[float]
+    tempo_map: list[list[float]] = Field(
+        default=[], description="[start s, BPM] of each section where the tempo holds")
+    bar_tempi: list[list[float]] = Field(default=[], description="[start s, BPM] of every bar")
+    licence: str = Field(default="", description="the analyser's licence")
+
+
+class SongPending(Answer):
+    """A song whose analysis is running (or failed: `message` says why)."""
+
+    id: str
+    sha256: str
+    filename: str
+    state: str = Field(description="analysing | ready | failed")
+    elapsed_s: float
+    message: str = ""
 
 
 class PlanOut(Answer):

@@ -89,9 +89,17 @@ class GridIn(Body):
         default=0, description="move bar 1 by whole beats")
     tempo_factor: Literal[0.5, 1, 2] = Field(default=1, description="halve or double")
     tempo: Annotated[float, Field(ge=20, le=400)] | None = Field(
-        default=None, description="a typed tempo: a constant grid from the first downbeat")
-    first_downbeat_s: Annotated[float, Field(ge=0, le=36_000)] | None = None
-    beats_per_bar: Annotated[int, Field(ge=1, le=16)] = 4
+        default=None, description="a typed tempo: a constant grid from the first downbeat, "
+                                  "or from bar `tempo_from_bar` on")
+    first_downbeat_s: Annotated[float, Field(ge=0, le=36_000)] | None = Field(
+        default=None, description="put bar 1 on the beat nearest this time (s)")
+    beats_per_bar: Annotated[int, Field(ge=1, le=16)] | None = Field(
+        default=None, description="the meter; null: the one the analysis found")
+    offset_ms: Annotated[float, Field(ge=-1000, le=1000)] = Field(
+        default=0, description="nudge every beat by milliseconds (+ later)")
+    tempo_from_bar: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
+        default=None, description="with `tempo`: the typed tempo from this bar onward, "
+                                  "anchored on its downbeat; the bars before keep theirs")
 
 
 class ShotFields(Body):

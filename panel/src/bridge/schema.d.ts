@@ -145,11 +145,11 @@ export interface paths {
     post: operations["boards_split_shot"];
   };
   "/songs": {
-    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
     post: operations["songs_upload"];
   };
   "/songs/{song_id}": {
-    /** A song's analysis */
+    /** A song's analysis (202 while it runs) */
     get: operations["songs_get_song"];
   };
   "/takes": {
@@ -1153,20 +1153,34 @@ export interface components {
       tempo_factor?: 0.5 | 1 | 2;
       /**
        * Tempo
-       * @description a typed tempo: a constant grid from the first downbeat
+       * @description a typed tempo: a constant grid from the first downbeat, or from bar `tempo_from_bar` on
        * @default null
        */
       tempo?: number | null;
       /**
        * First Downbeat S
+       * @description put bar 1 on the beat nearest this time (s)
        * @default null
        */
       first_downbeat_s?: number | null;
       /**
        * Beats Per Bar
-       * @default 4
+       * @description the meter; null: the one the analysis found
+       * @default null
        */
-      beats_per_bar?: number;
+      beats_per_bar?: number | null;
+      /**
+       * Offset Ms
+       * @description nudge every beat by milliseconds (+ later)
+       * @default 0
+       */
+      offset_ms?: number;
+      /**
+       * Tempo From Bar
+       * @description with `tempo`: the typed tempo from this bar onward, anchored on its downbeat; the bars before keep theirs
+       * @default null
+       */
+      tempo_from_bar?: number | null;
     };
     /** Health */
     Health: {
@@ -2525,6 +2539,48 @@ export interface components {
       beats_per_bar: number;
       /** Peaks */
       peaks: number[];
+      /**
+       * Tempo Map
+       * @description [start s, BPM] of each section where the tempo holds
+       * @default []
+       */
+      tempo_map?: number[][];
+      /**
+       * Bar Tempi
+       * @description [start s, BPM] of every bar
+       * @default []
+       */
+      bar_tempi?: number[][];
+      /**
+       * Licence
+       * @description the analyser's licence
+       * @default
+       */
+      licence?: string;
+    };
+    /**
+     * SongPending
+     * @description A song whose analysis is running (or failed: `message` says why).
+     */
+    SongPending: {
+      /** Id */
+      id: string;
+      /** Sha256 */
+      sha256: string;
+      /** Filename */
+      filename: string;
+      /**
+       * State
+       * @description analysing | ready | failed
+       */
+      state: string;
+      /** Elapsed S */
+      elapsed_s: number;
+      /**
+       * Message
+       * @default
+       */
+      message?: string;
     };
     /** SplitIn */
     SplitIn: {
@@ -3813,9 +3869,9 @@ export interface operations {
       413: components["responses"]["Error413"];
     };
   };
-  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
+  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
   songs_upload: {
-    /** @description the audio as field 'file' */
+    /** @description the audio as field 'file'; optional 'wait' (seconds to wait for the analysis, default 60) and 'analyser': 'librosa' (default, commercial use allowed) or 'madmom' (opt-in; its models are licensed CC BY-NC-SA 4.0, non-commercial only) */
     requestBody: {
       content: {
         "multipart/form-data": {
@@ -3830,6 +3886,12 @@ export interface operations {
           "application/json": components["schemas"]["SongOut"];
         };
       };
+      /** @description OK */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SongPending"];
+        };
+      };
       400: components["responses"]["Error400"];
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
@@ -3838,7 +3900,7 @@ export interface operations {
       507: components["responses"]["Error507"];
     };
   };
-  /** A song's analysis */
+  /** A song's analysis (202 while it runs) */
   songs_get_song: {
     parameters: {
       path: {
@@ -3850,6 +3912,12 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SongOut"];
+        };
+      };
+      /** @description OK */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SongPending"];
         };
       };
       401: components["responses"]["Error401"];
