@@ -7,7 +7,30 @@ import { on, set, state, takeCount } from "../store.js";
 import { loadMoreTakes, loadTakes } from "../sync.js";
 import { guard, h, option } from "./dom.js";
 import { buildCard, updateCard } from "./take_card.js";
-import { countText, loadShotIndex, sections } from "./take_groups.js";
+import { countText, loadShotIndex, sections, shotLabel } from "./take_groups.js";
+
+/**
+ * Short names for the loaded takes: "take 3 of shot 'Bikes'" (counted oldest first within
+ * the shot, among the loaded takes) where the shot is known, else "take seed 42".
+ * @returns {Map<string, string>}
+ */
+export function takeNames() {
+  const names = new Map();
+  const seen = new Map();
+  for (let i = state.takeOrder.length - 1; i >= 0; i--) {
+    const t = state.takes.get(state.takeOrder[i]);
+    if (!t) continue;
+    const label = t.shot_id ? shotLabel(t.shot_id) : null;
+    if (label == null) {
+      names.set(t.id, `take seed ${t.seed}`);
+      continue;
+    }
+    const n = (seen.get(t.shot_id) || 0) + 1;
+    seen.set(t.shot_id, n);
+    names.set(t.id, `take ${n} of shot '${label}'`);
+  }
+  return names;
+}
 
 export function mountGallery(root) {
   const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
@@ -19,13 +42,14 @@ export function mountGallery(root) {
   const count = h("span.hint#take-count");
   const byShot = h("button.small#group-by-shot", { type: "button", "aria-pressed": "false",
     title: "Show the takes in sections, one per shot of a board", onclick: () => toggleGroups() }, "By shot");
-  const grid = h("div.grid#gallery", { role: "listbox", "aria-multiselectable": "true", tabindex: 0 });
+  // A list of take cards (flat), or a group of sections each with its own list (by shot).
+  const grid = h("div.grid#gallery", { role: "list", "aria-label": "Takes" });
   const empty = h("div.empty#gallery-empty", null, "No takes yet.");
   const more = h("button.small#load-more", { type: "button", onclick: () => guard(loadMoreTakes) }, "Load more");
   root.append(
     h("div.toolbar", null, search, h("div.row", null, batch, rating, status),
       h("div.row.toolbar-count", null, count, h("span.grow"), byShot)),
-    grid, h("div.center", null, more));
+    grid, empty, h("div.center", null, more));
 
   let debounce = null;
   const refilter = () => guard(loadTakes);
@@ -62,7 +86,7 @@ export function mountGallery(root) {
   }
 
   /** The card element of a take, built on first sight and patched to the take as it is. */
-  function cardEl(id, seen) {
+  function cardEl(id, seen, names) {
     const take = state.takes.get(id);
     seen.add(id);
     let card = cards.get(id);
@@ -70,7 +94,7 @@ export function mountGallery(root) {
       card = buildCard(take);
       cards.set(id, card);
     }
-    updateCard(card, take);
+    updateCard(card, take, names.get(id));
     return card.el;
   }
 
@@ -86,7 +110,7 @@ export function mountGallery(root) {
     if (!g) {
       const label = h("span.group-label");
       const n = h("span.hint.group-count");
-      const body = h("div.grid.group-body");
+      const body = h("div.grid.group-body", { role: "list" });
       g = { el: h("div.take-group", { role: "group", dataset: { group: section.key } },
         h("div.group-head", null, label, n), body), label, n, body };
       groups.set(section.key, g);
@@ -94,6 +118,7 @@ export function mountGallery(root) {
     g.label.textContent = section.label;
     g.n.textContent = countText(section);
     g.el.setAttribute("aria-label", `${section.label}: ${countText(section)}`);
+    g.body.setAttribute("aria-label", section.label);
     return g;
   }
 
@@ -101,16 +126,18 @@ export function mountGallery(root) {
     renderBatches();
     const seen = new Set();
     const keep = new Set();
+    const names = takeNames();
+    grid.setAttribute("role", state.groupByShot ? "group" : "list");
     if (state.groupByShot) {
       const secs = sections();
       place(grid, secs.map((sec) => {
         const g = group(sec);
         keep.add(sec.key);
-        place(g.body, sec.ids.map((id) => cardEl(id, seen)));
+        place(g.body, sec.ids.map((id) => cardEl(id, seen, names)));
         return g.el;
       }));
     } else {
-      place(grid, state.takeOrder.map((id) => cardEl(id, seen)));
+      place(grid, state.takeOrder.map((id) => cardEl(id, seen, names)));
     }
     for (const [key, g] of groups) {
       if (!keep.has(key)) {
@@ -124,8 +151,8 @@ export function mountGallery(root) {
         cards.delete(id);
       }
     }
-    if (!state.takeOrder.length) grid.appendChild(empty);
-    else empty.remove();
+    empty.style.display = state.takeOrder.length ? "none" : "";
+    grid.style.display = state.takeOrder.length ? "" : "none";
     byShot.setAttribute("aria-pressed", String(state.groupByShot));
     byShot.classList.toggle("on", state.groupByShot);
     const sel = state.selection.size;
@@ -137,7 +164,7 @@ export function mountGallery(root) {
   }
 
   on((what) => {
-    if (what === "takes" && state.groupByShot) learnShots();
+    if (what === "takes") learnShots(); // the shots' labels name the cards, grouped or not
     if (what === "tab" && state.tab === "gallery" && state.groupByShot) learnShots(true);
     if (["takes", "groups", "selection", "cursor", "playing"].includes(what)) render();
   });

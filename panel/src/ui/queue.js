@@ -26,9 +26,10 @@ function queueCmp(a, b) {
 export function mountQueue(root) {
   const summary = h("div.queue-summary#queue-summary");
   const list = h("div.queue#queue", { role: "list" });
-  const empty = h("div.empty");
+  const empty = h("div.empty#queue-empty");
   const clearBtn = h("button.small#clear-finished", { type: "button" }, "Clear finished");
-  root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list);
+  // The empty state sits beside the list, not in it: a list holds only its items.
+  root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list, empty);
   const rows = new Map();
 
   clearBtn.addEventListener("click", () => {
@@ -67,8 +68,8 @@ export function mountQueue(root) {
       }
     }
     empty.textContent = jobs.length ? "Nothing queued." : "No jobs yet. Generate takes to fill the queue.";
-    if (!visible.length) list.appendChild(empty);
-    else empty.remove();
+    empty.style.display = visible.length ? "none" : "";
+    list.style.display = visible.length ? "" : "none";
   }
 
   let scheduled = false;
@@ -122,7 +123,8 @@ function buildRow(job, queuedIds) {
     h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
       shotChip(job), h("span.job-prompt", { title: prompt }, prompt),
       h("span.job-buttons", null, buttons)),
-    job.status === "running" ? h("div.bar", null, bar) : null,
+    job.status === "running" ? h("div.bar", { role: "progressbar", "aria-label": `Progress: ${prompt.slice(0, 40)}`,
+      "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, bar) : null,
     h("div.job-bottom", null, meta), error);
   return { el, bar, meta };
 }
@@ -140,6 +142,8 @@ function updateProgress(row, job) {
   const p = job.progress || {};
   const frac = p.steps ? Math.min(1, (p.step || 0) / p.steps) : 0;
   row.bar.style.width = `${Math.round(frac * 100)}%`;
+  const meter = row.bar.parentElement;
+  if (meter) meter.setAttribute("aria-valuenow", String(Math.round(frac * 100)));
   const parts = [];
   if (job.status === "running") {
     parts.push(p.phase || "starting");
