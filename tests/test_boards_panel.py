@@ -295,6 +295,6 @@ def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
 
     page.click("#group-by-shot")  # flat again, newest first, the same card elements
     page.wait_for_function("() => !document.querySelector('#gallery .take-group')")
-    flat = page.eval_on_selector_all("#gallery > .take", "cs => cs.map(c => c.dataset.takeId)")
+    flat = page.eval_on_selector_all("#gallery .take", "cs => cs.map(c => c.dataset.takeId)")
     assert flat == [t["id"] for t in reversed(takes)]
     assert page.errors == []

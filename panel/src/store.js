@@ -75,6 +75,12 @@ export function putTake(take) {
   state.takes.set(take.id, take);
   if (!known) {
     state.takeTotal += 1; // a new take in the library (loads set the bridge's count after)
+    const order = state.takeOrder;
+    const last = order.length ? state.takes.get(order[order.length - 1]) : null;
+    if (!last || time(last) >= time(take)) {
+      order.push(take.id); // a page of a newest-first load: the common case, at no search
+      return;
+    }
     const idx = state.takeOrder.findIndex((id) => time(state.takes.get(id)) < time(take));
     if (idx < 0) state.takeOrder.push(take.id);
     else state.takeOrder.splice(idx, 0, take.id);

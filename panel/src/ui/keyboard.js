@@ -11,6 +11,7 @@ import { closeCompare, compareToggle, isComparing } from "./compare.js";
 import { rate, setStatus, undo } from "./culling.js";
 import { togglePlay } from "./selection.js";
 import { displayOrder } from "./take_groups.js";
+import { revealTake } from "./gallery.js";
 
 /** The shortcuts, as the panel lists them (ui/actions.js). */
 export const SHORTCUTS = [
@@ -82,6 +83,7 @@ export function moveTo(next, extend = false) {
   if (!extend) state.selection.clear();
   state.selection.add(next);
   set({ cursor: next }, "selection");
+  if (!cardOf(next)) revealTake(next); // a block not yet filled (off screen)
   const el = cardOf(next);
   if (el) {
     el.focus({ preventScroll: true });
