@@ -295,7 +295,8 @@ def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
     assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
 
     page.click("#group-by-shot")  # flat again, newest first, the same card elements
-    page.wait_for_function("() => !document.querySelector('#gallery .take-group')")
+    page.wait_for_function("() => !document.querySelector('#gallery .take-group')"
+                           " && document.querySelectorAll('#gallery .take').length >= 4")
     flat = page.eval_on_selector_all("#gallery .take", "cs => cs.map(c => c.dataset.takeId)")
     assert flat == [t["id"] for t in reversed(takes)]
     assert page.errors == []

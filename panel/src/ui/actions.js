@@ -2,7 +2,7 @@
 // only), re-roll, continue, compare, assemble a cut and export it.
 
 import { continueBody, rerollBody } from "../requests.js";
-import { emit, on, putJob, selectedTakes, state, targetTakes, time } from "../store.js";
+import { clearSelection, emit, on, putJob, selectedTakes, set, state, targetTakes, time } from "../store.js";
 import { getBridge } from "../sync.js";
 import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
@@ -46,7 +46,7 @@ export function mountActions(root, theHost) {
       caps.reveal ? btn("reveal", "Reveal", "Show the take's file", reveal) : null,
       h("span.grow"),
       selInfo,
-      btn("clear-selection", "Clear", "Clear the selection (Esc)", () => { state.selection.clear(); emit("selection"); }),
+      btn("clear-selection", "Clear", "Clear the selection (Esc)", clearSelection),
       btn("delete", "Delete", "Move the selected takes to the trash", remove),
       btn("undo", "Undo", "Undo the last rating, pick, reject or delete (Ctrl+Z)", () => undo()),
       h("details.keys#shortcuts", null, h("summary", null, "Keys"),
@@ -59,7 +59,7 @@ export function mountActions(root, theHost) {
     track.replaceChildren(...Array.from({ length: n }, (_, i) => option(String(i), `V${i + 1}`, i === keep)));
     track.style.display = caps.timeline ? "" : "none";
   }
-  track.addEventListener("change", () => { state.track = Number(track.value); });
+  track.addEventListener("change", () => set({ track: Number(track.value) }, "track"));
   track.addEventListener("focus", renderTracks);
   renderTracks();
 

@@ -5,7 +5,7 @@
 
 import * as api from "../boards/calls.js";
 import { drawWave, shotAt, timeAt } from "../boards/wave.js";
-import { on, state } from "../store.js";
+import { on, setBoard, state } from "../store.js";
 import { announce, clear, field, getData, guard, h, option, toast } from "./dom.js";
 import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
@@ -14,7 +14,6 @@ const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 let host = null;
 const view = { boards: [], board: null, selected: null, open: new Set(), takes: new Map(),
   gaps: new Map(), preview: null };
-export const boardState = view;
 
 /**
  * Where focus is inside the shot list, said so it survives a rebuild: the shot, the take,
@@ -140,6 +139,7 @@ export function mountBoard(root, theHost) {
 
   function render() {
     const b = view.board;
+    if (state.board !== b) setBoard(b); // the store's copy: the queue names shots from it
     root.classList.toggle("has-board", !!b);
     clear(select);
     select.append(option("", view.boards.length ? "Choose a board" : "No boards", !b));

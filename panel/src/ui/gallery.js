@@ -3,7 +3,7 @@
 // keyed by take id and moved, never rebuilt, so a playing video or a hover survives an
 // unrelated update or a switch between flat and grouped.
 
-import { on, set, state, takeCount } from "../store.js";
+import { on, set, setFilters, state, takeCount } from "../store.js";
 import { loadAllTakes, loadMoreTakes, loadTakes } from "../sync.js";
 import { guard, h, option } from "./dom.js";
 import { buildCard, updateCard } from "./take_card.js";
@@ -59,11 +59,11 @@ export function mountGallery(root) {
   const refilter = () => guard(loadTakes);
   search.addEventListener("input", () => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => { state.filters.q = search.value.trim(); refilter(); }, 250);
+    debounce = setTimeout(() => { setFilters({ q: search.value.trim() }); refilter(); }, 250);
   });
-  batch.addEventListener("change", () => { state.filters.batch = batch.value; refilter(); });
-  rating.addEventListener("change", () => { state.filters.minRating = rating.value; refilter(); });
-  status.addEventListener("change", () => { state.filters.status = status.value; refilter(); });
+  batch.addEventListener("change", () => { setFilters({ batch: batch.value }); refilter(); });
+  rating.addEventListener("change", () => { setFilters({ minRating: rating.value }); refilter(); });
+  status.addEventListener("change", () => { setFilters({ status: status.value }); refilter(); });
 
   const cards = new Map();
   const groups = new Map(); // section key -> {el, head, count, body}

@@ -4,7 +4,7 @@
 // Esc clears the selection. In Compare: Space plays or pauses, Esc closes, and 0-5, P, X act
 // on the take whose cell has focus. The Board has its own keys (ui/board_keys.js).
 
-import { emit, set, state } from "../store.js";
+import { clearSelection, selectTakes, set, state } from "../store.js";
 import { getData } from "./dom.js";
 import { assemble, compare, place } from "./actions.js";
 import { closeCompare, compareToggle, isComparing } from "./compare.js";
@@ -80,9 +80,7 @@ function step(from, delta) {
 /** Moves the cursor (and focus) to `next`; the selection follows unless extended. */
 export function moveTo(next, extend = false) {
   if (!next) return;
-  if (!extend) state.selection.clear();
-  state.selection.add(next);
-  set({ cursor: next }, "selection");
+  selectTakes([next], { extend, cursor: next });
   if (!cardOf(next)) revealTake(next); // a block not yet filled (off screen)
   const el = cardOf(next);
   if (el) {
@@ -124,8 +122,7 @@ export function mountKeyboard() {
       const target = /** @type {HTMLElement} */ (ev.target);
       const where = /** @type {HTMLElement | null} */ (target && target.closest ? target.closest("#view-gallery, .actions-host") : null);
       if (ev.key === "Escape" && where && where.offsetParent !== null && state.selection.size) {
-        state.selection.clear();
-        emit("selection");
+        clearSelection();
         ev.preventDefault();
       }
       return;
@@ -149,10 +146,8 @@ export function mountKeyboard() {
     else if (k === "End") moveTo(step(id, Infinity), ev.shiftKey);
     else if (k === " " || k === "Spacebar") togglePlay(id);
     else if (k === "Enter") place(false);
-    else if (k === "Escape") {
-      state.selection.clear();
-      emit("selection");
-    } else handled = false;
+    else if (k === "Escape") clearSelection();
+    else handled = false;
     if (handled) ev.preventDefault();
   });
 }

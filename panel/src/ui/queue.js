@@ -4,9 +4,8 @@
 // clicks on their buttons.
 
 import { retryBody } from "../requests.js";
-import { emit, on, putJob, state, time } from "../store.js";
+import { emit, hideJobs, on, putJob, state, time } from "../store.js";
 import { getBridge, loadJobs } from "../sync.js";
-import { boardState } from "./board.js";
 import { fmtEta, guard, h } from "./dom.js";
 
 const ACTIVE = ["running", "queued"];
@@ -33,8 +32,7 @@ export function mountQueue(root) {
   const rows = new Map();
 
   clearBtn.addEventListener("click", () => {
-    for (const j of state.jobs.values()) if (!ACTIVE.includes(j.status)) state.hiddenJobs.add(j.id);
-    render();
+    hideJobs([...state.jobs.values()].filter((j) => !ACTIVE.includes(j.status)).map((j) => j.id));
   });
 
   function render() {
@@ -49,7 +47,8 @@ export function mountQueue(root) {
     const queuedIds = visible.filter((j) => j.status === "queued").map((j) => j.id);
     visible.forEach((job, i) => {
       seen.add(job.id);
-      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}|${!!job.stopping}`;
+      const named = job.shot_id && state.board && state.board.id === job.board_id ? state.board.updated_at : "";
+      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}|${!!job.stopping}|${named}`;
       if (job.stopping) watchStopping(job.id);
       let row = rows.get(job.id);
       if (!row || row.sig !== sig) {
@@ -74,7 +73,7 @@ export function mountQueue(root) {
 
   let scheduled = false;
   on((what) => {
-    if (what !== "jobs" || scheduled) return;
+    if ((what !== "jobs" && what !== "board") || scheduled) return;
     scheduled = true;
     // Not every host has requestAnimationFrame; a 16 ms timer does the same job there.
     (globalThis.requestAnimationFrame || ((f) => setTimeout(f, 16)))(() => {
@@ -111,11 +110,10 @@ function buildRow(job, queuedIds) {
       guard(async () => {
         const r = await b().submit(retryBody(job));
         for (const j of r.jobs || []) putJob(j);
-        state.hiddenJobs.add(job.id);
-        emit("jobs");
+        hideJobs([job.id]);
       }, "Queued again.") }, "Retry"));
     buttons.push(h("button.icon.dismiss", { type: "button", title: "Dismiss", "aria-label": "Dismiss",
-      onclick: () => { state.hiddenJobs.add(job.id); emit("jobs"); } }, "×"));
+      onclick: () => hideJobs([job.id]) }, "×"));
   }
   const error = job.status === "failed" && job.error
     ? h("div.job-error", { role: "alert" }, job.error.message || job.error.code) : null;
@@ -132,7 +130,7 @@ function buildRow(job, queuedIds) {
 /** Which shot of which board a job is for, when it is for one. */
 function shotChip(job) {
   if (!job.shot_id) return null;
-  const board = boardState.board;
+  const board = state.board;
   const shot = board && board.id === job.board_id && board.shots.find((x) => x.id === job.shot_id);
   const text = shot ? `Shot ${shot.position + 1} · ${shot.label}` : "Board shot";
   return h("span.chip.shot-chip", { title: shot ? `For ${shot.label} of ${board.name}` : "For a board's shot" }, text);

@@ -123,7 +123,9 @@ export function takeBlocks(opts) {
       let b = blocks.get(key);
       if (!b) {
         const el = opts.h("div.take-block", { role: "none" });
-        b = { key, ids: [], el, live: !io, filled: false, perRow };
+        // The first blocks of a render are at the top: filled at once, so the first cards
+        // show without waiting a frame for the observer (which empties them if off screen).
+        b = { key, ids: [], el, live: !io || used.size <= 2, filled: false, perRow };
         blocks.set(key, b);
         byEl.set(el, b);
         if (io) io.observe(el);
@@ -132,7 +134,7 @@ export function takeBlocks(opts) {
       b.perRow = perRow;
       if (b.live && b.filled) fill(b); // patched now; a new or refilled block waits its turn
       else if (b.live) {
-        if (io) waiting.add(b);
+        if (io && used.size > 2) waiting.add(b);
         else fill(b);
       } else empty(b);
       out.push(b.el);
