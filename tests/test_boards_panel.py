@@ -245,7 +245,8 @@ def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
     search(page, word)
     cards(page, word).nth(3).wait_for()
     page.click("#group-by-shot")
-    page.wait_for_selector("#gallery .take-group[data-group='no-shot']")
+    # Sections fill with their cards as they come near the screen (ui/take_blocks.js).
+    page.wait_for_selector("#gallery .take-group[data-group='no-shot'] .take")
     groups = page.eval_on_selector_all("#gallery .take-group", """gs => gs.map(g => ({
         label: g.querySelector('.group-label').textContent,
         count: g.querySelector('.group-count').textContent,
@@ -294,7 +295,8 @@ def test_takes_grouped_by_shot(browser_context, server):  # noqa: F811
     assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
 
     page.click("#group-by-shot")  # flat again, newest first, the same card elements
-    page.wait_for_function("() => !document.querySelector('#gallery .take-group')")
-    flat = page.eval_on_selector_all("#gallery > .take", "cs => cs.map(c => c.dataset.takeId)")
+    page.wait_for_function("() => !document.querySelector('#gallery .take-group')"
+                           " && document.querySelectorAll('#gallery .take').length >= 4")
+    flat = page.eval_on_selector_all("#gallery .take", "cs => cs.map(c => c.dataset.takeId)")
     assert flat == [t["id"] for t in reversed(takes)]
     assert page.errors == []

@@ -3,6 +3,7 @@ every host offers the board calls."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -14,6 +15,10 @@ PANEL = Path(__file__).resolve().parents[1] / "panel"
 SCRIPT = r"""
 const t = await import("./src/hosts/ticks.js");
 const m = await import("./src/boards/markers.js");
+const w = await import("./src/boards/wave.js");
+// A 4-minute song at 105 BPM (421 beats, a bar every 4) under 55 cuts, drawn 320 px wide.
+const beats = Array.from({ length: 421 }, (_, i) => i * 60 / 105);
+const song = { duration_s: 241, beats, downbeats: beats.filter((_, i) => i % 4 === 0) };
 const hosts = {};
 for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
   hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
@@ -33,6 +38,8 @@ console.log(JSON.stringify({
     { track: "A1", start: 0, markers: [{ frame: 7 }] },
     { kind: "gap", track: "V1", start: 60, markers: [{ frame: 0 }] }] }),
   none: m.markerCuts({ fps: 24, markers: [{ frame: 0 }], entries: [] }),
+  narrow: w.gridMarks({ song, duration_s: 241, shots: [] }, 300),
+  wide: w.gridMarks({ song, duration_s: 241, shots: [] }, 1900),
 }));
 """
 
@@ -67,6 +74,20 @@ def test_timeline_markers_become_seconds_exactly(out):
     assert out["clips"]["from"] == "clips" and out["clips"]["frames"] == [30, 60]
     assert out["clips"]["seconds"] == [1.001, 2.002]
     assert out["none"] == {"seconds": [], "frames": [], "from": None}
+
+
+def test_waveform_marks_never_touch_at_320_px(out):
+    """421 beats in 300 px were a solid band: now bars only, every n-th, 4 px apart at least;
+    wide enough, every beat and bar is drawn."""
+    def gaps(xs):
+        return [b - a for a, b in itertools.pairwise(xs)]
+
+    narrow = out["narrow"]
+    assert narrow["beats"] == [] and len(narrow["bars"]) > 10
+    assert min(gaps(narrow["bars"])) >= 4
+    wide = out["wide"]
+    assert len(wide["beats"]) + len(wide["bars"]) == 421
+    assert min(gaps(sorted(wide["beats"] + wide["bars"]))) >= 4
 
 
 def test_every_host_offers_the_board_calls(out):

@@ -4,6 +4,8 @@ right types, never with wildcard CORS, and nothing outside the panel's own files
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,17 @@ def test_symlink_out_of_the_panel_is_refused(tmp_path, monkeypatch):
     assert panel.resolve("src/escape.js") is None
     assert panel.resolve("src\\ok.js") is None
     assert panel.resolve("src/../src/ok.js") is None
+
+
+def test_views_change_the_state_only_through_the_stores_actions():
+    """One store (src/store.js), changed only through its actions: no view assigns to
+    `state.X` or adds to, deletes from or clears its sets and maps itself, and no view keeps
+    state another view reads (the queue names shots from the store's board)."""
+
+    ui = Path(__file__).resolve().parents[1] / "panel" / "src" / "ui"
+    direct = re.compile(r"\bstate\.\w+(\.\w+)?\s*=[^=]|\bstate\.\w+\.(add|delete|clear|set)\(")
+    found = [f"{f.name}:{n}: {line.strip()}" for f in sorted(ui.glob("*.js"))
+             for n, line in enumerate(f.read_text("utf-8").splitlines(), 1)
+             if direct.search(line)]
+    assert found == []
+    assert "boardState" not in (ui / "queue.js").read_text("utf-8")

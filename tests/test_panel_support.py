@@ -96,3 +96,53 @@ def generate(page, prompt: str, *, takes: int, steps: int | None = None,
             page.click("#fold-advanced")
         page.fill("#steps", str(steps))
     page.click("#generate")
+
+
+STRIP = {"columns": 4, "rows": 4, "frames": 16, "tile_width": 160, "tile_height": 90}
+
+
+def seed_library(bridge, *, shots: int, takes: int, word: str, like: dict | None = None) -> dict:
+    """A board of `shots` shots holding `takes` take records, in seconds: the board through
+    the API, the takes written straight into the bridge's SQLite library as the recovery
+    path writes takes found on disk (no model runs). `like`: a real take (GET /takes/<id>),
+    whose files and request every record shares, so posters and videos load; without it the
+    records have no files (their posters answer 404) and the request of a job that is queued
+    and cancelled at once. Answers the board as GET /boards/<id> does."""
+    from bridge.config import Settings
+    from bridge.library import store
+    from bridge.library.db import Database
+
+    made = bridge.api("POST", "/boards", json={"name": f"Board {word}", "shots": [
+        {"label": f"Shot {i + 1} {word}", "prompt": f"shot {i + 1} {word}"}
+        for i in range(shots)]})
+    assert made.status_code in (200, 201), made.text
+    board = made.json()
+    conn = Database(Settings(data_dir=bridge.data_dir).db_path).conn()
+    if like:
+        row = conn.execute("SELECT folder, stem FROM takes WHERE id = ?", (like["id"],)).fetchone()
+        files = {"folder": row[0], "stem": row[1]}
+        job_id = like["job_id"]
+    else:  # a model with no weights offline: should the worker reach it, it fails at once
+        files = {"folder": "seeded", "stem": ""}  # a stem per take; their records go here
+        (store.media_root(conn) / "seeded").mkdir(parents=True, exist_ok=True)
+        job_id = bridge.submit(prompt=f"seed {word}", model="ltx-video")["jobs"][0]["id"]
+        bridge.api("POST", f"/jobs/{job_id}/cancel")
+    base = bridge.api("GET", f"/jobs/{job_id}").json()["request"]
+    tag = uuid.uuid4().hex[:8]
+    for i in range(takes):
+        shot = board["shots"][i % shots]
+        take_id, job_id, batch_id = f"tk{tag}{i:05d}", f"jb{tag}{i:05d}", f"bt{tag}{i // 8:04d}"
+        request = {**base, "prompt": f"take {i} of {shot['label']}", "seed": i}
+        created = 1000.0 + i
+        take = {"id": take_id, "job_id": job_id, "batch_id": batch_id, "created_at": created,
+                "prompt": f"take {i} of {shot['label']}", "model": "tiny", "seed": i,
+                "width": 64, "height": 36, "num_frames": 9, "fps": 24.0, "duration_s": 9 / 24,
+                "record": {"request": request}, "filmstrip": (like or {}).get("filmstrip") or STRIP,
+                "shot_id": shot["id"], "board_id": board["id"], **files}
+        take["stem"] = take["stem"] or take_id
+        store.insert_recovered_take(conn, take, {"id": job_id, "idx": i % 8, "created_at": created,
+                                                 "request": request},
+                                    {"id": batch_id, "created_at": created, "takes": 8,
+                                     "request": request})
+    conn.close()
+    return bridge.api("GET", f"/boards/{board['id']}").json()

@@ -77,3 +77,26 @@ def test_a_renamed_response_field_fails_tsc(tmp_path, schema, field):
     r = tsc(copy / "tsconfig.json")
     assert r.returncode != 0
     assert field in r.stdout + r.stderr
+
+
+def test_every_host_adapter_is_checked_against_the_host_interface(tmp_path):
+    """src/hosts/host.d.ts is the one host interface: an adapter that drops a member fails
+    tsc, naming it (the table of adapters in hosts/index.js is typed with it)."""
+    r = tsc(PANEL / "tsconfig.hosts.json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    copy = tmp_path / "panel"
+    shutil.copytree(PANEL / "src" / "hosts", copy / "src" / "hosts")
+    shutil.copytree(PANEL / "types", copy / "types")
+    shutil.copy(PANEL / "tsconfig.hosts.json", copy / "tsconfig.json")
+    if sys.platform != "win32":
+        os.symlink(PANEL / "node_modules", copy / "node_modules", target_is_directory=True)
+    else:
+        shutil.copytree(PANEL / "node_modules", copy / "node_modules")
+    adapter = copy / "src" / "hosts" / "desktop.js"
+    text = adapter.read_text("utf-8")
+    assert "export async function openTextFile()" in text
+    adapter.write_text(text.replace("export async function openTextFile()",
+                                    "async function openTextFile()"), "utf-8")
+    r = tsc(copy / "tsconfig.json")
+    assert r.returncode != 0
+    assert "openTextFile" in r.stdout + r.stderr

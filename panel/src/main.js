@@ -8,7 +8,7 @@ import { runEventLoop, setBridge } from "./sync.js";
 import { loadBase, loadToken, saveToken, takeFragment } from "./token.js";
 import { mountActions } from "./ui/actions.js";
 import { mountBoard } from "./ui/board.js";
-import { h, toast } from "./ui/dom.js";
+import { h, liveRegion, toast } from "./ui/dom.js";
 import { mountGallery } from "./ui/gallery.js";
 import { mountGenerate } from "./ui/generate.js";
 import { mountKeyboard } from "./ui/keyboard.js";
@@ -38,25 +38,61 @@ async function findToken(host, fragment) {
   return fromHost || "";
 }
 
+const TABS = [["generate", "Generate"], ["queue", "Queue"], ["gallery", "Takes"], ["board", "Board"]];
+
+/** The tab bar as WAI-ARIA tabs: one Tab stop (the current tab), arrows, Home and End move
+ * between the tabs that are on screen and open them. */
+function tabBar() {
+  const tabs = TABS.map(([t, label]) =>
+    h(`button.tab.tab-${t}`, { type: "button", role: "tab", id: `tab-${t}`, "aria-controls": `view-${t}`,
+      "aria-selected": "false", tabindex: "-1", onclick: () => set({ tab: t }, "tab") },
+    label, h("span.tab-count")));
+  const bar = h("div.tabs", { role: "tablist", "aria-label": "Views" }, tabs);
+  bar.addEventListener("keydown", (/** @type {KeyboardEvent} */ ev) => {
+    const shown = tabs.filter((t) => t.offsetParent !== null);
+    const i = shown.indexOf(/** @type {any} */ (ev.target));
+    if (i < 0) return;
+    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: shown.length - 1 }[ev.key];
+    if (to === undefined) return;
+    ev.preventDefault();
+    const next = shown[(to + shown.length) % shown.length];
+    next.click();
+    next.focus();
+  });
+  return { bar, tabs };
+}
+
+/** Where the skip link leads: the action bar's first control, or the board's Assemble. */
+function skipToActions() {
+  const target = /** @type {HTMLElement | null} */ (state.tab === "board"
+    ? document.getElementById("board-assemble")
+    : document.querySelector("#actions button:not([disabled])"));
+  if (target) target.focus();
+}
+
 function layout(host) {
   const dot = h("span.dot.connecting#conn-dot");
-  const tabs = ["generate", "queue", "gallery", "board"].map((t) =>
-    h(`button.tab.tab-${t}`, { type: "button", id: `tab-${t}`, onclick: () => set({ tab: t }, "tab") },
-      { generate: "Generate", queue: "Queue", gallery: "Takes", board: "Board" }[t], h("span.tab-count")));
+  const { bar, tabs } = tabBar();
   const settings = host.capabilities.pairing
     ? h("button.icon#settings", { type: "button", title: "Bridge address and token", "aria-label": "Settings", onclick: openPairing }, "⚙")
     : null;
-  const header = h("header.topbar", null, dot, h("span.brand", null, "Promptcut"),
-    h("nav.tabs", { role: "tablist" }, tabs), h("span.grow"),
+  const skip = h("a.skip#skip-to-actions", { href: "#actions", onclick: (/** @type {Event} */ e) => {
+    e.preventDefault();
+    skipToActions();
+  } }, "Skip to actions");
+  const header = h("header.topbar", null, skip, dot, h("span.brand", null, "Promptcut"),
+    bar, h("span.grow"),
     h("span.host-label", null, host.capabilities.label), settings);
   const bannerHost = h("div.banner-host");
-  const gen = h("section.view#view-generate");
-  const queue = h("section.view#view-queue");
-  const gallery = h("section.view#view-gallery");
-  const board = h("section.view#view-board");
+  const view = (/** @type {string} */ t) => h(`section.view#view-${t}`, { role: "tabpanel", "aria-labelledby": `tab-${t}` });
+  const gen = view("generate");
+  const queue = view("queue");
+  const gallery = view("gallery");
+  const board = view("board");
   const actions = h("div.actions-host");
   const app = h("div.app", null, header, bannerHost,
-    h("main.layout", null, h("div.side", null, gen, queue), h("div.main", null, gallery, board, actions)));
+    h("main.layout", null, h("div.side", null, gen, queue), h("div.main", null, gallery, board, actions)),
+    liveRegion());
   document.body.appendChild(app);
 
   mountStatus(dot, bannerHost, host);
@@ -75,8 +111,16 @@ function layout(host) {
   const showTab = () => {
     // Classes, not data attributes, so the CSS stays within what UXP understands.
     const root = document.documentElement.classList;
-    for (const t of ["generate", "queue", "gallery", "board"]) root.toggle(`tab-${t}`, t === state.tab);
-    for (const t of tabs) t.classList.toggle("active", t.id === `tab-${state.tab}`);
+    for (const [t] of TABS) root.toggle(`tab-${t}`, t === state.tab);
+    // Wide, Generate and Queue are always on screen (no tab): the main area shows Takes.
+    const wide = root.contains("wide") && (state.tab === "generate" || state.tab === "queue");
+    const shown = wide ? "gallery" : state.tab;
+    for (const t of tabs) {
+      const current = t.id === `tab-${shown}`;
+      t.classList.toggle("active", current);
+      t.setAttribute("aria-selected", String(current));
+      t.setAttribute("tabindex", current ? "0" : "-1");
+    }
   };
   on((w) => {
     if (w === "tab") showTab();
@@ -84,7 +128,10 @@ function layout(host) {
   });
   showTab();
 
-  const fit = () => document.documentElement.classList.toggle("wide", window.innerWidth >= WIDE_PX);
+  const fit = () => {
+    document.documentElement.classList.toggle("wide", window.innerWidth >= WIDE_PX);
+    showTab();
+  };
   window.addEventListener("resize", fit);
   fit();
 }

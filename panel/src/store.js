@@ -21,6 +21,7 @@ export const state = {
   tab: "generate",
   hiddenJobs: new Set(), // failed/cancelled jobs the user dismissed
   batches: new Map(), // batch_id -> short label (first prompt seen)
+  board: null, // the board the Board view shows (GET /boards/<id>); the queue names its shots
 };
 
 export function on(fn) {
@@ -41,6 +42,51 @@ export function emit(what) {
 export function set(patch, what) {
   Object.assign(state, patch);
   emit(what || Object.keys(patch)[0]);
+}
+
+// ---- Actions: the views change the state only through these (and set/putTake/putJob).
+
+/** Clears the selection. */
+export function clearSelection() {
+  state.selection.clear();
+  emit("selection");
+}
+
+/**
+ * Selects `ids` (added to the selection when `extend`), moving the cursor to `cursor`.
+ * @param {string[]} ids @param {{extend?: boolean, cursor?: string | null}} [opts]
+ */
+export function selectTakes(ids, opts = {}) {
+  if (!opts.extend) state.selection.clear();
+  for (const id of ids) state.selection.add(id);
+  if (opts.cursor !== undefined) state.cursor = opts.cursor;
+  emit("selection");
+}
+
+/** Adds or removes one take from the selection; the cursor goes to it. */
+export function toggleSelected(id, withEmit = true) {
+  if (state.selection.has(id)) state.selection.delete(id);
+  else state.selection.add(id);
+  state.cursor = id;
+  if (withEmit) emit("selection");
+}
+
+/** Changes the gallery's filters (the caller reloads the takes). @param {Partial<typeof state.filters>} patch */
+export function setFilters(patch) {
+  Object.assign(state.filters, patch);
+  emit("filters");
+}
+
+/** Hides finished jobs from the queue (nothing is deleted). @param {string[]} ids */
+export function hideJobs(ids) {
+  for (const id of ids) state.hiddenJobs.add(id);
+  emit("jobs");
+}
+
+/** The board the Board view shows, for the views that name its shots. */
+export function setBoard(board) {
+  state.board = board;
+  emit("board");
 }
 
 export function rememberBatch(batchId, prompt) {
@@ -75,6 +121,12 @@ export function putTake(take) {
   state.takes.set(take.id, take);
   if (!known) {
     state.takeTotal += 1; // a new take in the library (loads set the bridge's count after)
+    const order = state.takeOrder;
+    const last = order.length ? state.takes.get(order[order.length - 1]) : null;
+    if (!last || time(last) >= time(take)) {
+      order.push(take.id); // a page of a newest-first load: the common case, at no search
+      return;
+    }
     const idx = state.takeOrder.findIndex((id) => time(state.takes.get(id)) < time(take));
     if (idx < 0) state.takeOrder.push(take.id);
     else state.takeOrder.splice(idx, 0, take.id);

@@ -68,6 +68,18 @@ export async function loadMoreTakes() {
   emit("takes");
 }
 
+/** Every page still to come, drawn once at the end (grouping by shot shows whole shots). */
+export async function loadAllTakes() {
+  if (!state.nextCursor) return; // all here already: nothing to redraw
+  while (state.nextCursor) {
+    const r = await bridge.takes(takeQuery(state.nextCursor));
+    for (const t of r.takes || []) putTake(t);
+    state.nextCursor = r.next_cursor || null;
+    state.takeTotal = typeof r.total === "number" ? r.total : state.takeOrder.length;
+  }
+  emit("takes");
+}
+
 export async function reloadAll() {
   await Promise.all([loadModels(), loadJobs(), loadTakes()]);
 }

@@ -22,6 +22,30 @@ export function shotAt(board, seconds) {
     seconds >= s.start_frame / fps && seconds < s.end_frame / fps) || null;
 }
 
+const MIN_GAP_PX = 4; // marks closer than this merge into a band: fewer are drawn
+
+/**
+ * The beat and bar marks worth drawing at `width` px: every beat where beats stand apart,
+ * else bars only, else every n-th bar, so that no two marks are closer than MIN_GAP_PX (a
+ * 4-minute song at 320 px would otherwise be a solid band). x positions in px.
+ * @param {any} board @param {number} width
+ * @returns {{beats: number[], bars: number[]}}
+ */
+export function gridMarks(board, width) {
+  const song = board.song;
+  if (!song) return { beats: [], bars: [] };
+  const total = span(board);
+  const x = (/** @type {number} */ t) => Math.round((t / total) * width);
+  const downs = new Set(song.downbeats.map((/** @type {number} */ t) => t.toFixed(3)));
+  const gap = (/** @type {number[]} */ ts) => (ts.length > 1 ? ((ts[ts.length - 1] - ts[0]) / (ts.length - 1) / total) * width : Infinity);
+  const bars = song.downbeats.length ? song.downbeats : song.beats;
+  const beats = song.beats.filter((/** @type {number} */ t) => !downs.has(t.toFixed(3)));
+  const every = Math.max(1, Math.ceil(MIN_GAP_PX / gap(bars)));
+  const barXs = bars.filter((/** @type {any} */ _t, /** @type {number} */ i) => i % every === 0).map(x);
+  const beatXs = gap(song.beats) >= MIN_GAP_PX ? beats.map(x) : [];
+  return { beats: beatXs, bars: barXs };
+}
+
 /**
  * @param {HTMLCanvasElement} canvas
  * @param {any} board the board as GET /boards/<id> answers
@@ -49,12 +73,11 @@ export function drawWave(canvas, board, selectedId) {
     }
   }
   if (song) {
-    const downs = new Set(song.downbeats.map((t) => t.toFixed(3)));
-    for (const t of song.beats) {
-      const bar = downs.has(t.toFixed(3));
-      g.fillStyle = bar ? COLORS.bar : COLORS.beat;
-      g.fillRect(Math.round(x(t)), bar ? 0 : height * 0.6, 1, bar ? height : height * 0.4);
-    }
+    const marks = gridMarks(board, width);
+    g.fillStyle = COLORS.beat;
+    for (const px of marks.beats) g.fillRect(px, height * 0.6, 1, height * 0.4);
+    g.fillStyle = COLORS.bar;
+    for (const px of marks.bars) g.fillRect(px, 0, 1, height);
     const peaks = song.peaks || [];
     const songW = x(song.duration_s);
     g.fillStyle = COLORS.wave;
@@ -66,12 +89,18 @@ export function drawWave(canvas, board, selectedId) {
     }
   }
   g.font = "10px sans-serif";
-  for (const shot of board.shots || []) {
-    if (shot.start_frame == null) continue;
+  const cuts = (board.shots || []).filter((/** @type {any} */ s) => s.start_frame != null);
+  // Dense cuts (55 at 320 px) as hairlines; a label only where it has room to be read.
+  const thin = cuts.length > 1 && width / cuts.length < 8;
+  let free = 0;
+  for (const shot of cuts) {
     const px = Math.round(x(shot.start_frame / board.fps));
     g.fillStyle = COLORS.cut;
-    g.fillRect(px, 0, 2, height);
+    g.fillRect(px, 0, thin ? 1 : 2, height);
+    const room = x(shot.seconds || 0) - 6;
+    if (px + 4 < free || room < 24) continue;
     g.fillStyle = COLORS.label;
-    g.fillText(shot.label || "", px + 4, 11, Math.max(0, x(shot.seconds || 0) - 6));
+    g.fillText(shot.label || "", px + 4, 11, room);
+    free = px + 4 + Math.min(room, g.measureText(shot.label || "").width) + 4;
   }
 }

@@ -7,10 +7,13 @@ import * as desktop from "./desktop.js";
 import * as test from "./test.js";
 import * as uxp from "./uxp.js";
 
+/** Every adapter, checked by tsc against the one host interface (hosts/host.d.ts).
+ * @type {Record<string, import("./host").Host>} */
 export const HOSTS = { browser, cep, desktop, test, uxp };
 
 export function detectHost() {
   const g = /** @type {any} */ (globalThis);
+  /** @type {string | null} */
   let forced = null;
   try {
     forced = new URLSearchParams(g.location ? g.location.search : "").get("host");
@@ -24,6 +27,7 @@ export function detectHost() {
   return "browser";
 }
 
+/** @returns {import("./host").Host} */
 export function getHost(name = detectHost()) {
   return HOSTS[name];
 }

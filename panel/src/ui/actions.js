@@ -2,11 +2,12 @@
 // only), re-roll, continue, compare, assemble a cut and export it.
 
 import { continueBody, rerollBody } from "../requests.js";
-import { emit, on, putJob, selectedTakes, state, targetTakes, time } from "../store.js";
+import { clearSelection, emit, on, putJob, selectedTakes, set, state, targetTakes, time } from "../store.js";
 import { getBridge } from "../sync.js";
 import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
 import { deleteTakes, undo } from "./culling.js";
+import { SHORTCUTS } from "./keyboard.js";
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
 let formats = new Map();
@@ -36,18 +37,20 @@ export function mountActions(root, theHost) {
       caps.timeline ? btn("overwrite", "Overwrite", "Overwrite at the playhead", () => place(true)) : null,
       btn("reroll", "Re-roll", "Same settings, new seed", reroll),
       btn("continue", "Continue", "New take starting from this take's last frame", extend),
-      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side", compare)),
+      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare)),
     h("div.row.wrap", null,
-      btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence", assemble),
+      btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence (A)", assemble),
       fmt,
       btn("export-cut", "Export cut", "Save the selection (or picks) as an editor file", () => exportCut(fmt.value)),
       caps.exportSequence ? btn("export-sequence", "Export sequence", "Export Premiere's active sequence", exportSequence) : null,
       caps.reveal ? btn("reveal", "Reveal", "Show the take's file", reveal) : null,
       h("span.grow"),
       selInfo,
-      btn("clear-selection", "Clear", "Clear the selection (Esc)", () => { state.selection.clear(); emit("selection"); }),
+      btn("clear-selection", "Clear", "Clear the selection (Esc)", clearSelection),
       btn("delete", "Delete", "Move the selected takes to the trash", remove),
-      btn("undo", "Undo", "Undo the last rating, pick, reject or delete (Ctrl+Z)", () => undo())));
+      btn("undo", "Undo", "Undo the last rating, pick, reject or delete (Ctrl+Z)", () => undo()),
+      h("details.keys#shortcuts", null, h("summary", null, "Keys"),
+        h("dl", null, SHORTCUTS.map(([k, what]) => [h("dt", null, k), h("dd", null, what)])))));
   root.appendChild(bar);
 
   async function renderTracks() {
@@ -56,7 +59,7 @@ export function mountActions(root, theHost) {
     track.replaceChildren(...Array.from({ length: n }, (_, i) => option(String(i), `V${i + 1}`, i === keep)));
     track.style.display = caps.timeline ? "" : "none";
   }
-  track.addEventListener("change", () => { state.track = Number(track.value); });
+  track.addEventListener("change", () => set({ track: Number(track.value) }, "track"));
   track.addEventListener("focus", renderTracks);
   renderTracks();
 

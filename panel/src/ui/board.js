@@ -5,16 +5,46 @@
 
 import * as api from "../boards/calls.js";
 import { drawWave, shotAt, timeAt } from "../boards/wave.js";
-import { on, state } from "../store.js";
-import { clear, field, getData, guard, h, option, toast } from "./dom.js";
+import { on, setBoard, state } from "../store.js";
+import { announce, clear, field, getData, guard, h, option, toast } from "./dom.js";
 import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
 let host = null;
 const view = { boards: [], board: null, selected: null, open: new Set(), takes: new Map(),
-  gaps: new Map() };
-export const boardState = view;
+  gaps: new Map(), preview: null };
+
+/**
+ * Where focus is inside the shot list, said so it survives a rebuild: the shot, the take,
+ * and the control's class. Null when focus is elsewhere.
+ * @param {HTMLElement} list
+ */
+function focusSpot(list) {
+  const el = /** @type {HTMLElement | null} */ (document.activeElement);
+  if (!el || !list.contains(el)) return null;
+  const card = el.closest(".shot");
+  const take = el.closest(".shot-take");
+  const cls = [...el.classList].find((c) => c.startsWith("shot-") || c.startsWith("take-")) || "";
+  return { shot: card && getData(card, "shotId"), take: take && getData(take, "takeId"), cls, self: el === card };
+}
+
+/** Puts focus back where focusSpot found it, or the nearest sensible place: the same
+ * control, else (disabled now, e.g. ▲ on the first shot) its shot's card. */
+function refocus(list, spot) {
+  const card = list.querySelector(`.shot[data-shot-id="${spot.shot}"]`);
+  if (!card) return;
+  let el = null;
+  if (!spot.self) {
+    const scope = spot.take ? card.querySelector(`.shot-take[data-take-id="${spot.take}"]`) : card;
+    el = scope && (spot.cls ? scope.querySelector(`.${spot.cls}`) : null);
+    if (!el && scope && scope.classList.contains(spot.cls)) el = scope;
+    if (el && el.disabled) el = card.querySelector(".shot-up:not([disabled]), .shot-down:not([disabled])");
+  }
+  el = el || card;
+  // A control of a card that is not the Tab stop is still a place to land after an action.
+  el.focus({ preventScroll: false });
+}
 
 export function mountBoard(root, theHost) {
   host = theHost;
@@ -30,7 +60,7 @@ export function mountBoard(root, theHost) {
   const tempo = h("input#board-tempo", { type: "number", min: "20", max: "400", step: "0.01", placeholder: "BPM", "aria-label": "Tempo" });
   const wave = h("canvas.wave#board-wave", { "aria-label": "Song waveform with beats and cuts", role: "img" });
   const summary = h("div.info#board-summary");
-  const shots = h("div.shots#board-shots", { role: "list" });
+  const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
 
@@ -78,6 +108,7 @@ export function mountBoard(root, theHost) {
     if (shot) selectShot(shot);
   });
   wireDrag(shots);
+  shots.addEventListener("keydown", (ev) => shotKeys(/** @type {KeyboardEvent} */ (ev)));
   on((w) => {
     if (w === "models") renderModels();
     if ((w === "takes" || w === "jobs") && view.board) refreshSoon();
@@ -108,6 +139,7 @@ export function mountBoard(root, theHost) {
 
   function render() {
     const b = view.board;
+    if (state.board !== b) setBoard(b); // the store's copy: the queue names shots from it
     root.classList.toggle("has-board", !!b);
     clear(select);
     select.append(option("", view.boards.length ? "Choose a board" : "No boards", !b));
@@ -119,17 +151,15 @@ export function mountBoard(root, theHost) {
       (b.layout_error ? ` · ${b.layout_error.message}` : "");
     if (b.song && document.activeElement !== tempo) tempo.value = String(b.song.tempo);
     drawWave(wave, b, view.selected);
-    const focusId = document.activeElement && getData(document.activeElement, "shotId");
+    const focus = focusSpot(shots);
+    const current = b.shots.some((s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
     clear(shots);
     for (const s of b.shots) {
-      shots.append(shotCard(b, s, { selected: s.id === view.selected, open: view.open.has(s.id),
-        takes: view.takes.get(s.id), actions, timeline: host.capabilities.timeline,
-        gap: view.gaps.get(s.id) }));
+      shots.append(shotCard(b, s, { selected: s.id === view.selected, current: s.id === current,
+        open: view.open.has(s.id), takes: view.takes.get(s.id), actions,
+        timeline: host.capabilities.timeline, gap: view.gaps.get(s.id), preview: view.preview }));
     }
-    if (focusId) {
-      const again = shots.querySelector(`[data-shot-id="${focusId}"]`);
-      if (again) again.focus();
-    }
+    if (focus) refocus(shots, focus);
   }
 
   let timer = null;
@@ -243,34 +273,104 @@ export function mountBoard(root, theHost) {
     render();
   }
 
+  /** The Board's keys, on what has focus: a shot card, or a take in a shot's strip. */
+  function shotKeys(ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || !view.board) return;
+    const el = /** @type {HTMLElement} */ (ev.target);
+    const list = view.board.shots;
+    const k = ev.key;
+    if (el.classList.contains("shot")) {
+      const i = list.findIndex((x) => x.id === getData(el, "shotId"));
+      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
+        End: list.length - 1 }[k];
+      if (to !== undefined) {
+        const next = list[Math.max(0, Math.min(list.length - 1, to))];
+        view.selected = next.id;
+        render();
+        focusShot(next.id);
+      } else if (k === "Enter") {
+        view.selected = list[i].id;
+        actions.toggle(list[i]).then(() => {
+          const first = shots.querySelector(`.shot[data-shot-id="${list[i].id}"] .shot-take[tabindex="0"]`);
+          if (first) /** @type {HTMLElement} */ (first).focus();
+        });
+      } else if (k === " " || k === "Spacebar") {
+        selectShot(list[i]);
+      } else return;
+      ev.preventDefault();
+      return;
+    }
+    if (el.classList.contains("shot-take")) {
+      const card = el.closest(".shot");
+      const shot = list.find((x) => x.id === getData(card, "shotId"));
+      const takes = view.takes.get(shot.id) || [];
+      const i = takes.findIndex((t) => t.id === getData(el, "takeId"));
+      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
+        End: takes.length - 1 }[k];
+      if (to !== undefined) {
+        const t = takes[Math.max(0, Math.min(takes.length - 1, to))];
+        for (const x of card.querySelectorAll(".shot-take")) x.setAttribute("tabindex", getData(x, "takeId") === t.id ? "0" : "-1");
+        const next = card.querySelector(`.shot-take[data-take-id="${t.id}"]`);
+        if (next) /** @type {HTMLElement} */ (next).focus();
+      } else if (k === " " || k === "Spacebar") {
+        actions.preview(shot, takes[i]);
+      } else if (k === "p" || k === "P" || k === "Enter") {
+        const chosen = takes[i].id === shot.selected_take_id;
+        actions.pick(shot, chosen ? null : takes[i]);
+      } else if (k === "Escape") {
+        focusShot(shot.id);
+      } else return;
+      ev.preventDefault();
+    }
+  }
+
+  function focusShot(id) {
+    const card = /** @type {HTMLElement | null} */ (shots.querySelector(`.shot[data-shot-id="${id}"]`));
+    if (card) {
+      card.focus({ preventScroll: true });
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  }
+
+  // Every action on a shot makes it the board's current shot (its card the Tab stop).
+  const acting = (fn) => (shot, ...rest) => {
+    view.selected = shot.id;
+    return fn(shot, ...rest);
+  };
   const actions = {
     select: selectShot,
-    patch: (shot, body) => guard(async () => { await api.patchShot(shot.id, body); await reload(); }),
-    move: (shot, position) => guard(async () => {
+    patch: acting((shot, body) => guard(async () => { await api.patchShot(shot.id, body); await reload(); })),
+    move: acting((shot, position) => guard(async () => {
       if (position < 0 || position >= view.board.shots.length) return;
       await api.patchShot(shot.id, { position });
       await reload();
-    }),
-    split: (shot) => guard(async () => { await api.splitShot(shot.id); await reload(); }),
+      announce(`${shot.label} moved to place ${position + 1}.`);
+    })),
+    split: acting((shot) => guard(async () => { await api.splitShot(shot.id); await reload(); })),
     remove: (shot) => guard(async () => {
       if (!globalThis.confirm(`Delete ${shot.label}? Its takes stay in the library.`)) return;
       await api.deleteShot(shot.id);
       await reload();
     }),
-    toggle: (shot) => guard(async () => {
+    toggle: acting((shot) => guard(async () => {
       if (view.open.has(shot.id)) view.open.delete(shot.id);
       else view.open.add(shot.id);
       await reload(); // the shot's takes, and the board as it is now
-    }),
+    })),
     generate: (shot) => guard(async () => {
       const r = await api.generate(view.board.id, genBody({ shot_ids: [shot.id] }));
       refreshSoon();
       return `Queued ${r.jobs.length} takes for ${shot.label}.`;
     }, (m) => m),
-    pick: (shot, take) => guard(async () => {
+    pick: acting((shot, take) => guard(async () => {
       await api.patchShot(shot.id, { selected_take_id: take ? take.id : null });
       await reload();
-    }),
+      announce(take ? `Picked seed ${take.seed} for ${shot.label}.` : `${shot.label} has no pick.`);
+    })),
+    preview: (shot, take) => {
+      view.preview = view.preview === take.id ? null : take.id;
+      render();
+    },
     swap: (shot, take) => seq.swap(shot, take),
     placeInGap: (shot) => seq.placeInGap(shot),
   };

@@ -10,8 +10,8 @@ let current = null;
 
 export function openCompare(takes) {
   closeCompare();
-  const videos = takes.map((t) => h("video.cmp-video", {
-    src: t.media_url, muted: true, loop: true, playsinline: true, preload: "auto", poster: t.poster_url,
+  const videos = takes.map((t, i) => h("video.cmp-video", {
+    "aria-label": `Take ${i + 1} of ${takes.length}: seed ${t.seed}`, src: t.media_url, muted: true, loop: true, playsinline: true, preload: "auto", poster: t.poster_url,
   }));
   videos.forEach((v) => { /** @type {HTMLVideoElement} */ (v).muted = true; });
   const master = /** @type {HTMLVideoElement} */ (videos[0]);
@@ -20,19 +20,31 @@ export function openCompare(takes) {
   const playBtn = h("button.primary#compare-play", { type: "button" }, "Play");
   const closeBtn = h("button.small#compare-close", { type: "button", "aria-label": "Close compare" }, "Close");
 
-  const cells = takes.map((t, i) => h("div.cmp-cell", { dataset: { takeId: t.id } }, videos[i],
-    h("div.cmp-meta", null, h("span.cmp-prompt", { title: t.prompt }, t.prompt), h("span.hint", null, `seed ${t.seed}`)),
-    h("div.row", null,
-      h("button.small.cmp-pick", { type: "button", onclick: () => setStatus(t.id, "picked") }, "Pick"),
-      h("button.small.cmp-reject", { type: "button", onclick: () => setStatus(t.id, "rejected") }, "Reject"),
-      [1, 2, 3, 4, 5].map((n) => h("button.star", { type: "button", "aria-label": `${n} stars`,
-        dataset: { n: String(n) }, onclick: () => rate(t.id, n) }, "★")))));
+  const cells = takes.map((t, i) => {
+    const name = `take ${i + 1}`;
+    return h("div.cmp-cell", { role: "group", "aria-label": `Take ${i + 1}, seed ${t.seed}`, dataset: { takeId: t.id } }, videos[i],
+      h("div.cmp-meta", null, h("span.cmp-prompt", { title: t.prompt }, t.prompt), h("span.hint", null, `seed ${t.seed}`)),
+      h("div.row.cmp-controls", null,
+        h("button.small.cmp-pick", { type: "button", "aria-label": `Pick ${name}`, "aria-pressed": "false",
+          onclick: () => setStatus(t.id, "picked") }, "Pick"),
+        h("button.small.cmp-reject", { type: "button", "aria-label": `Reject ${name}`, "aria-pressed": "false",
+          onclick: () => setStatus(t.id, "rejected") }, "Reject"),
+        h("span.stars.cmp-stars", { role: "group", "aria-label": `Rating of ${name}` },
+          [1, 2, 3, 4, 5].map((n) => h("button.star", { type: "button", "aria-label": `${n} star${n > 1 ? "s" : ""}`,
+            "aria-pressed": "false", dataset: { n: String(n) }, onclick: () => rate(t.id, n) }, "★")))));
+  });
   // Ratings and picks made here (or by keys) show at once, as in the gallery.
   const refresh = () => cells.forEach((cell, i) => {
     const t = state.takes.get(takes[i].id) || takes[i];
     cell.classList.toggle("picked", t.status === "picked");
     cell.classList.toggle("rejected", t.status === "rejected");
-    cell.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (t.rating || 0)));
+    cell.querySelector(".cmp-pick").setAttribute("aria-pressed", String(t.status === "picked"));
+    cell.querySelector(".cmp-reject").setAttribute("aria-pressed", String(t.status === "rejected"));
+    cell.querySelectorAll(".star").forEach((s) => {
+      const n = Number(getData(s, "n"));
+      s.classList.toggle("on", n <= (t.rating || 0));
+      s.setAttribute("aria-pressed", String(n === (t.rating || 0)));
+    });
   });
   refresh();
   const opener = document.activeElement;

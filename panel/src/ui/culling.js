@@ -3,7 +3,7 @@
 
 import { emit, putTake, removeTake, state } from "../store.js";
 import { getBridge } from "../sync.js";
-import { guard, toast } from "./dom.js";
+import { announce, guard, toast } from "./dom.js";
 
 async function patchTake(id, body) {
   const take = await getBridge().patchTake(id, body);
@@ -29,11 +29,12 @@ function cull(id, change, label) {
     for (const x of ids) await patchTake(x, change(state.takes.get(x)));
     pushUndo({ label, patches: before });
     if (ids.length > 1) toast(`${label}: ${ids.length} takes (Ctrl+Z undoes).`, "ok");
+    else announce(label); // a toast is said too; one take's change is said here, once
   });
 }
 
 export function rate(id, n) {
-  return cull(id, () => ({ rating: n }), `Rated ${n}`);
+  return cull(id, () => ({ rating: n }), n ? `Rated ${n} star${n > 1 ? "s" : ""}` : "Rating cleared");
 }
 
 export function setStatus(id, status) {

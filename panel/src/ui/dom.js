@@ -58,6 +58,23 @@ export function field(label, control, hint) {
     hint ? h("span.hint", null, hint) : null);
 }
 
+let live = null;
+
+/** The page's one polite live region: a single rating, pick or move is said once, briefly. */
+export function liveRegion() {
+  if (!live) live = h("div.sr-only#announce", { role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  return live;
+}
+
+/** Says `message` to screen readers (politely: after what they are reading). */
+export function announce(message) {
+  const box = liveRegion();
+  if (!box.isConnected) document.body.appendChild(box);
+  // The same words twice must be said twice: clear, then set on the next task.
+  box.textContent = "";
+  setTimeout(() => { box.textContent = message; }, 30);
+}
+
 let toastBox = null;
 
 /** Short message at the bottom; errors stay longer and are announced to screen readers. */

@@ -1,26 +1,57 @@
-// Keys the editor's hands already know: 1-5 rate (0 clears), P pick, X reject, arrows move,
-// Space plays in place, Enter inserts at the playhead, Esc clears or closes.
+// Keys the editor's hands already know, acting only on what has focus and is on screen:
+// on a focused take card 1-5 rate (0 clears), P pick, X reject, arrows move (Shift extends),
+// Space plays in place, Enter inserts at the playhead, C compares the selection, A assembles,
+// Esc clears the selection. In Compare: Space plays or pauses, Esc closes, and 0-5, P, X act
+// on the take whose cell has focus. The Board has its own keys (ui/board_keys.js).
 
-import { emit, set, state } from "../store.js";
+import { clearSelection, selectTakes, set, state } from "../store.js";
 import { getData } from "./dom.js";
-import { place } from "./actions.js";
+import { assemble, compare, place } from "./actions.js";
 import { closeCompare, compareToggle, isComparing } from "./compare.js";
 import { rate, setStatus, undo } from "./culling.js";
 import { togglePlay } from "./selection.js";
 import { displayOrder } from "./take_groups.js";
+import { revealTake } from "./gallery.js";
+
+/** The shortcuts, as the panel lists them (ui/actions.js). */
+export const SHORTCUTS = [
+  ["Tab", "to the take grid, then its cursor card's controls"],
+  ["← → ↑ ↓", "move between takes (Shift extends the selection)"],
+  ["1–5, 0", "rate the focused take, clear its rating"],
+  ["P / X", "pick / reject the focused take"],
+  ["Space", "play the focused take in place"],
+  ["Enter", "insert at the playhead (download outside Premiere)"],
+  ["C", "compare the 2–4 selected takes"],
+  ["A", "assemble the selection (or the picks)"],
+  ["Ctrl+Z", "undo the last rating, pick, reject or delete"],
+  ["Esc", "clear the selection; close Compare"],
+  ["Board: ← → ↑ ↓", "move between shots; Enter opens a shot's takes"],
+  ["Board takes: ← →", "move between takes; Space previews, P picks"],
+];
 
 function typing(el) {
   const tag = el && el.tagName;
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable);
 }
 
+/** The take card that holds `el`, when it is on screen. */
+function focusedCard(el) {
+  const card = el && el.closest ? el.closest("#gallery .take") : null;
+  return card && card.offsetParent !== null ? card : null;
+}
+
+/** @returns {HTMLElement | null} */
+function cardOf(id) {
+  return document.querySelector(`#gallery .take[data-take-id="${id}"]`);
+}
+
 /**
- * The take in the row above (-1) or below (+1) the cursor, nearest it across: found on screen,
+ * The take in the row above (-1) or below (+1) `from`, nearest it across: found on screen,
  * so it is right whether the grid is flat or in sections per shot of any length.
- * @param {number} dir
+ * @param {string} from @param {number} dir
  */
-function rowNeighbour(dir) {
-  const here = state.cursor && document.querySelector(`#gallery .take[data-take-id="${state.cursor}"]`);
+function rowNeighbour(from, dir) {
+  const here = cardOf(from);
   if (!here) return null;
   const r = here.getBoundingClientRect();
   const x = r.left + r.width / 2;
@@ -39,23 +70,38 @@ function rowNeighbour(dir) {
   return best ? getData(best, "takeId") : null;
 }
 
-function moveCursor(delta, extend) {
+function step(from, delta) {
   const order = displayOrder(); // grouped by shot, the sections' order
-  if (!order.length) return;
-  const i = Math.max(0, order.indexOf(state.cursor));
-  moveTo(order[Math.min(order.length - 1, Math.max(0, i + delta))], extend);
+  if (!order.length) return null;
+  const i = Math.max(0, order.indexOf(from));
+  return order[Math.min(order.length - 1, Math.max(0, i + delta))];
 }
 
-function moveTo(next, extend) {
+/** Moves the cursor (and focus) to `next`; the selection follows unless extended. */
+export function moveTo(next, extend = false) {
   if (!next) return;
-  if (extend) state.selection.add(next);
-  else {
-    state.selection.clear();
-    state.selection.add(next);
+  selectTakes([next], { extend, cursor: next });
+  if (!cardOf(next)) revealTake(next); // a block not yet filled (off screen)
+  const el = cardOf(next);
+  if (el) {
+    el.focus({ preventScroll: true });
+    if (el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
   }
-  set({ cursor: next }, "selection");
-  const el = document.querySelector(`#gallery .take[data-take-id="${next}"]`);
-  if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
+}
+
+/** Keys in Compare: the dialog holds focus, so they act on it alone. */
+function compareKey(ev) {
+  const k = ev.key;
+  const cell = ev.target && ev.target.closest ? ev.target.closest(".cmp-cell") : null;
+  const id = cell && getData(cell, "takeId");
+  const onButton = ev.target && ev.target.tagName === "BUTTON";
+  if (k === "Escape") closeCompare();
+  else if ((k === " " || k === "Spacebar") && !onButton) compareToggle();
+  else if (k >= "0" && k <= "5" && id) rate(id, Number(k));
+  else if ((k === "p" || k === "P") && id) setStatus(id, "picked");
+  else if ((k === "x" || k === "X") && id) setStatus(id, "rejected");
+  else return;
+  ev.preventDefault();
 }
 
 export function mountKeyboard() {
@@ -66,29 +112,42 @@ export function mountKeyboard() {
       return;
     }
     if (typing(ev.target) || ev.altKey || ev.metaKey || ev.ctrlKey) return;
-    if (state.tab !== "gallery" && !document.documentElement.classList.contains("wide") && !isComparing()) return;
-    const id = state.cursor;
-    const k = ev.key;
-    const onButton = ev.target && /** @type {HTMLElement} */ (ev.target).tagName === "BUTTON";
-    if (onButton && (k === " " || k === "Enter")) return; // the button's own click wins
-    let handled = true;
-    if (k >= "0" && k <= "5" && id) rate(id, Number(k));
-    else if ((k === "p" || k === "P") && id) setStatus(id, "picked");
-    else if ((k === "x" || k === "X") && id) setStatus(id, "rejected");
-    else if (k === "ArrowRight") moveCursor(1, ev.shiftKey);
-    else if (k === "ArrowLeft") moveCursor(-1, ev.shiftKey);
-    else if (k === "ArrowDown") moveTo(rowNeighbour(1) || state.cursor, ev.shiftKey);
-    else if (k === "ArrowUp") moveTo(rowNeighbour(-1) || state.cursor, ev.shiftKey);
-    else if (k === " " || k === "Spacebar") {
-      if (!compareToggle() && id) togglePlay(id);
-    } else if (k === "Enter" && id) place(false);
-    else if (k === "Escape") {
-      if (isComparing()) closeCompare();
-      else {
-        state.selection.clear();
-        emit("selection");
+    if (isComparing()) {
+      compareKey(ev);
+      return;
+    }
+    const card = focusedCard(ev.target);
+    if (!card) {
+      // Esc clears the selection from anywhere in the Takes view or its action bar.
+      const target = /** @type {HTMLElement} */ (ev.target);
+      const where = /** @type {HTMLElement | null} */ (target && target.closest ? target.closest("#view-gallery, .actions-host") : null);
+      if (ev.key === "Escape" && where && where.offsetParent !== null && state.selection.size) {
+        clearSelection();
+        ev.preventDefault();
       }
-    } else handled = false;
+      return;
+    }
+    const id = getData(card, "takeId");
+    const k = ev.key;
+    const onButton = ev.target !== card && /** @type {HTMLElement} */ (ev.target).tagName === "BUTTON";
+    if (onButton && (k === " " || k === "Enter")) return; // the button's own click wins
+    if (id !== state.cursor) set({ cursor: id }, "selection");
+    let handled = true;
+    if (k >= "0" && k <= "5") rate(id, Number(k));
+    else if (k === "p" || k === "P") setStatus(id, "picked");
+    else if (k === "x" || k === "X") setStatus(id, "rejected");
+    else if (k === "c" || k === "C") compare();
+    else if (k === "a" || k === "A") assemble();
+    else if (k === "ArrowRight") moveTo(step(id, 1), ev.shiftKey);
+    else if (k === "ArrowLeft") moveTo(step(id, -1), ev.shiftKey);
+    else if (k === "ArrowDown") moveTo(rowNeighbour(id, 1) || id, ev.shiftKey);
+    else if (k === "ArrowUp") moveTo(rowNeighbour(id, -1) || id, ev.shiftKey);
+    else if (k === "Home") moveTo(step(id, -Infinity), ev.shiftKey);
+    else if (k === "End") moveTo(step(id, Infinity), ev.shiftKey);
+    else if (k === " " || k === "Spacebar") togglePlay(id);
+    else if (k === "Enter") place(false);
+    else if (k === "Escape") clearSelection();
+    else handled = false;
     if (handled) ev.preventDefault();
   });
 }

@@ -4,9 +4,8 @@
 // clicks on their buttons.
 
 import { retryBody } from "../requests.js";
-import { emit, on, putJob, state, time } from "../store.js";
+import { emit, hideJobs, on, putJob, state, time } from "../store.js";
 import { getBridge, loadJobs } from "../sync.js";
-import { boardState } from "./board.js";
 import { fmtEta, guard, h } from "./dom.js";
 
 const ACTIVE = ["running", "queued"];
@@ -26,14 +25,14 @@ function queueCmp(a, b) {
 export function mountQueue(root) {
   const summary = h("div.queue-summary#queue-summary");
   const list = h("div.queue#queue", { role: "list" });
-  const empty = h("div.empty");
+  const empty = h("div.empty#queue-empty");
   const clearBtn = h("button.small#clear-finished", { type: "button" }, "Clear finished");
-  root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list);
+  // The empty state sits beside the list, not in it: a list holds only its items.
+  root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list, empty);
   const rows = new Map();
 
   clearBtn.addEventListener("click", () => {
-    for (const j of state.jobs.values()) if (!ACTIVE.includes(j.status)) state.hiddenJobs.add(j.id);
-    render();
+    hideJobs([...state.jobs.values()].filter((j) => !ACTIVE.includes(j.status)).map((j) => j.id));
   });
 
   function render() {
@@ -48,7 +47,8 @@ export function mountQueue(root) {
     const queuedIds = visible.filter((j) => j.status === "queued").map((j) => j.id);
     visible.forEach((job, i) => {
       seen.add(job.id);
-      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}|${!!job.stopping}`;
+      const named = job.shot_id && state.board && state.board.id === job.board_id ? state.board.updated_at : "";
+      const sig = `${job.status}|${job.priority}|${queuedIds.indexOf(job.id)}|${queuedIds.length}|${!!job.stopping}|${named}`;
       if (job.stopping) watchStopping(job.id);
       let row = rows.get(job.id);
       if (!row || row.sig !== sig) {
@@ -67,13 +67,13 @@ export function mountQueue(root) {
       }
     }
     empty.textContent = jobs.length ? "Nothing queued." : "No jobs yet. Generate takes to fill the queue.";
-    if (!visible.length) list.appendChild(empty);
-    else empty.remove();
+    empty.style.display = visible.length ? "none" : "";
+    list.style.display = visible.length ? "" : "none";
   }
 
   let scheduled = false;
   on((what) => {
-    if (what !== "jobs" || scheduled) return;
+    if ((what !== "jobs" && what !== "board") || scheduled) return;
     scheduled = true;
     // Not every host has requestAnimationFrame; a 16 ms timer does the same job there.
     (globalThis.requestAnimationFrame || ((f) => setTimeout(f, 16)))(() => {
@@ -110,11 +110,10 @@ function buildRow(job, queuedIds) {
       guard(async () => {
         const r = await b().submit(retryBody(job));
         for (const j of r.jobs || []) putJob(j);
-        state.hiddenJobs.add(job.id);
-        emit("jobs");
+        hideJobs([job.id]);
       }, "Queued again.") }, "Retry"));
     buttons.push(h("button.icon.dismiss", { type: "button", title: "Dismiss", "aria-label": "Dismiss",
-      onclick: () => { state.hiddenJobs.add(job.id); emit("jobs"); } }, "×"));
+      onclick: () => hideJobs([job.id]) }, "×"));
   }
   const error = job.status === "failed" && job.error
     ? h("div.job-error", { role: "alert" }, job.error.message || job.error.code) : null;
@@ -122,7 +121,8 @@ function buildRow(job, queuedIds) {
     h("div.job-top", null, h(`span.chip.${job.status}`, null, job.status),
       shotChip(job), h("span.job-prompt", { title: prompt }, prompt),
       h("span.job-buttons", null, buttons)),
-    job.status === "running" ? h("div.bar", null, bar) : null,
+    job.status === "running" ? h("div.bar", { role: "progressbar", "aria-label": `Progress: ${prompt.slice(0, 40)}`,
+      "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, bar) : null,
     h("div.job-bottom", null, meta), error);
   return { el, bar, meta };
 }
@@ -130,7 +130,7 @@ function buildRow(job, queuedIds) {
 /** Which shot of which board a job is for, when it is for one. */
 function shotChip(job) {
   if (!job.shot_id) return null;
-  const board = boardState.board;
+  const board = state.board;
   const shot = board && board.id === job.board_id && board.shots.find((x) => x.id === job.shot_id);
   const text = shot ? `Shot ${shot.position + 1} · ${shot.label}` : "Board shot";
   return h("span.chip.shot-chip", { title: shot ? `For ${shot.label} of ${board.name}` : "For a board's shot" }, text);
@@ -140,6 +140,8 @@ function updateProgress(row, job) {
   const p = job.progress || {};
   const frac = p.steps ? Math.min(1, (p.step || 0) / p.steps) : 0;
   row.bar.style.width = `${Math.round(frac * 100)}%`;
+  const meter = row.bar.parentElement;
+  if (meter) meter.setAttribute("aria-valuenow", String(Math.round(frac * 100)));
   const parts = [];
   if (job.status === "running") {
     parts.push(p.phase || "starting");

@@ -1,7 +1,7 @@
 // Which takes are selected and which one the keyboard acts on: click, Shift+click (a range in
 // the order the grid shows, grouped or not), Ctrl/Cmd+click, the checkbox, play in place.
 
-import { emit, set, state } from "../store.js";
+import { selectTakes, set, state, toggleSelected } from "../store.js";
 import { displayOrder } from "./take_groups.js";
 
 export function onCardClick(id, ev) {
@@ -13,21 +13,16 @@ export function onCardClick(id, ev) {
     const a = order.indexOf(state.cursor);
     const b = order.indexOf(id);
     const [lo, hi] = a < b ? [a, b] : [b, a];
-    for (const x of order.slice(lo, hi + 1)) state.selection.add(x);
+    selectTakes(order.slice(lo, hi + 1), { extend: true, cursor: id });
   } else if (ev.metaKey || ev.ctrlKey) {
-    toggleSelect(id, false);
+    toggleSelected(id);
   } else {
-    state.selection.clear();
-    state.selection.add(id);
+    selectTakes([id], { cursor: id });
   }
-  set({ cursor: id }, "selection");
 }
 
-export function toggleSelect(id, withEmit = true) {
-  if (state.selection.has(id)) state.selection.delete(id);
-  else state.selection.add(id);
-  state.cursor = id;
-  if (withEmit) emit("selection");
+export function toggleSelect(id) {
+  toggleSelected(id);
 }
 
 export function togglePlay(id) {

@@ -9,10 +9,11 @@ import { rate, setStatus, setTags } from "./culling.js";
 import { onCardClick, togglePlay, toggleSelect } from "./selection.js";
 
 function stars(take) {
-  const box = h("div.stars", { role: "radiogroup", "aria-label": "Rating" });
+  const box = h("div.stars", { role: "group", "aria-label": "Rating" });
   for (let n = 1; n <= 5; n++) {
     box.appendChild(h("button.star", {
-      type: "button", title: `${n} star${n > 1 ? "s" : ""} (${n})`, "aria-label": `${n} stars`,
+      type: "button", title: `${n} star${n > 1 ? "s" : ""} (${n})`, "aria-label": `${n} star${n > 1 ? "s" : ""}`,
+      "aria-pressed": "false",
       dataset: { n: String(n) },
       onclick: (ev) => { ev.stopPropagation(); rate(take.id, state.takes.get(take.id).rating === n ? 0 : n); },
     }, "★"));
@@ -26,16 +27,18 @@ export function buildCard(take) {
   const play = h("button.play", { type: "button", title: "Play in place (Space)", "aria-label": "Play" }, "▶");
   const thumb = h("div.thumb", null, poster, scrub, play);
   const check = h("input.select", { type: "checkbox", "aria-label": "Select take", title: "Select" });
-  const pick = h("button.pick", { type: "button", title: "Pick (P)", "aria-label": "Pick" }, "✓");
-  const reject = h("button.reject", { type: "button", title: "Reject (X)", "aria-label": "Reject" }, "✕");
+  const pick = h("button.pick", { type: "button", title: "Pick (P)", "aria-label": "Pick", "aria-pressed": "false" }, "✓");
+  const reject = h("button.reject", { type: "button", title: "Reject (X)", "aria-label": "Reject", "aria-pressed": "false" }, "✕");
   const info = h("div.info");
   const tags = h("div.tags");
   const prompt = h("div.prompt");
-  const el = h("div.take", { role: "option", dataset: { takeId: take.id }, tabindex: -1 },
+  // A list item, not an option: it holds controls of its own (an option may not). One Tab
+  // stop for the whole grid: the cursor card and its controls; arrows move between cards.
+  const el = h("div.take", { role: "listitem", dataset: { takeId: take.id }, tabindex: -1 },
     thumb, h("div.overlay-top", null, check, h("span.grow"), crBadge(take), h("span.badge.dur")),
     h("div.take-body", null, prompt,
       h("div.take-row", null, stars(take), h("span.grow"), pick, reject), info, tags));
-  const card = { el, poster, scrub, thumb, check, play, prompt, info, tags, sig: "" };
+  const card = { el, poster, scrub, thumb, check, play, pick, reject, prompt, info, tags, sig: "" };
 
   el.addEventListener("click", (ev) => onCardClick(take.id, ev));
   el.addEventListener("dblclick", () => togglePlay(take.id));
@@ -80,10 +83,16 @@ function scrubTo(card, take, ev) {
   setData(card.el, "scrubFrame", i);
 }
 
-export function updateCard(card, take) {
+/**
+ * Patches a card to its take as it is now.
+ * @param {any} card @param {any} take
+ * @param {string} [name] what the card is called: "take 3 of shot 'Bikes'"
+ */
+export function updateCard(card, take, name = `take seed ${take.seed}`) {
   const selected = state.selection.has(take.id);
-  const sig = [take.rating, take.status, (take.tags || []).join(","), selected, state.cursor === take.id,
-    state.playing === take.id, take.poster_url].join("|");
+  const current = state.cursor === take.id;
+  const sig = [take.rating, take.status, (take.tags || []).join(","), selected, current,
+    state.playing === take.id, take.poster_url, name].join("|");
   if (sig === card.sig) return;
   card.sig = sig;
   const el = card.el;
@@ -91,7 +100,18 @@ export function updateCard(card, take) {
   el.classList.toggle("cursor", state.cursor === take.id);
   el.classList.toggle("picked", take.status === "picked");
   el.classList.toggle("rejected", take.status === "rejected");
-  el.setAttribute("aria-selected", String(selected));
+  const rating = take.rating || 0;
+  const status = take.status === "picked" || take.status === "rejected" ? `, ${take.status}` : "";
+  el.setAttribute("aria-label", `${cap(name)}, ${rating ? `${rating} star${rating > 1 ? "s" : ""}` : "unrated"}${status}${selected ? ", selected" : ""}`);
+  // Roving tabindex: only the cursor card (and what it holds) is in the Tab order.
+  el.setAttribute("tabindex", current ? "0" : "-1");
+  for (const c of el.querySelectorAll("button, input")) c.setAttribute("tabindex", current ? "0" : "-1");
+  card.check.setAttribute("aria-label", `Select ${name}`);
+  card.pick.setAttribute("aria-label", `Pick ${name}`);
+  card.reject.setAttribute("aria-label", `Reject ${name}`);
+  card.pick.setAttribute("aria-pressed", String(take.status === "picked"));
+  card.reject.setAttribute("aria-pressed", String(take.status === "rejected"));
+  el.querySelector(".stars").setAttribute("aria-label", `Rating of ${name}`);
   setData(el, "rating", take.rating || 0);
   setData(el, "status", take.status || "new");
   card.check.checked = selected;
@@ -100,19 +120,24 @@ export function updateCard(card, take) {
   // aspect-ratio property.
   const ratio = take.width && take.height ? take.height / take.width : 9 / 16;
   card.thumb.style.paddingTop = `${(Math.min(ratio, 1.5) * 100).toFixed(2)}%`;
-  el.querySelectorAll(".star").forEach((s) => s.classList.toggle("on", Number(getData(s, "n")) <= (take.rating || 0)));
+  el.querySelectorAll(".star").forEach((s) => {
+    const n = Number(getData(s, "n"));
+    s.classList.toggle("on", n <= rating);
+    s.setAttribute("aria-pressed", String(n === rating));
+  });
   el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
   card.prompt.textContent = take.prompt || "";
   card.prompt.title = take.prompt || "";
   card.info.textContent = `${take.model || ""} · seed ${take.seed ?? "?"} · ${take.width}×${take.height}` +
     (take.test_model ? " · test model" : "");
-  renderTags(card, take);
+  renderTags(card, take, current);
   const playing = state.playing === take.id;
   card.play.textContent = playing ? "❚❚" : "▶";
-  card.play.setAttribute("aria-label", playing ? "Stop" : "Play");
+  card.play.setAttribute("aria-label", `${playing ? "Stop" : "Play"} ${name}`);
   let video = card.thumb.querySelector("video");
   if (playing && !video) {
-    video = h("video.inplace", { src: take.media_url, autoplay: true, loop: true, muted: true, playsinline: true, controls: true });
+    video = h("video.inplace", { src: take.media_url, autoplay: true, loop: true, muted: true, playsinline: true, controls: true,
+      "aria-label": `Preview of ${name}` });
     /** @type {HTMLVideoElement} */ (video).muted = true;
     card.thumb.appendChild(video);
     card.scrub.style.display = "none";
@@ -121,15 +146,20 @@ export function updateCard(card, take) {
   }
 }
 
-function renderTags(card, take) {
+function cap(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function renderTags(card, take, current) {
+  const tab = current ? "0" : "-1";
   clear(card.tags);
   for (const tag of take.tags || []) {
     card.tags.appendChild(h("span.tag", null, tag, h("button.tag-x", {
-      type: "button", "aria-label": `Remove tag ${tag}`,
+      type: "button", "aria-label": `Remove tag ${tag}`, tabindex: tab,
       onclick: (ev) => { ev.stopPropagation(); setTags(take.id, (take.tags || []).filter((t) => t !== tag)); },
     }, "×")));
   }
-  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add tag", size: 6 });
+  const input = h("input.tag-input", { type: "text", placeholder: "+ tag", "aria-label": "Add tag", size: 6, tabindex: tab });
   input.addEventListener("click", (ev) => ev.stopPropagation());
   input.addEventListener("keydown", (ev) => {
     ev.stopPropagation();

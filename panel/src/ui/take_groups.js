@@ -88,6 +88,12 @@ export function sections() {
   return out;
 }
 
+/** A shot's label where the index knows it (null before the shot's board is fetched). */
+export function shotLabel(shotId) {
+  const s = shots.get(shotId);
+  return s ? s.label : null;
+}
+
 /** The takes in the order the grid shows them: by section when grouped. */
 export function displayOrder() {
   return state.groupByShot ? sections().flatMap((s) => s.ids) : state.takeOrder;
