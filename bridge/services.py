@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge import security
+from bridge.boards import service as boards
 from bridge.config import Settings
 from bridge.engine.events import EventBus
 from bridge.engine.executors.base import Executor
@@ -45,6 +46,7 @@ class Services:
         """A clean stop: wake the waiting clients, stop the worker (running jobs are queued
         again), then checkpoint and close the database so its file alone is a backup."""
         self.events.close()
+        boards.stop(self)  # its chain follower ends with the event bus
         self.worker.stop()
         if (cluster := self.extras.get("ray")) is not None:
             cluster.close()
@@ -89,6 +91,7 @@ def build_services(settings: Settings, generator: Generator | None = None,
     worker = Worker(settings, database, events, queue, executors,
                     signer=credentials.take_signer(settings, database))
     services = Services(settings, database, events, generator, queue, worker, token)
+    boards.attach(services)  # started by create_app (bridge.boards.service.start)
     if cluster is not None:
         cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")
         services.extras["ray"] = cluster

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 
 from bridge.api.common import services
@@ -39,30 +41,33 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
-def to_submission(body: JobSubmit) -> Submission:
-    """The engine's Submission for a validated body (checks that need the library here)."""
+def to_submission(body: JobSubmit, s: Any = None) -> Submission:
+    """The engine's Submission for a validated body (checks that need the library here).
+    `s`: the Services to check against (default: the running app's; `promptcut board`
+    passes its own, with no Flask app)."""
+    s = s or services()
     request_ = GenerationRequest(
         prompt=body.prompt, model=body.model, negative_prompt=body.negative_prompt,
         steps=body.steps, guidance=body.guidance, width=body.width, height=body.height,
         num_frames=body.num_frames, fps=body.fps,
-        init_image=to_init_image(body.init_image),
-        parent_take_id=check_parent(body.parent_take_id),
+        init_image=to_init_image(body.init_image, s),
+        parent_take_id=check_parent(body.parent_take_id, s),
         memory_profile=body.memory_profile, cache=body.cache, compile=body.compile)
     return Submission(request=request_, takes=body.takes, seed=body.seed,
                       priority=body.priority, client_key=body.client_key,
                       min_memory_gb=body.min_memory_gb, force=body.force)
 
 
-def check_parent(parent: str | None) -> str | None:
-    if parent and store.get_take(services().db(), parent) is None:
+def check_parent(parent: str | None, s: Any = None) -> str | None:
+    if parent and store.get_take((s or services()).db(), parent) is None:
         raise NotFound(f"There is no take '{parent}'.", field="parent_take_id")
     return parent
 
 
-def to_init_image(value: InitImageIn | None) -> InitImage | None:
+def to_init_image(value: InitImageIn | None, s: Any = None) -> InitImage | None:
     if value is None:
         return None
-    s = services()
+    s = s or services()
     if value.upload is not None:
         if images.find_image(s.settings.images_dir, value.upload) is None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",

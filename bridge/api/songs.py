@@ -7,8 +7,8 @@ from flask import Blueprint, request
 from bridge.api.common import services
 from bridge.api.contract import Payload, route
 from bridge.api.schemas.board_answers import SongOut
+from bridge.boards import songs
 from bridge.errors import InvalidRequest
-from bridge.library import songs
 
 bp = Blueprint("songs", __name__)
 

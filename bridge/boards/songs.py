@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bridge.boards import store as boards_store
 from bridge.boards.durations import Grid
 from bridge.boards.grid import effective_grid, grid_json
 from bridge.boards.records import GridAdjust
 from bridge.boards.song import AUDIO_SUFFIXES, Analysis, SongError, cached_analysis
 from bridge.config import Settings
 from bridge.errors import InvalidRequest, NotFound
-from bridge.library import boards_store
 
 MAX_SONG_BYTES = 512 * 1024 * 1024
 

@@ -230,6 +230,42 @@ export interface components {
        */
       unpicked?: "gap" | "best";
     };
+    /**
+     * AssembleOut
+     * @description POST /timelines's answer for the board's cut, with notes for the editor.
+     */
+    AssembleOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Fps */
+      fps: number;
+      /** Created At */
+      created_at: number;
+      /**
+       * Url
+       * @description the timeline itself (DELETE removes it)
+       */
+      url: string;
+      /** Formats */
+      formats: {
+        [key: string]: components["schemas"]["TimelineFile"];
+      };
+      /**
+       * Warnings
+       * @description what the formats could not carry, and what was adjusted (a one-frame rounding, clips left out)
+       */
+      warnings: string[];
+      options: components["schemas"]["TimelineOptions"];
+      /** @description the cut as laid out (every start and duration filled in) */
+      cut: components["schemas"]["Cut"];
+      /**
+       * Notes
+       * @description what the editor should know: gaps in the cut, takes at another rate than the sequence
+       */
+      notes: string[];
+    };
     /** BatchOut */
     BatchOut: {
       /** Batch Id */
@@ -336,8 +372,16 @@ export interface components {
     BoardList: {
       /** Boards */
       boards: components["schemas"]["BoardSummary"][];
+      /**
+       * Unreadable
+       * @description boards set aside: a file or row this version cannot read, and why
+       */
+      unreadable: string[];
     };
-    /** BoardOut */
+    /**
+     * BoardOut
+     * @description A board: sequence settings, an optional song with grid corrections, ordered shots.
+     */
     BoardOut: {
       /** Id */
       id: string;
@@ -352,10 +396,7 @@ export interface components {
       /** Song Id */
       song_id: string | null;
       default_duration: components["schemas"]["DurationOut"];
-      /** Grid */
-      grid: {
-        [key: string]: unknown;
-      };
+      grid: components["schemas"]["GridOut"];
       /** Defaults */
       defaults: {
         [key: string]: unknown;
@@ -364,12 +405,12 @@ export interface components {
       created_at: number;
       /** Updated At */
       updated_at: number;
+      /** Shots */
+      shots: components["schemas"]["ShotOut"][];
       /** Schema Version */
       schema_version: number;
       song: components["schemas"]["SongOut"] | null;
       layout_error: components["schemas"]["LayoutError"] | null;
-      /** Shots */
-      shots: components["schemas"]["ShotOut"][];
       /** Duration Frames */
       duration_frames: number;
       /** Duration S */
@@ -541,7 +582,17 @@ export interface components {
        */
       force?: boolean | null;
     };
-    /** ChainOut */
+    /**
+     * ChainOut
+     * @description A shot longer than its model's longest take, covered link by link: the first link is
+     * a normal take, each next one continues from the last frame of the one before.
+     *
+     * `links` are the frame counts (durations.take_plan's chain), `request` the first link's
+     * GenerationRequest with its seed fixed (every link uses it, changing only frames, start
+     * image and parent), `jobs` and `takes` the job and the finished take of each link so
+     * far. Kept in the library, so a chain carries on after a restart
+     * (bridge.boards.chains).
+     */
     ChainOut: {
       /** Id */
       id: string;
@@ -550,15 +601,15 @@ export interface components {
       /** Board Id */
       board_id: string;
       /**
-       * State
-       * @enum {string}
-       */
-      state: "running" | "done" | "failed" | "cancelled";
-      /**
        * Links
        * @description frame counts: the first take, then continuations
        */
       links: number[];
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "running" | "done" | "failed" | "cancelled";
       /**
        * Jobs
        * @description the job of each link queued so far
@@ -569,6 +620,11 @@ export interface components {
        * @description the take of each link finished so far
        */
       takes: string[];
+      /**
+       * Retries
+       * @description links queued again after a failure that was not theirs (Promptcut stopped while they ran)
+       */
+      retries: number;
       /** Message */
       message: string;
       /** Created At */
@@ -1043,20 +1099,29 @@ export interface components {
     /** GenerateOut */
     GenerateOut: {
       /** Jobs */
-      jobs: {
-          [key: string]: unknown;
-        }[];
+      jobs: components["schemas"]["JobOut"][];
       /** Shots */
-      shots: {
-          [key: string]: unknown;
-        }[];
+      shots: components["schemas"]["GeneratedShot"][];
       /**
        * Skipped
        * @description shots left out, and why (no prompt)
        */
-      skipped: {
-          [key: string]: unknown;
-        }[];
+      skipped: components["schemas"]["SkippedShot"][];
+    };
+    /** GeneratedShot */
+    GeneratedShot: {
+      /** Shot Id */
+      shot_id: string;
+      /**
+       * Index
+       * @description the shot's place on the board, from 0
+       */
+      index: number;
+      /** Batch Id */
+      batch_id: string;
+      /** Takes */
+      takes: number;
+      plan: components["schemas"]["PlanOut"] | null;
     };
     /**
      * GridIn
@@ -1092,6 +1157,26 @@ export interface components {
        * @default 4
        */
       beats_per_bar?: number;
+    };
+    /**
+     * GridOut
+     * @description The editor's corrections to the detected beat grid of a board's song.
+     *
+     * shift_beats moves the first downbeat by whole beats (the tracker found bar 1 on beat 3);
+     * tempo_factor halves or doubles the detected beats; a typed `tempo` replaces detection
+     * with a constant grid starting at `first_downbeat_s` (or the detected first downbeat).
+     */
+    GridOut: {
+      /** Shift Beats */
+      shift_beats: number;
+      /** Tempo Factor */
+      tempo_factor: number;
+      /** Tempo */
+      tempo: number | null;
+      /** First Downbeat S */
+      first_downbeat_s: number | null;
+      /** Beats Per Bar */
+      beats_per_bar: number;
     };
     /** Health */
     Health: {
@@ -1935,6 +2020,38 @@ export interface components {
      * @enum {string}
      */
     Phase: "downloading" | "loading" | "denoising" | "decoding" | "encoding";
+    /**
+     * PickOut
+     * @description A shot's pick as the Board view shows it; `missing`: the take was deleted (then only `id` is set).
+     */
+    PickOut: {
+      /** Id */
+      id: string;
+      /** Missing */
+      missing: boolean;
+      /** Prompt */
+      prompt: string | null;
+      /** Seed */
+      seed: number | null;
+      /** Fps */
+      fps: number | null;
+      /** Num Frames */
+      num_frames: number | null;
+      /** Duration S */
+      duration_s: number | null;
+      /** Rating */
+      rating: number | null;
+      status: components["schemas"]["TakeStatus"] | null;
+      /** Poster Url */
+      poster_url: string | null;
+      /** Media Url */
+      media_url: string | null;
+      /** Filmstrip Url */
+      filmstrip_url: string | null;
+      /** Media Path */
+      media_path: string | null;
+      filmstrip: components["schemas"]["Filmstrip"] | null;
+    };
     /** PlanOut */
     PlanOut: {
       /** Shot Frames */
@@ -2050,7 +2167,10 @@ export interface components {
       seed: number;
       [key: string]: unknown;
     };
-    /** ShotFields */
+    /**
+     * ShotFields
+     * @description A shot's fields; `fields()` gives those sent, as the board service takes them.
+     */
     ShotFields: {
       /**
        * Label
@@ -2096,7 +2216,10 @@ export interface components {
        */
       takes_target?: number | null;
     };
-    /** ShotOut */
+    /**
+     * ShotOut
+     * @description One shot of a board: what to generate for it, how long it runs, and its pick.
+     */
     ShotOut: {
       /** Id */
       id: string;
@@ -2122,6 +2245,7 @@ export interface components {
       } | null;
       /** Notes */
       notes: string;
+      /** @description None: the board's default */
       duration: components["schemas"]["DurationOut"] | null;
       /** Takes Target */
       takes_target: number;
@@ -2153,10 +2277,7 @@ export interface components {
       take_count: number;
       /** Pending */
       pending: number;
-      /** Pick */
-      pick: {
-        [key: string]: unknown;
-      } | null;
+      pick: components["schemas"]["PickOut"] | null;
       /** @description the shot's latest chain of takes */
       chain: components["schemas"]["ChainOut"] | null;
     };
@@ -2308,6 +2429,18 @@ export interface components {
       min: number;
       /** Max */
       max: number;
+    };
+    /** SkippedShot */
+    SkippedShot: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /**
+       * Reason
+       * @constant
+       */
+      reason: "no prompt";
     };
     /** SongOut */
     SongOut: {
@@ -2841,6 +2974,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** A board, its song and its shots laid out */
@@ -2877,6 +3011,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Change a board's settings, song or grid */
@@ -2903,6 +3038,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** The board's cut, in each format */
@@ -2921,9 +3057,7 @@ export interface operations {
       /** @description OK */
       201: {
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AssembleOut"];
         };
       };
       400: components["responses"]["Error400"];
@@ -2958,6 +3092,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Queue takes for a board's shots */
@@ -3012,6 +3147,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Add shots: one, many or a shot list */
@@ -3041,6 +3177,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** The board's shot list as CSV */
@@ -3499,6 +3636,7 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Change a shot: fields, place, pick */
@@ -3525,6 +3663,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /**
@@ -3583,6 +3722,7 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC) */
