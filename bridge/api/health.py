@@ -15,6 +15,8 @@ bp = Blueprint("health", __name__)
 @route(bp, "GET", "/health", summary="Is the bridge up, and does its worker run",
        public=True, replies={200: Health})
 def health():
-    state, reason = services().worker.state()
+    s = services()
+    state, reason = s.worker.state()
+    boards = s.extras.get("boards")
     return Health(status="ok", app="promptcut", version=__version__, worker=state,
-                  worker_reason=reason)
+                  worker_reason=reason, set_aside=list(boards.unreadable) if boards else [])

@@ -705,8 +705,8 @@ class BoardService:
                 with self._edit() as edit:  # the mirror is already what the rows say
                     boards_store.insert_board(edit.conn, board)
             except (OSError, ValueError, sqlite3.IntegrityError) as err:
-                reason = f"{path}: {err}"
-                log.warning("board file set aside, not restored: %s", reason)
+                reason = f"boards/{path.name}: {err}"  # no absolute path in an answer
+                log.warning("board file %s set aside, not restored: %s", path, err)
                 if reason not in self.unreadable:
                     self.unreadable.append(reason)
                 continue

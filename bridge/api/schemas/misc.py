@@ -15,6 +15,8 @@ class Health(Answer):
     version: str
     worker: Literal["ok", "retrying", "stopped"]
     worker_reason: str | None = Field(description="why it is retrying or stopped")
+    set_aside: list[str] = Field(description="library files start-up could not read, "
+                                 "left where they are (path in the data dir: why)")
 
 
 class PairIn(Body):

@@ -1202,6 +1202,11 @@ export interface components {
        * @description why it is retrying or stopped
        */
       worker_reason: string | null;
+      /**
+       * Set Aside
+       * @description library files start-up could not read, left where they are (path in the data dir: why)
+       */
+      set_aside: string[];
     };
     /** ImageOut */
     ImageOut: {
