@@ -81,3 +81,46 @@ def test_a_board_deleted_twice_keeps_both_copies_in_the_trash(tmp_path):
     mirror.trash(settings, board.id)
     kept = sorted(p.read_bytes() for p in (settings.trash_dir / "boards").iterdir())
     assert len(kept) == 2 and first in kept and not live.exists()
+
+
+def test_undo_and_redo_each_kind_of_edit_across_a_restart(tmp_path):
+    """Length, order, a deleted shot, the grid, a split: each undone and redone in turn, by a
+    second service on the same library (the journal is on disk, as after a restart); a new
+    edit clears what could be redone; nothing left to undo is a 409."""
+    import pytest
+
+    from bridge.boards.records import GridAdjust
+    from bridge.errors import Conflict
+
+    settings, _db, boards = library(tmp_path)
+    board = boards.create({"name": "Undo"}, [{"label": x} for x in "ABC"]).board
+    a, b, c = board.shots
+
+    def state(service):
+        got = service.get(board.id)
+        return [(s.label, s.duration, s.position) for s in got.shots], got.grid
+
+    states = [state(boards)]
+    for edit in (lambda: boards.update_shot(b.id, {"duration": Duration(2, "s")}),
+                 lambda: boards.update_shot(c.id, {"position": 0}),
+                 lambda: boards.delete_shot(a.id),
+                 lambda: boards.update(board.id, {"grid": GridAdjust(shift_beats=1)}),
+                 lambda: boards.split_shot(b.id, None)):
+        edit()
+        states.append(state(boards))
+    assert len({str(s) for s in states}) == len(states)  # each edit changed the board
+    again = BoardService(settings, Database(settings.db_path))
+    assert again.steps(board.id) == (5, 0)
+    for i in range(4, -1, -1):
+        again.undo(board.id)
+        assert state(again) == states[i], i
+    with pytest.raises(Conflict) as err:
+        again.undo(board.id)
+    assert err.value.code == "nothing_to_undo"
+    for i in range(1, 4):
+        again.redo(board.id)
+        assert state(again) == states[i], i
+    saved = json.loads(mirror.path_of(settings, board.id).read_text("utf-8"))
+    assert [s["label"] for s in saved["shots"]] == [s[0] for s in states[3][0]]
+    again.update_shot(c.id, {"label": "C2"})
+    assert again.steps(board.id) == (4, 0)  # a new edit: nothing to redo

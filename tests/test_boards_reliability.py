@@ -103,3 +103,25 @@ def test_unreadable_board_files_are_set_aside_and_the_rest_come_up(fresh_server)
     assert sorted(health["set_aside"]) == sorted(aside)
     board = bridge.api("GET", "/boards/bd_good").json()
     assert board["name"] == "Good é" and [s["label"] for s in board["shots"]] == ["One"]
+
+
+def test_undo_and_redo_over_http(server):
+    """POST /boards/<id>/undo and /redo answer the board; its undo_steps and redo_steps say
+    what is left; nothing left is a 409 naming it."""
+    board = server.api("POST", "/boards", json={"name": "Undo", "shots": [
+        {"label": "A"}, {"label": "B"}]}).json()
+    assert (board["undo_steps"], board["redo_steps"]) == (0, 0)
+    a, b = board["shots"]
+    server.api("PATCH", f"/shots/{b['id']}", json={"position": 0, "duration": "3s"})
+    assert server.api("DELETE", f"/shots/{a['id']}").status_code == 204
+    undone = server.api("POST", f"/boards/{board['id']}/undo")
+    assert undone.status_code == 200, undone.text
+    assert [s["label"] for s in undone.json()["shots"]] == ["B", "A"]
+    undone = server.api("POST", f"/boards/{board['id']}/undo").json()
+    assert [(s["label"], s["duration"]) for s in undone["shots"]] == [("A", None), ("B", None)]
+    assert (undone["undo_steps"], undone["redo_steps"]) == (0, 2)
+    refused = server.api("POST", f"/boards/{board['id']}/undo")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "nothing_to_undo"
+    redone = server.api("POST", f"/boards/{board['id']}/redo").json()
+    assert [s["label"] for s in redone["shots"]] == ["B", "A"]
+    assert redone["shots"][0]["duration"] == {"value": 3, "unit": "s"}

@@ -225,6 +225,22 @@ def split_shot(shot_id: str, body: SplitIn):
     return SplitOut(shots=[sh for i in (a.id, b.id) for sh in board.shots if sh.id == i]), 201
 
 
+@route(bp, "POST", "/boards/<board_id>/undo", summary="Undo the board's last edit",
+       description="Any edit of the board's settings, grid or shots (a length, the order, a "
+       "pick, a deleted or added shot); the steps are kept with the board, so they survive "
+       "a reload and a restart. 409 when there is nothing to undo.",
+       replies={200: BoardOut}, errors=(409, 507))
+def undo(board_id: str):
+    return board_out(boards().undo(board_id))
+
+
+@route(bp, "POST", "/boards/<board_id>/redo", summary="Redo the edit the last undo took back",
+       description="A new edit clears what can be redone. 409 when there is nothing to redo.",
+       replies={200: BoardOut}, errors=(409, 507))
+def redo(board_id: str):
+    return board_out(boards().redo(board_id))
+
+
 @route(bp, "POST", "/boards/<board_id>/generate", summary="Queue takes for a board's shots",
        body=GenerateIn, replies={201: GenerateOut}, errors=(404, 429, 507))
 def generate(board_id: str, body: GenerateIn):

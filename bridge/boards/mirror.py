@@ -49,20 +49,23 @@ class Prepared:
 
 
 def prepare(settings: Settings, board_id: str, data: dict[str, Any]) -> Prepared:
-    """Write the board's new mirror under a name unique to this write (two threads of one
-    process may write the same board); a failed write removes what it wrote."""
-    where = folder(settings)
-    where.mkdir(parents=True, exist_ok=True)
-    partial = where / f".{board_id}.{secrets.token_hex(6)}.partial"
+    """Write the board's new mirror under a temporary name (see `prepare_file`)."""
+    return prepare_file(path_of(settings, board_id), data)
+
+
+def prepare_file(final: Path, data: Any) -> Prepared:
+    """Write `data` as JSON under a name unique to this write (two threads of one process
+    may write the same board), to be renamed to `final`; a failed write removes what it
+    wrote."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(f".{final.stem}.{secrets.token_hex(6)}.partial")
     try:
         with open(partial, "x", encoding="utf-8") as f:
             f.write(json.dumps(data, ensure_ascii=False, indent=1))
-            f.flush()
-            os.fsync(f.fileno())
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return Prepared(partial, path_of(settings, board_id))
+    return Prepared(partial, final)
 
 
 def trash(settings: Settings, board_id: str) -> None:

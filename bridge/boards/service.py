@@ -27,9 +27,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bridge.boards import chains, durations, mirror, shotlist, songs
+from bridge.boards import chains, durations, history, mirror, shotlist, songs
 from bridge.boards import store as boards_store
 from bridge.boards.layout import (
     DEFAULT_MODEL,
@@ -82,6 +83,7 @@ class Laid:
 class _Edit:
     conn: sqlite3.Connection
     boards: set[str] = field(default_factory=set)  # whose mirror to write
+    files: list[tuple[Path, Any]] = field(default_factory=list)  # more JSON to write with it
 
 
 class BoardService:
@@ -121,19 +123,33 @@ class BoardService:
     # ------------------------------------------------------------ transactions
 
     @contextmanager
-    def _edit(self, *board_ids: str) -> Iterator[_Edit]:
+    def _edit(self, *board_ids: str, journal: bool = True) -> Iterator[_Edit]:
         """One transaction around a whole edit, the mirrors of the boards it touched written
-        before the commit and put in place after it (module docstring)."""
+        before the commit and put in place after it (module docstring). With `journal`, what
+        the edit changed on `board_ids` becomes an undo step (bridge.boards.history)."""
         conn = self.conn
         edit = _Edit(conn, set(board_ids))
         prepared: list[mirror.Prepared] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
+            before = {i: boards_store.get_board(conn, i) for i in board_ids} if journal else {}
             yield edit
+            for board_id, old in before.items():
+                new = boards_store.get_board(conn, board_id) if old is not None else None
+                change = history.step(old, new) if old is not None and new is not None \
+                    else None
+                if change is not None:
+                    past = history.load(self.settings, board_id)
+                    past.undo.append(change)
+                    past.redo.clear()
+                    edit.files.append((history.path_of(self.settings, board_id),
+                                       past.to_dict()))
             for board_id in sorted(edit.boards):
                 data = self._mirror_data(conn, board_id)
                 if data is not None:
                     prepared.append(mirror.prepare(self.settings, board_id, data))
+            for path, data in edit.files:
+                prepared.append(mirror.prepare_file(path, data))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
@@ -155,8 +171,38 @@ class BoardService:
 
     def save_mirror(self, board_id: str) -> None:
         """Write a board's mirror again as the database holds it (a repair, or a test)."""
-        with self._edit(board_id):
+        with self._edit(board_id, journal=False):
             pass
+
+    # ------------------------------------------------------------ undo and redo
+
+    def undo(self, board_id: str) -> Laid:
+        """Put back what the board's last edit changed (bridge.boards.history)."""
+        return self._travel(board_id, "undo")
+
+    def redo(self, board_id: str) -> Laid:
+        """Make again the edit the last undo took back."""
+        return self._travel(board_id, "redo")
+
+    def _travel(self, board_id: str, way: str) -> Laid:
+        with self._edit(board_id, journal=False) as edit:
+            board = self.get(board_id, edit.conn)
+            past = history.load(self.settings, board_id)
+            stack, other = (past.undo, past.redo) if way == "undo" else (past.redo, past.undo)
+            if not stack:
+                raise Conflict(f"There is nothing to {way} on this board.", field="board_id",
+                               code=f"nothing_to_{way}")
+            step = stack.pop()
+            other.append(history.opposite(step, board))
+            boards_store.restore_state(edit.conn, history.board_of(step, board))
+            edit.files.append((history.path_of(self.settings, board_id), past.to_dict()))
+            laid = self.laid(self.get(board_id, edit.conn), edit.conn)
+        return laid
+
+    def steps(self, board_id: str) -> tuple[int, int]:
+        """How many edits of the board can be undone, and redone."""
+        past = history.load(self.settings, board_id)
+        return len(past.undo), len(past.redo)
 
     # ------------------------------------------------------------ reading
 
@@ -257,6 +303,7 @@ class BoardService:
             item["chain"] = latest[shot.id].to_dict() if shot.id in latest else None
             shots.append(item)
         out["shots"] = shots
+        out["undo_steps"], out["redo_steps"] = self.steps(board.id)
         out["duration_frames"] = laid.placed[-1].end if laid.placed else 0
         out["duration_s"] = round(out["duration_frames"] / rate, 4)
         return out
@@ -702,7 +749,7 @@ class BoardService:
                 board = Board.parse(data)
                 if board.song_id and boards_store.get_song(self.conn, board.song_id) is None:
                     board.song_id = self._restore_song(data.get("song") or {})
-                with self._edit() as edit:  # the mirror is already what the rows say
+                with self._edit(journal=False) as edit:  # the mirror says what the rows say
                     boards_store.insert_board(edit.conn, board)
             except (OSError, ValueError, sqlite3.IntegrityError) as err:
                 reason = f"boards/{path.name}: {err}"  # no absolute path in an answer

@@ -262,3 +262,25 @@ def latest_chains(conn: sqlite3.Connection, board_id: str) -> dict[str, Chain]:
                             (board_id,)):
         out[row["shot_id"]] = _chain(row)
     return out
+
+
+def restore_state(conn: sqlite3.Connection, board: Board) -> None:
+    """Put a board back as `board` says (an undo or redo of the board service): its
+    settings, and its shots with their fields, order and picks; a shot deleted since comes
+    back (deleting only marks it), one added since is marked deleted."""
+    update_board(conn, board)
+    live = set(_order(conn, board.id))
+    now = time.time()
+    for shot in board.shots:
+        shot.updated_at = now
+        values = _shot_values(shot)
+        if conn.execute("SELECT 1 FROM shots WHERE id = ?", (shot.id,)).fetchone():
+            conn.execute("UPDATE shots SET position = ?, selected_take_id = ?, updated_at = ?, "
+                         "data = ?, deleted_at = NULL WHERE id = ?",
+                         (shot.position, values[3], now, values[6], shot.id))
+        else:
+            _insert_shot_rows(conn, [shot])
+    gone = live - {s.id for s in board.shots}
+    conn.executemany("UPDATE shots SET deleted_at = ? WHERE id = ?",
+                     [(now, shot_id) for shot_id in gone])
+    _renumber(conn, board.id, [s.id for s in sorted(board.shots, key=lambda s: s.position)])

@@ -86,6 +86,8 @@ BoardOut = answer_of(
     default_duration=(DurationOut, ...), grid=(GridOut, ...),
     song=(SongOut | None, ...), layout_error=(LayoutError | None, ...),
     shots=(list[ShotOut], ...),  # type: ignore[valid-type]
+    undo_steps=(int, Field(description="edits POST /boards/{id}/undo can take back")),
+    redo_steps=(int, Field(description="undone edits POST /boards/{id}/redo makes again")),
     duration_frames=(int, ...), duration_s=(float, ...))
 
 

@@ -36,6 +36,13 @@ export interface paths {
     /** Markers as shot boundaries */
     post: operations["boards_markers"];
   };
+  "/boards/{board_id}/redo": {
+    /**
+     * Redo the edit the last undo took back
+     * @description A new edit clears what can be redone. 409 when there is nothing to redo.
+     */
+    post: operations["boards_redo"];
+  };
   "/boards/{board_id}/shots": {
     /** Add shots: one, many or a shot list */
     post: operations["boards_add_shots"];
@@ -43,6 +50,13 @@ export interface paths {
   "/boards/{board_id}/shots.csv": {
     /** The board's shot list as CSV */
     get: operations["boards_shots_csv"];
+  };
+  "/boards/{board_id}/undo": {
+    /**
+     * Undo the board's last edit
+     * @description Any edit of the board's settings, grid or shots (a length, the order, a pick, a deleted or added shot); the steps are kept with the board, so they survive a reload and a restart. 409 when there is nothing to undo.
+     */
+    post: operations["boards_undo"];
   };
   "/events": {
     /** Events after `after`, waiting up to `timeout` s */
@@ -411,6 +425,16 @@ export interface components {
       schema_version: number;
       song: components["schemas"]["SongOut"] | null;
       layout_error: components["schemas"]["LayoutError"] | null;
+      /**
+       * Undo Steps
+       * @description edits POST /boards/{id}/undo can take back
+       */
+      undo_steps: number;
+      /**
+       * Redo Steps
+       * @description undone edits POST /boards/{id}/redo makes again
+       */
+      redo_steps: number;
       /** Duration Frames */
       duration_frames: number;
       /** Duration S */
@@ -3155,6 +3179,30 @@ export interface operations {
       507: components["responses"]["Error507"];
     };
   };
+  /**
+   * Redo the edit the last undo took back
+   * @description A new edit clears what can be redone. 409 when there is nothing to redo.
+   */
+  boards_redo: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      507: components["responses"]["Error507"];
+    };
+  };
   /** Add shots: one, many or a shot list */
   boards_add_shots: {
     parameters: {
@@ -3202,6 +3250,30 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+    };
+  };
+  /**
+   * Undo the board's last edit
+   * @description Any edit of the board's settings, grid or shots (a length, the order, a pick, a deleted or added shot); the steps are kept with the board, so they survive a reload and a restart. 409 when there is nothing to undo.
+   */
+  boards_undo: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Events after `after`, waiting up to `timeout` s */
