@@ -93,7 +93,7 @@ def main() -> None:
         for shot in board.shots:
             shot.selected_take_id = boards_store.shot_take_ids(conn, shot.id)[-1]
             boards_store.update_shot(conn, shot)
-        board = boards.get(conn, board.id)
+        board = boards.get(board.id)
         cut = boards.cut(board)
         assert sum(1 for e in cut.entries if e.take_id) == SHOTS
         fresh = timed(lambda: boards.cut(boards.get(board.id)), args.repeats)
