@@ -159,7 +159,11 @@ class BoardService:
                 p.discard()
             raise
         for p in prepared:
-            p.publish()
+            try:
+                p.publish()
+            except OSError as err:  # committed: the edit stands, its file is written next time
+                log.warning("could not put %s in place after a committed edit: %s", p.final, err)
+                p.discard()
 
     def _mirror_data(self, conn: sqlite3.Connection, board_id: str) -> dict[str, Any] | None:
         board = boards_store.get_board(conn, board_id, include_deleted=True)
