@@ -124,3 +124,8 @@ def test_undo_and_redo_each_kind_of_edit_across_a_restart(tmp_path):
     assert [s["label"] for s in saved["shots"]] == [s[0] for s in states[3][0]]
     again.update_shot(c.id, {"label": "C2"})
     assert again.steps(board.id) == (4, 0)  # a new edit: nothing to redo
+
+    empty = boards.create({"name": "Empty"}).board  # the first shot added, then undone
+    boards.add_shots(empty.id, [{"label": "First"}])
+    assert boards.undo(empty.id).board.shots == []
+    assert [s.label for s in boards.redo(empty.id).board.shots] == ["First"]

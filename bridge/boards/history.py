@@ -15,12 +15,12 @@ the database about an edit the bridge acknowledged.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bridge.boards import mirror
-from bridge.boards.records import Board
+from bridge.boards.records import Board, Shot
 from bridge.config import Settings
 
 log = logging.getLogger("promptcut.boards")
@@ -59,31 +59,42 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _board_settings(board: Board) -> dict[str, Any]:
-    return {k: v for k, v in board.to_dict().items() if k != "shots"}
+    out = replace(board, shots=[]).to_dict()
+    del out["shots"]
+    return out
+
+
+def _same(a: Shot, b: Shot) -> bool:
+    return replace(a, updated_at=0.0) == replace(b, updated_at=0.0)
 
 
 def step(before: Board, after: Board) -> dict[str, Any] | None:
-    """What an edit changed, as it was before it (None: nothing changed)."""
-    old = {s.id: s.to_dict() for s in before.shots}
-    new = {s.id: s.to_dict() for s in after.shots}
-    changed = [i for i in old if i not in new or _plain(old[i]) != _plain(new[i])]
-    added = [i for i in new if i not in old]
-    board_changed = _plain(_board_settings(before)) != _plain(_board_settings(after))
-    if not changed and not added and not board_changed \
-            and [s.id for s in before.shots] == [s.id for s in after.shots]:
+    """What an edit changed, as it was before it (None: nothing changed). The order is kept
+    only when the edit changed it (a step undone finds the order it left)."""
+    new = {s.id: s for s in after.shots}
+    changed = [s.id for s in before.shots if s.id not in new or not _same(s, new[s.id])]
+    moved = [s.id for s in before.shots] != [s.id for s in after.shots]
+    if not changed and not moved \
+            and _plain(_board_settings(before)) == _plain(_board_settings(after)):
         return None
-    return capture(before, changed)
+    return capture(before, changed, moved)
 
 
-def capture(board: Board, shot_ids: list[str] | set[str]) -> dict[str, Any]:
-    """A step that puts `board` back as it is now: its settings and order, and the named
-    shots whole."""
-    return {"board": _board_settings(board), "order": [s.id for s in board.shots],
-            "shots": {s.id: s.to_dict() for s in board.shots if s.id in shot_ids}}
+def capture(board: Board, shot_ids: list[str] | set[str], order: bool = True
+            ) -> dict[str, Any]:
+    """A step that puts `board` back as it is now: its settings, the named shots whole, and
+    (with `order`) the order of its shots."""
+    out = {"board": _board_settings(board),
+           "shots": {s.id: s.to_dict() for s in board.shots if s.id in shot_ids}}
+    if order:
+        out["order"] = [s.id for s in board.shots]
+    return out
 
 
 def opposite(step_: dict[str, Any], now: Board) -> dict[str, Any]:
     """The step that undoes applying `step_` to the board as it is `now`."""
+    if "order" not in step_:
+        return capture(now, set(step_["shots"]), order=False)
     live = {s.id for s in now.shots}
     return capture(now, set(step_["shots"]) | (live - set(step_["order"])))
 
@@ -92,6 +103,7 @@ def board_of(step_: dict[str, Any], now: Board) -> Board:
     """The board `step_` puts back: its settings and order; the shots it holds as they were,
     every other shot as it is now."""
     shots = {s.id: s.to_dict() for s in now.shots} | step_["shots"]
+    order = step_["order"] if "order" in step_ else [s.id for s in now.shots]
     data = step_["board"] | {"shots": [shots[i] | {"position": n}
-                                       for n, i in enumerate(step_["order"]) if i in shots]}
+                                       for n, i in enumerate(order) if i in shots]}
     return Board.parse(data)

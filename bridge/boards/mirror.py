@@ -53,7 +53,7 @@ def prepare(settings: Settings, board_id: str, data: dict[str, Any]) -> Prepared
     return prepare_file(path_of(settings, board_id), data)
 
 
-def prepare_file(final: Path, data: Any) -> Prepared:
+def prepare_file(final: Path, data: Any, indent: int | None = 1) -> Prepared:
     """Write `data` as JSON under a name unique to this write (two threads of one process
     may write the same board), to be renamed to `final`; a failed write removes what it
     wrote."""
@@ -61,7 +61,8 @@ def prepare_file(final: Path, data: Any) -> Prepared:
     partial = final.with_name(f".{final.stem}.{secrets.token_hex(6)}.partial")
     try:
         with open(partial, "x", encoding="utf-8") as f:
-            f.write(json.dumps(data, ensure_ascii=False, indent=1))
+            f.write(json.dumps(data, ensure_ascii=False, indent=indent,
+                               separators=None if indent else (",", ":")))
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

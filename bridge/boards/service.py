@@ -149,7 +149,7 @@ class BoardService:
                 if data is not None:
                     prepared.append(mirror.prepare(self.settings, board_id, data))
             for path, data in edit.files:
-                prepared.append(mirror.prepare_file(path, data))
+                prepared.append(mirror.prepare_file(path, data, indent=None))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
