@@ -20,9 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bridge.boards import song as song_mod
+from bridge.boards import songs
+from bridge.boards import store as boards_store
 from bridge.boards.records import Duration
+from bridge.boards.service import BoardService
 from bridge.config import Settings
-from bridge.library import board_edits, boards, boards_store, songs, store
+from bridge.library import store
 from bridge.library.db import Database
 from otio_export import TimelineError, build_timeline
 from tests import drums
@@ -77,29 +80,27 @@ def main() -> None:
 
         settings = Settings(data_dir=folder / "library")
         settings.ensure_dirs()
-        conn = Database(settings.db_path).conn()
+        database = Database(settings.db_path)
+        conn = database.conn()
         store.set_media_root(conn, settings.media_dir)
+        boards = BoardService(settings, database)
         song = songs.import_song(conn, settings, path.read_bytes(), path.name)
-        board = board_edits.create_board(conn, settings, {
-            "name": "Bench", "fps": 30000 / 1001, "song_id": song["id"],
-            "default_duration": Duration(2, "bars")})
-        board_edits.add_shots(conn, settings, board, [{"prompt": f"shot {i}"}
-                                                      for i in range(SHOTS)])
-        board = boards.get(conn, board.id)
+        board = boards.create({"name": "Bench", "fps": 30000 / 1001, "song_id": song["id"],
+                               "default_duration": Duration(2, "bars")},
+                              [{"prompt": f"shot {i}"} for i in range(SHOTS)]).board
         for i in range(TAKES):
             store.insert_recovered_take(conn, *fake_take(i, board.shots[i % SHOTS], folder))
         for shot in board.shots:
             shot.selected_take_id = boards_store.shot_take_ids(conn, shot.id)[-1]
             boards_store.update_shot(conn, shot)
-        board = boards.get(conn, board.id)
-        cut = boards.assemble_board(conn, settings, board)
+        board = boards.get(board.id)
+        cut = boards.cut(board)
         assert sum(1 for e in cut.entries if e.take_id) == SHOTS
-        fresh = timed(lambda: boards.assemble_board(conn, settings,
-                                                    boards.get(conn, board.id)), args.repeats)
+        fresh = timed(lambda: boards.cut(boards.get(board.id)), args.repeats)
         print(f"assemble {SHOTS} shots from {TAKES} takes (load board, lay out, picks, cut): "
               f"median {fresh * 1000:.1f} ms")
         try:
-            build = timed(lambda: build_timeline(boards.assemble_board(conn, settings, board)),
+            build = timed(lambda: build_timeline(boards.cut(board)),
                           args.repeats)
             print(f"  ... and build the OTIO timeline: median {build * 1000:.1f} ms")
         except TimelineError as err:

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bridge import security
+from bridge.boards import service as board_service
 from bridge.config import Settings
 from bridge.errors import PromptcutError
 from bridge.library.disk import BUSY_RETRY_S, storage_error
@@ -117,6 +118,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from bridge.api import register
 
     register(app)
+    # Services start here, explicitly, in this order (never when a blueprint registers):
+    # boards come back from their JSON mirrors and the chain follower waits for the worker.
+    board_service.start(services)
     if start_worker:
         services.start()  # the worker, then the background services (bridge.services)
     return app

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bridge import security
+from bridge.boards import service as boards
 from bridge.config import Settings
 from bridge.engine.events import EventBus
 from bridge.engine.executors.base import Executor
@@ -96,6 +97,7 @@ class Services:
             except Exception:  # one part failing to stop must not keep the library open
                 log.warning("stopping %s failed", part.name, exc_info=True)
         self._started.clear()
+        boards.stop(self)  # its chain follower ends with the event bus
         clean = self.worker.stop(self.settings.stop_timeout_s)
         if (cluster := self.extras.get("ray")) is not None:
             cluster.close()
@@ -147,6 +149,7 @@ def build_services(settings: Settings, generator: Generator | None = None,
     worker = Worker(settings, database, events, queue, executors,
                     signer=credentials.take_signer(settings, database))
     services = Services(settings, database, events, generator, queue, worker, token)
+    boards.attach(services)  # started by create_app (bridge.boards.service.start)
     if cluster is not None:
         cluster.on_change = lambda: worker.sync_executors(cluster.executors(), "ray")
         services.extras["ray"] = cluster

@@ -86,3 +86,51 @@ def test_a_chain_covers_a_long_shot_across_a_restart(fresh_server):
         (takes[0]["id"], 0, 0, 17), (takes[1]["id"], 17, 1, 16), (takes[2]["id"], 33, 1, 3)]
     assert {(m["name"], m["frame"]) for m in cut["markers"]} >= {
         ("Long", 0), ("Short", 36), ("Short: no take yet", 36)}
+
+
+def test_a_link_stopped_by_a_crash_is_queued_again_when_the_chain_resumes(tmp_path):
+    """A link whose job failed because Promptcut stopped while it ran (code "crashed", set by
+    the start-up recovery) is not the link's fault: resuming the chain queues it again, once
+    per failure up to a limit; a link that failed on its own still ends the chain. On a real
+    library and queue, no worker (the jobs' states are set as recovery and a run set them)."""
+    from bridge.boards import chains
+    from bridge.boards import service as board_service
+    from bridge.config import Settings
+    from bridge.engine.queue import Submission
+    from bridge.engine.records import JobState
+    from bridge.library import store
+    from bridge.request import GenerationRequest
+    from bridge.services import build_services
+    from tests.conftest import new_data_dir
+
+    services = build_services(Settings(data_dir=new_data_dir(tmp_path)))
+    try:
+        boards = board_service.attach(services)
+        board = boards.create({"name": "Crash"}, [{"prompt": "a long zoom"}]).board
+        request = GenerationRequest(prompt="a long zoom", model="tiny", width=32, height=32,
+                                    num_frames=9, steps=1)
+        chain = chains.start(boards, Submission(request=request, seed=3,
+                                                shot_id=board.shots[0].id,
+                                                board_id=board.id), [9, 9])
+        conn = services.db()
+
+        def fail(job_id: str, code: str) -> None:
+            assert store.set_job_state(conn, job_id, JobState.RUNNING)
+            assert store.set_job_state(conn, job_id, JobState.FAILED,
+                                       error=(code, f"failed: {code}"))
+
+        first = chain.jobs[0]
+        fail(first, "crashed")
+        chain = chains.advance(boards, chain.id)
+        assert chain.state == "running" and chain.retries == 1, chain.message
+        assert len(chain.jobs) == 1 and chain.jobs[0] != first
+        again = store.get_job(conn, chain.jobs[0])
+        assert again.status is JobState.QUEUED and again.request["seed"] == 3
+        assert again.request["num_frames"] == 9 and again.shot_id == board.shots[0].id
+        assert chains.advance(boards, chain.id).jobs == chain.jobs  # resumed twice: one job
+
+        fail(chain.jobs[0], "generation_failed")  # the link's own failure
+        chain = chains.advance(boards, chain.id)
+        assert chain.state == "failed" and "Link 1 of 2" in chain.message
+    finally:
+        services.close()

@@ -156,20 +156,20 @@ def test_full_disk_answers_507_and_leaves_no_file(bridge):
 
 def test_trash_on_another_disk_is_no_500_and_loses_nothing(bridge):
     """DELETE moves a take's files to trash/; on another filesystem a rename fails with
-    EXDEV. Whatever the delete does about it, the answer is no 500 and every file is kept."""
+    EXDEV, so each file is copied there (flushed, then renamed into place) and only then
+    removed: the delete succeeds, and every file is in the trash, byte for byte."""
     take = bridge.make_takes(1, prompt="trash take", width=32, height=32, num_frames=9,
                              steps=1)[0]
     media = bridge.seen(take["media_path"])
     files = {p.name: p.read_bytes() for p in media.parent.glob(media.stem + "*")}
     assert len(files) >= 3  # the MP4, its poster, its filmstrip (and record)
     r = bridge.api("DELETE", f"/takes/{take['id']}")
-    assert r.status_code in (204, 507), r.text
-    if r.status_code == 507:
-        err = r.json()["error"]
-        assert err["code"] == "cross_device" and "one disk" in err["message"], err
+    assert r.status_code == 204, r.text
     for name, data in files.items():
         kept = [p for p in bridge.root.rglob(name) if p.is_file()]
-        assert kept and kept[0].read_bytes() == data, name
+        assert [p.relative_to(bridge.root).parts[0] for p in kept] == ["trash"], (name, kept)
+        assert kept[0].read_bytes() == data, name
+    assert not list((bridge.root / "trash").rglob("*.moving"))  # no copy left half-made
 
 
 def test_a_job_that_meets_a_full_disk_leaves_no_staging_folder(bridge):

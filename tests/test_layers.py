@@ -13,11 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BOTTOM = ("bridge/request.py", "bridge/text.py", "bridge/errors.py")
 # (importing file, imported module): upward imports that are known and due to move.
-KNOWN = {
-    ("bridge/library/chains.py", "bridge.engine.queue"),  # moves into the board service
-    ("bridge/library/chains.py", "bridge.engine.events"),
-    ("bridge/library/boards.py", "bridge.generators.presets"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def imports(path: Path) -> set[str]:

@@ -15,8 +15,13 @@ bp = Blueprint("health", __name__)
 @route(bp, "GET", "/health", summary="Is the bridge up, and does its worker run",
        public=True, replies={200: Health})
 def health():
-    state, reason = services().worker.state()
+    s = services()
+    state, reason = s.worker.state()
+    boards = s.extras.get("boards")
     return Health(status="ok", app="promptcut", version=__version__, worker=state,
                   worker_reason=reason,
-                  set_aside=[SetAsideOut(kind=a.kind, id=a.id, reason=a.reason)
-                             for a in services().set_aside])
+                  set_aside=[*(SetAsideOut(kind=a.kind, id=a.id, reason=a.reason)
+                               for a in s.set_aside),
+                             *(SetAsideOut(kind="board", id=item.split(":", 1)[0],
+                                           reason=item) for item in
+                               (boards.unreadable if boards else []))])

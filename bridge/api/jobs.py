@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 
 from bridge.api.common import services
@@ -48,26 +50,29 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
-def to_submission(body: JobSubmit) -> Submission:  # type: ignore[valid-type]
+def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore[valid-type]
     """The engine's Submission for a validated body (checks that need the library here):
-    the body's fields are the request's and the submission's, by name (bridge.request)."""
+    the body's fields are the request's and the submission's, by name (bridge.request).
+    `s`: the Services to check against (default: the running app's; `promptcut board`
+    passes its own, with no Flask app)."""
+    s = s or services()
     given = {name: getattr(body, name) for name in REQUEST_FIELDS}
-    given.update(init_image=to_init_image(body.init_image),
-                 parent_take_id=check_parent(body.parent_take_id))
+    given.update(init_image=to_init_image(body.init_image, s),
+                 parent_take_id=check_parent(body.parent_take_id, s))
     return Submission(request=GenerationRequest(**given),
                       **{name: getattr(body, name) for name in SUBMISSION_FIELDS})
 
 
-def check_parent(parent: str | None) -> str | None:
-    if parent and store.get_take(services().db(), parent) is None:
+def check_parent(parent: str | None, s: Any = None) -> str | None:
+    if parent and store.get_take((s or services()).db(), parent) is None:
         raise NotFound(f"There is no take '{parent}'.", field="parent_take_id")
     return parent
 
 
-def to_init_image(value: InitImageIn | None) -> InitImage | None:
+def to_init_image(value: InitImageIn | None, s: Any = None) -> InitImage | None:
     if value is None:
         return None
-    s = services()
+    s = s or services()
     if value.upload is not None:
         if images.find_image(s.settings.images_dir, value.upload) is None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",

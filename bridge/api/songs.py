@@ -1,6 +1,6 @@
 """Songs: upload an audio file, read its tempo, beats, bars, meter, tempo map and waveform.
 
-The analysis runs outside the request (bridge.library.songs): the upload answers 201 with
+The analysis runs outside the request (bridge.boards.songs): the upload answers 201 with
 the song when its analysis ends within `wait` seconds (default 60), else 202 with its
 state; `GET /songs/<id>` answers 202 while it runs and 200 once it is ready.
 """
@@ -12,8 +12,8 @@ from flask import Blueprint, request
 from bridge.api.common import services
 from bridge.api.contract import Payload, route
 from bridge.api.schemas.board_answers import SongOut, SongPending
+from bridge.boards import songs
 from bridge.errors import InvalidRequest
-from bridge.library import songs
 
 bp = Blueprint("songs", __name__)
 DEFAULT_WAIT_S, MAX_WAIT_S = 60.0, 600.0

@@ -16,9 +16,10 @@ from bridge.api.schemas.takes import (
     TakePatch,
     TakeQuery,
 )
+from bridge.boards import service as board_service
 from bridge.engine.events import EventKind
 from bridge.errors import Conflict, InvalidRequest, NotFound
-from bridge.library import boards, curation, store, trash
+from bridge.library import curation, store, trash
 from bridge.library.records import Take
 
 bp = Blueprint("takes", __name__)
@@ -83,7 +84,7 @@ def patch_take(take_id: str, body: TakePatch):
     changes = body.changes()
     take = curation.update(services().db(), _get(take_id), changes)
     # A take of a shot marked picked becomes that shot's pick.
-    boards.on_take_picked(services().db(), services().settings, take)
+    board_service.of(services()).on_take_picked(take)
     services().events.publish(EventKind.TAKE_UPDATED, take_id=take_id,
                               batch_id=take.batch_id, data=changes)
     return take_json(take)

@@ -1,6 +1,11 @@
-"""Boards: shot lists, shot durations (seconds, frames, beats, bars) and song analysis.
+"""Boards: the board concept in one package, no Flask.
 
-Plain modules, no Flask and no SQL: the library stores boards (bridge.library.boards_store),
-the API parses requests (bridge.api.boards), and `otio_export.assemble` turns a board into a
-cut. Everything here is testable without a server.
+- records: Board, Shot, Duration, GridAdjust, Chain (typed, JSON round-trip, checked reads)
+- store: every SQL statement about boards, shots, songs and chains
+- mirror: each board's JSON file beside the database
+- layout: where each shot sits in the cut, and the take plan that covers it
+- service: BoardService, the one entry point of the HTTP handlers and `promptcut board`:
+  transactions, the mirror, generate, assemble, chains, start-up
+- chains: chains of takes for shots longer than one take, and their follower thread
+- shotlist, cells: shot lists in and out; durations, grid, song, songs: time and music
 """

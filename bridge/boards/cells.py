@@ -34,6 +34,8 @@ def read_text(raw: Any, number: int, column: str, max_len: int) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise ShotListError("It must be text.", number, column)
     text = str(raw).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]  # a formula cell our CSV export escaped (shotlist.escape_cell)
     if len(text) > max_len:
         raise ShotListError(f"It is longer than {max_len} characters.", number, column)
     return text

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 BOARD_SCHEMA_VERSION = 1
 UNITS = ("s", "frames", "beats", "bars")
 SONG_UNITS = ("beats", "bars")
 DEFAULT_TAKES = 12
+
+
+class RecordError(ValueError):
+    """A stored board (a row or a JSON file) that this version cannot read as a Board."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class GridAdjust:
 
 @dataclass
 class Shot:
+    """One shot of a board: what to generate for it, how long it runs, and its pick."""
+
     id: str
     board_id: str
     position: int
@@ -94,6 +103,8 @@ class Shot:
 
 @dataclass
 class Board:
+    """A board: sequence settings, an optional song with grid corrections, ordered shots."""
+
     id: str
     name: str
     fps: float = 24.0
@@ -125,8 +136,34 @@ class Board:
         kwargs["shots"] = [Shot.from_dict(s) for s in kwargs.get("shots") or []]
         return cls(**kwargs)
 
+    @classmethod
+    def parse(cls, data: Any) -> Board:
+        """A board read from storage, every field checked against its type (pydantic reads
+        the dataclasses): a file holding `[]`, `"name": null` or `"fps": "abc"`, or shots
+        sharing an id, is a RecordError naming the field, never a half-read Board."""
+        if not isinstance(data, dict):
+            raise RecordError(f"a board is a JSON object, not {type(data).__name__}")
+        try:
+            board = _board_adapter().validate_python(data)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "board"
+            raise RecordError(f"{where}: {first['msg']}") from None
+        ids = [s.id for s in board.shots]
+        if len(set(ids)) != len(ids):
+            raise RecordError("two shots share an id")
+        if board.default_duration.unit not in UNITS or any(
+                s.duration is not None and s.duration.unit not in UNITS for s in board.shots):
+            raise RecordError(f"a duration's unit is not one of {', '.join(UNITS)}")
+        return board
+
     def shot(self, shot_id: str) -> Shot | None:
         return next((s for s in self.shots if s.id == shot_id), None)
+
+
+@cache
+def _board_adapter() -> TypeAdapter[Board]:
+    return TypeAdapter(Board)
 
 
 CHAIN_STATES = ("running", "done", "failed", "cancelled")
@@ -141,7 +178,7 @@ class Chain:
     GenerationRequest with its seed fixed (every link uses it, changing only frames, start
     image and parent), `jobs` and `takes` the job and the finished take of each link so
     far. Kept in the library, so a chain carries on after a restart
-    (bridge.library.chains).
+    (bridge.boards.chains).
     """
 
     id: str
@@ -155,6 +192,7 @@ class Chain:
     priority: int = 0
     min_memory_gb: float | None = None
     force: bool = False
+    retries: int = 0  # links queued again after a failure not their own (a stopped process)
     message: str = ""
     created_at: float = 0.0
     updated_at: float = 0.0

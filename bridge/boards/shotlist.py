@@ -20,7 +20,7 @@ from typing import Any
 
 from bridge.boards import cells
 from bridge.boards.cells import ShotListError, parse_duration
-from bridge.boards.records import Duration
+from bridge.boards.records import Duration, Shot
 
 __all__ = ["ShotListError", "ShotSpec", "parse", "parse_duration", "to_csv"]
 
@@ -207,15 +207,35 @@ def _apply(spec: ShotSpec, name: str, raw: Any, number: int, column: str) -> Non
         spec.takes = cells.read_whole(raw, number, column, 1, MAX_TAKES)
 
 
-def to_csv(shots: list[dict[str, Any]]) -> str:
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP's CSV
+# injection rule); tab and carriage return are on that list as well.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> str:
+    """A text cell made safe to open in a spreadsheet: a leading formula character gets a
+    single quote before it (read back without it, see cells.read_text). Numbers we write
+    (a seed, a take count) are not text and pass as they are."""
+    text = "" if value is None else str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(shots: list[Shot] | list[dict[str, Any]]) -> str:
     """A board's shots as CSV with the import's column names (reads back the same)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["shot", "prompt", "negative", "duration", "model", "seed", "takes",
                      "notes"])
-    for s in shots:
-        writer.writerow([s.get("label", ""), s.get("prompt", ""), s.get("negative_prompt", ""),
-                         cells.format_duration(s.get("duration")), s.get("model") or "",
+    for shot in shots:
+        s = shot.to_dict() if isinstance(shot, Shot) else shot
+        duration = s.get("duration")
+        if isinstance(duration, dict):
+            duration = Duration.from_dict(duration)
+        writer.writerow([escape_cell(s.get("label", "")), escape_cell(s.get("prompt", "")),
+                         escape_cell(s.get("negative_prompt", "")),
+                         cells.format_duration(duration), escape_cell(s.get("model") or ""),
                          (s.get("overrides") or {}).get("seed", ""), s.get("takes_target", ""),
-                         s.get("notes", "")])
+                         escape_cell(s.get("notes", ""))])
     return out.getvalue()

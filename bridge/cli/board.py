@@ -1,9 +1,9 @@
 """`promptcut board`: import a shot list (and a song), generate a board, assemble its cut.
 
-It works on the library directly, through the same checks as the API (handlers' readers
-and services run inside an app context, no HTTP). `generate` runs the jobs itself when no
-Promptcut works on the library; when one does (the panel is open), the jobs go into the
-shared queue and that Promptcut makes them.
+It works on the library directly through the board service (bridge.boards.service), the
+same one the HTTP handlers call, with the same body checks; no Flask app, no HTTP.
+`generate` runs the jobs itself when no Promptcut works on the library; when one does
+(the panel is open), the jobs go into the shared queue and that Promptcut makes them.
 """
 
 from __future__ import annotations
@@ -60,12 +60,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     q.set_defaults(func=run_list)
 
 
-def _app(args: argparse.Namespace):
-    from bridge.app import build_services, create_app
+def _service(args: argparse.Namespace):
+    """The library's services and its board service, no Flask app: the same service the
+    HTTP handlers call."""
+    from bridge.boards import service as board_service
     from bridge.cli import settings_from
+    from bridge.services import build_services
 
     services = build_services(settings_from(args))
-    return create_app(services=services, start_worker=False), services
+    boards = board_service.attach(services)
+    return services, boards
 
 
 def _fail(err) -> int:
@@ -75,76 +79,73 @@ def _fail(err) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from bridge.api.contract import validate
+    from bridge.api.schemas.boards import BoardFields
+    from bridge.boards import songs
+    from bridge.boards.layout import rate_of
     from bridge.errors import PromptcutError
-    from bridge.library import board_edits, boards, songs
 
     path = Path(args.shot_list)
     if not path.is_file():
         print(f"promptcut board: no file {path}", file=sys.stderr)
         return 2
-    app, services = _app(args)
-    with app.app_context():
-        conn = services.db()
-        try:
-            from bridge.api.board_input import board_fields
-            from bridge.api.contract import validate
-            from bridge.api.schemas.boards import BoardFields
-
-            shots = board_edits.parse_shot_list(path.read_bytes(), path.name)
-            fields = board_fields(validate(BoardFields, {
-                "name": args.name or path.stem, "fps": args.fps, "width": args.width,
-                "height": args.height}))
-            if args.song:
-                song_path = Path(args.song)
-                song = songs.import_song(conn, services.settings, song_path.read_bytes(),
-                                         song_path.name)
-                fields["song_id"] = song["id"]
-            board = board_edits.create_board(conn, services.settings, fields)
-            board_edits.add_shots(conn, services.settings, board, shots)
-            board = boards.get(conn, board.id)
-            if args.bars_per_shot:
-                board = board_edits.fill_song(conn, services.settings, board,
-                                              args.bars_per_shot)
-            placed = boards.layout(conn, board)
-        except PromptcutError as err:
-            return _fail(err)
-        except OSError as err:
-            print(f"promptcut board: {err}", file=sys.stderr)
-            return 2
-    rate = float(boards.rate_of(board))
+    services, boards = _service(args)
+    boards.start(follow_chains=False)
+    try:
+        shots = boards.parse_shot_list(path.read_bytes(), path.name)
+        fields = validate(BoardFields, {"name": args.name or path.stem, "fps": args.fps,
+                                        "width": args.width, "height": args.height}).fields()
+        if args.song:
+            song_path = Path(args.song)
+            song = songs.import_song(services.db(), services.settings, song_path.read_bytes(),
+                                     song_path.name)
+            fields["song_id"] = song["id"]
+        laid = boards.create(fields, shots, args.bars_per_shot or None)
+        if laid.error is not None:
+            raise laid.error
+    except PromptcutError as err:
+        return _fail(err)
+    except OSError as err:
+        print(f"promptcut board: {err}", file=sys.stderr)
+        return 2
+    board = laid.board
+    rate = float(rate_of(board))
     print(f"board\t{board.id}\t{board.name}\t{len(board.shots)} shots")
-    for p in placed:
+    for p in laid.placed:
         seconds = (p.end - p.start) / rate
         print(f"{p.shot.position + 1}\t{p.shot.label}\tframe {p.start}\t{seconds:.3f}s")
     return 0
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from bridge.api.board_generate import generate_board
+    from bridge.api.boards import submission_parser
+    from bridge.api.contract import validate
+    from bridge.api.schemas.boards import GenerateIn
+    from bridge.boards.service import GENERATE_CONTROL
     from bridge.engine.lock import LibraryBusy
     from bridge.errors import PromptcutError
     from bridge.library import store
 
-    app, services = _app(args)
-    body = {k: v for k, v in (("takes", args.takes), ("model", args.model),
-                              ("width", args.width), ("height", args.height),
-                              ("steps", args.steps)) if v is not None}
+    services, boards = _service(args)
+    fields = {k: v for k, v in (("takes", args.takes), ("model", args.model),
+                                ("width", args.width), ("height", args.height),
+                                ("steps", args.steps)) if v is not None}
     try:
         services.worker.start()
         local = True
     except LibraryBusy:
         local = False
+    boards.start(follow_chains=local)
     try:
-        with app.app_context():
-            try:
-                from bridge.api.contract import validate
-                from bridge.api.schemas.boards import GenerateIn
-
-                body["only_missing"] = args.only_missing
-                answer = generate_board(args.board, validate(GenerateIn, body))
-            except PromptcutError as err:
-                return _fail(err)
-        jobs = [j["id"] for j in answer["jobs"]]
+        try:
+            body = validate(GenerateIn, fields | {"only_missing": args.only_missing})
+            defaults = body.model_dump(mode="json", include=body.model_fields_set
+                                       - set(GENERATE_CONTROL))
+            answer = boards.generate(args.board, defaults, submission_parser(services),
+                                     takes=body.takes, only_missing=body.only_missing)
+        except PromptcutError as err:
+            return _fail(err)
+        jobs = [j.id for j in answer["jobs"]]
         print(f"queued {len(jobs)} take(s) for {len(answer['shots'])} shot(s)")
         if not local:
             print("A running Promptcut works on this library; it makes them.")
@@ -170,33 +171,33 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_assemble(args: argparse.Namespace) -> int:
     import shutil
 
-    from bridge.api.board_generate import assemble_board
     from bridge.errors import PromptcutError
 
-    app, services = _app(args)
+    services, boards = _service(args)
+    boards.start(follow_chains=False)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    with app.app_context():
-        try:
-            meta = assemble_board(args.board, formats, args.unpicked)
-        except PromptcutError as err:
-            return _fail(err)
-    folder = services.settings.timelines_dir / meta["id"]
-    for fmt, info in meta["formats"].items():
+    try:
+        meta, notes = boards.assemble(args.board, formats, args.unpicked)
+    except PromptcutError as err:
+        return _fail(err)
+    folder = services.settings.timelines_dir / meta.id
+    for fmt, info in meta.to_json()["formats"].items():
         path = folder / info["filename"]
         if args.out:
             Path(args.out).mkdir(parents=True, exist_ok=True)
             path = Path(shutil.copy2(path, Path(args.out) / info["filename"]))
         print(f"{fmt}\t{path}")
-    for note in meta.get("notes", []):
+    for note in notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from bridge.library import boards_store
-
-    _, services = _app(args)
-    for board in boards_store.list_boards(services.db()):
+    _, boards = _service(args)
+    boards.start(follow_chains=False)
+    for board in boards.list():
         picked = sum(1 for s in board.shots if s.selected_take_id)
         print(f"{board.id}\t{board.name}\t{len(board.shots)} shots\t{picked} picked")
+    for item in boards.unreadable:
+        print(f"set aside: {item}", file=sys.stderr)
     return 0

@@ -1,15 +1,24 @@
 """Answers of /boards, /shots and /songs: a board laid out (each shot's frames, seconds,
-beats and bars, its take count, pick, plan and chain), its song, and what a call did."""
+beats and bars, its take count, pick, plan and chain), its song, and what a call did.
+
+Board, shot and chain answers are derived from their records (bridge.boards.records) with
+`answer_of`: a field added to a record is in the answer and the panel's types at once; only
+what the answer adds (the layout, counts, the pick) is declared here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from bridge.api.schemas.boards import Unit
 from bridge.api.schemas.chains import ChainOut
-from bridge.api.schemas.common import Answer
+from bridge.api.schemas.common import Answer, answer_of
+from bridge.api.schemas.jobs import JobOut
+from bridge.api.schemas.takes import TakeOut
+from bridge.api.schemas.timelines import TimelineOut
+from bridge.boards.records import Board, GridAdjust, Shot
 
 
 class DurationOut(Answer):
@@ -58,36 +67,28 @@ class PlanOut(Answer):
     message: str
 
 
-class ShotOut(Answer):
-    id: str
-    board_id: str
-    position: int
-    label: str
-    prompt: str
-    negative_prompt: str
-    model: str | None
-    overrides: dict[str, Any]
-    start_image: dict[str, Any] | None
-    notes: str
-    duration: DurationOut | None
-    takes_target: int
-    selected_take_id: str | None
-    created_at: float
-    updated_at: float
-    start_frame: int | None
-    end_frame: int | None
-    frames: int | None
-    start_s: float | None
-    seconds: float | None
-    beats: float | None
-    bars: float | None
-    effective_duration: DurationOut | None
-    plan: PlanOut | None
-    model_used: str | None
-    take_count: int
-    pending: int
-    pick: dict[str, Any] | None
-    chain: ChainOut | None = Field(description="the shot's latest chain of takes")
+# The take fields the Board view shows for a shot's pick (TakeOut's, so typed once).
+PICK_FIELDS = ("prompt", "seed", "fps", "num_frames", "duration_s", "rating", "status",
+               "poster_url", "media_url", "filmstrip_url", "media_path", "filmstrip")
+PickOut = create_model(
+    "PickOut", __base__=Answer,
+    __doc__="A shot's pick as the Board view shows it; `missing`: the take was deleted "
+    "(then only `id` is set).",
+    id=(str, ...), missing=(bool, ...),
+    **{n: (TakeOut.model_fields[n].rebuild_annotation() | None, ...) for n in PICK_FIELDS})
+
+
+ShotOut = answer_of(
+    Shot, "ShotOut",
+    duration=(DurationOut | None, Field(description="None: the board's default")),
+    start_frame=(int | None, ...), end_frame=(int | None, ...), frames=(int | None, ...),
+    start_s=(float | None, ...), seconds=(float | None, ...), beats=(float | None, ...),
+    bars=(float | None, ...), effective_duration=(DurationOut | None, ...),
+    plan=(PlanOut | None, ...), model_used=(str | None, ...), take_count=(int, ...),
+    pending=(int, ...), pick=(PickOut | None, ...),  # type: ignore[valid-type]
+    chain=(ChainOut | None, Field(description="the shot's latest chain of takes")))
+
+GridOut = answer_of(GridAdjust, "GridOut")
 
 
 class LayoutError(Answer):
@@ -95,24 +96,14 @@ class LayoutError(Answer):
     field: str | None
 
 
-class BoardOut(Answer):
-    id: str
-    name: str
-    fps: float
-    width: int
-    height: int
-    song_id: str | None
-    default_duration: DurationOut
-    grid: dict[str, Any]
-    defaults: dict[str, Any]
-    created_at: float
-    updated_at: float
-    schema_version: int
-    song: SongOut | None
-    layout_error: LayoutError | None
-    shots: list[ShotOut]
-    duration_frames: int
-    duration_s: float
+BoardOut = answer_of(
+    Board, "BoardOut",
+    default_duration=(DurationOut, ...), grid=(GridOut, ...),
+    song=(SongOut | None, ...), layout_error=(LayoutError | None, ...),
+    shots=(list[ShotOut], ...),  # type: ignore[valid-type]
+    undo_steps=(int, Field(description="edits POST /boards/{id}/undo can take back")),
+    redo_steps=(int, Field(description="undone edits POST /boards/{id}/redo makes again")),
+    duration_frames=(int, ...), duration_s=(float, ...))
 
 
 class BoardSummary(Answer):
@@ -128,18 +119,41 @@ class BoardSummary(Answer):
 
 class BoardList(Answer):
     boards: list[BoardSummary]
+    unreadable: list[str] = Field(description="boards set aside: a file or row this "
+                                  "version cannot read, and why")
 
 
 class ShotsOut(Answer):
-    shots: list[ShotOut]
-    board: BoardOut
+    shots: list[ShotOut]  # type: ignore[valid-type]
+    board: BoardOut  # type: ignore[valid-type]
 
 
 class SplitOut(Answer):
-    shots: list[ShotOut]
+    shots: list[ShotOut]  # type: ignore[valid-type]
+
+
+class GeneratedShot(Answer):
+    shot_id: str
+    index: int = Field(description="the shot's place on the board, from 0")
+    batch_id: str
+    takes: int
+    plan: PlanOut | None
+
+
+class SkippedShot(Answer):
+    shot_id: str
+    index: int
+    reason: Literal["no prompt"]
 
 
 class GenerateOut(Answer):
-    jobs: list[dict[str, Any]]
-    shots: list[dict[str, Any]]
-    skipped: list[dict[str, Any]] = Field(description="shots left out, and why (no prompt)")
+    jobs: list[JobOut]  # type: ignore[valid-type]
+    shots: list[GeneratedShot]
+    skipped: list[SkippedShot] = Field(description="shots left out, and why (no prompt)")
+
+
+class AssembleOut(TimelineOut):
+    """POST /timelines's answer for the board's cut, with notes for the editor."""
+
+    notes: list[str] = Field(description="what the editor should know: gaps in the cut, "
+                             "takes at another rate than the sequence")

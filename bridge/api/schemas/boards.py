@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, create_model
+from pydantic import AfterValidator, BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Body, Id, text
 from bridge.api.schemas.jobs import InitImageIn, JobSubmit
-from bridge.boards.records import Duration
+from bridge.boards.records import DEFAULT_TAKES, Duration, GridAdjust
 from bridge.boards.shotlist import ShotListError, parse_duration
 from bridge.request import MAX_TAKES, SHOT_FIELDS
 from otio_export.errors import TimelineError
@@ -102,7 +102,15 @@ class GridIn(Body):
                                   "anchored on its downbeat; the bars before keep theirs")
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    return value
+
+
 class ShotFields(Body):
+    """A shot's fields; `fields()` gives those sent, as the board service takes them."""
+
     label: text(200) | None = None
     prompt: text(4000) | None = None
     negative_prompt: text(4000) | None = None
@@ -113,6 +121,24 @@ class ShotFields(Body):
     notes: text(10_000) | None = None
     duration: DurationValue | None = Field(default=None, description="None: the board's")
     takes_target: Annotated[int, Field(ge=1, le=MAX_TAKES)] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The shot fields present in the body (a PATCH sends only some), text trimmed,
+        generation fields as JSON."""
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set - {"shots", "shot_list", "shot_list_format",
+                                             "at_frame"}:
+            value = getattr(self, name)
+            if name in ("label", "prompt", "negative_prompt", "notes"):
+                value = (value or "").strip() if name != "notes" else (value or "")
+            elif name == "takes_target":
+                value = value or DEFAULT_TAKES
+            elif name == "overrides":
+                value = _plain(value) or {}
+            elif name == "model":
+                value = value or None
+            out[name] = _plain(value)
+        return out
 
 
 class ShotPatch(ShotFields):
@@ -144,6 +170,24 @@ class BoardFields(Body):
     default_duration: DurationValue | None = None
     grid: GridIn | None = None
     defaults: Overrides | None = None  # type: ignore[valid-type]
+
+    def fields(self, current: GridAdjust | None = None) -> dict[str, Any]:
+        """The board fields sent, as the board service takes them; `grid` applies the sent
+        corrections to `current` (null clears every correction)."""
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set & set(BoardFields.model_fields):
+            value = getattr(self, name)
+            if name == "grid":
+                value = GridAdjust() if value is None else GridAdjust.from_dict(
+                    {**(current or GridAdjust()).to_dict(),
+                     **value.model_dump(include=value.model_fields_set)})
+            elif name == "defaults":
+                value = _plain(value) or {}
+            elif name == "name":
+                value = (value or "").strip() or "Untitled board"
+            if value is not None or name == "song_id":
+                out[name] = value
+        return out
 
 
 class BoardCreate(BoardFields):

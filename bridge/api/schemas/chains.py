@@ -1,5 +1,6 @@
-"""Bodies of POST /shots/<id>/chain: a chain of takes that covers a shot longer than one
-take (bridge.library.chains), and the chain as the Board view shows it."""
+"""Answers of POST /shots/<id>/chain: a chain of takes that covers a shot longer than one
+take (bridge.boards.chains), derived from its record, and the chain as the Board view shows
+it. The chain's generation request, priority and memory class stay inside the bridge."""
 
 from __future__ import annotations
 
@@ -7,23 +8,20 @@ from typing import Literal
 
 from pydantic import Field
 
-from bridge.api.schemas.common import Answer
+from bridge.api.schemas.common import Answer, answer_of
 from bridge.api.schemas.jobs import JobOut
+from bridge.boards.records import Chain
 
-
-class ChainOut(Answer):
-    id: str
-    shot_id: str
-    board_id: str
-    state: Literal["running", "done", "failed", "cancelled"]
-    links: list[int] = Field(description="frame counts: the first take, then continuations")
-    jobs: list[str] = Field(description="the job of each link queued so far")
-    takes: list[str] = Field(description="the take of each link finished so far")
-    message: str
-    created_at: float
-    updated_at: float
+ChainOut = answer_of(
+    Chain, "ChainOut", exclude=("request", "priority", "min_memory_gb", "force"),
+    state=(Literal["running", "done", "failed", "cancelled"], ...),
+    links=(list[int], Field(description="frame counts: the first take, then continuations")),
+    jobs=(list[str], Field(description="the job of each link queued so far")),
+    takes=(list[str], Field(description="the take of each link finished so far")),
+    retries=(int, Field(description="links queued again after a failure that was not "
+                        "theirs (Promptcut stopped while they ran)")))
 
 
 class ChainStarted(Answer):
-    chain: ChainOut
+    chain: ChainOut  # type: ignore[valid-type]
     jobs: list[JobOut]  # type: ignore[valid-type]

@@ -136,7 +136,7 @@ export class Bridge extends Transport {
   /** @param {string} id @param {S["GenerateIn"]} body @returns {Promise<S["GenerateOut"]>} */
   generateBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/generate`, body); }
 
-  /** @param {string} id @param {S["AssembleIn"]} body @returns {Promise<Timeline & {notes?: string[]}>} */
+  /** @param {string} id @param {S["AssembleIn"]} body @returns {Promise<S["AssembleOut"]>} */
   assembleBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/assemble`, body); }
 
   /** @param {string} id @param {S["ShotPatch"]} body @returns {Promise<S["ShotOut"]>} */

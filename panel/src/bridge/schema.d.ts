@@ -36,6 +36,13 @@ export interface paths {
     /** Markers as shot boundaries */
     post: operations["boards_markers"];
   };
+  "/boards/{board_id}/redo": {
+    /**
+     * Redo the edit the last undo took back
+     * @description A new edit clears what can be redone. 409 when there is nothing to redo.
+     */
+    post: operations["boards_redo"];
+  };
   "/boards/{board_id}/shots": {
     /** Add shots: one, many or a shot list */
     post: operations["boards_add_shots"];
@@ -43,6 +50,13 @@ export interface paths {
   "/boards/{board_id}/shots.csv": {
     /** The board's shot list as CSV */
     get: operations["boards_shots_csv"];
+  };
+  "/boards/{board_id}/undo": {
+    /**
+     * Undo the board's last edit
+     * @description Any edit of the board's settings, grid or shots (a length, the order, a pick, a deleted or added shot); the steps are kept with the board, so they survive a reload and a restart. 409 when there is nothing to undo.
+     */
+    post: operations["boards_undo"];
   };
   "/events": {
     /** Events after `after`, waiting up to `timeout` s */
@@ -234,6 +248,42 @@ export interface components {
        */
       unpicked?: "gap" | "best";
     };
+    /**
+     * AssembleOut
+     * @description POST /timelines's answer for the board's cut, with notes for the editor.
+     */
+    AssembleOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Fps */
+      fps: number;
+      /** Created At */
+      created_at: number;
+      /**
+       * Url
+       * @description the timeline itself (DELETE removes it)
+       */
+      url: string;
+      /** Formats */
+      formats: {
+        [key: string]: components["schemas"]["TimelineFile"];
+      };
+      /**
+       * Warnings
+       * @description what the formats could not carry, and what was adjusted (a one-frame rounding, clips left out)
+       */
+      warnings: string[];
+      options: components["schemas"]["TimelineOptions"];
+      /** @description the cut as laid out (every start and duration filled in) */
+      cut: components["schemas"]["Cut"];
+      /**
+       * Notes
+       * @description what the editor should know: gaps in the cut, takes at another rate than the sequence
+       */
+      notes: string[];
+    };
     /** BatchOut */
     BatchOut: {
       /** Batch Id */
@@ -340,8 +390,16 @@ export interface components {
     BoardList: {
       /** Boards */
       boards: components["schemas"]["BoardSummary"][];
+      /**
+       * Unreadable
+       * @description boards set aside: a file or row this version cannot read, and why
+       */
+      unreadable: string[];
     };
-    /** BoardOut */
+    /**
+     * BoardOut
+     * @description A board: sequence settings, an optional song with grid corrections, ordered shots.
+     */
     BoardOut: {
       /** Id */
       id: string;
@@ -356,10 +414,7 @@ export interface components {
       /** Song Id */
       song_id: string | null;
       default_duration: components["schemas"]["DurationOut"];
-      /** Grid */
-      grid: {
-        [key: string]: unknown;
-      };
+      grid: components["schemas"]["GridOut"];
       /** Defaults */
       defaults: {
         [key: string]: unknown;
@@ -368,12 +423,22 @@ export interface components {
       created_at: number;
       /** Updated At */
       updated_at: number;
+      /** Shots */
+      shots: components["schemas"]["ShotOut"][];
       /** Schema Version */
       schema_version: number;
       song: components["schemas"]["SongOut"] | null;
       layout_error: components["schemas"]["LayoutError"] | null;
-      /** Shots */
-      shots: components["schemas"]["ShotOut"][];
+      /**
+       * Undo Steps
+       * @description edits POST /boards/{id}/undo can take back
+       */
+      undo_steps: number;
+      /**
+       * Redo Steps
+       * @description undone edits POST /boards/{id}/redo makes again
+       */
+      redo_steps: number;
       /** Duration Frames */
       duration_frames: number;
       /** Duration S */
@@ -559,7 +624,17 @@ export interface components {
        */
       force?: boolean | null;
     };
-    /** ChainOut */
+    /**
+     * ChainOut
+     * @description A shot longer than its model's longest take, covered link by link: the first link is
+     * a normal take, each next one continues from the last frame of the one before.
+     *
+     * `links` are the frame counts (durations.take_plan's chain), `request` the first link's
+     * GenerationRequest with its seed fixed (every link uses it, changing only frames, start
+     * image and parent), `jobs` and `takes` the job and the finished take of each link so
+     * far. Kept in the library, so a chain carries on after a restart
+     * (bridge.boards.chains).
+     */
     ChainOut: {
       /** Id */
       id: string;
@@ -568,15 +643,15 @@ export interface components {
       /** Board Id */
       board_id: string;
       /**
-       * State
-       * @enum {string}
-       */
-      state: "running" | "done" | "failed" | "cancelled";
-      /**
        * Links
        * @description frame counts: the first take, then continuations
        */
       links: number[];
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "running" | "done" | "failed" | "cancelled";
       /**
        * Jobs
        * @description the job of each link queued so far
@@ -587,6 +662,11 @@ export interface components {
        * @description the take of each link finished so far
        */
       takes: string[];
+      /**
+       * Retries
+       * @description links queued again after a failure that was not theirs (Promptcut stopped while they ran)
+       */
+      retries: number;
       /** Message */
       message: string;
       /** Created At */
@@ -1118,20 +1198,29 @@ export interface components {
     /** GenerateOut */
     GenerateOut: {
       /** Jobs */
-      jobs: {
-          [key: string]: unknown;
-        }[];
+      jobs: components["schemas"]["JobOut"][];
       /** Shots */
-      shots: {
-          [key: string]: unknown;
-        }[];
+      shots: components["schemas"]["GeneratedShot"][];
       /**
        * Skipped
        * @description shots left out, and why (no prompt)
        */
-      skipped: {
-          [key: string]: unknown;
-        }[];
+      skipped: components["schemas"]["SkippedShot"][];
+    };
+    /** GeneratedShot */
+    GeneratedShot: {
+      /** Shot Id */
+      shot_id: string;
+      /**
+       * Index
+       * @description the shot's place on the board, from 0
+       */
+      index: number;
+      /** Batch Id */
+      batch_id: string;
+      /** Takes */
+      takes: number;
+      plan: components["schemas"]["PlanOut"] | null;
     };
     /**
      * GridIn
@@ -1181,6 +1270,30 @@ export interface components {
        * @default null
        */
       tempo_from_bar?: number | null;
+    };
+    /**
+     * GridOut
+     * @description The editor's corrections to the detected beat grid of a board's song.
+     *
+     * shift_beats moves the first downbeat by whole beats (the tracker found bar 1 on beat 3);
+     * tempo_factor halves or doubles the detected beats; a typed `tempo` replaces detection
+     * with a constant grid starting at `first_downbeat_s` (or the detected first downbeat).
+     */
+    GridOut: {
+      /** Shift Beats */
+      shift_beats: number;
+      /** Tempo Factor */
+      tempo_factor: number;
+      /** Tempo */
+      tempo: number | null;
+      /** First Downbeat S */
+      first_downbeat_s: number | null;
+      /** Beats Per Bar */
+      beats_per_bar: number | null;
+      /** Offset Ms */
+      offset_ms: number;
+      /** Tempo From Bar */
+      tempo_from_bar: number | null;
     };
     /** Health */
     Health: {
@@ -2088,6 +2201,38 @@ export interface components {
      * @enum {string}
      */
     Phase: "downloading" | "loading" | "denoising" | "decoding" | "encoding";
+    /**
+     * PickOut
+     * @description A shot's pick as the Board view shows it; `missing`: the take was deleted (then only `id` is set).
+     */
+    PickOut: {
+      /** Id */
+      id: string;
+      /** Missing */
+      missing: boolean;
+      /** Prompt */
+      prompt: string | null;
+      /** Seed */
+      seed: number | null;
+      /** Fps */
+      fps: number | null;
+      /** Num Frames */
+      num_frames: number | null;
+      /** Duration S */
+      duration_s: number | null;
+      /** Rating */
+      rating: number | null;
+      status: components["schemas"]["TakeStatus"] | null;
+      /** Poster Url */
+      poster_url: string | null;
+      /** Media Url */
+      media_url: string | null;
+      /** Filmstrip Url */
+      filmstrip_url: string | null;
+      /** Media Path */
+      media_path: string | null;
+      filmstrip: components["schemas"]["Filmstrip"] | null;
+    };
     /** PlanOut */
     PlanOut: {
       /** Shot Frames */
@@ -2248,7 +2393,10 @@ export interface components {
        */
       reason: string;
     };
-    /** ShotFields */
+    /**
+     * ShotFields
+     * @description A shot's fields; `fields()` gives those sent, as the board service takes them.
+     */
     ShotFields: {
       /**
        * Label
@@ -2294,7 +2442,10 @@ export interface components {
        */
       takes_target?: number | null;
     };
-    /** ShotOut */
+    /**
+     * ShotOut
+     * @description One shot of a board: what to generate for it, how long it runs, and its pick.
+     */
     ShotOut: {
       /** Id */
       id: string;
@@ -2320,6 +2471,7 @@ export interface components {
       } | null;
       /** Notes */
       notes: string;
+      /** @description None: the board's default */
       duration: components["schemas"]["DurationOut"] | null;
       /** Takes Target */
       takes_target: number;
@@ -2351,10 +2503,7 @@ export interface components {
       take_count: number;
       /** Pending */
       pending: number;
-      /** Pick */
-      pick: {
-        [key: string]: unknown;
-      } | null;
+      pick: components["schemas"]["PickOut"] | null;
       /** @description the shot's latest chain of takes */
       chain: components["schemas"]["ChainOut"] | null;
     };
@@ -2506,6 +2655,18 @@ export interface components {
       min: number;
       /** Max */
       max: number;
+    };
+    /** SkippedShot */
+    SkippedShot: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /**
+       * Reason
+       * @constant
+       */
+      reason: "no prompt";
     };
     /** SongOut */
     SongOut: {
@@ -3104,6 +3265,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** A board, its song and its shots laid out */
@@ -3140,6 +3303,8 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Change a board's settings, song or grid */
@@ -3166,6 +3331,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** The board's cut, in each format */
@@ -3184,9 +3351,7 @@ export interface operations {
       /** @description OK */
       201: {
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AssembleOut"];
         };
       };
       400: components["responses"]["Error400"];
@@ -3222,6 +3387,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Queue takes for a board's shots */
@@ -3277,6 +3444,33 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /**
+   * Redo the edit the last undo took back
+   * @description A new edit clears what can be redone. 409 when there is nothing to redo.
+   */
+  boards_redo: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Add shots: one, many or a shot list */
@@ -3306,6 +3500,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** The board's shot list as CSV */
@@ -3325,6 +3521,31 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+    };
+  };
+  /**
+   * Undo the board's last edit
+   * @description Any edit of the board's settings, grid or shots (a length, the order, a pick, a deleted or added shot); the steps are kept with the board, so they survive a reload and a restart. 409 when there is nothing to undo.
+   */
+  boards_undo: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Events after `after`, waiting up to `timeout` s */
@@ -3782,6 +4003,8 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Change a shot: fields, place, pick */
@@ -3808,6 +4031,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /**
@@ -3867,6 +4092,8 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */

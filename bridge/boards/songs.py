@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bridge.boards import store as boards_store
 from bridge.boards.durations import Grid
 from bridge.boards.grid import effective_grid, grid_json
 from bridge.boards.records import GridAdjust
@@ -39,7 +40,6 @@ from bridge.boards.song import (
 )
 from bridge.config import Settings
 from bridge.errors import Conflict, InvalidRequest, NotFound
-from bridge.library import boards_store
 
 MAX_SONG_BYTES = 512 * 1024 * 1024
 ANALYSERS = {"librosa": "librosa (default; ISC licence, commercial use allowed)",

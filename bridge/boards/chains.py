@@ -7,7 +7,7 @@ cut lays a picked chain back to back (otio_export.assemble), so the shot is cove
 
 Design: the bridge, not the panel, queues each next link, because the panel may be closed
 while a chain runs for an hour.
-- A chain is a row of its own (bridge.library.chains_store), not part of the shot's JSON,
+- A chain is a row of its own (bridge.boards.store), not part of the shot's JSON,
   so an editor's edit of the shot never overwrites a chain's progress, and the running
   chains are one indexed query away.
 - `advance` is the one step function: it reads the chain and its current link's job from
@@ -22,6 +22,13 @@ while a chain runs for an hour.
   `job.cancelled` (or a reset of the bus), for every running chain.
 - A finished chain makes its last link the shot's pick when the shot has none, so the cut
   holds the whole chain; an editor's own pick is never replaced.
+- A link whose job failed for a reason that was not its own (the process stopped while it
+  ran, as often as the job's attempts allow: code "crashed") is queued again when the chain
+  is resumed (at start-up, or by the next event), up to MAX_RETRIES times; a link that
+  failed on its own (a bad request, a cancel) ends the chain.
+
+The board service (bridge.boards.service) starts the follower at start-up and is passed to
+every function here: it holds the library, the queue and the shot's pick.
 """
 
 from __future__ import annotations
@@ -32,70 +39,83 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bridge import faults
+from bridge.boards import store as boards_store
 from bridge.boards.records import Chain
-from bridge.config import Settings
 from bridge.engine.events import EventBus, EventKind
-from bridge.engine.queue import SEED_SPACE, Queue, Submission, new_id
+from bridge.engine.queue import SEED_SPACE, Submission, new_id
 from bridge.engine.records import JobState
 from bridge.errors import PromptcutError
-from bridge.library import boards, boards_store, chains_store, start_image, store
-from bridge.library.db import Database
+from bridge.library import start_image, store
 from bridge.request import GenerationRequest
+
+if TYPE_CHECKING:
+    from bridge.boards.service import BoardService
+
+__all__ = ["Chain", "ChainFollower", "advance", "start"]
 
 log = logging.getLogger("promptcut.chains")
 WAKE_KINDS = {EventKind.TAKE_CREATED.value, EventKind.JOB_FAILED.value,
               EventKind.JOB_CANCELLED.value}
 POLL_S = 30.0
+MAX_RETRIES = 3  # links queued again after a failure that was not their own
+NOT_OWN_FAILURES = {"crashed"}
 _ADVANCING = threading.Lock()  # one library per process (LibraryLock): one chain step at once
 
 
-def start(conn: sqlite3.Connection, settings: Settings, queue: Queue, sub: Submission,
-          links: list[int]) -> Chain:
+def start(service: BoardService, sub: Submission, links: list[int]) -> Chain:
     """Record a chain for `sub`'s shot and queue its first link. A first link the queue
     refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
     seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
     chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
                   links=list(links), request=sub.request.replace(seed=seed).to_dict(),
                   priority=sub.priority, min_memory_gb=sub.min_memory_gb, force=sub.force)
+    conn = service.conn
     with _ADVANCING:
-        chains_store.insert(conn, chain)
+        boards_store.insert_chain(conn, chain)
         try:
-            _queue_link(conn, settings, queue, chain, 0)
+            _queue_link(service, chain, 0)
         except PromptcutError as err:
             _end(conn, chain, "failed", f"The first link could not be queued: {err.message}")
             raise
     return chain
 
 
-def advance(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain_id: str
-            ) -> Chain | None:
+def advance(service: BoardService, chain_id: str) -> Chain | None:
     """Bring a running chain as far as its jobs allow (see the module's docstring)."""
     with _ADVANCING:
-        chain = chains_store.get(conn, chain_id)
-        while chain is not None and chain.state == "running" and _step(conn, settings, queue,
-                                                                       chain):
+        chain = boards_store.get_chain(service.conn, chain_id)
+        while chain is not None and chain.state == "running" and _step(service, chain):
             pass
         return chain
 
 
-def _step(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain: Chain) -> bool:
+def _step(service: BoardService, chain: Chain) -> bool:
     """One move of a running chain; False when it must wait for a job (or is over)."""
+    conn = service.conn
     k, count = len(chain.takes), len(chain.links)
     if k >= count:
-        _finish(conn, settings, chain)
+        _finish(service, chain)
         return False
     if len(chain.jobs) <= k:
         if k:
             faults.point("chains.before_next_link")  # a crash here: the restart queues it
         try:
-            _queue_link(conn, settings, queue, chain, k)
+            _queue_link(service, chain, k)
         except PromptcutError as err:
             _end(conn, chain, "failed", f"Link {k + 1} of {count} could not be queued: "
                  f"{err.message}")
         return False
     job = store.get_job(conn, chain.jobs[k])
+    if job is not None and job.status is JobState.FAILED and job.error is not None \
+            and job.error.code in NOT_OWN_FAILURES and chain.retries < MAX_RETRIES:
+        chain.retries += 1  # not the link's fault: queue it again (module docstring)
+        chain.jobs = chain.jobs[:k]
+        chain.message = f"Link {k + 1} of {count} was interrupted; queued again."
+        boards_store.update_chain(conn, chain)
+        return True
     if job is None or job.status in (JobState.FAILED, JobState.CANCELLED):
         state = "cancelled" if job is not None and job.status is JobState.CANCELLED \
             else "failed"
@@ -111,40 +131,41 @@ def _step(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain: Cha
         return False
     chain.takes.append(take.id)
     chain.message = f"Link {k + 1} of {count} done."
-    chains_store.update(conn, chain)
+    boards_store.update_chain(conn, chain)
     return True
 
 
-def _queue_link(conn: sqlite3.Connection, settings: Settings, queue: Queue, chain: Chain,
-                k: int) -> None:
+def _queue_link(service: BoardService, chain: Chain, k: int) -> None:
+    assert service.queue is not None
+    conn = service.conn
     request = GenerationRequest.from_dict(chain.request).replace(num_frames=chain.links[k])
     if k:
         previous = chain.takes[k - 1]
         request = request.replace(
-            init_image=start_image.from_take(conn, settings.images_dir, previous, "last"),
+            init_image=start_image.from_take(conn, service.settings.images_dir, previous,
+                                             "last"),
             parent_take_id=previous)
+    # One key per link and try: a crash between queueing and recording queues nothing twice.
+    key = f"{chain.id}.{k}" + (f".r{chain.retries}" if chain.retries else "")
     sub = Submission(request=request, takes=1, seed=request.seed, priority=chain.priority,
-                     client_key=f"{chain.id}.{k}", min_memory_gb=chain.min_memory_gb,
+                     client_key=key, min_memory_gb=chain.min_memory_gb,
                      force=chain.force, shot_id=chain.shot_id, board_id=chain.board_id)
-    _, jobs, _ = queue.submit(sub)
+    _, jobs, _ = service.queue.submit(sub)
     chain.jobs.append(jobs[0].id)
     chain.message = f"Link {k + 1} of {len(chain.links)} queued."
-    chains_store.update(conn, chain)
+    boards_store.update_chain(conn, chain)
 
 
-def _finish(conn: sqlite3.Connection, settings: Settings, chain: Chain) -> None:
-    shot = boards_store.get_shot(conn, chain.shot_id)
+def _finish(service: BoardService, chain: Chain) -> None:
     picked = ""
-    if shot is not None and not shot.selected_take_id:
-        boards.select_take(conn, shot, chain.takes[-1])
-        boards.save_json(conn, settings, shot.board_id)
+    if service.pick_if_none(chain.shot_id, chain.takes[-1]):
         picked = " Its last take is the shot's pick, so the cut holds the whole chain."
-    _end(conn, chain, "done", f"All {len(chain.links)} links done.{picked}")
+    _end(service.conn, chain, "done", f"All {len(chain.links)} links done.{picked}")
 
 
 def _end(conn: sqlite3.Connection, chain: Chain, state: str, message: str) -> None:
     chain.state, chain.message = state, message
-    chains_store.update(conn, chain)
+    boards_store.update_chain(conn, chain)
     log.info("chain %s of shot %s %s: %s", chain.id, chain.shot_id, state, message)
 
 
@@ -156,21 +177,23 @@ class ChainFollower:
     nothing is advanced.
     """
 
-    def __init__(self, settings: Settings, db: Database, events: EventBus, queue: Queue,
+    def __init__(self, service: BoardService, events: EventBus,
                  ready: Callable[[], bool]) -> None:
-        self.settings, self.db, self.events, self.queue = settings, db, events, queue
-        self.ready = ready
+        self.service, self.events, self.ready = service, events, ready
         self._thread = threading.Thread(target=self._run, name="promptcut-chains",
                                         daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def join(self, timeout: float) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
     def advance_all(self) -> None:
-        conn = self.db.conn()
-        for chain in chains_store.running(conn):
+        for chain in boards_store.running_chains(self.service.conn):
             try:
-                advance(conn, self.settings, self.queue, chain.id)
+                advance(self.service, chain.id)
             except (sqlite3.Error, OSError) as exc:  # the next event tries again
                 log.warning("chain %s could not advance now: %s", chain.id, exc)
 
