@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.conditions import Keyframe, VideoCondition
+
 SCHEMA_VERSION = 1
 # Written even when they equal the default: a record must not change meaning if a default does.
 ALWAYS = frozenset({"prompt", "model", "seed"})
@@ -54,6 +56,8 @@ class GenerationRequest:
     memory_profile: MemoryProfile = MemoryProfile.AUTO
     cache: str | None = None  # None | first_block_cache | taylorseer | ...
     compile: bool = False
+    keyframes: tuple[Keyframe, ...] = ()  # images pinned to frames (bridge.conditions)
+    video: VideoCondition | None = None  # frames of a take: continue from or retake it
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +69,10 @@ class GenerationRequest:
                 continue
             if f.name in ALWAYS:
                 out[f.name] = value
+            elif f.name == "keyframes":
+                out[f.name] = [k.to_dict() for k in value]
+            elif f.name == "video":
+                out[f.name] = value.to_dict()
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
             elif dataclasses.is_dataclass(value):
@@ -80,6 +88,11 @@ class GenerationRequest:
         kwargs = {k: v for k, v in data.items() if k in known}
         if isinstance(kwargs.get("init_image"), dict):
             kwargs["init_image"] = InitImage(**kwargs["init_image"])
+        if "keyframes" in kwargs:
+            kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
+                                        for k in kwargs["keyframes"] or ())
+        if isinstance(kwargs.get("video"), dict):
+            kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
         if "memory_profile" in kwargs:
             kwargs["memory_profile"] = MemoryProfile(kwargs["memory_profile"])
         return cls(**kwargs)

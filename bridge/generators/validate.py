@@ -10,6 +10,7 @@ import re
 
 from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
+from bridge.generators import conditioning
 from bridge.generators.presets import Preset, get_preset
 
 # Limits of any model; each preset narrows them (sizes, frames, steps). The API's request
@@ -119,4 +120,5 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
         if not _SHA256.match(filled.init_image.sha256 or ""):
             raise InvalidRequest("'init_image' must name an uploaded image by its sha256.",
                                  field="init_image")
+    filled = conditioning.check(filled, preset)
     return filled.replace(guidance=float(filled.guidance), fps=float(filled.fps))
