@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from bridge.api import direct
 from bridge.api.common import services
 from bridge.api.contract import Reply, route
 from bridge.api.schemas.jobs import (
@@ -48,9 +49,11 @@ def to_submission(body: JobSubmit) -> Submission:
         init_image=to_init_image(body.init_image),
         parent_take_id=check_parent(body.parent_take_id),
         memory_profile=body.memory_profile, cache=body.cache, compile=body.compile)
+    request_, shot_id, board_id = direct.apply(body, request_)
     return Submission(request=request_, takes=body.takes, seed=body.seed,
                       priority=body.priority, client_key=body.client_key,
-                      min_memory_gb=body.min_memory_gb, force=body.force)
+                      min_memory_gb=body.min_memory_gb, force=body.force,
+                      shot_id=shot_id, board_id=board_id)
 
 
 def check_parent(parent: str | None) -> str | None:

@@ -63,7 +63,7 @@ FrameSize = Annotated[int, Field(ge=16, le=16384), AfterValidator(_even)]
 # POST /jobs fields a shot or a board may set for its own takes.
 OVERRIDE_FIELDS = ("negative_prompt", "model", "seed", "width", "height", "num_frames", "fps",
                    "steps", "guidance", "memory_profile", "cache", "compile", "priority",
-                   "init_image", "min_memory_gb", "force")
+                   "init_image", "min_memory_gb", "force", "keyframes")
 
 
 def _optional(name: str) -> tuple[Any, FieldInfo]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of, text
+from bridge.api.schemas.direct import DirectFields
 from bridge.engine.queue import MAX_TAKES, SEED_SPACE
 from bridge.engine.records import Job, JobState
 from bridge.engine.request import MemoryProfile
@@ -43,7 +44,7 @@ class InitImageIn(Body):
         return self
 
 
-class JobSubmit(Body):
+class JobSubmit(DirectFields):
     """Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...)."""
 
     prompt: Prompt
