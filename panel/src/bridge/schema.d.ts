@@ -449,6 +449,26 @@ export interface components {
      */
     ChainIn: {
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Continue From
+       * @description a take to continue: its last frames where the model can hold on them, else its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /** @default null */
+      retake?: components["schemas"]["RetakeIn"] | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
        * Prompt
        * @default null
        */
@@ -599,6 +619,30 @@ export interface components {
       paid: boolean;
       /** How */
       how: string;
+    };
+    /**
+     * Conditioning
+     * @description What a model can be steered with besides its prompt (bridge.generators.conditioning).
+     *
+     * keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
+     * refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
+     * where each one moved. video: continuations hold on the last `continue_frames` frames of
+     * the take before (else on its last frame). retake: video-to-video at a strength.
+     */
+    Conditioning: {
+      /**
+       * Keyframes
+       * @enum {string}
+       */
+      keyframes: "none" | "first_frame" | "first_last" | "any_frames";
+      /** Keyframe Stride */
+      keyframe_stride: number;
+      /** Video */
+      video: boolean;
+      /** Retake */
+      retake: boolean;
+      /** Continue Frames */
+      continue_frames: number;
     };
     /**
      * CredentialsOut
@@ -930,6 +974,26 @@ export interface components {
     };
     /** GenerateIn */
     GenerateIn: {
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Continue From
+       * @description a take to continue: its last frames where the model can hold on them, else its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /** @default null */
+      retake?: components["schemas"]["RetakeIn"] | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
+       * @default null
+       */
+      shot_id?: string | null;
       /**
        * Prompt
        * @default null
@@ -1435,6 +1499,26 @@ export interface components {
      * @description Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...).
      */
     JobSubmit: {
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Continue From
+       * @description a take to continue: its last frames where the model can hold on them, else its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /** @default null */
+      retake?: components["schemas"]["RetakeIn"] | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
+       * @default null
+       */
+      shot_id?: string | null;
       /** Prompt */
       prompt: string;
       /**
@@ -1581,6 +1665,59 @@ export interface components {
        */
       key: string;
     };
+    /**
+     * KeyframeIn
+     * @description An image pinned to a moment of the take: from an upload or a frame of a take, placed
+     * by exactly one of `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at
+     * the shot's first beat or bar; they need `shot_id` on a board with a song).
+     */
+    KeyframeIn: {
+      /**
+       * Upload
+       * @description the sha256 from POST /images
+       * @default null
+       */
+      upload?: string | null;
+      /**
+       * Take Id
+       * @description use a frame of this take
+       * @default null
+       */
+      take_id?: string | null;
+      /**
+       * Take Frame
+       * @description which frame of that take: first, last or an index
+       * @default last
+       */
+      take_frame?: ("first" | "last") | number;
+      /**
+       * Frame
+       * @description where it lands: a frame index of the take, first or last
+       * @default null
+       */
+      frame?: ("first" | "last") | number | null;
+      /**
+       * Seconds
+       * @default null
+       */
+      seconds?: number | null;
+      /**
+       * Beat
+       * @default null
+       */
+      beat?: number | null;
+      /**
+       * Bar
+       * @default null
+       */
+      bar?: number | null;
+      /**
+       * Strength
+       * @description how firmly the frame holds
+       * @default 1
+       */
+      strength?: number;
+    };
     /** LayoutError */
     LayoutError: {
       /** Message */
@@ -1714,6 +1851,7 @@ export interface components {
       defaults: components["schemas"]["PresetDefaults"];
       /** Image To Video */
       image_to_video: boolean;
+      conditioning?: components["schemas"]["Conditioning"];
       /** Caches */
       caches: string[];
       /** Vram Gb */
@@ -1916,6 +2054,12 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
     };
     /** PairIn */
     PairIn: {
@@ -2049,6 +2193,20 @@ export interface components {
       /** Seed */
       seed: number;
       [key: string]: unknown;
+    };
+    /**
+     * RetakeIn
+     * @description The same shot again, following this take's motion and framing (video-to-video).
+     */
+    RetakeIn: {
+      /** Take Id */
+      take_id: string;
+      /**
+       * Strength
+       * @description 0.1 touches up, 1 reimagines
+       * @default 0.5
+       */
+      strength?: number;
     };
     /** ShotFields */
     ShotFields: {
