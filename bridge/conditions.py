@@ -72,3 +72,11 @@ class VideoCondition:
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["frames"] = tuple(kwargs.get("frames") or ())
         return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Retake:
+    """Asked with a submission: make the take's shot again, following the take."""
+
+    take_id: str
+    strength: float = 0.5  # 0.1 touches up, 1 reimagines

@@ -11,10 +11,10 @@ import pytest
 
 from bridge.conditions import Keyframe, VideoCondition
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
 from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.library import images
+from bridge.request import GenerationRequest
 
 SIZE = {"width": 32, "height": 32, "num_frames": 17, "steps": 2, "seed": 5}
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.api.common import services
-from bridge.api.schemas.direct import DirectFields
-from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
 from bridge.library import boards, direct
+from bridge.request import GenerationRequest
 
 
-def apply(body: DirectFields, request: GenerationRequest
+def apply(body: Any, request: GenerationRequest
           ) -> tuple[GenerationRequest, str | None, str | None]:
-    """The request with keyframes, continuation or retake; and the take's shot and board."""
+    """The request with keyframes, continuation or retake; and the take's shot and board.
+    `body` is a JobSubmit (its DirectFields, `keyframes` and `shot_id`)."""
     s = services()
     conn = s.db()
     images_dir = s.settings.images_dir

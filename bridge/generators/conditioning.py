@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from bridge.conditions import Keyframe, VideoCondition
-from bridge.engine.request import GenerationRequest
 from bridge.errors import GenerationFailed, InvalidRequest
 from bridge.generators.presets import Preset
+from bridge.request import GenerationRequest
 
 
 def stride(preset: Preset) -> int:

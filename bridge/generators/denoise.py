@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import conditioning, levers
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.library.images import find_image
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.generator")
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import denoise, levers, memory
 from bridge.generators.base import (
@@ -30,6 +29,7 @@ from bridge.generators.base import (
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
 from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
+from bridge.request import GenerationRequest, MemoryProfile
 
 log = logging.getLogger("promptcut.generator")
 

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import re
 
-from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
 from bridge.generators import conditioning
 from bridge.generators.presets import Preset, get_preset
 
-# Limits of any model; each preset narrows them (sizes, frames, steps). The API's request
-# models (bridge/api/schemas/jobs.py) take their bounds from here.
-MAX_GUIDANCE = 30.0
-MAX_FPS = 120.0
-MAX_STEPS = 500
-MAX_SIZE = 8192
+# Limits of any model are declared with the request; each preset narrows them.
+from bridge.request import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS, GenerationRequest  # noqa: F401
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

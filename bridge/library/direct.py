@@ -25,10 +25,10 @@ from typing import Any
 
 from bridge.boards import durations
 from bridge.conditions import Keyframe, VideoCondition
-from bridge.engine.request import InitImage
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import boards, boards_store, images, songs, start_image, store
 from bridge.library.media_read import MediaUnreadable, read_frames
+from bridge.request import InitImage
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import InvalidRequest
 from bridge.generators.base import ModelState
 from bridge.providers import fal, keys, replicate, runway
 from bridge.providers.base import ProviderPreset, ProviderSpec
+from bridge.request import GenerationRequest, MemoryProfile
 
 SPECS: dict[str, ProviderSpec] = {m.SPEC.name: m.SPEC for m in (fal, replicate, runway)}
 PRESETS: dict[str, ProviderPreset] = {

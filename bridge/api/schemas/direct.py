@@ -1,8 +1,7 @@
-"""The fields of POST /jobs that direct a take in time: keyframes, continue, retake, shot.
-
-Kept in a module of their own and mixed into JobSubmit, so a job, a shot's overrides and a
-board's defaults all take them with the same bounds. The library resolves them into the
-request's typed records (bridge.library.direct, bridge.conditions).
+"""How a body names what directs a take: keyframes and a retake (declared in
+bridge.request; JobSubmit takes these shapes for them, as it takes InitImageIn for
+`init_image`). The library resolves them into the request's typed records
+(bridge.library.direct, bridge.conditions).
 """
 
 from __future__ import annotations
@@ -50,15 +49,3 @@ class RetakeIn(Body):
 
     take_id: Id
     strength: Strength = Field(default=0.5, description="0.1 touches up, 1 reimagines")
-
-
-class DirectFields(Body):
-    keyframes: Annotated[list[KeyframeIn], Field(max_length=MAX_KEYFRAMES)] | None = Field(
-        default=None, description="images pinned to frames, seconds, beats or bars")
-    continue_from: Id | None = Field(
-        default=None, description="a take to continue: its last frames where the model can "
-        "hold on them, else its last frame")
-    retake: RetakeIn | None = None
-    shot_id: Id | None = Field(
-        default=None, description="the shot the take is for; a continued, retaken or "
-        "parent take's shot when absent")

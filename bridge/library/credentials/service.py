@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
 from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
 from bridge.library.images import find_image
 from bridge.library.names import take_stem
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.credentials")
 

@@ -449,27 +449,8 @@ export interface components {
      */
     ChainIn: {
       /**
-       * Keyframes
-       * @description images pinned to frames, seconds, beats or bars
-       * @default null
-       */
-      keyframes?: components["schemas"]["KeyframeIn"][] | null;
-      /**
-       * Continue From
-       * @description a take to continue: its last frames where the model can hold on them, else its last frame
-       * @default null
-       */
-      continue_from?: string | null;
-      /** @default null */
-      retake?: components["schemas"]["RetakeIn"] | null;
-      /**
-       * Shot Id
-       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
-       * @default null
-       */
-      shot_id?: string | null;
-      /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -481,6 +462,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -491,6 +473,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -498,6 +492,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -509,25 +504,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -535,7 +519,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -545,9 +532,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -560,6 +560,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /** ChainOut */
     ChainOut: {
@@ -975,27 +992,8 @@ export interface components {
     /** GenerateIn */
     GenerateIn: {
       /**
-       * Keyframes
-       * @description images pinned to frames, seconds, beats or bars
-       * @default null
-       */
-      keyframes?: components["schemas"]["KeyframeIn"][] | null;
-      /**
-       * Continue From
-       * @description a take to continue: its last frames where the model can hold on them, else its last frame
-       * @default null
-       */
-      continue_from?: string | null;
-      /** @default null */
-      retake?: components["schemas"]["RetakeIn"] | null;
-      /**
-       * Shot Id
-       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
-       * @default null
-       */
-      shot_id?: string | null;
-      /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -1007,6 +1005,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -1017,6 +1016,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -1024,6 +1035,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1035,25 +1047,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1061,7 +1062,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1071,9 +1075,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1086,6 +1103,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
       /**
        * Takes
        * @description takes per shot (default: each shot's target)
@@ -1500,26 +1534,9 @@ export interface components {
      */
     JobSubmit: {
       /**
-       * Keyframes
-       * @description images pinned to frames, seconds, beats or bars
-       * @default null
+       * Prompt
+       * @description what to show
        */
-      keyframes?: components["schemas"]["KeyframeIn"][] | null;
-      /**
-       * Continue From
-       * @description a take to continue: its last frames where the model can hold on them, else its last frame
-       * @default null
-       */
-      continue_from?: string | null;
-      /** @default null */
-      retake?: components["schemas"]["RetakeIn"] | null;
-      /**
-       * Shot Id
-       * @description the shot the take is for; a continued, retaken or parent take's shot when absent
-       * @default null
-       */
-      shot_id?: string | null;
-      /** Prompt */
       prompt: string;
       /**
        * Model
@@ -1529,20 +1546,28 @@ export interface components {
       model?: string;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default
        */
       negative_prompt?: string;
-      /**
-       * Takes
-       * @default 1
-       */
-      takes?: number;
       /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1551,6 +1576,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1562,31 +1588,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default 0
-       */
-      priority?: number;
-      /**
-       * Client Key
-       * @description a repeated key returns the first batch (200)
-       * @default null
-       */
-      client_key?: string | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1594,7 +1603,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default auto */
+      /**
+       * @description how much of the model stays on the device
+       * @default auto
+       */
       memory_profile?: components["schemas"]["MemoryProfile"];
       /**
        * Cache
@@ -1604,9 +1616,34 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default false
        */
       compile?: boolean;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Takes
+       * @description how many takes, each with its own seed
+       * @default 1
+       */
+      takes?: number;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Client Key
+       * @description a repeated key returns the first batch (200)
+       * @default null
+       */
+      client_key?: string | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1619,6 +1656,23 @@ export interface components {
        * @default false
        */
       force?: boolean;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /** JobUpdatedEvent */
     JobUpdatedEvent: {
@@ -1974,22 +2028,35 @@ export interface components {
      */
     Overrides: {
       /**
-       * Negative Prompt
-       * @default null
-       */
-      negative_prompt?: string | null;
-      /**
        * Model
        * @description a preset name from GET /models
        * @default null
        */
       model?: string | null;
       /**
+       * Negative Prompt
+       * @description what not to show
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1998,6 +2065,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -2009,20 +2077,19 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
+      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
-       * Guidance
+       * @description how much of the model stays on the device
        * @default null
        */
-      guidance?: number | null;
-      /** @default null */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -2032,16 +2099,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
        * Priority
+       * @description higher runs sooner
        * @default null
        */
       priority?: number | null;
-      /** @default null */
-      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -2054,12 +2127,6 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
-      /**
-       * Keyframes
-       * @description images pinned to frames, seconds, beats or bars
-       * @default null
-       */
-      keyframes?: components["schemas"]["KeyframeIn"][] | null;
     };
     /** PairIn */
     PairIn: {
