@@ -4,6 +4,9 @@ retake keep the shot, a continuation holds on frames, and the cut meets frame-ex
 from __future__ import annotations
 
 import io
+import itertools
+import json
+import time
 
 import numpy as np
 import pytest
@@ -99,3 +102,52 @@ def test_reroll_continue_and_retake_keep_the_shot_and_the_cut_meets(server, boar
     clips = [e for e in out.json()["cut"]["entries"] if e["track"] == "V1"]
     assert [(c["take_id"], c["source_in"], c["duration"]) for c in clips] == [
         (first["id"], 0, 17), (cont["id"], 9, 16)]
+
+
+# The tiny LTX with the condition pipeline, at most 17 frames a take (a real preset file).
+HOLDING = {"name": "tiny-holding", "label": "Tiny, 17 frames, holds on 9", "family": "ltx",
+           "model_id": "tiny-ltx", "source": "tiny", "t2v_class": "LTXPipeline",
+           "i2v_class": "LTXImageToVideoPipeline", "condition_class": "LTXConditionPipeline",
+           "continue_frames": 9, "fps": 24, "width": 32, "height": 32, "num_frames": 9,
+           "steps": 1, "guidance": 1.0, "max_frames": 17, "dtype": "float32",
+           "test_model": True, "call_kwargs": {"max_sequence_length": 16}}
+
+
+def test_a_chain_holds_on_frames_and_its_links_meet_frame_exact(server):
+    presets = server.data_dir / "presets.json"
+    before = presets.read_text("utf-8") if presets.exists() else None
+    presets.write_text(json.dumps({"presets": [HOLDING]}), "utf-8")
+    try:
+        board = server.api("POST", "/boards", json={
+            "name": "Hold é", "fps": 24, "defaults": {"model": "tiny-holding"},
+            "shots": [{"label": "Long", "prompt": "a zoom into a shell", "duration": "36f"}]
+        }).json()
+        [shot] = board["shots"]
+        started = server.api("POST", f"/shots/{shot['id']}/chain", json={"seed": 2})
+        assert started.status_code == 201, started.text
+        # Each continuation repeats 9 frames: 17 + 8 + 8 + 8 >= 36 (one-frame links: 3).
+        assert started.json()["chain"]["links"] == [17, 17, 17, 17]
+        deadline = time.monotonic() + 300
+        while (chain := server.api("GET", f"/boards/{board['id']}").json()["shots"][0][
+                "chain"])["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert chain["state"] == "done", chain
+    finally:
+        if before is None:
+            presets.unlink()  # made by this test
+        else:
+            presets.write_text(before, "utf-8")
+    takes = [server.api("GET", f"/takes/{t}").json() for t in chain["takes"]]
+    for prev, take in itertools.pairwise(takes):
+        video = take["record"]["request"]["video"]
+        assert (video["take_id"], video["first"], len(video["frames"])) == (prev["id"], 8, 9)
+        assert "init_image" not in take["record"]["request"]
+        assert take["shot_id"] == shot["id"]
+    tl = server.api("POST", f"/boards/{board['id']}/assemble", json={"formats": ["otio"]})
+    assert tl.status_code == 201, tl.text
+    cut = server.api("POST", "/timelines/import", files={"file": (
+        "cut.otio", server.api("GET", f"/timelines/{tl.json()['id']}/otio").content)}).json()
+    v1 = [e for e in cut["entries"] if e["track"] == "V1"]
+    assert [(e["take_id"], e["start"], e["source_in"], e["duration"]) for e in v1] == [
+        (takes[0]["id"], 0, 0, 17), (takes[1]["id"], 17, 9, 8), (takes[2]["id"], 25, 9, 8),
+        (takes[3]["id"], 33, 9, 3)]

@@ -33,7 +33,7 @@ def apply(body: Any, request: GenerationRequest
     preset = _preset(request.model)
     if body.continue_from:
         frames = request.num_frames or (preset.num_frames if preset else 1)
-        cont = direct.continue_from(conn, images_dir, body.continue_from, preset or _NoVideo,
+        cont = direct.continue_from(conn, images_dir, body.continue_from, preset,
                                     int(frames))
         if request.init_image is not None:
             raise InvalidRequest("A continuation starts from its take; leave 'init_image' "
@@ -53,11 +53,3 @@ def apply(body: Any, request: GenerationRequest
 def _preset(model: str) -> Any:
     presets = getattr(services().generator, "presets", None)
     return presets().get(model) if callable(presets) else None
-
-
-class _NoVideo:
-    """A model this bridge does not run itself (a cloud preset): last frame only."""
-
-    condition_class = None
-    continue_frames = 1
-    frame_step = 1

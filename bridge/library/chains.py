@@ -40,7 +40,8 @@ from bridge.engine.events import EventBus, EventKind
 from bridge.engine.queue import SEED_SPACE, Queue, Submission, new_id
 from bridge.engine.records import JobState
 from bridge.errors import PromptcutError
-from bridge.library import boards, boards_store, chains_store, start_image, store
+from bridge.generators.presets import all_presets
+from bridge.library import boards, boards_store, chains_store, direct, store
 from bridge.library.db import Database
 from bridge.request import GenerationRequest
 
@@ -56,6 +57,9 @@ def start(conn: sqlite3.Connection, settings: Settings, queue: Queue, sub: Submi
     """Record a chain for `sub`'s shot and queue its first link. A first link the queue
     refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
     seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
+    preset = all_presets(settings.data_dir).get(sub.request.model)
+    if preset is not None:  # links that hold on frames overlap more: plan for that
+        links = direct.chain_links(preset, links)
     chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
                   links=list(links), request=sub.request.replace(seed=seed).to_dict(),
                   priority=sub.priority, min_memory_gb=sub.min_memory_gb, force=sub.force)
@@ -120,9 +124,13 @@ def _queue_link(conn: sqlite3.Connection, settings: Settings, queue: Queue, chai
     request = GenerationRequest.from_dict(chain.request).replace(num_frames=chain.links[k])
     if k:
         previous = chain.takes[k - 1]
-        request = request.replace(
-            init_image=start_image.from_take(conn, settings.images_dir, previous, "last"),
-            parent_take_id=previous)
+        # On the last frames of the link before where the model can (trimmed in the cut),
+        # else on its last frame (bridge.library.direct).
+        cont = direct.continue_from(conn, settings.images_dir, previous,
+                                    all_presets(settings.data_dir).get(request.model),
+                                    chain.links[k])
+        request = request.replace(init_image=cont.init_image, video=cont.video,
+                                  parent_take_id=previous)
     sub = Submission(request=request, takes=1, seed=request.seed, priority=chain.priority,
                      client_key=f"{chain.id}.{k}", min_memory_gb=chain.min_memory_gb,
                      force=chain.force, shot_id=chain.shot_id, board_id=chain.board_id)

@@ -135,15 +135,23 @@ class Continuation:
     init_image: InitImage | None
 
 
+def overlap_for(preset: Any, parent_frames: int, num_frames: int) -> int:
+    """How many last frames of a take of `parent_frames` a continuation of `num_frames`
+    holds on: the preset's `continue_frames` where it conditions on video, on its frame
+    rule and shorter than the continuation; 1 (the last frame as a start image) otherwise."""
+    if not getattr(preset, "condition_class", None):
+        return 1
+    step = preset.frame_step
+    return max(1, min(preset.continue_frames, (parent_frames - 1) // step * step + 1,
+                      (num_frames - 2) // step * step + 1))
+
+
 def continue_from(conn: sqlite3.Connection, images_dir: Path, take_id: str, preset: Any,
                   num_frames: int, field: str = "continue_from") -> Continuation:
     """Hold on the take's last frames where the preset can, else start on its last frame."""
     take = _take(conn, take_id, field)
-    step = preset.frame_step
-    count = min(preset.continue_frames if preset.condition_class else 1,
-                (take.num_frames - 1) // step * step + 1,
-                (num_frames - 2) // step * step + 1)
-    if preset.condition_class and count > 1:
+    count = overlap_for(preset, take.num_frames, num_frames)
+    if count > 1:
         first = take.num_frames - count
         frames = _frames(take, list(range(first, take.num_frames)), field)
         shas = tuple(images.save_array(images_dir, f) for f in frames)
@@ -169,17 +177,24 @@ def shot_of(conn: sqlite3.Connection, take_id: str | None) -> tuple[str | None, 
     return take.shot_id, take.board_id
 
 
-def chain_links(needed: int, top: int, step: int, overlap: int) -> list[int]:
-    """Frame counts of a chain whose continuations repeat `overlap` frames of the link
-    before (trimmed in the cut): durations.take_plan's chain for an overlap of one frame,
-    generalised. Each count is step*k + 1 and at most `top`."""
-    links = [top]
-    covered = top
+def chain_links(preset: Any, links: list[int]) -> list[int]:
+    """A chain's frame counts when each continuation holds on the last frames of the link
+    before (the overlap the cut trims): durations.take_plan plans links that repeat one
+    frame; this covers at least as much with the preset's overlap. Every link is on the
+    frame rule and at most the first (the model's longest take); a link is never shorter
+    than its overlap plus one stride, so each one holds on the same number of frames."""
+    top, step = links[0], preset.frame_step
+    overlap = overlap_for(preset, top, top)
+    if overlap <= 1 or len(links) < 2:
+        return list(links)
+    needed = top + sum(n - 1 for n in links[1:])  # what the one-frame plan covers
+    out, covered = [top], top
     while covered < needed:
         want = needed - covered + overlap
-        links.append(min(top, step * -(-(want - 1) // step) + 1))
-        covered += links[-1] - overlap
-    return links
+        frames = step * -(-(want - 1) // step) + 1  # the next count on the rule
+        out.append(min(top, max(frames, overlap + step)))
+        covered += out[-1] - overlap
+    return out
 
 
 def _take(conn: sqlite3.Connection, take_id: str, field: str) -> Any:
