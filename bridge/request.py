@@ -29,6 +29,7 @@ from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConst
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
 from bridge.text import text
+from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route
 
 SCHEMA_VERSION = 1
 # Written even when they equal the default: a record must not change meaning if a default does.
@@ -39,7 +40,6 @@ SEED_SPACE = 2**32
 MAX_TAKES = 64  # takes in one batch
 MAX_SIZE = 8192  # pixels, width or height
 MAX_FRAMES = 2049
-MAX_FPS = 120.0  # a generated take's rate; bridge.rates holds the rates a timeline accepts
 MAX_STEPS = 500
 MAX_GUIDANCE = 30.0
 MAX_PROMPT = 4000  # characters

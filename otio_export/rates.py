@@ -1,4 +1,11 @@
-"""Exact frame rates and frame arithmetic.
+"""The one rate rule: exact frame rates, the bounds of a rate, and frame arithmetic.
+
+Every place that turns a rate into a fraction asks here: the MP4 writer (through
+bridge.library.media.fps_fraction), the timelines, a board's sequence rate, and the API's
+bounds; the panel's ticks.js mirrors `exact_rate` (tests hold the two to the same answers).
+A rate written as a decimal that is n*1000/1001 to the precision people write (23.976,
+29.97, 59.94, 14.985, 119.88) is that NTSC fraction for any whole n: 14.985 is 15000/1001,
+as Premiere reads it, not 2997/200, which would drift a frame from the picture every day.
 
 Every position and duration of a cut is an integer count of *sequence* frames, computed with
 `fractions.Fraction`, so hundreds of clips never drift and no float sum decides where a clip
@@ -25,6 +32,10 @@ SEQUENCE_RATES: dict[str, Fraction] = {
     "60": Fraction(60),
 }
 MAX_RATE = 768_000  # audio sample rates included; bigger numbers are hostile input
+# The one ceiling for a picture rate, on every route: a take's fps, a timeline's or a board's
+# sequence rate, a video file the bridge writes. Premiere's sequences stop at 60; models
+# generate at 8 to 30; 120 leaves room for high-frame-rate footage.
+MAX_FPS = 120
 # The rates where drop-frame timecode exists. 23.976 has none: its timecode counts 24 a second.
 MAX_TIMELINE_FRAMES = 10**8  # about 46 days at 24 fps; longer is a broken or hostile number
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
@@ -48,6 +59,22 @@ def exact_rate(fps: float | int | str | Fraction) -> Fraction:
     if abs(float(value) - base / 1.001) < 0.006 and abs(float(value) - base) > 0.01:
         return Fraction(base * 1000, 1001)
     return value.limit_denominator(1001)
+
+
+def picture_rate(fps: float | int | str | Fraction) -> Fraction:
+    """The exact rate of a picture (not audio): at most MAX_FPS, or a TimelineError."""
+    rate = exact_rate(fps)
+    if rate > MAX_FPS:
+        raise TimelineError(f"{fps!r} fps is above the {MAX_FPS} fps a picture may run at.",
+                            field="fps")
+    return rate
+
+
+def sequence_label(fps: float | int | str | Fraction) -> str:
+    """The label of the sequence rate `fps` means (29.97 for 30000/1001), or a TimelineError
+    listing the rates sequences run at."""
+    rate = sequence_rate(fps)
+    return next(label for label, value in SEQUENCE_RATES.items() if value == rate)
 
 
 def sequence_rate(fps: float | int | str | Fraction) -> Fraction:

@@ -59,7 +59,7 @@ def test_document_carries_bounds_enums_errors_and_security(server):
     guidance = next(s for s in submit["guidance"]["anyOf"] if s.get("type") == "number")
     assert (guidance["minimum"], guidance["maximum"]) == (0, 30)  # validate.MAX_GUIDANCE
     fps = next(s for s in submit["fps"]["anyOf"] if s.get("type") == "number")
-    assert fps["maximum"] == 120  # one bound, in validate.MAX_FPS
+    assert fps["maximum"] == 120  # one bound, otio_export.rates.MAX_FPS
     assert schemas["JobSubmit"]["additionalProperties"] is False
     assert set(schemas["JobState"]["enum"]) == {"queued", "running", "done", "failed",
                                                 "cancelled"}

@@ -21,7 +21,7 @@ SCRIPT = r"""
 const { parseShotList } = await import("./src/shotlist.js");
 const presets = await import("./src/presets.js");
 const req = await import("./src/requests.js");
-const { model: tiny, take } = JSON.parse(process.env.PROMPTCUT_FIXTURES);
+const { model: tiny, take, fields } = JSON.parse(process.env.PROMPTCUT_FIXTURES);
 const hosts = {};
 for (const name of ["browser", "cep", "desktop", "test", "uxp"]) {
   hosts[name] = Object.keys(await import(`./src/hosts/${name}.js`)).sort();
@@ -36,6 +36,8 @@ const out = {
   reroll: req.rerollBody(take),
   cont: req.continueBody(take),
   retry: req.retryBody({ request: take.record.request, priority: 3 }),
+  sentFrames: ["1.5", null, "first", "last"].map(req.sentFrame),
+  takesField: req.fieldsByName(fields).takes,
 };
 console.log(JSON.stringify(out));
 """
@@ -51,7 +53,8 @@ def captured(server):
                              num_frames=9, steps=1, seed=5, init_image={"upload": sha["sha256"]})[0]
     models = server.api("GET", "/models").json()["models"]
     model = next(m for m in models if m["name"] == "ltx-video")
-    return {"model": model, "take": take, "sha256": sha["sha256"]}
+    fields = server.api("GET", "/jobs/fields").json()
+    return {"model": model, "take": take, "sha256": sha["sha256"], "fields": fields}
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,17 @@ def test_reroll_continue_retry_bodies(out, captured):
     assert out["cont"]["parent_take_id"] == take_id
     assert out["retry"]["seed"] == 5 and out["retry"]["priority"] == 3
     assert "schema_version" not in out["retry"]
+    assert out["sentFrames"] == [1.5, "last", "first", "last"]  # seconds are sent as a number
+
+
+def test_the_bodies_built_without_a_field_list_are_what_the_bridge_accepts(out, captured,
+                                                                            server):
+    """The panel copies a stored request by name (no list of its own): the bridge takes
+    each body back as it is, and the limits come from GET /jobs/fields."""
+    for body in (out["reroll"], out["cont"], out["retry"]):
+        answer = server.api("POST", "/jobs", json=body)
+        assert answer.status_code == 201, answer.text
+        [job] = answer.json()["jobs"]
+        cancelled = server.api("POST", f"/jobs/{job['id']}/cancel")
+        assert cancelled.status_code in (200, 409)  # 409: it already finished
+    assert out["takesField"]["maximum"] == 64 and out["takesField"]["default"] == 1

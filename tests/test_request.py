@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 from bridge.api.schemas.boards import OVERRIDE_FIELDS, Overrides
-from bridge.api.schemas.jobs import REQUEST_FIELDS, SUBMISSION_FIELDS, JobSubmit
+from bridge.api.schemas.jobs import REQUEST_FIELDS, SUBMISSION_FIELDS, JobSubmit, job_fields
 from bridge.engine.records import Job, JobState
 from bridge.library import store
 from bridge.library.db import Database
@@ -89,3 +89,15 @@ def test_a_claim_asks_once_per_model_and_picks_the_row_in_sql(tmp_path):
         assert store.claim_next_job(db.conn(), "gpu0", lambda m, mem: False) is None
     finally:
         db.close()
+
+
+def test_a_stored_request_is_sent_back_by_name():
+    """The panel re-sends a take's stored request field by field (panel/src/requests.js has
+    no list of its own): every stored field but the version is a POST /jobs field."""
+    stored = {f.name for f in dataclasses.fields(GenerationRequest)} - {"schema_version"}
+    assert stored <= set(JobSubmit.model_fields)
+    fields = {f.name: f for f in job_fields().fields}
+    assert set(fields) == set(JobSubmit.model_fields)
+    assert fields["steps"].maximum == 500 and fields["fps"].maximum == MAX_FPS
+    assert fields["memory_profile"].choices == [p.value for p in MemoryProfile]
+    assert fields["init_image"].stored is False and fields["seed"].stored is True

@@ -13,12 +13,14 @@ from bridge.api.schemas.jobs import (
     BatchOut,
     CancelledOut,
     InitImageIn,
+    JobFieldsOut,
     JobList,
     JobOut,
     JobPatch,
     JobQuery,
     JobsCancel,
     JobSubmit,
+    job_fields,
     job_out,
 )
 from bridge.conditions import Retake
@@ -82,6 +84,12 @@ def submit(body: JobSubmit):
     positions = services().queue.positions()
     out = BatchOut(batch_id=batch_id, jobs=[job_json(j, positions) for j in jobs])
     return out, 201 if created else 200
+
+
+@route(bp, "GET", "/jobs/fields", summary="The fields of POST /jobs, their defaults and limits",
+       replies={200: JobFieldsOut})
+def fields():
+    return job_fields()
 
 
 @route(bp, "GET", "/jobs", summary="List jobs, newest first", query=JobQuery,

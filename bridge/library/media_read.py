@@ -15,10 +15,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-# Rates that editors write as 23.976, 29.97, 59.94 ... but mean n * 1000/1001 (NTSC).
-_NTSC_BASES = (24, 30, 48, 60, 120)
-_NTSC_TOLERANCE = 0.005  # 23.98 and 23.976 both mean 24000/1001; 24.0 is 0.024 away
-MAX_FPS = 1000
+from otio_export import rates
+from otio_export.rates import MAX_FPS
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,9 @@ class VideoInfo:
 
 
 def fps_fraction(fps: float) -> Fraction:
-    """The exact rational rate for `fps`: NTSC rates (23.976, 29.97, 59.94 ...) become
-    n*1000/1001, anything else the decimal as written (12.5 -> 25/2).
+    """The exact rational rate for `fps`, by the one rate rule (otio_export.rates): NTSC
+    rates (23.976, 29.97, 59.94, 14.985 ...) become n*1000/1001, anything else the decimal
+    as written (12.5 -> 25/2), at most MAX_FPS.
 
     A float like 29.97 is not 30000/1001, and a time base built from the float would drift
     from Premiere's timebase by a frame every few minutes; the rational keeps both in step.
@@ -46,15 +45,7 @@ def fps_fraction(fps: float) -> Fraction:
         raise ValueError(f"fps must be a number, not {type(fps).__name__}")
     if not math.isfinite(fps) or not 0 < fps <= MAX_FPS:
         raise ValueError(f"fps must be a finite number in (0, {MAX_FPS}], not {fps!r}")
-    if isinstance(fps, Fraction):
-        exact = fps
-    else:
-        for base in _NTSC_BASES:
-            if abs(fps - base * 1000 / 1001) < _NTSC_TOLERANCE:
-                return Fraction(base * 1000, 1001)
-        exact = Fraction(repr(float(fps)))
-    # Keep the mp4 timescale a sane integer for values like 1/3 given as 0.333333.
-    return exact if exact.denominator <= 1001 else exact.limit_denominator(1001)
+    return rates.picture_rate(fps)
 
 
 def probe(path: Path) -> VideoInfo:

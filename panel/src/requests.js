@@ -1,21 +1,45 @@
 // Job bodies built from what the bridge already knows: retry a failed job, re-roll a take
-// (same settings, new seed), continue a take from its last frame. The resolved request in a
-// record has a few fields POST /jobs spells differently (init_image), so map explicitly.
+// (same settings, new seed), continue a take from its last frame.
+//
+// No list of fields here: the bridge declares them once (bridge/request.py). A take's stored
+// request holds POST /jobs fields under the same names (the bridge's tests hold it to that),
+// except its schema version, which is not sent, and init_image, which is stored as a hash
+// and sent as an upload or a take. Defaults and limits come from GET /jobs/fields.
 
-const COPY = [
-  "prompt", "negative_prompt", "model", "seed", "steps", "guidance", "width", "height",
-  "num_frames", "fps", "memory_profile", "cache", "compile", "parent_take_id",
-];
+/** @typedef {import("./bridge/schema").components["schemas"]} S */
 
+/** A POST /jobs body from a stored request. @param {S["RequestRecord"]} request
+ * @returns {S["JobSubmit"]} */
 export function jobBody(request) {
-  const body = {};
-  for (const k of COPY) {
-    if (request[k] !== undefined && request[k] !== null) body[k] = request[k];
+  const body = /** @type {S["JobSubmit"]} */ ({});
+  for (const [k, v] of Object.entries(request)) {
+    if (k !== "schema_version" && k !== "init_image" && v !== undefined && v !== null) body[k] = v;
   }
   const init = request.init_image;
-  if (init && init.take_id) body.init_image = { take_id: init.take_id, frame: init.frame || "last" };
-  else if (init && (init.sha256 || init.upload)) body.init_image = { upload: init.sha256 || init.upload };
+  if (init && init.take_id) body.init_image = { take_id: init.take_id, frame: sentFrame(init.frame) };
+  else if (init && init.sha256) body.init_image = { upload: init.sha256 };
   return body;
+}
+
+/** A stored frame ("first", "last" or seconds written as text) as a body sends it.
+ * @param {string | null | undefined} frame @returns {"first" | "last" | number} */
+export function sentFrame(frame) {
+  if (!frame || frame === "last") return "last";
+  return frame === "first" ? "first" : Number(frame);
+}
+
+/** A field's bounds on a number input, as GET /jobs/fields gives them.
+ * @param {HTMLInputElement} input @param {S["FieldOut"] | undefined} field */
+export function applyLimits(input, field) {
+  if (!field) return;
+  if (field.minimum !== null) input.min = String(field.minimum);
+  if (field.maximum !== null) input.max = String(field.maximum);
+}
+
+/** name -> field, from GET /jobs/fields. @param {S["JobFieldsOut"]} answer
+ * @returns {Record<string, S["FieldOut"]>} */
+export function fieldsByName(answer) {
+  return Object.fromEntries(answer.fields.map((f) => [f.name, f]));
 }
 
 /** The request a take was made from: the record's request, else the take's own fields. */

@@ -19,7 +19,8 @@ from bridge.api.schemas.jobs import InitImageIn, JobSubmit
 from bridge.boards.records import Duration
 from bridge.boards.shotlist import ShotListError, parse_duration
 from bridge.request import MAX_TAKES, SHOT_FIELDS
-from otio_export.rates import SEQUENCE_RATES
+from otio_export.errors import TimelineError
+from otio_export.rates import MAX_FPS, SEQUENCE_RATES, sequence_label
 
 Unit = Literal["s", "frames", "beats", "bars"]
 SHOT_LIST_FORMATS = ("csv", "tsv", "json", "md")
@@ -44,11 +45,11 @@ DurationValue = Annotated[
 
 
 def _sequence_rate(value: float) -> float:
-    for label in SEQUENCE_RATES:
-        if abs(float(label) - value) < 0.006:
-            return float(label)
-    raise PydanticCustomError("invalid_choice", "must be a sequence rate: {rates}",
-                              {"rates": ", ".join(SEQUENCE_RATES)})
+    try:
+        return float(sequence_label(value))  # the one rate rule (otio_export.rates)
+    except TimelineError:
+        raise PydanticCustomError("invalid_choice", "must be a sequence rate: {rates}",
+                                  {"rates": ", ".join(SEQUENCE_RATES)}) from None
 
 
 def _even(value: int) -> int:
@@ -57,7 +58,7 @@ def _even(value: int) -> int:
     return value
 
 
-Fps = Annotated[float, Field(gt=0, le=240), AfterValidator(_sequence_rate)]
+Fps = Annotated[float, Field(gt=0, le=MAX_FPS), AfterValidator(_sequence_rate)]
 FrameSize = Annotated[int, Field(ge=16, le=16384), AfterValidator(_even)]
 
 # POST /jobs fields a shot or a board may set for its own takes (declared in bridge.request).

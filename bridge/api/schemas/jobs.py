@@ -9,16 +9,26 @@ HTTP).
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, Literal
+import typing
+from typing import Annotated, Any, Literal, Required
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
 from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
-from bridge.request import GenerationRequest, Submission, declared, sent_fields
+from bridge.request import (
+    ALWAYS,
+    SHOT_FIELDS,
+    GenerationRequest,
+    InitImage,
+    Submission,
+    declared,
+    sent_fields,
+)
 
 Priority = declared(Submission)["priority"][0]
 
@@ -64,6 +74,58 @@ REQUEST_FIELDS = tuple(n for n in declared(GenerationRequest)
                        if n in JobSubmit.model_fields and n not in SUBMISSION_FIELDS)
 
 
+Default = str | bool | int | float | None
+
+
+class FieldOut(Answer):
+    """One POST /jobs field, its default and its bounds, as bridge.request declares them."""
+
+    name: str
+    description: str
+    default: Default = Field(description="null: the preset's, or absent")
+    minimum: float | None
+    maximum: float | None
+    max_length: int | None
+    choices: list[str] | None
+    shot: bool = Field(description="a board or a shot may set it for its takes")
+    stored: bool = Field(description="a take's request keeps it under this name, so a "
+                         "re-roll or a retry sends it back as it is")
+
+
+class JobFieldsOut(Answer):
+    """What the panel's forms offer: each field of a submission with its limits."""
+
+    fields: list[FieldOut]
+
+
+def _bounds(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """The value's own schema: the non-null branch of an optional, a $ref resolved."""
+    branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
+    inner = branches[0] if len(branches) == 1 else {}
+    if "$ref" in inner:
+        inner = defs[inner["$ref"].rsplit("/", 1)[-1]]
+    return inner
+
+
+def job_fields() -> JobFieldsOut:
+    """Derived from the same declarations as JobSubmit, through its JSON Schema (the
+    document the panel's types come from), so the limits said here are those enforced."""
+    schema = JobSubmit.model_json_schema()
+    stored = set(declared(GenerationRequest))
+    out = []
+    for name, (_, declared_field) in sent_fields().items():
+        inner = _bounds(schema["properties"][name], schema.get("$defs", {}))
+        info = JobSubmit.model_fields[name]
+        default = None if info.is_required() else info.default
+        out.append(FieldOut(
+            name=name, description=declared_field.metadata.get("description", ""),
+            default=getattr(default, "value", default),
+            minimum=inner.get("minimum"), maximum=inner.get("maximum"),
+            max_length=inner.get("maxLength"), choices=inner.get("enum"),
+            shot=name in SHOT_FIELDS, stored=name in stored and name != "init_image"))
+    return JobFieldsOut(fields=out)
+
+
 class JobsCancel(Body):
     """One batch (`batch_id`), or every queued and running job (`all: true`)."""
 
@@ -87,15 +149,24 @@ class JobQuery(Query):
     limit: Annotated[int, Field(ge=1, le=5000)] = 500
 
 
-class RequestRecord(BaseModel):
-    """The resolved GenerationRequest as stored: defaults are left out (see request.py)."""
+def _stored_shape(name: str, record: type, required: frozenset[str],
+                  changes: dict[str, Any] | None = None) -> Any:
+    """The JSON shape of a dataclass as its `to_dict` writes it: each declared field, by its
+    plain type, absent when it holds its default (a TypedDict: absent keys stay absent)."""
+    plain = typing.get_type_hints(record)
+    plain.update(changes or {})
+    fields = {f.name: (Required[plain[f.name]] if f.name in required else plain[f.name])
+              for f in dataclasses.fields(record)}
+    shape = TypedDict(name, fields, total=False)  # type: ignore[operator]
+    shape.__doc__ = record.__doc__
+    return shape
 
-    model_config = ConfigDict(extra="allow")
 
-    schema_version: int
-    prompt: str
-    model: str
-    seed: int
+InitImageRecord = _stored_shape("InitImageRecord", InitImage, frozenset({"sha256"}))
+# The resolved GenerationRequest as stored: defaults left out (see bridge/request.py).
+RequestRecord = _stored_shape(
+    "RequestRecord", GenerationRequest, ALWAYS | {"schema_version"},
+    {"init_image": InitImageRecord | None})
 
 
 # A job as answers show it: every field of the Job record, and what the engine knows now.

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from bridge.api.schemas.common import Answer, Body, DocumentedAs, Id, text
-from bridge.generators.validate import MAX_FPS
 from bridge.library.timelines import MAX_TAKES
 from otio_export import FORMATS, Cut, TimelineFormat
+from otio_export.rates import MAX_FPS
 
 CutIn = Annotated[dict[str, Any], DocumentedAs(Cut)]
 

@@ -59,6 +59,9 @@ export class Bridge extends Transport {
   /** @param {string} id @returns {Promise<Job>} */
   job(id) { return this.call("GET", `/jobs/${seg(id)}`); }
 
+  /** The fields of POST /jobs with their defaults and limits. @returns {Promise<S["JobFieldsOut"]>} */
+  jobFields() { return this.call("GET", "/jobs/fields"); }
+
   /** @param {S["JobSubmit"]} body @returns {Promise<S["BatchOut"]>} */
   submit(body) { return this.call("POST", "/jobs", body); }
 

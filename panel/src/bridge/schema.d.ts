@@ -83,6 +83,10 @@ export interface paths {
     /** Cancel a batch, or every unfinished job */
     post: operations["jobs_cancel_many"];
   };
+  "/jobs/fields": {
+    /** The fields of POST /jobs, their defaults and limits */
+    get: operations["jobs_fields"];
+  };
   "/media/{path}": {
     /** A take's file (Range supported) */
     get: operations["media_media_file"];
@@ -954,6 +958,39 @@ export interface components {
       /** Message */
       message: string;
     };
+    /**
+     * FieldOut
+     * @description One POST /jobs field, its default and its bounds, as bridge.request declares them.
+     */
+    FieldOut: {
+      /** Name */
+      name: string;
+      /** Description */
+      description: string;
+      /**
+       * Default
+       * @description null: the preset's, or absent
+       */
+      default: string | boolean | number | null;
+      /** Minimum */
+      minimum: number | null;
+      /** Maximum */
+      maximum: number | null;
+      /** Max Length */
+      max_length: number | null;
+      /** Choices */
+      choices: string[] | null;
+      /**
+       * Shot
+       * @description a board or a shot may set it for its takes
+       */
+      shot: boolean;
+      /**
+       * Stored
+       * @description a take's request keeps it under this name, so a re-roll or a retry sends it back as it is
+       */
+      stored: boolean;
+    };
     /** FillIn */
     FillIn: {
       /** Bars Per Shot */
@@ -1331,6 +1368,20 @@ export interface components {
        */
       frame?: ("first" | "last") | number;
     };
+    /**
+     * InitImageRecord
+     * @description An image a take starts from, stored by content hash under the data dir.
+     */
+    InitImageRecord: {
+      /** Sha256 */
+      sha256: string;
+      /** Source */
+      source?: string;
+      /** Take Id */
+      take_id?: string | null;
+      /** Frame */
+      frame?: string | null;
+    };
     /** JobCancelledEvent */
     JobCancelledEvent: {
       /** Job Id */
@@ -1400,6 +1451,14 @@ export interface components {
       /** At */
       at: number;
       data: components["schemas"]["FailedData"];
+    };
+    /**
+     * JobFieldsOut
+     * @description What the panel's forms offer: each field of a submission with its limits.
+     */
+    JobFieldsOut: {
+      /** Fields */
+      fields: components["schemas"]["FieldOut"][];
     };
     /** JobList */
     JobList: {
@@ -2248,18 +2307,39 @@ export interface components {
     };
     /**
      * RequestRecord
-     * @description The resolved GenerationRequest as stored: defaults are left out (see request.py).
+     * @description One take's request, resolved against its preset before it is queued.
      */
     RequestRecord: {
-      /** Schema Version */
-      schema_version: number;
       /** Prompt */
       prompt: string;
       /** Model */
       model: string;
+      /** Negative Prompt */
+      negative_prompt?: string;
       /** Seed */
       seed: number;
-      [key: string]: unknown;
+      /** Steps */
+      steps?: number | null;
+      /** Guidance */
+      guidance?: number | null;
+      /** Width */
+      width?: number | null;
+      /** Height */
+      height?: number | null;
+      /** Num Frames */
+      num_frames?: number | null;
+      /** Fps */
+      fps?: number | null;
+      init_image?: components["schemas"]["InitImageRecord"] | null;
+      /** Parent Take Id */
+      parent_take_id?: string | null;
+      memory_profile?: components["schemas"]["MemoryProfile"];
+      /** Cache */
+      cache?: string | null;
+      /** Compile */
+      compile?: boolean;
+      /** Schema Version */
+      schema_version: number;
     };
     /**
      * RetakeIn
@@ -3505,6 +3585,19 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+    };
+  };
+  /** The fields of POST /jobs, their defaults and limits */
+  jobs_fields: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["JobFieldsOut"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
     };
   };
   /** A take's file (Range supported) */

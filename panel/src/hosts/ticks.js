@@ -4,18 +4,23 @@
 
 export const TICKS_PER_SECOND = 254016000000;
 
-const NTSC = { "23.976": [24000, 1001], "29.97": [30000, 1001], "59.94": [60000, 1001] };
+// The one rate rule, as otio_export/rates.py states it (tests hold the two to the same
+// answers): a decimal that is n*1000/1001 to the precision people write it (23.976, 29.97,
+// 59.94, 14.985) means that NTSC fraction, for any whole n.
+const NTSC_TOLERANCE = 0.006;
 
 /**
  * The exact rate [numerator, denominator] meant by a rate label (29.97 -> 30000/1001).
+ * Ticks need a whole or an NTSC rate; anything else is refused.
  * @param {number | string} fps @returns {number[]}
  */
 export function exactRate(fps) {
   const n = Number(fps);
-  for (const [label, rate] of Object.entries(NTSC)) {
-    if (Math.abs(n - Number(label)) < 0.006) return rate;
-  }
   if (Number.isInteger(n) && n > 0) return [n, 1];
+  const base = Math.round(n * 1.001);
+  if (base > 0 && Math.abs(n - base / 1.001) < NTSC_TOLERANCE && Math.abs(n - base) > 0.01) {
+    return [base * 1000, 1001];
+  }
   throw new Error(`${fps} fps is not a sequence rate.`);
 }
 
@@ -45,11 +50,8 @@ export function ticksToFrames(ticks, fps) {
 /** The rate label of a timebase (ticks per frame, as Sequence.getTimebase answers).
  * @param {string | number} ticks @returns {number} */
 export function fpsOfTimebase(ticks) {
-  const fps = TICKS_PER_SECOND / Number(ticks);
-  for (const [label] of Object.entries(NTSC)) {
-    if (Math.abs(fps - Number(label)) < 0.006) return Number(label);
-  }
-  return Math.round(fps * 1000) / 1000;
+  // NTSC rates round to their labels (30000/1001 -> 29.97), whole rates to themselves.
+  return Math.round(TICKS_PER_SECOND / Number(ticks) * 1000) / 1000;
 }
 
 /** @param {string | number} ticks @returns {number} */

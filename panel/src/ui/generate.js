@@ -3,7 +3,7 @@
 
 import { ApiError, downloadPercent } from "../bridge/client.js";
 import { defaults, durationOptions, framesForSeconds, modelFps, modelLabel, sizeOptions } from "../presets.js";
-import { newKey } from "../requests.js";
+import { applyLimits, fieldsByName, newKey } from "../requests.js";
 import { parseShotList } from "../shotlist.js";
 import { emit, on, putJob, state } from "../store.js";
 import { getBridge, loadModels } from "../sync.js";
@@ -216,7 +216,20 @@ export function mountGenerate(root, host) {
     renderPresets();
   });
   prompt.addEventListener("input", () => prompt.classList.remove("invalid"));
-  on((what) => { if (what === "models") renderModels(); });
+  // The number fields' limits are the bridge's (GET /jobs/fields), asked once it answers.
+  let limited = false;
+  function loadLimits() {
+    const bridge = getBridge();
+    if (limited || !bridge) return;
+    limited = true;
+    bridge.jobFields().then((answer) => {
+      const f = fieldsByName(answer);
+      for (const [input, name] of [[takes, "takes"], [seed, "seed"], [steps, "steps"],
+        [guidance, "guidance"], [priority, "priority"]]) applyLimits(input, f[name]);
+    }).catch(() => { limited = false; });
+  }
+
+  on((what) => { if (what === "models") { renderModels(); loadLimits(); } });
   renderModels();
 }
 
