@@ -110,7 +110,8 @@ class GenerationRequest:
     keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
         "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
     video: VideoCondition | None = field(default=None, metadata=doc(
-        "frames of a take it continues from or retakes (set by the bridge)", shot=False))
+        "frames of a take it continues from or retakes, as stored (continue_from and "
+        "retake fill it)", shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,7 +205,7 @@ class Submission:
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "board_id", "video"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

@@ -81,8 +81,11 @@ def test_reroll_continue_and_retake_keep_the_shot_and_the_cut_meets(server, boar
                               seed=3, **TINY)[0]
     reroll = server.make_takes(1, prompt="a lighthouse", shot_id=shot["id"],
                                num_frames=17, **TINY)[0]
+    sha = server.api("POST", "/images", data=png(3),
+                     headers={"Content-Type": "image/png"}).json()["sha256"]
     cont = server.make_takes(1, prompt="a lighthouse, closer", continue_from=first["id"],
-                             num_frames=25, **TINY)[0]
+                             keyframes=[{"upload": sha, "frame": "last"}], num_frames=25,
+                             **TINY)[0]
     retake = server.make_takes(1, prompt="a lighthouse in fog",
                                retake={"take_id": first["id"], "strength": 0.4}, **TINY)[0]
     for t in (reroll, cont, retake):
@@ -93,6 +96,17 @@ def test_reroll_continue_and_retake_keep_the_shot_and_the_cut_meets(server, boar
     assert cont["record"]["generation"]["conditioning"]["overlap_frames"] == 9
     assert retake["record"]["request"]["video"]["mode"] == "retake"
     assert retake["num_frames"] == 17
+    assert cont["record"]["request"]["keyframes"][0]["frame"] == 24
+    # Re-rolled as the panel does it: the stored request sent back by name, a new seed.
+    stored = {k: v for k, v in cont["record"]["request"].items()
+              if k not in ("schema_version", "seed")}
+    again = server.api("POST", "/jobs", json={**stored, "shot_id": shot["id"]})
+    assert again.status_code == 201, again.text
+    [job] = again.json()["jobs"]
+    assert job["shot_id"] == shot["id"] and job["request"]["seed"] != cont["seed"]
+    for key in ("video", "keyframes", "parent_take_id"):
+        assert job["request"][key] == cont["record"]["request"][key], key
+    server.api("POST", f"/jobs/{job['id']}/cancel")
     picked = server.api("PATCH", f"/takes/{cont['id']}", json={"status": "picked"})
     assert picked.ok, picked.text
     # The cut: 17 frames of the first take, then the continuation from its frame 9 (the 9

@@ -26,10 +26,18 @@ def apply(body: Any, request: GenerationRequest
     else:
         shot_id, board_id = direct.shot_of(
             conn, body.continue_from or (body.retake.take_id if body.retake else None)
-            or request.parent_take_id)
+            or (body.video.take_id if body.video else None) or request.parent_take_id)
     if body.keyframes:
         asks = [direct.KeyframeAsk(**k.model_dump()) for k in body.keyframes]
         request = request.replace(keyframes=direct.keyframes(conn, images_dir, asks, shot_id))
+    if body.video is not None:
+        if body.continue_from or body.retake:
+            raise InvalidRequest("Send 'video' (as a take record stores it) or "
+                                 "'continue_from' / 'retake', not both.", field="video",
+                                 code="conflict")
+        request = request.replace(video=direct.stored_video(images_dir, body.video.model_dump()))
+    else:
+        request = request.replace(video=None)
     preset = _preset(request.model)
     if body.continue_from:
         frames = request.num_frames or (preset.num_frames if preset else 1)

@@ -36,13 +36,17 @@ class KeyframeAsk:
     """One keyframe as a job body gives it (already type-checked by the API schema)."""
 
     upload: str | None = None
+    sha256: str | None = None  # a stored image, as a take record names it
+    place: dict[str, Any] | None = None  # as a take record stores it
     take_id: str | None = None
-    take_frame: str | int = "last"  # first | last | a frame index of that take
+    take_frame: str | int | None = "last"  # first | last | a frame index of that take
     frame: int | str | None = None  # where it lands: a frame index, "first" or "last"
     seconds: float | None = None
     beat: float | None = None  # 1 = the shot's first beat
     bar: float | None = None  # 1 = the shot's first bar
     strength: float = 1.0
+    asked: int | None = None  # stored; recomputed from the place
+    source: str | None = None  # stored; follows from the image
 
 
 def keyframes(conn: sqlite3.Connection, images_dir: Path, asks: list[KeyframeAsk],
@@ -52,7 +56,7 @@ def keyframes(conn: sqlite3.Connection, images_dir: Path, asks: list[KeyframeAsk
     for i, ask in enumerate(asks):
         field = f"keyframes[{i}]"
         sha, source, take_frame = _image(conn, images_dir, ask, field)
-        place = _place(conn, ask, shot_id, field)
+        place = dict(ask.place) if ask.place else _place(conn, ask, shot_id, field)
         out.append(Keyframe(sha256=sha, frame=0, strength=float(ask.strength), place=place,
                             source=source, take_id=ask.take_id if source == "take_frame"
                             else None, take_frame=take_frame))
@@ -61,6 +65,12 @@ def keyframes(conn: sqlite3.Connection, images_dir: Path, asks: list[KeyframeAsk
 
 def _image(conn: sqlite3.Connection, images_dir: Path, ask: KeyframeAsk, field: str
            ) -> tuple[str, str, str | None]:
+    if ask.sha256 is not None:  # sent back from a take record
+        if images.find_image(images_dir, ask.sha256) is None:
+            raise NotFound("That keyframe image is no longer stored; upload it again.",
+                           field=f"{field}.sha256")
+        take_frame = None if ask.take_frame is None else str(ask.take_frame)
+        return ask.sha256, ask.source or "upload", take_frame if ask.take_id else None
     if ask.upload is not None:
         if images.find_image(images_dir, ask.upload) is None:
             raise NotFound("No uploaded image has that sha256; upload it with POST /images.",
@@ -214,3 +224,13 @@ def _frames(take: Any, indices: list[int], field: str) -> list[Any]:
                        "another take, or restore its file.", field=field,
                        code="take_media_missing")
     return [got[i] for i in indices]
+
+
+def stored_video(images_dir: Path, video: dict[str, Any], field: str = "video"
+                 ) -> VideoCondition:
+    """A conditioning video sent back as a take record stores it: every frame still there."""
+    for i, sha in enumerate(video["frames"]):
+        if images.find_image(images_dir, sha) is None:
+            raise NotFound(f"Frame {i} of the conditioning video is no longer stored; "
+                           "continue or retake the take again.", field=f"{field}.frames[{i}]")
+    return VideoCondition.from_dict(video)

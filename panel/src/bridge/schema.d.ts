@@ -547,6 +547,11 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1123,6 +1128,11 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1686,6 +1696,11 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Takes
        * @description how many takes, each with its own seed
        * @default 1
@@ -1783,6 +1798,10 @@ export interface components {
      * @description An image pinned to a moment of the take: from an upload or a frame of a take, placed
      * by exactly one of `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at
      * the shot's first beat or bar; they need `shot_id` on a board with a song).
+     *
+     * A keyframe as a take record stores it (`sha256`, `place`, `asked`, `source`) is taken
+     * back as it is, so a re-roll sends its take's request unchanged: `sha256` names the
+     * stored image and `place` says where it was asked (beats already laid out in seconds).
      */
     KeyframeIn: {
       /**
@@ -1791,6 +1810,32 @@ export interface components {
        * @default null
        */
       upload?: string | null;
+      /**
+       * Sha256
+       * @description a stored image (take records)
+       * @default null
+       */
+      sha256?: string | null;
+      /**
+       * Place
+       * @description where it was asked, as a take record stores it
+       * @default null
+       */
+      place?: ({
+        [key: string]: number | string;
+      }) | null;
+      /**
+       * Asked
+       * @description stored: the frame before it moved
+       * @default null
+       */
+      asked?: number | null;
+      /**
+       * Source
+       * @description stored: where from
+       * @default null
+       */
+      source?: ("upload" | "take_frame") | null;
       /**
        * Take Id
        * @description use a frame of this take
@@ -1830,6 +1875,30 @@ export interface components {
        * @default 1
        */
       strength?: number;
+    };
+    /**
+     * KeyframeRecord
+     * @description Keyframe(sha256: 'str', frame: 'int', strength: 'float' = 1.0, asked: 'int | None' = None, place: 'dict[str, Any] | None' = None, source: 'str' = 'upload', take_id: 'str | None' = None, take_frame: 'str | None' = None)
+     */
+    KeyframeRecord: {
+      /** Sha256 */
+      sha256: string;
+      /** Frame */
+      frame: number;
+      /** Strength */
+      strength?: number;
+      /** Asked */
+      asked?: number | null;
+      /** Place */
+      place?: {
+        [key: string]: unknown;
+      } | null;
+      /** Source */
+      source?: string;
+      /** Take Id */
+      take_id?: string | null;
+      /** Take Frame */
+      take_frame?: string | null;
     };
     /** LayoutError */
     LayoutError: {
@@ -2338,6 +2407,9 @@ export interface components {
       cache?: string | null;
       /** Compile */
       compile?: boolean;
+      /** Keyframes */
+      keyframes?: components["schemas"]["KeyframeRecord"][];
+      video?: components["schemas"]["VideoRecord"] | null;
       /** Schema Version */
       schema_version: number;
     };
@@ -2968,6 +3040,49 @@ export interface components {
       options: components["schemas"]["TimelineOptions"];
       /** @description the cut as laid out (every start and duration filled in) */
       cut: components["schemas"]["Cut"];
+    };
+    /**
+     * VideoIn
+     * @description Frames of a take as a take record stores them (continue_from and retake fill it):
+     * sent back as they are when a continued or retaken take is re-rolled.
+     */
+    VideoIn: {
+      /** Take Id */
+      take_id: string;
+      /** Frames */
+      frames: string[];
+      /**
+       * First
+       * @default 0
+       */
+      first?: number;
+      /**
+       * Mode
+       * @default continue
+       * @enum {string}
+       */
+      mode?: "continue" | "retake";
+      /**
+       * Strength
+       * @default 1
+       */
+      strength?: number;
+    };
+    /**
+     * VideoRecord
+     * @description VideoCondition(take_id: 'str', frames: 'tuple[str, ...]', first: 'int', mode: 'str' = 'continue', strength: 'float' = 1.0)
+     */
+    VideoRecord: {
+      /** Take Id */
+      take_id: string;
+      /** Frames */
+      frames: string[];
+      /** First */
+      first: number;
+      /** Mode */
+      mode: string;
+      /** Strength */
+      strength: number;
     };
     /** WorkerList */
     WorkerList: {
