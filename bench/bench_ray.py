@@ -35,7 +35,7 @@ def inside(out: Path, takes: int, threads: int) -> dict:
 
     from bridge.config import Settings
     from bridge.engine.executors.base import Ticket
-    from bridge.engine.executors.ray_cluster import RayCluster
+    from bridge.engine.executors.ray import RayCluster
     from bridge.generators.diffusers_backend import DiffusersGenerator
     from bridge.generators.presets import all_presets
     from bridge.library import media

@@ -1,4 +1,5 @@
-"""The bridge's defences against the web pages an editor has open (DESIGN.md, Security model).
+"""The bridge's defences against the web pages an editor has open (docs/architecture.md,
+Security).
 
 Any page can send requests to 127.0.0.1, so: a per-install token on every API call, an exact
 Host allowlist (DNS rebinding), an Origin allowlist without wildcards (CSRF), `Origin: null`

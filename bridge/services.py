@@ -100,7 +100,7 @@ def _ray_cluster(settings: Settings, generator: Generator):
     from bridge.errors import CannotStart
 
     try:
-        from bridge.engine.executors.ray_cluster import start_cluster
+        from bridge.engine.executors.ray import start_cluster
     except ImportError as exc:
         raise CannotStart("--executor ray needs Ray on this machine and every node: "
                           "pip install 'promptcut[ray]'.") from exc

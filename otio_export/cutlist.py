@@ -118,9 +118,16 @@ def _known(data: dict, allowed: set[str], where: str) -> None:
                     f"{where}.{unknown[0]}" if where else unknown[0])
 
 
+def _given(data: dict, name: str, default: Any) -> Any:
+    """The value sent for `name`; a null counts as not sent (its default), so a JSON client
+    that writes every key does not fail on an optional one (a null colour once crashed)."""
+    value = data.get(name)
+    return default if value is None else value
+
+
 def _int(data: dict, name: str, where: str, default: Any, lo: int = 0,
          hi: int = MAX_FRAMES) -> Any:
-    value = data.get(name, default)
+    value = _given(data, name, default)
     if value is None or value is default:
         return value
     if isinstance(value, bool) or not isinstance(value, int):
@@ -131,7 +138,7 @@ def _int(data: dict, name: str, where: str, default: Any, lo: int = 0,
 
 
 def _str(data: dict, name: str, where: str, default: Any, max_len: int = 10_000) -> Any:
-    value = data.get(name, default)
+    value = _given(data, name, default)
     if value is None or value is default:
         return value
     if not isinstance(value, str) or len(value) > max_len or "\x00" in value:
@@ -141,7 +148,7 @@ def _str(data: dict, name: str, where: str, default: Any, max_len: int = 10_000)
 
 
 def _number(data: dict, name: str, where: str, default: Any, hi: float = 1000) -> Any:
-    value = data.get(name, default)
+    value = _given(data, name, default)
     if value is None or value is default:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not (
@@ -151,7 +158,7 @@ def _number(data: dict, name: str, where: str, default: Any, hi: float = 1000) -
 
 
 def _bool(data: dict, name: str, where: str, default: Any) -> Any:
-    value = data.get(name, default)
+    value = _given(data, name, default)
     if value is None or value is default:
         return value
     if not isinstance(value, bool):

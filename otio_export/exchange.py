@@ -35,7 +35,7 @@ def export_cut(cut: Cut, formats: list[str], folder: Path, stem: str | None = No
 
     Every format is written under a temporary name first; only when all of them succeeded
     are they renamed into place, so a failure in one format leaves no file of any (and a
-    reader never sees half a file, DESIGN.md, Contracts).
+    reader never sees half a file; docs/architecture.md, Files).
     """
     options = options or WriteOptions()
     names = check_formats(formats)

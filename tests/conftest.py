@@ -62,8 +62,8 @@ class Bridge:
             try:
                 if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy starting (a loaded machine) to answer
             time.sleep(0.1)
         raise RuntimeError("bridge did not start in time")
 

@@ -12,6 +12,7 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from pydantic import TypeAdapter
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -19,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from bridge.api.schemas.events import EventPage
 from tests.conftest import Bridge, new_data_dir
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -91,13 +93,18 @@ def fuzz_bridge(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def api_schema(fuzz_bridge):
+def api_doc(fuzz_bridge):
     doc = fuzz_bridge.api("GET", "/openapi.json", auth=False).json()
     doc["servers"] = [{"url": f"{fuzz_bridge.url}/api/v1"}]
     # The SSE stream never ends by design (5 minutes, then the client reconnects), so a
     # fuzzer cannot read an answer; tests/test_request_events.py covers it.
     del doc["paths"]["/events/stream"]
-    return schemathesis.openapi.from_dict(doc)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def api_schema(api_doc):
+    return schemathesis.openapi.from_dict(api_doc)
 
 
 def test_fuzz_every_operation_keeps_to_the_document(api_schema, fuzz_bridge):
@@ -138,3 +145,67 @@ def test_fuzz_every_operation_keeps_to_the_document(api_schema, fuzz_bridge):
     # The fuzzer really exercised the API: many calls, both accepted and refused ones.
     assert len(statuses) > 10 * len(operations)
     assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses)
+
+
+STATEFUL_RUNS, STATEFUL_STEPS = 12, 6  # bounded: about 70 linked calls
+
+
+def test_stateful_sequences_follow_the_links(api_doc, fuzz_bridge):
+    """Sequences that follow the document's links (a job's id from POST /jobs or GET /jobs
+    into GET, cancel and PATCH; a timeline's into DELETE; a take's from the list into GET and
+    PATCH), every answer checked against the document."""
+    headers = {"Authorization": f"Bearer {fuzz_bridge.token}"}
+    failures: list[str] = []
+    calls: list[tuple[str, str, int]] = []
+
+    # The operations that give or take a linked id (every other one is fuzzed above).
+    linked = set()
+    for item in api_doc["paths"].values():
+        for op in item.values():
+            for answer in op.get("responses", {}).values():
+                for link in answer.get("links", {}).values():
+                    linked |= {op["operationId"], link["operationId"]}
+    assert len(linked) >= 8
+    schema = schemathesis.openapi.from_dict(api_doc).include(operation_id=sorted(linked))
+    # Valid data and the token: sequences go deep enough to reach the linked operations
+    # (the test above sends the invalid data).
+    schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE],
+                                    with_security_parameters=False)
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"headers": headers, "timeout": 30,
+                    "base_url": f"{fuzz_bridge.url}/api/v1"}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            calls.append((case.method, case.path, response.status_code))
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:  # collected, reported together below
+                failures.append(f"{case.method} {case.formatted_path} -> "
+                                f"{response.status_code}: {str(exc)[:600]}")
+
+    Machine.run(settings=settings(max_examples=STATEFUL_RUNS,
+                                  stateful_step_count=STATEFUL_STEPS, deadline=None,
+                                  database=None, suppress_health_check=list(HealthCheck)))
+    assert failures == [], "\n\n".join(failures[:10])
+    # A link was followed: a take id only comes from an answer, a random one is a 404.
+    assert ("GET", "/takes/{take_id}", 200) in calls, sorted(set(calls))
+
+
+def test_known_failures_stay_fixed(fuzz_bridge):
+    """What schemathesis once found: a marker whose colour is null was a 500; a provider's
+    `model.updated` event did not match the event's declared data."""
+    take = fuzz_bridge.api("GET", "/takes").json()["takes"][0]
+    cut = {"fps": 24, "entries": [{"take_id": take["id"], "markers": [
+        {"name": None, "color": None, "frame": 0}]}]}
+    made = fuzz_bridge.api("POST", "/timelines", json={"cut": cut, "formats": ["otio"]})
+    assert made.status_code == 201, made.text
+    assert made.json()["cut"]["entries"][0]["markers"][0]["color"] == "RED"  # the default
+
+    after = fuzz_bridge.api("GET", "/events", params={"timeout": 0}).json()["last_seq"]
+    assert fuzz_bridge.api("PUT", "/providers/fal/key", json={"key": "k" * 20}).ok
+    page = fuzz_bridge.api("GET", "/events", params={"after": after, "timeout": 0}).json()
+    updated = [e for e in page["events"] if e["kind"] == "model.updated"]
+    assert updated and updated[0]["data"] == {"provider": "fal"}
+    TypeAdapter(EventPage).validate_python(page)  # the answer is what the document says

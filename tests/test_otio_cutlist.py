@@ -113,7 +113,7 @@ def test_build_fills_start_and_keeps_tracks_apart():
 def test_urls_both_ways(path, premiere, url):
     assert path_to_url(path, premiere=premiere) == url
     back = url_to_path(url)
-    assert back == path.replace("\\", "/").replace("c:/", "C:/").replace("//server", "//server")
+    assert back == path.replace("\\", "/").replace("c:/", "C:/")
 
 
 @pytest.mark.parametrize("bad", ["", "relative/a.mp4", "a\x00b"])

@@ -12,7 +12,8 @@ Usage (a plain Flask blueprint; the route is registered by `route`):
 
 - `body=` a pydantic model (`schemas.common.Body`) read from JSON and passed as `body`;
   or `Payload({...media type: model})` when the handler reads the body itself (uploads).
-- `replies=` status -> model, or `Reply(model, description, media_type)`; None: no body.
+- `replies=` status -> model, or `Reply(model, description, media_type, links)`; None: no
+  body. `links` (OpenAPI links) say which operations take an id from the answer.
 - `errors=` the refusals beyond those every route can give; 400 (when it takes input),
   401 (unless `public`), 403 (foreign Host/Origin), 404 (path parameters) and 413 (a body)
   are added here, each with the error shape.
@@ -62,10 +63,22 @@ ERROR_TEXT = {
 
 
 @dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: what a client (or a stateful fuzzer) can do next with this answer.
+    `operation` is the target's operationId (blueprint_function); `parameters` map its path
+    parameters to runtime expressions such as `$response.body#/id`."""
+
+    name: str
+    operation: str
+    parameters: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Reply:
     model: Any = None  # a pydantic model or type; None: no schema (a file, a stream, empty)
     description: str = "OK"
     media_type: str | tuple[str, ...] = JSON  # one or more; "" with model None: no body
+    links: tuple[Link, ...] = ()
 
     @property
     def media_types(self) -> tuple[str, ...]:

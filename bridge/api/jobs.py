@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from bridge.api import direct
 from bridge.api.common import services
-from bridge.api.contract import Reply, route
+from bridge.api.contract import Link, Reply, route
 from bridge.api.schemas.jobs import (
     REQUEST_FIELDS,
     SUBMISSION_FIELDS,
@@ -30,6 +30,12 @@ from bridge.library import images, start_image, store
 from bridge.request import GenerationRequest, InitImage, Submission
 
 bp = Blueprint("jobs", __name__)
+
+# What a client does next with a job's id (OpenAPI links; a stateful fuzzer follows them).
+FIRST_JOB = "$response.body#/jobs/0/id"
+JOB_LINKS = tuple(Link(name, f"jobs_{op}", {"job_id": FIRST_JOB})
+                  for name, op in (("GetJob", "get_job"), ("CancelJob", "cancel"),
+                                   ("ReorderJob", "patch")))
 
 
 def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
@@ -76,8 +82,9 @@ def to_init_image(value: InitImageIn | None) -> InitImage | None:
 
 
 @route(bp, "POST", "/jobs", summary="Queue takes", body=JobSubmit,
-       replies={201: Reply(BatchOut, "Queued"),
-                200: Reply(BatchOut, "This client_key was seen before: its batch")},
+       replies={201: Reply(BatchOut, "Queued", links=JOB_LINKS),
+                200: Reply(BatchOut, "This client_key was seen before: its batch",
+                           links=JOB_LINKS)},
        errors=(404, 409, 429, 507))
 def submit(body: JobSubmit):
     batch_id, jobs, created = services().queue.submit(to_submission(body))
@@ -93,7 +100,7 @@ def fields():
 
 
 @route(bp, "GET", "/jobs", summary="List jobs, newest first", query=JobQuery,
-       replies={200: JobList})
+       replies={200: Reply(JobList, links=JOB_LINKS[:1])})
 def list_jobs(query: JobQuery):
     jobs = store.list_jobs(services().db(), status=query.status and query.status.value,
                            batch_id=query.batch_id, limit=query.limit)

@@ -105,6 +105,10 @@ def _responses(op: Operation, schemas: _Schemas) -> dict[str, Any]:
                             "serialization")
         elif reply.media_types and reply.media_types != (JSON,):
             entry["content"] = {media_type: {} for media_type in reply.media_types}
+        if reply.links:
+            entry["links"] = {link.name: {"operationId": link.operation,
+                                          "parameters": link.parameters}
+                              for link in reply.links}
         out[str(status)] = entry
     return out
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint
 
 from bridge.api.common import services
-from bridge.api.contract import Reply, route
+from bridge.api.contract import Link, Reply, route
 from bridge.api.schemas.takes import (
     TAKE_OUT_EXCLUDED,
     TakeList,
@@ -45,7 +45,9 @@ def _get(take_id: str) -> Take:
 
 
 @route(bp, "GET", "/takes", summary="A page of takes", query=TakeQuery,
-       replies={200: TakePage})
+       replies={200: Reply(TakePage, links=tuple(
+           Link(name, f"takes_{op}", {"take_id": "$response.body#/takes/0/id"})
+           for name, op in (("GetTake", "get_take"), ("RateTake", "patch_take"))))})
 def list_takes(query: TakeQuery):
     filters = {"batch_id": query.batch_id, "q": query.q, "min_rating": query.min_rating,
                "status": query.status and query.status.value,

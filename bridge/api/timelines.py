@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, request, send_file
 
 from bridge.api.common import services
-from bridge.api.contract import Payload, Reply, route
+from bridge.api.contract import Link, Payload, Reply, route
 from bridge.api.schemas.timelines import FormatList, ImportForm, TimelineIn, TimelineOut
 from bridge.errors import InvalidRequest
 from bridge.library import timelines
@@ -26,7 +26,9 @@ def list_formats() -> FormatList:
 
 @route(bp, "POST", "/timelines", summary="Write a cut in editor formats",
        description="All or nothing: when one format fails, no file of any is kept.",
-       body=TimelineIn, replies={201: Reply(TimelineOut, "Written")}, errors=(507,))
+       body=TimelineIn, errors=(507,), replies={201: Reply(TimelineOut, "Written", links=(
+           Link("DeleteTimeline", "timelines_delete_timeline",
+                {"timeline_id": "$response.body#/id"}),))})
 def create_timeline(body: TimelineIn):
     s = services()
     conn = s.db()

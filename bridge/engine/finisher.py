@@ -25,7 +25,7 @@ from bridge.engine.records import Job
 from bridge.generators.base import Phase, Progress
 from bridge.library import journal, store, take_files
 from bridge.library.db import Database
-from bridge.library.media_read import probe
+from bridge.library.media import probe
 from bridge.library.names import take_stem
 
 log = logging.getLogger("promptcut.finisher")

@@ -2,7 +2,7 @@
 
 The part HTTP handlers and the CLI call; the slots that run jobs live in bridge.engine.slots.
 Seeds are fixed here, at submit time, never at run time, and every take of a batch gets its
-own (DESIGN.md). Cancelling is a state in the database: the slot running a job reads it
+own (docs/architecture.md). Cancelling is a state in the database: the slot running a job reads it
 within a fraction of a second, whichever process or machine runs the job.
 """
 

@@ -1,8 +1,9 @@
 """Jobs as typed records, and the one table of legal state changes.
 
-A job is one take to make: queued -> running -> done | failed | cancelled (DESIGN.md,
-Contracts). `TRANSITIONS` is the only statement of which changes are legal; the store's one
-`set_job_state` function is built on it, so no code sets a state by hand in SQL.
+A job is one take to make: queued -> running -> done | failed | cancelled
+(docs/architecture.md, A job). `TRANSITIONS` is the only statement of which changes are
+legal; the store's one `set_job_state` function is built on it, so no code sets a state by
+hand in SQL.
 RUNNING -> QUEUED happens only when an attempt ends without finishing: the process died, an
 executor's machine went away, or the bridge shut down mid-job.
 

@@ -40,7 +40,6 @@ from bridge.engine.events import EventBus, EventKind
 from bridge.engine.queue import SEED_SPACE, Queue, Submission, new_id
 from bridge.engine.records import JobState
 from bridge.errors import PromptcutError
-from bridge.generators.presets import all_presets
 from bridge.library import boards, boards_store, chains_store, direct, store
 from bridge.library.db import Database
 from bridge.request import GenerationRequest
@@ -57,7 +56,7 @@ def start(conn: sqlite3.Connection, settings: Settings, queue: Queue, sub: Submi
     """Record a chain for `sub`'s shot and queue its first link. A first link the queue
     refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
     seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
-    preset = all_presets(settings.data_dir).get(sub.request.model)
+    preset = _preset(queue, sub.request.model)
     if preset is not None:  # links that hold on frames overlap more: plan for that
         links = direct.chain_links(preset, links)
     chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
@@ -127,7 +126,7 @@ def _queue_link(conn: sqlite3.Connection, settings: Settings, queue: Queue, chai
         # On the last frames of the link before where the model can (trimmed in the cut),
         # else on its last frame (bridge.library.direct).
         cont = direct.continue_from(conn, settings.images_dir, previous,
-                                    all_presets(settings.data_dir).get(request.model),
+                                    _preset(queue, request.model),
                                     chain.links[k])
         request = request.replace(init_image=cont.init_image, video=cont.video,
                                   parent_take_id=previous)
@@ -138,6 +137,13 @@ def _queue_link(conn: sqlite3.Connection, settings: Settings, queue: Queue, chai
     chain.jobs.append(jobs[0].id)
     chain.message = f"Link {k + 1} of {len(chain.links)} queued."
     chains_store.update(conn, chain)
+
+
+def _preset(queue: Queue, model: str) -> object | None:
+    """The model's preset from the generator the queue resolves with (None: a model this
+    bridge does not run itself), read through it so the library does not import presets."""
+    presets = getattr(queue.generator, "presets", None)
+    return presets().get(model) if callable(presets) else None
 
 
 def _finish(conn: sqlite3.Connection, settings: Settings, chain: Chain) -> None:

@@ -27,7 +27,7 @@ from bridge.boards import durations
 from bridge.conditions import Keyframe, VideoCondition
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import boards, boards_store, images, songs, start_image, store
-from bridge.library.media_read import MediaUnreadable, read_frames
+from bridge.library.media import MediaUnreadable, read_frames
 from bridge.request import InitImage
 
 

@@ -1,7 +1,7 @@
 """The take record beside its media (`<stem>.json`): read, upgrade, keep current, rebuild from.
 
-The sidecar is the source of truth the database is rebuilt from (DESIGN.md, Never lose a
-take), so what an editor decides about a take (rating, pick or reject, tags, notes, its
+The sidecar is the source of truth the database is rebuilt from (docs/architecture.md,
+Files), so what an editor decides about a take (rating, pick or reject, tags, notes, its
 shot) is written into it too, under `library`, each time it changes. Records carry a schema
 version; `upgrade` brings an older one up to date so a library from any version rebuilds.
 """

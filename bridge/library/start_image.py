@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import images, media, store
-from bridge.library.media_read import MediaUnreadable
+from bridge.library.media import MediaUnreadable
 from bridge.request import InitImage
 
 

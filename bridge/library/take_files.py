@@ -2,7 +2,7 @@
 
 Each of a take's four files is written as `.<stem>.<token>.partial<suffix>` in its folder
 and renamed into place only once all are complete, the sidecar (`<stem>.json`, the record)
-last: a sidecar beside a video means the take is complete (DESIGN.md, Contracts).
+last: a sidecar beside a video means the take is complete (docs/architecture.md, Files).
 
 The caller chooses the token and journals `take_paths(...).all()` before calling, so that a
 crash at any instant leaves only files the journal names (bridge.library.journal). Nothing
@@ -24,8 +24,7 @@ import numpy as np
 from PIL import Image
 
 from bridge.library import media
-from bridge.library.media import SUFFIXES, TakeFiles
-from bridge.library.media_read import fps_fraction, probe, read_frames
+from bridge.library.media import SUFFIXES, TakeFiles, fps_fraction, probe, read_frames
 from bridge.library.names import check_stem
 
 # (unsigned MP4, signed temp MP4 to write) -> False when it wrote none (keep the unsigned).

@@ -14,7 +14,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from bridge.api.schemas.common import Answer, Query
-from bridge.api.schemas.models import ModelUpdate
+from bridge.api.schemas.models import ModelUpdated
 from bridge.api.schemas.takes import TakeUpdated
 from bridge.engine.events import (
     CancelledData,
@@ -32,7 +32,7 @@ EVENT_DATA: dict[EventKind, Any] = {
     K.JOB_QUEUED: QueuedData, K.JOB_STARTED: NoData, K.JOB_PROGRESS: ProgressData,
     K.JOB_DONE: NoData, K.JOB_FAILED: FailedData, K.JOB_CANCELLED: CancelledData,
     K.JOB_UPDATED: PriorityData, K.TAKE_CREATED: NoData, K.TAKE_UPDATED: TakeUpdated,
-    K.TAKE_DELETED: NoData, K.MODEL_PROGRESS: DownloadProgress, K.MODEL_UPDATED: ModelUpdate,
+    K.TAKE_DELETED: NoData, K.MODEL_PROGRESS: DownloadProgress, K.MODEL_UPDATED: ModelUpdated,
 }
 assert set(EVENT_DATA) == set(EventKind), "every kind says what its data holds"
 

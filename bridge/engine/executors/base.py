@@ -3,7 +3,7 @@
 The queue, the database and the library stay on the editor's machine. An executor is the
 part that may live elsewhere: the local GPU (one executor per device), a Ray actor on a
 studio's GPU server, or a cloud provider's API. The engine talks to every one of them
-through the same four verbs (DESIGN.md, Engine seams):
+through the same four verbs (docs/architecture.md, A job):
 
     submit(ticket)        -> Execution     start the job; returns at once
     execution.progress()  -> Progress      phase, step i of n, ETA (None before it starts)

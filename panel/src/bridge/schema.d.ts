@@ -2146,7 +2146,8 @@ export interface components {
       kind: "model.updated";
       /** At */
       at: number;
-      data: components["schemas"]["ModelUpdate"];
+      /** Data */
+      data: components["schemas"]["ModelUpdate"] | components["schemas"]["ProviderChanged"] | components["schemas"]["WorkerDownloaded"];
     };
     /** NoData */
     NoData: Record<string, never>;
@@ -2330,6 +2331,15 @@ export interface components {
        * @default null
        */
       removed?: boolean | null;
+    };
+    /**
+     * ProviderChanged
+     * @description `model.updated` after a provider's key was stored or removed: its presets' states
+     * changed (GET /models says how).
+     */
+    ProviderChanged: {
+      /** Provider */
+      provider: string;
     };
     /** ProviderList */
     ProviderList: {
@@ -3083,6 +3093,23 @@ export interface components {
       mode: string;
       /** Strength */
       strength: number;
+    };
+    /**
+     * WorkerDownloaded
+     * @description `model.updated` after a download on a Ray worker's machine ended.
+     */
+    WorkerDownloaded: {
+      /** Worker */
+      worker: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "done" | "failed";
+      /** Message */
+      message?: string;
+      /** Path */
+      path?: string;
     };
     /** WorkerList */
     WorkerList: {

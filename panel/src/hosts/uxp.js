@@ -1,6 +1,6 @@
 // Premiere Pro UXP plugin (25.6+): the host interface. It and uxp_project.js (the only file
 // that calls require("premierepro")) are checked by tsc against Adobe's @adobe/premierepro
-// types. It follows the facts DESIGN.md records from a live Premiere 26.3: find imported items
+// types. It follows these facts, recorded from a live Premiere 26.3: find imported items
 // by listing the bin (findItemsMatchingMediaPath returned nothing), pass the raw ProjectItem
 // to edit actions (a cast wrapper throws "Invalid parameter"), 0-based video track indices
 // below getVideoTrackCount(), actions created inside lockedAccess and run through

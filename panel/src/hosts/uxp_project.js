@@ -2,7 +2,7 @@
 // require("premierepro") and require("uxp"), the one transaction helper, importing a take and
 // finding it in the bin, and reading a track back after an edit. Checked by tsc against
 // Adobe's @adobe/premierepro types with uxp.js (tsconfig.uxp.json). The facts behind each
-// step are in uxp.js's header (and DESIGN.md).
+// step are in uxp.js's header.
 
 /** @typedef {import("@adobe/premierepro").premierepro} Ppro */
 /** @typedef {import("@adobe/premierepro").Project} Project */
