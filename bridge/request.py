@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
+from bridge.conditions import Keyframe, Retake, VideoCondition
 from bridge.text import text
 from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route
 
@@ -106,6 +107,11 @@ class GenerationRequest:
     cache: text(64) | None = field(  # type: ignore[valid-type]
         default=None, metadata=doc("a step cache the preset offers"))
     compile: bool = field(default=False, metadata=doc("compile the model (slow first take)"))
+    keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
+        "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
+    video: VideoCondition | None = field(default=None, metadata=doc(
+        "frames of a take it continues from or retakes, as stored (continue_from and "
+        "retake fill it)", shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +125,10 @@ class GenerationRequest:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
+            elif f.name == "keyframes":
+                out[f.name] = [k.to_dict() for k in value]
+            elif f.name == "video":
+                out[f.name] = value.to_dict()
             elif dataclasses.is_dataclass(value):
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
             else:
@@ -134,6 +144,11 @@ class GenerationRequest:
             kwargs["init_image"] = InitImage(**kwargs["init_image"])
         if "memory_profile" in kwargs:
             kwargs["memory_profile"] = MemoryProfile(kwargs["memory_profile"])
+        if "keyframes" in kwargs:
+            kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
+                                        for k in kwargs["keyframes"] or ())
+        if isinstance(kwargs.get("video"), dict):
+            kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> GenerationRequest:
@@ -177,12 +192,20 @@ class Submission:
         default=None, metadata=doc("a device class: only devices with this much memory run it"))
     force: bool = field(default=False, metadata=doc(
         "run it even when the estimate says it would take longer than the bridge's limit"))
-    shot_id: str | None = field(default=None, metadata=doc("", shot=False))
+    shot_id: TakeId | None = field(default=None, metadata=doc(
+        "the shot the take is for; when absent, the shot of the take it continues, retakes "
+        "or comes from", shot=False))
+    continue_from: TakeId | None = field(default=None, metadata=doc(
+        "a take to continue: on its last frames where the model can hold on them, else on "
+        "its last frame", shot=False))
+    retake: Retake | None = field(default=None, metadata=doc(
+        "a take to make again, following its motion and framing, at a strength",
+        shot=False))
     board_id: str | None = field(default=None, metadata=doc("", shot=False))
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "shot_id", "board_id"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from bridge.api import direct
 from bridge.api.common import services
 from bridge.api.contract import Link, Reply, route
 from bridge.api.schemas.jobs import (
@@ -24,6 +25,7 @@ from bridge.api.schemas.jobs import (
     job_fields,
     job_out,
 )
+from bridge.conditions import Retake
 from bridge.engine.records import Job, JobState
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, start_image, store
@@ -58,9 +60,12 @@ def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore
     s = s or services()
     given = {name: getattr(body, name) for name in REQUEST_FIELDS}
     given.update(init_image=to_init_image(body.init_image, s),
-                 parent_take_id=check_parent(body.parent_take_id, s))
-    return Submission(request=GenerationRequest(**given),
-                      **{name: getattr(body, name) for name in SUBMISSION_FIELDS})
+                 parent_take_id=check_parent(body.parent_take_id, s), keyframes=())
+    request, shot_id, board_id = direct.apply(body, GenerationRequest(**given), s)
+    sent = {name: getattr(body, name) for name in SUBMISSION_FIELDS}
+    if body.retake is not None:
+        sent["retake"] = Retake(body.retake.take_id, body.retake.strength)
+    return Submission(request=request, **{**sent, "shot_id": shot_id, "board_id": board_id})
 
 
 def check_parent(parent: str | None, s: Any = None) -> str | None:

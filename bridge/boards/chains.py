@@ -48,7 +48,7 @@ from bridge.engine.events import EventBus, EventKind
 from bridge.engine.queue import SEED_SPACE, Submission, new_id
 from bridge.engine.records import JobState
 from bridge.errors import PromptcutError
-from bridge.library import start_image, store
+from bridge.library import direct, store
 from bridge.request import GenerationRequest
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ def start(service: BoardService, sub: Submission, links: list[int]) -> Chain:
     """Record a chain for `sub`'s shot and queue its first link. A first link the queue
     refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
     seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
+    preset = _preset(service, sub.request.model)
+    if preset is not None:  # links that hold on frames overlap more: plan for that
+        links = direct.chain_links(preset, links)
     chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
                   links=list(links), request=sub.request.replace(seed=seed).to_dict(),
                   priority=sub.priority, min_memory_gb=sub.min_memory_gb, force=sub.force)
@@ -141,10 +144,12 @@ def _queue_link(service: BoardService, chain: Chain, k: int) -> None:
     request = GenerationRequest.from_dict(chain.request).replace(num_frames=chain.links[k])
     if k:
         previous = chain.takes[k - 1]
-        request = request.replace(
-            init_image=start_image.from_take(conn, service.settings.images_dir, previous,
-                                             "last"),
-            parent_take_id=previous)
+        # On the last frames of the link before where the model can (trimmed in the cut),
+        # else on its last frame (bridge.library.direct).
+        cont = direct.continue_from(conn, service.settings.images_dir, previous,
+                                    _preset(service, request.model), chain.links[k])
+        request = request.replace(init_image=cont.init_image, video=cont.video,
+                                  parent_take_id=previous)
     # One key per link and try: a crash between queueing and recording queues nothing twice.
     key = f"{chain.id}.{k}" + (f".r{chain.retries}" if chain.retries else "")
     sub = Submission(request=request, takes=1, seed=request.seed, priority=chain.priority,
@@ -154,6 +159,13 @@ def _queue_link(service: BoardService, chain: Chain, k: int) -> None:
     chain.jobs.append(jobs[0].id)
     chain.message = f"Link {k + 1} of {len(chain.links)} queued."
     boards_store.update_chain(conn, chain)
+
+
+def _preset(service: BoardService, model: str) -> object | None:
+    """The model's preset from the generator the queue resolves with (None: a model this
+    bridge does not run itself), read through it so the boards do not import presets."""
+    presets = getattr(service.generator, "presets", None)
+    return presets().get(model) if callable(presets) else None
 
 
 def _finish(service: BoardService, chain: Chain) -> None:

@@ -689,6 +689,7 @@ class BoardService:
         submissions, skipped = [], []
         for i, p in chosen:
             fields = self.generation_fields(board, p, defaults, takes)
+            fields["shot_id"] = p.shot.id  # keyframes on a beat count from this shot's start
             if not str(fields.get("prompt") or "").strip() and len(chosen) > 1:
                 # A placeholder shot (no prompt yet) does not hold back the rest.
                 skipped.append({"shot_id": p.shot.id, "index": i, "reason": "no prompt"})

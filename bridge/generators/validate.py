@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bridge.errors import InvalidRequest
+from bridge.generators import conditioning
 from bridge.generators.presets import Preset, get_preset
 
 # Limits of any model are declared with the request; each preset narrows them.
@@ -115,4 +116,5 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
         if not _SHA256.match(filled.init_image.sha256 or ""):
             raise InvalidRequest("'init_image' must name an uploaded image by its sha256.",
                                  field="init_image")
+    filled = conditioning.check(filled, preset)
     return filled.replace(guidance=float(filled.guidance), fps=float(filled.fps))

@@ -59,6 +59,12 @@ def resolve(request: GenerationRequest, data_dir: Path) -> GenerationRequest:
     if request.init_image is not None and preset.i2v is None:
         raise InvalidRequest(f"'{preset.name}' does not start from an image.",
                              field="init_image", code="not_supported")
+    if request.keyframes or request.video is not None:
+        field = "keyframes" if request.keyframes else "video"
+        raise InvalidRequest(f"'{preset.name}' runs at a cloud service that takes no "
+                             f"{'keyframes' if request.keyframes else 'conditioning video'}; "
+                             "pick a local model with them in GET /models.", field=field,
+                             code="unsupported", details={"model": preset.name})
     if request.init_image is None and preset.t2v is None:
         raise InvalidRequest(f"'{preset.name}' needs a start image (init_image).",
                              field="init_image", code="required")

@@ -17,6 +17,8 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
+from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn, VideoIn
+from bridge.conditions import Keyframe, VideoCondition
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
 from bridge.request import (
@@ -52,6 +54,13 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
     default, what it means."""
     if name == "init_image":
         hint = InitImageIn | None  # a body names an upload or a take; the bridge stores a hash
+    if name == "keyframes":  # likewise, each placed by frame, seconds, beat or bar
+        hint = Annotated[list[KeyframeIn], Field(max_length=MAX_KEYFRAMES)] | None
+        return hint, Field(default=None, description=declared_field.metadata["description"])
+    if name == "retake":
+        hint = RetakeIn | None
+    if name == "video":
+        hint = VideoIn | None
     default = (... if declared_field.default is dataclasses.MISSING else declared_field.default)
     return hint, Field(default=default, description=declared_field.metadata.get("description")
                        or None)
@@ -158,9 +167,13 @@ def _stored_shape(name: str, record: type, required: frozenset[str],
 
 InitImageRecord = _stored_shape("InitImageRecord", InitImage, frozenset({"sha256"}))
 # The resolved GenerationRequest as stored: defaults left out (see bridge/request.py).
+KeyframeRecord = _stored_shape("KeyframeRecord", Keyframe, frozenset({"sha256", "frame"}))
+VideoRecord = _stored_shape("VideoRecord", VideoCondition,
+                            frozenset(f.name for f in dataclasses.fields(VideoCondition)))
 RequestRecord = _stored_shape(
     "RequestRecord", GenerationRequest, ALWAYS | {"schema_version"},
-    {"init_image": InitImageRecord | None})
+    {"init_image": InitImageRecord | None, "keyframes": list[KeyframeRecord],
+     "video": VideoRecord | None})
 
 
 # A job as answers show it: every field of the Job record, and what the engine knows now.

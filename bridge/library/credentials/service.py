@@ -60,6 +60,11 @@ def ingredients_for(settings: Settings, request: GenerationRequest,
         if path is not None:
             out.append(Ingredient(path, f"start image {request.init_image.sha256[:12]}"
                                   f"{path.suffix}", "start_image", request.init_image.take_id))
+    for k in request.keyframes:  # every image that conditioned it, and where it landed
+        path = find_image(settings.images_dir, k.sha256)
+        if path is not None:
+            out.append(Ingredient(path, f"keyframe at frame {k.frame} {k.sha256[:12]}"
+                                  f"{path.suffix}", "keyframe", k.take_id))
     if request.parent_take_id and parent_media is not None:
         out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
                               request.parent_take_id))

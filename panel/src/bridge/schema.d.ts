@@ -606,6 +606,17 @@ export interface components {
        */
       compile?: boolean | null;
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -623,6 +634,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /**
      * ChainOut
@@ -697,6 +725,30 @@ export interface components {
       paid: boolean;
       /** How */
       how: string;
+    };
+    /**
+     * Conditioning
+     * @description What a model can be steered with besides its prompt (bridge.generators.conditioning).
+     *
+     * keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
+     * refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
+     * where each one moved. video: continuations hold on the last `continue_frames` frames of
+     * the take before (else on its last frame). retake: video-to-video at a strength.
+     */
+    Conditioning: {
+      /**
+       * Keyframes
+       * @enum {string}
+       */
+      keyframes: "none" | "first_frame" | "first_last" | "any_frames";
+      /** Keyframe Stride */
+      keyframe_stride: number;
+      /** Video */
+      video: boolean;
+      /** Retake */
+      retake: boolean;
+      /** Continue Frames */
+      continue_frames: number;
     };
     /**
      * CredentialsOut
@@ -1160,6 +1212,17 @@ export interface components {
        */
       compile?: boolean | null;
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1177,6 +1240,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
       /**
        * Takes
        * @description takes per shot (default: each shot's target)
@@ -1758,6 +1838,17 @@ export interface components {
        */
       compile?: boolean;
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
+       * @default null
+       */
+      video?: components["schemas"]["VideoIn"] | null;
+      /**
        * Takes
        * @description how many takes, each with its own seed
        * @default 1
@@ -1787,6 +1878,23 @@ export interface components {
        * @default false
        */
       force?: boolean;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /** JobUpdatedEvent */
     JobUpdatedEvent: {
@@ -1832,6 +1940,113 @@ export interface components {
        * @description the provider's API key
        */
       key: string;
+    };
+    /**
+     * KeyframeIn
+     * @description An image pinned to a moment of the take: from an upload or a frame of a take, placed
+     * by exactly one of `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at
+     * the shot's first beat or bar; they need `shot_id` on a board with a song).
+     *
+     * A keyframe as a take record stores it (`sha256`, `place`, `asked`, `source`) is taken
+     * back as it is, so a re-roll sends its take's request unchanged: `sha256` names the
+     * stored image and `place` says where it was asked (beats already laid out in seconds).
+     */
+    KeyframeIn: {
+      /**
+       * Upload
+       * @description the sha256 from POST /images
+       * @default null
+       */
+      upload?: string | null;
+      /**
+       * Sha256
+       * @description a stored image (take records)
+       * @default null
+       */
+      sha256?: string | null;
+      /**
+       * Place
+       * @description where it was asked, as a take record stores it
+       * @default null
+       */
+      place?: ({
+        [key: string]: number | string;
+      }) | null;
+      /**
+       * Asked
+       * @description stored: the frame before it moved
+       * @default null
+       */
+      asked?: number | null;
+      /**
+       * Source
+       * @description stored: where from
+       * @default null
+       */
+      source?: ("upload" | "take_frame") | null;
+      /**
+       * Take Id
+       * @description use a frame of this take
+       * @default null
+       */
+      take_id?: string | null;
+      /**
+       * Take Frame
+       * @description which frame of that take: first, last or an index
+       * @default last
+       */
+      take_frame?: ("first" | "last") | number;
+      /**
+       * Frame
+       * @description where it lands: a frame index of the take, first or last
+       * @default null
+       */
+      frame?: ("first" | "last") | number | null;
+      /**
+       * Seconds
+       * @default null
+       */
+      seconds?: number | null;
+      /**
+       * Beat
+       * @default null
+       */
+      beat?: number | null;
+      /**
+       * Bar
+       * @default null
+       */
+      bar?: number | null;
+      /**
+       * Strength
+       * @description how firmly the frame holds
+       * @default 1
+       */
+      strength?: number;
+    };
+    /**
+     * KeyframeRecord
+     * @description Keyframe(sha256: 'str', frame: 'int', strength: 'float' = 1.0, asked: 'int | None' = None, place: 'dict[str, Any] | None' = None, source: 'str' = 'upload', take_id: 'str | None' = None, take_frame: 'str | None' = None)
+     */
+    KeyframeRecord: {
+      /** Sha256 */
+      sha256: string;
+      /** Frame */
+      frame: number;
+      /** Strength */
+      strength?: number;
+      /** Asked */
+      asked?: number | null;
+      /** Place */
+      place?: {
+        [key: string]: unknown;
+      } | null;
+      /** Source */
+      source?: string;
+      /** Take Id */
+      take_id?: string | null;
+      /** Take Frame */
+      take_frame?: string | null;
     };
     /** LayoutError */
     LayoutError: {
@@ -1966,6 +2181,7 @@ export interface components {
       defaults: components["schemas"]["PresetDefaults"];
       /** Image To Video */
       image_to_video: boolean;
+      conditioning?: components["schemas"]["Conditioning"];
       /** Caches */
       caches: string[];
       /** Vram Gb */
@@ -2164,6 +2380,12 @@ export interface components {
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Priority
        * @description higher runs sooner
@@ -2375,8 +2597,25 @@ export interface components {
       cache?: string | null;
       /** Compile */
       compile?: boolean;
+      /** Keyframes */
+      keyframes?: components["schemas"]["KeyframeRecord"][];
+      video?: components["schemas"]["VideoRecord"] | null;
       /** Schema Version */
       schema_version: number;
+    };
+    /**
+     * RetakeIn
+     * @description The same shot again, following this take's motion and framing (video-to-video).
+     */
+    RetakeIn: {
+      /** Take Id */
+      take_id: string;
+      /**
+       * Strength
+       * @description 0.1 touches up, 1 reimagines
+       * @default 0.5
+       */
+      strength?: number;
     };
     /** SetAsideOut */
     SetAsideOut: {
@@ -3064,6 +3303,49 @@ export interface components {
       options: components["schemas"]["TimelineOptions"];
       /** @description the cut as laid out (every start and duration filled in) */
       cut: components["schemas"]["Cut"];
+    };
+    /**
+     * VideoIn
+     * @description Frames of a take as a take record stores them (continue_from and retake fill it):
+     * sent back as they are when a continued or retaken take is re-rolled.
+     */
+    VideoIn: {
+      /** Take Id */
+      take_id: string;
+      /** Frames */
+      frames: string[];
+      /**
+       * First
+       * @default 0
+       */
+      first?: number;
+      /**
+       * Mode
+       * @default continue
+       * @enum {string}
+       */
+      mode?: "continue" | "retake";
+      /**
+       * Strength
+       * @default 1
+       */
+      strength?: number;
+    };
+    /**
+     * VideoRecord
+     * @description VideoCondition(take_id: 'str', frames: 'tuple[str, ...]', first: 'int', mode: 'str' = 'continue', strength: 'float' = 1.0)
+     */
+    VideoRecord: {
+      /** Take Id */
+      take_id: string;
+      /** Frames */
+      frames: string[];
+      /** First */
+      first: number;
+      /** Mode */
+      mode: string;
+      /** Strength */
+      strength: number;
     };
     /**
      * WorkerDownloaded

@@ -1,0 +1,167 @@
+"""Directing over real HTTP with the tiny model: keyframes on a beat of a shot, continue and
+retake keep the shot, a continuation holds on frames, and the cut meets frame-exact."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bridge.boards.durations import nearest_frame
+from tests import drums
+
+TINY = {"model": "tiny", "width": 32, "height": 32, "steps": 1}
+
+
+def png(seed: int) -> bytes:
+    pixels = np.random.default_rng(seed).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def board(server, tmp_path_factory):
+    """A board at 24 fps on a 4-second song at 120 BPM, one shot of 33 frames."""
+    samples, _ = drums.pattern(120.0, 4.0)
+    path = drums.write(tmp_path_factory.mktemp("song") / "beat é.mp3", samples)
+    with open(path, "rb") as f:
+        song = server.api("POST", "/songs", files={"file": ("beat é.mp3", f)}, timeout=300)
+    assert song.status_code == 201, song.text
+    made = server.api("POST", "/boards", json={
+        "name": "Direct é", "fps": 24, "song_id": song.json()["id"],
+        "shots": [{"label": "Chorus", "prompt": "a lighthouse", "duration": "33f"}]})
+    assert made.status_code == 201, made.text
+    return made.json() | {"song": song.json()}
+
+
+def test_a_keyframe_on_a_beat_lands_on_the_stride_and_is_credited(server, board):
+    sha = server.api("POST", "/images", data=png(1),
+                     headers={"Content-Type": "image/png"}).json()["sha256"]
+    shot = board["shots"][0]
+    take = server.make_takes(1, prompt="the chorus hits", shot_id=shot["id"], num_frames=33,
+                             keyframes=[{"upload": sha, "beat": 3, "strength": 0.9}],
+                             **TINY)[0]
+    assert take["shot_id"] == shot["id"] and take["board_id"] == board["id"]
+    [kf] = take["record"]["request"]["keyframes"]
+    beats = board["song"]["beats"]
+    asked = nearest_frame(beats[2], 24)  # beat 3 of a shot that starts the song
+    assert kf["place"]["beat"] == 3 and kf["frame"] == round(asked / 8) * 8
+    assert kf.get("asked", kf["frame"]) == asked and kf["strength"] == 0.9
+    cond = take["record"]["generation"]["conditioning"]
+    assert cond["route"] == "LTXConditionPipeline" and cond["keyframes"][0]["sha256"] == sha
+    kinds = [i["kind"] for i in take["record"]["credentials"]["ingredients"]]
+    assert kinds == ["keyframe"]
+
+
+def test_a_model_without_keyframes_refuses_them_by_name(server):
+    sha = server.api("POST", "/images", data=png(2),
+                     headers={"Content-Type": "image/png"}).json()["sha256"]
+    resp = server.api("POST", "/jobs", json={
+        "prompt": "x", "model": "tiny-wan", "keyframes": [{"upload": sha, "frame": 0}]})
+    assert resp.status_code == 400, resp.text
+    err = resp.json()["error"]
+    assert err["field"] == "keyframes" and "tiny-wan" in err["message"]
+    beat = server.api("POST", "/jobs", json={
+        "prompt": "x", "model": "tiny", "keyframes": [{"upload": sha, "beat": 2}]})
+    assert beat.status_code == 400 and beat.json()["error"]["field"] == "keyframes[0].beat"
+    models = {m["name"]: m for m in server.api("GET", "/models").json()["models"]}
+    assert models["tiny"]["details"]["conditioning"]["keyframes"] == "any_frames"
+    assert models["tiny-wan"]["details"]["conditioning"]["keyframes"] == "none"
+
+
+def test_reroll_continue_and_retake_keep_the_shot_and_the_cut_meets(server, board):
+    shot = board["shots"][0]
+    first = server.make_takes(1, prompt="a lighthouse", shot_id=shot["id"], num_frames=17,
+                              seed=3, **TINY)[0]
+    reroll = server.make_takes(1, prompt="a lighthouse", shot_id=shot["id"],
+                               num_frames=17, **TINY)[0]
+    sha = server.api("POST", "/images", data=png(3),
+                     headers={"Content-Type": "image/png"}).json()["sha256"]
+    cont = server.make_takes(1, prompt="a lighthouse, closer", continue_from=first["id"],
+                             keyframes=[{"upload": sha, "frame": "last"}], num_frames=25,
+                             **TINY)[0]
+    retake = server.make_takes(1, prompt="a lighthouse in fog",
+                               retake={"take_id": first["id"], "strength": 0.4}, **TINY)[0]
+    for t in (reroll, cont, retake):
+        assert (t["shot_id"], t["board_id"]) == (shot["id"], board["id"])
+    assert cont["parent_take_id"] == first["id"] and retake["parent_take_id"] == first["id"]
+    video = cont["record"]["request"]["video"]
+    assert video["mode"] == "continue" and len(video["frames"]) == 9 and video["first"] == 8
+    assert cont["record"]["generation"]["conditioning"]["overlap_frames"] == 9
+    assert retake["record"]["request"]["video"]["mode"] == "retake"
+    assert retake["num_frames"] == 17
+    assert cont["record"]["request"]["keyframes"][0]["frame"] == 24
+    # Re-rolled as the panel does it: the stored request sent back by name, a new seed.
+    stored = {k: v for k, v in cont["record"]["request"].items()
+              if k not in ("schema_version", "seed")}
+    again = server.api("POST", "/jobs", json={**stored, "shot_id": shot["id"]})
+    assert again.status_code == 201, again.text
+    [job] = again.json()["jobs"]
+    assert job["shot_id"] == shot["id"] and job["request"]["seed"] != cont["seed"]
+    for key in ("video", "keyframes", "parent_take_id"):
+        assert job["request"][key] == cont["record"]["request"][key], key
+    server.api("POST", f"/jobs/{job['id']}/cancel")
+    picked = server.api("PATCH", f"/takes/{cont['id']}", json={"status": "picked"})
+    assert picked.ok, picked.text
+    # The cut: 17 frames of the first take, then the continuation from its frame 9 (the 9
+    # it repeats are trimmed), 16 more: 33 frames, no frame repeated or dropped.
+    out = server.api("POST", f"/boards/{board['id']}/assemble", json={"formats": ["otio"]})
+    assert out.status_code == 201, out.text
+    clips = [e for e in out.json()["cut"]["entries"] if e["track"] == "V1"]
+    assert [(c["take_id"], c["source_in"], c["duration"]) for c in clips] == [
+        (first["id"], 0, 17), (cont["id"], 9, 16)]
+
+
+# The tiny LTX with the condition pipeline, at most 17 frames a take (a real preset file).
+HOLDING = {"name": "tiny-holding", "label": "Tiny, 17 frames, holds on 9", "family": "ltx",
+           "model_id": "tiny-ltx", "source": "tiny", "t2v_class": "LTXPipeline",
+           "i2v_class": "LTXImageToVideoPipeline", "condition_class": "LTXConditionPipeline",
+           "continue_frames": 9, "fps": 24, "width": 32, "height": 32, "num_frames": 9,
+           "steps": 1, "guidance": 1.0, "max_frames": 17, "dtype": "float32",
+           "test_model": True, "call_kwargs": {"max_sequence_length": 16}}
+
+
+def test_a_chain_holds_on_frames_and_its_links_meet_frame_exact(server):
+    presets = server.data_dir / "presets.json"
+    before = presets.read_text("utf-8") if presets.exists() else None
+    presets.write_text(json.dumps({"presets": [HOLDING]}), "utf-8")
+    try:
+        board = server.api("POST", "/boards", json={
+            "name": "Hold é", "fps": 24, "defaults": {"model": "tiny-holding"},
+            "shots": [{"label": "Long", "prompt": "a zoom into a shell", "duration": "36f"}]
+        }).json()
+        [shot] = board["shots"]
+        started = server.api("POST", f"/shots/{shot['id']}/chain", json={"seed": 2})
+        assert started.status_code == 201, started.text
+        # Each continuation repeats 9 frames: 17 + 8 + 8 + 8 >= 36 (one-frame links: 3).
+        assert started.json()["chain"]["links"] == [17, 17, 17, 17]
+        deadline = time.monotonic() + 300
+        while (chain := server.api("GET", f"/boards/{board['id']}").json()["shots"][0][
+                "chain"])["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert chain["state"] == "done", chain
+    finally:
+        if before is None:
+            presets.unlink()  # made by this test
+        else:
+            presets.write_text(before, "utf-8")
+    takes = [server.api("GET", f"/takes/{t}").json() for t in chain["takes"]]
+    for prev, take in itertools.pairwise(takes):
+        video = take["record"]["request"]["video"]
+        assert (video["take_id"], video["first"], len(video["frames"])) == (prev["id"], 8, 9)
+        assert "init_image" not in take["record"]["request"]
+        assert take["shot_id"] == shot["id"]
+    tl = server.api("POST", f"/boards/{board['id']}/assemble", json={"formats": ["otio"]})
+    assert tl.status_code == 201, tl.text
+    cut = server.api("POST", "/timelines/import", files={"file": (
+        "cut.otio", server.api("GET", f"/timelines/{tl.json()['id']}/otio").content)}).json()
+    v1 = [e for e in cut["entries"] if e["track"] == "V1"]
+    assert [(e["take_id"], e["start"], e["source_in"], e["duration"]) for e in v1] == [
+        (takes[0]["id"], 0, 0, 17), (takes[1]["id"], 17, 9, 8), (takes[2]["id"], 25, 9, 8),
+        (takes[3]["id"], 33, 9, 3)]
