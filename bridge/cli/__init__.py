@@ -15,7 +15,8 @@ from bridge.config import Settings, default_data_dir, default_port
 # Areas that add their own subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
                       "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
-                      "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers"]
+                      "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers",
+                      "bridge.cli.looks"]
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

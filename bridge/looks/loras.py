@@ -269,7 +269,7 @@ def update(data_dir: Path, ref: str, *, name: str | None = None,
         changes["preview"] = preview or None
     with _lock(data_dir):
         loras = _read(data_dir)
-        current = _find(loras, ref, "id")
+        current = _find(loras, ref, "lora_id")
         if "name" in changes:
             for lo in loras:
                 if (lo.id != current.id and lo.trashed_at is None
@@ -293,7 +293,7 @@ def restore(data_dir: Path, ref: str) -> Lora:
 def _set_trashed(data_dir: Path, ref: str, when: str | None) -> Lora:
     with _lock(data_dir):
         loras = _read(data_dir)
-        current = _find(loras, ref, "id")
+        current = _find(loras, ref, "lora_id")
         if when is None and current.trashed_at is not None:
             for lo in loras:
                 if (lo.id != current.id and lo.trashed_at is None

@@ -1,0 +1,50 @@
+"""Bodies of /loras: the LoRA shelf. Answers are derived from the shelf's record."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bridge.api.schemas.common import Answer, Body, answer_of, text
+from bridge.looks.loras import Lora
+
+Family = Literal["ltx", "wan", "cogvideox", "hunyuan"]
+Name = text(80, min_length=1, strip=True)
+Word = text(80, min_length=1, strip=True)
+
+LoraOut = answer_of(Lora, "LoraOut")
+
+
+class LoraIn(Body):
+    name: Name = Field(description="how the editor calls it")  # type: ignore[valid-type]
+    path: text(4096) | None = Field(  # type: ignore[valid-type]
+        default=None, description="absolute path of a .safetensors LoRA file (it stays "
+        "where it is; the shelf only names it)")
+    repo_id: text(200) | None = Field(  # type: ignore[valid-type]
+        default=None, description="a repo already in the Hugging Face cache (never "
+        "downloaded); instead of `path`")
+    filename: text(500) | None = Field(  # type: ignore[valid-type]
+        default=None, description="which .safetensors file of `repo_id`, when it has several")
+    family: Family | None = Field(default=None, description="the model family it was "
+                                  "trained for; guessed from its layers when left out")
+    trigger_words: list[Word] = Field(default_factory=list,  # type: ignore[valid-type]
+                                      max_length=20)
+    preview: text(4096) | None = Field(  # type: ignore[valid-type]
+        default=None, description="absolute path of an image shown beside it")
+
+
+class LoraPatch(Body):
+    name: Name | None = None  # type: ignore[valid-type]
+    trigger_words: list[Word] | None = Field(default=None,  # type: ignore[valid-type]
+                                             max_length=20)
+    family: Family | None = None
+    preview: text(4096) | None = None  # type: ignore[valid-type]
+
+
+class LoraList(Answer):
+    loras: list[LoraOut]  # type: ignore[valid-type]
+
+
+class LoraAnswer(Answer):
+    lora: LoraOut  # type: ignore[valid-type]
