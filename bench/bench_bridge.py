@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bridge.config import Settings  # noqa: E402
-from bridge.engine.request import GenerationRequest  # noqa: E402
 from bridge.generators.diffusers_backend import DiffusersGenerator  # noqa: E402
 from bridge.library import store, take_files  # noqa: E402
 from bridge.library.db import Database  # noqa: E402
+from bridge.request import GenerationRequest  # noqa: E402
 from tests.conftest import Bridge, new_data_dir  # noqa: E402
 
 SHOT = {"prompt": "bench shot", "model": "tiny", "width": 64, "height": 64,

@@ -33,9 +33,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from bridge.config import Settings  # noqa: E402
-from bridge.engine.request import GenerationRequest, MemoryProfile  # noqa: E402
 from bridge.generators import presets as presets_mod  # noqa: E402
 from bridge.generators.diffusers_backend import DiffusersGenerator  # noqa: E402
+from bridge.request import GenerationRequest, MemoryProfile  # noqa: E402
 
 FAMILIES = {"tiny": (64, 64, 17), "tiny-wan": (64, 64, 17), "tiny-cogvideox": (64, 64, 17)}
 

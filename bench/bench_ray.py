@@ -36,10 +36,10 @@ def inside(out: Path, takes: int, threads: int) -> dict:
     from bridge.config import Settings
     from bridge.engine.executors.base import Ticket
     from bridge.engine.executors.ray_cluster import RayCluster
-    from bridge.engine.request import GenerationRequest
     from bridge.generators.diffusers_backend import DiffusersGenerator
     from bridge.generators.presets import all_presets
     from bridge.library import media
+    from bridge.request import GenerationRequest
     from tests.ray_harness import LocalCluster
 
     torch.set_num_threads(threads)

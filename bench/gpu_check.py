@@ -129,7 +129,7 @@ def write_preset(data_dir: Path, folder: Path, tiny: bool) -> str:
 
 def single_take(gen, name: str, device: str, **changes) -> dict:
     """One take through the generator (loading it first when the profile changes)."""
-    from bridge.engine.request import GenerationRequest, MemoryProfile
+    from bridge.request import GenerationRequest, MemoryProfile
 
     if "memory_profile" in changes:
         changes["memory_profile"] = MemoryProfile(changes["memory_profile"])
@@ -220,8 +220,8 @@ def model_folder(work: Path, args, device: str, report: Report) -> Path:
 def run_all(report: Report, gen, name: str, shot: dict, seeds: list[int], out: Path,
             device: str, tiny: bool) -> None:
     """Every row in order of what matters most, so a short lease still says the most."""
-    from bridge.engine.request import MemoryProfile
     from bridge.generators import levers
+    from bridge.request import MemoryProfile
 
     out.mkdir(parents=True, exist_ok=True)
     extra = ({"max_sequence_length": 16} if tiny else

@@ -88,8 +88,8 @@ def plain(pipe: Any, shot: dict, extra: dict, seeds: list[int], out: Path,
 def engine(gen: Any, model: str, seeds: list[int], out: Path, device: str,
            **changes: Any) -> tuple[float, dict[int, np.ndarray]]:
     """The generator as the bridge calls it, the take's four files written by a pool."""
-    from bridge.engine.request import GenerationRequest
     from bridge.library import take_files
+    from bridge.request import GenerationRequest
 
     frames: dict[int, np.ndarray] = {}
     pool = ThreadPoolExecutor(2)

@@ -8,8 +8,10 @@ yet" marker, and a take shorter than its shot is followed by a gap that says how
 every later shot still lands on its beat.
 
 A shot's pick may be a chain (a take and the takes it continues from their last frames,
-oldest first): the takes are laid back to back, each continuation from its second frame
-(its first repeats the previous take's last).
+oldest first): the takes are laid back to back, each continuation from the first frame it
+did not repeat: its second (its first repeats the previous take's last), or, for a take
+conditioned on the last frames of the one before, the frame after that overlap (the take
+record's `generation.conditioning.overlap_frames`), so the links meet frame-exact.
 
 Audio follows the convention agreed with the timeline writers: an `Entry` on track "A1"
 with `media_fps` the sample rate and `media_frames` the length in samples; `source_in` and
@@ -96,13 +98,20 @@ def _lay_takes(cut: Cut, shot: BoardShot, length: int, rate: Fraction) -> int:
             break
         media_fps = rates.exact_rate(take["fps"])
         available = rates.media_length_in_seq_frames(int(take["num_frames"]), media_fps, rate)
-        skip = math.ceil(rate / media_fps) if k else 0  # the repeated first frame
+        skip = math.ceil(_overlap(take) * rate / media_fps) if k else 0  # repeated frames
         if available - skip <= 0:
             continue
         take_frames = min(available - skip, length - used)
         cut.entries.append(entry_from_take(take, source_in=skip, duration=take_frames))
         used += take_frames
     return used
+
+
+def _overlap(take: dict[str, Any]) -> int:
+    """How many of a continuation's first frames repeat the take before it."""
+    record = take.get("record") or {}
+    conditioning = (record.get("generation") or {}).get("conditioning") or {}
+    return int(conditioning.get("overlap_frames") or 1)
 
 
 def song_entry(song: BoardSong, rate: Fraction) -> Entry:

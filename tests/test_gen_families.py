@@ -16,9 +16,9 @@ import torch
 from PIL import Image
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
 from bridge.errors import GenerationFailed, InvalidRequest
 from bridge.generators.diffusers_backend import DiffusersGenerator
+from bridge.request import GenerationRequest, InitImage, MemoryProfile
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed, InvalidRequest
 from bridge.generators.base import Phase
 from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.generators.tiny import ensure_tiny
+from bridge.request import GenerationRequest
 
 
 @pytest.fixture(scope="module")

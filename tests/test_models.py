@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.errors import GenerationFailed
 from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.generators.tiny import ensure_tiny
+from bridge.request import GenerationRequest
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 USER_PRESETS = {"presets": [

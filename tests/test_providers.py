@@ -15,13 +15,13 @@ import pytest
 
 from bridge import providers
 from bridge.engine.executors.base import Ticket
-from bridge.engine.request import GenerationRequest, InitImage
 from bridge.errors import Cancelled, GenerationFailed, InvalidRequest
 from bridge.generators.base import Phase
 from bridge.library import media
 from bridge.providers import keys
 from bridge.providers.base import Limits
 from bridge.providers.executor import ProviderExecutor
+from bridge.request import GenerationRequest, InitImage
 from tests.provider_stubs import Stub
 
 NAMES = ["fal", "replicate", "runway"]

@@ -10,8 +10,8 @@ import pytest
 from bridge.engine.events import EventBus
 from bridge.engine.queue import batch_seeds
 from bridge.engine.records import TRANSITIONS, JobState
-from bridge.engine.request import GenerationRequest, InitImage, MemoryProfile
 from bridge.library.names import take_stem
+from bridge.request import GenerationRequest, InitImage, MemoryProfile
 
 
 def test_request_round_trip_keeps_every_field():

@@ -39,6 +39,7 @@ def generate_board(board_id: str, body: GenerateIn) -> dict[str, Any]:
     submissions, skipped = [], []
     for i, p in chosen:
         fields = board_edits.generation_fields(s.settings, board, p, defaults, body.takes)
+        fields["shot_id"] = p.shot.id  # keyframes on a beat count from this shot's start
         if not str(fields.get("prompt") or "").strip() and len(chosen) > 1:
             # A placeholder shot (no prompt yet) does not hold back the rest of the board.
             skipped.append({"shot_id": p.shot.id, "index": i, "reason": "no prompt"})

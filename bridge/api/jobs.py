@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from bridge.api import direct
 from bridge.api.common import services
 from bridge.api.contract import Reply, route
 from bridge.api.schemas.jobs import (
+    REQUEST_FIELDS,
+    SUBMISSION_FIELDS,
     BatchOut,
     CancelledOut,
     InitImageIn,
@@ -18,11 +21,11 @@ from bridge.api.schemas.jobs import (
     JobSubmit,
     job_out,
 )
-from bridge.engine.queue import Submission
+from bridge.conditions import Retake
 from bridge.engine.records import Job, JobState
-from bridge.engine.request import GenerationRequest, InitImage
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, start_image, store
+from bridge.request import GenerationRequest, InitImage, Submission
 
 bp = Blueprint("jobs", __name__)
 
@@ -39,18 +42,17 @@ def job_json(job: Job, positions: dict[str, int] | None = None) -> JobOut:
     return job_out(job, progress, (positions or {}).get(job.id), stopping)
 
 
-def to_submission(body: JobSubmit) -> Submission:
-    """The engine's Submission for a validated body (checks that need the library here)."""
-    request_ = GenerationRequest(
-        prompt=body.prompt, model=body.model, negative_prompt=body.negative_prompt,
-        steps=body.steps, guidance=body.guidance, width=body.width, height=body.height,
-        num_frames=body.num_frames, fps=body.fps,
-        init_image=to_init_image(body.init_image),
-        parent_take_id=check_parent(body.parent_take_id),
-        memory_profile=body.memory_profile, cache=body.cache, compile=body.compile)
-    return Submission(request=request_, takes=body.takes, seed=body.seed,
-                      priority=body.priority, client_key=body.client_key,
-                      min_memory_gb=body.min_memory_gb, force=body.force)
+def to_submission(body: JobSubmit) -> Submission:  # type: ignore[valid-type]
+    """The engine's Submission for a validated body (checks that need the library here):
+    the body's fields are the request's and the submission's, by name (bridge.request)."""
+    given = {name: getattr(body, name) for name in REQUEST_FIELDS}
+    given.update(init_image=to_init_image(body.init_image),
+                 parent_take_id=check_parent(body.parent_take_id), keyframes=())
+    request, shot_id, board_id = direct.apply(body, GenerationRequest(**given))
+    sent = {name: getattr(body, name) for name in SUBMISSION_FIELDS}
+    if body.retake is not None:
+        sent["retake"] = Retake(body.retake.take_id, body.retake.strength)
+    return Submission(request=request, **{**sent, "shot_id": shot_id, "board_id": board_id})
 
 
 def check_parent(parent: str | None) -> str | None:

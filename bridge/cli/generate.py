@@ -13,9 +13,9 @@ from bridge.config import Settings
 from bridge.engine.lock import LibraryBusy
 from bridge.engine.queue import Submission
 from bridge.engine.records import JobState
-from bridge.engine.request import GenerationRequest
 from bridge.errors import PromptcutError
 from bridge.library import store
+from bridge.request import GenerationRequest
 
 FINAL = {"job.done", "job.failed", "job.cancelled"}
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
+from bridge.request import GenerationRequest
 
 # Seconds per step per (pixel x frame), before this machine has measured anything.
 # cpu: 2 cores ran tiny LTX at ~1.1e-6 and full LTX at ~1.3e-6; cuda: an H200 ran full LTX

@@ -12,22 +12,19 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bridge.engine.estimate import check_duration
 from bridge.engine.events import EventBus, EventKind
 from bridge.engine.records import Job, JobState
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Conflict, InvalidRequest, NotFound, PromptcutError
 from bridge.generators.base import Generator
 from bridge.library import store
 from bridge.library.db import Database
 from bridge.library.names import take_stem  # noqa: F401 (re-exported for callers and tests)
+from bridge.request import MAX_TAKES, SEED_SPACE, GenerationRequest, Submission
 
 log = logging.getLogger("promptcut.jobs")
 
-SEED_SPACE = 2**32
-MAX_TAKES = 64
 
 
 class QueueFull(PromptcutError):
@@ -38,19 +35,6 @@ class QueueFull(PromptcutError):
 def new_id(prefix: str) -> str:
     """Sortable by creation time (hex milliseconds) and unique (random tail)."""
     return f"{prefix}{int(time.time() * 1000):011x}{secrets.token_hex(4)}"
-
-
-@dataclass(frozen=True)
-class Submission:
-    request: GenerationRequest
-    takes: int = 1
-    seed: int | None = None  # the batch's first seed; None: a random one
-    priority: int = 0
-    client_key: str | None = None
-    min_memory_gb: float | None = None  # device class, e.g. 24: only such devices run it
-    force: bool = False  # run even when the estimate says it would take very long
-    shot_id: str | None = None
-    board_id: str | None = None
 
 
 def batch_seeds(seed: int | None, takes: int) -> list[int]:
@@ -116,7 +100,7 @@ class Queue:
         created = store.batch_jobs(conn, batch_id)
         for job in created:
             self.events.publish(EventKind.JOB_QUEUED, job_id=job.id, batch_id=batch_id,
-                                data={"index": job.index, "seed": job.request["seed"],
+                                data={"index": job.index, "seed": job.request.seed,
                                       "shot_id": job.shot_id})
         self.on_change()
         return batch_id, created, True

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from bridge.request import StoredRequest
+
 
 class JobState(str, enum.Enum):
     QUEUED = "queued"
@@ -65,7 +67,7 @@ class Job(Record):
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
-    request: dict[str, Any]  # the resolved GenerationRequest, as saved (GenerationRequest.to_dict)
+    request: StoredRequest  # resolved against its preset; saved as GenerationRequest.to_dict
     take_id: str | None = None  # set once the job is done
     error: JobError | None = None
     attempts: int = 0

@@ -23,10 +23,10 @@ from bridge.engine.events import EventBus, EventKind
 from bridge.engine.executors.base import Executor, ExecutorResult, Ticket
 from bridge.engine.finisher import Finisher, make_staging, remove_staging
 from bridge.engine.records import Job, JobState
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, ExecutorLost, GenerationFailed
 from bridge.library import journal, store
 from bridge.library.db import Database
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.worker")
 
@@ -97,8 +97,9 @@ class Slot:
         ex = self.executor
         return store.claim_next_job(
             self.shared.db.conn(), ex.info.id,
-            accepts=lambda job: ex.refuses(GenerationRequest.from_dict(job.request),
-                                           job.min_memory_gb) is None,
+            # An executor decides from the model and the device class (see claim_next_job).
+            accepts=lambda model, memory: ex.refuses(
+                GenerationRequest(prompt="", model=model), memory) is None,
             warm_model=ex.warm_model())
 
     def _handle(self, job: Job) -> None:
@@ -107,7 +108,7 @@ class Slot:
         staging = None
         try:
             staging = make_staging(self.shared.settings, self.shared.db, job.id, job.attempts)
-            ticket = Ticket(job.id, job.attempts, GenerationRequest.from_dict(job.request),
+            ticket = Ticket(job.id, job.attempts, job.request,
                             staging)
             result = self._run(job, ticket)
         except Cancelled:

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import numpy as np
 from typing_extensions import TypedDict  # pydantic reads it on 3.10/3.11
 
-from bridge.engine.request import GenerationRequest
 from bridge.generators.details import DownloadBytes, ModelDetails
+from bridge.request import GenerationRequest
 
 
 class Phase(str, enum.Enum):

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import levers
+from bridge.generators import conditioning, levers
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.library.images import find_image
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.generator")
 
@@ -56,8 +56,13 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
         "output_type": "np", "callback_on_step_end": on_step,
         **warm.preset.call_kwargs,
     }
-    if kind == "i2v":
-        kwargs["image"] = init_image(request, images_dir)
+    start = init_image(request, images_dir) if request.init_image is not None else None
+    steer: dict[str, Any] = {}
+    if kind == "condition" or request.keyframes:
+        extra, steer = conditioning.pipeline_kwargs(kind, request, images_dir, start)
+        kwargs.update(extra)
+    elif kind == "i2v":
+        kwargs["image"] = start
     accepted = _accepted(type(pipe))
     kwargs = {k: v for k, v in kwargs.items() if k in accepted}
     on_progress(Progress(Phase.DENOISING, 0, steps, None))
@@ -86,8 +91,11 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
             f"{want}; the preset's size or frame rule does not match the model.",
             code="generation_failed")
     denoised = marks.get("denoised", end)
-    return frames, {"denoise_s": denoised - marks["start"], "decode_s": end - denoised,
-                    "pipeline": type(pipe).__name__}
+    timings: dict[str, Any] = {"denoise_s": denoised - marks["start"],
+                               "decode_s": end - denoised, "pipeline": type(pipe).__name__}
+    if steer:
+        timings["conditioning"] = {"route": type(pipe).__name__, **steer}
+    return frames, timings
 
 def cancel_hooks(pipe: Any, is_cancelled: CancelledFn) -> list[Any]:
     """Check for a cancel before every transformer block and VAE decoder block, not only at
@@ -115,9 +123,18 @@ def cancel_hooks(pipe: Any, is_cancelled: CancelledFn) -> list[Any]:
 
 
 def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
-    """The text-to-video pipeline, or its image-to-video sibling sharing the weights."""
-    if request.init_image is None:
+    """The text-to-video pipeline, or its image-to-video or condition sibling sharing the
+    weights (bridge.generators.conditioning.route says which)."""
+    kind = conditioning.route(warm.preset, request)
+    if kind == "t2v":
         return warm.pipe, "t2v"
+    if kind == "condition":
+        if getattr(warm, "cond", None) is None:
+            import diffusers
+
+            warm.cond = getattr(diffusers, warm.preset.condition_class).from_pipe(warm.pipe)
+            warm.cond.set_progress_bar_config(disable=True)
+        return warm.cond, "condition"
     if warm.i2v is None:
         import diffusers
 

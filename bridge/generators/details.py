@@ -6,7 +6,9 @@ schemas and, through the generated types, by the panel (its size and frame picke
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict  # pydantic reads it on 3.10/3.11
+from typing import Literal
+
+from typing_extensions import NotRequired, TypedDict  # pydantic reads it on 3.10/3.11
 
 
 class SizeRule(TypedDict):
@@ -42,6 +44,22 @@ class CloudDetails(TypedDict):
     how: str  # where to get a key
 
 
+class Conditioning(TypedDict):
+    """What a model can be steered with besides its prompt (bridge.generators.conditioning).
+
+    keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
+    refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
+    where each one moved. video: continuations hold on the last `continue_frames` frames of
+    the take before (else on its last frame). retake: video-to-video at a strength.
+    """
+
+    keyframes: Literal["none", "first_frame", "first_last", "any_frames"]
+    keyframe_stride: int
+    video: bool
+    retake: bool
+    continue_frames: int
+
+
 class DownloadBytes(TypedDict):
     bytes_done: int
     bytes_total: int | None  # None until the hub has told the size
@@ -65,6 +83,7 @@ class ModelDetails(StateDetails):
     frames: FrameRule | list[int]  # a rule, or the exact frame counts a provider makes
     defaults: PresetDefaults
     image_to_video: bool
+    conditioning: NotRequired[Conditioning]  # absent: the first frame at most (cloud presets)
     caches: list[str]
     vram_gb: float
     min_vram_gb: float

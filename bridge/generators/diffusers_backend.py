@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import denoise, levers, memory
 from bridge.generators.base import (
@@ -30,6 +29,7 @@ from bridge.generators.base import (
 from bridge.generators.presets import Preset, all_presets, get_preset, user_presets_path
 from bridge.generators.tiny import ensure_tiny, quiet_loading, tiny_kind
 from bridge.generators.validate import resolve_request
+from bridge.request import GenerationRequest, MemoryProfile
 
 log = logging.getLogger("promptcut.generator")
 
@@ -54,6 +54,7 @@ class _Warm:
     model_id: str
     revision: str | None
     i2v: Any = None
+    cond: Any = None  # the condition pipeline (keyframes, video), built on first use
     compiled: bool = False
 
 
@@ -132,6 +133,8 @@ class DiffusersGenerator:
             "load_s": 0.0 if was_warm else round(warm.load_s, 4),
             "cache": request.cache, "compile": warm.compiled,
             "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
+            **({"conditioning": timings.pop("conditioning")} if "conditioning" in timings
+               else {}),
             "preset": _contributions(preset),
             **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
         }
@@ -210,6 +213,7 @@ class DiffusersGenerator:
         # weights so that the memory really comes back before the next load.
         self._warm.pipe = None
         self._warm.i2v = None
+        self._warm.cond = None
         self._warm = None
         memory.free_accelerator()
 
@@ -253,6 +257,7 @@ def _contributions(preset: Preset) -> dict[str, Any]:
     return {"name": preset.name, "family": preset.family, "model_id": preset.model_id,
             "revision": preset.revision, "source": preset.source,
             "pipeline_class": preset.t2v_class, "i2v_class": preset.i2v_class,
+            "condition_class": preset.condition_class,
             "shift": preset.shift, "dtype": preset.dtype, "call_kwargs": preset.call_kwargs}
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bridge.engine.request import MemoryProfile
 from bridge.generators.presets import Preset
+from bridge.request import MemoryProfile
 
 log = logging.getLogger("promptcut.generator")
 

@@ -64,6 +64,21 @@ class Preset:
     caches: tuple[str, ...] | None = None  # None: what fits the family (FAMILY_CACHES)
     call_kwargs: dict[str, Any] = field(default_factory=dict)  # extra pipeline arguments
     notes: str = ""
+    # Steering in time (bridge.generators.conditioning): the pipeline that takes images and
+    # video at chosen frames, and how far the image-to-video pipeline goes without it
+    # (None: first frame when there is one; "first_last" where it takes `last_image`).
+    condition_class: str | None = None
+    image_conditioning: str | None = None
+    continue_frames: int = 17  # the last frames a continuation is conditioned on
+
+    @property
+    def conditioning(self) -> str:
+        """none | first_frame | first_last | any_frames: where keyframes may land."""
+        if self.condition_class:
+            return "any_frames"
+        if self.image_conditioning:
+            return self.image_conditioning
+        return "first_frame" if self.i2v_class else "none"
 
     @property
     def cache_names(self) -> tuple[str, ...]:
@@ -82,6 +97,13 @@ class Preset:
                          "num_frames": self.num_frames, "steps": self.steps,
                          "guidance": self.guidance, "fps": self.fps, "shift": self.shift},
             "image_to_video": self.i2v_class is not None,
+            "conditioning": {
+                "keyframes": self.conditioning,  # type: ignore[typeddict-item]
+                "keyframe_stride": self.frame_step if self.condition_class else 1,
+                "video": self.condition_class is not None,
+                "retake": self.condition_class is not None,
+                "continue_frames": self.continue_frames if self.condition_class else 1,
+            },
             "caches": list(self.cache_names), "vram_gb": self.vram_gb,
             "min_vram_gb": self.min_vram_gb, "source": self.source, "revision": self.revision,
             "notes": self.notes,
@@ -93,14 +115,16 @@ _TINY_NOTE = "Random weights for tests: it makes noise, not video."
 BUILTIN: tuple[Preset, ...] = (
     Preset("ltx-video", "LTX-Video 0.9.7 distilled (fast, 8 steps)", "ltx",
            "Lightricks/LTX-Video-0.9.7-distilled", t2v_class="LTXPipeline",
-           i2v_class="LTXImageToVideoPipeline", fps=24, size_multiple=32, frame_step=8,
+           i2v_class="LTXImageToVideoPipeline",
+           condition_class="LTXConditionPipeline", fps=24, size_multiple=32, frame_step=8,
            width=704, height=480, num_frames=121, steps=8, guidance=1.0, vram_gb=40,
            min_vram_gb=10, size_bytes=None,
            call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
            notes="Distilled: guidance 1 and 8 steps; larger guidance slows it down."),
     Preset("ltx-video-dev", "LTX-Video 0.9.7 dev (quality, 40 steps)", "ltx",
            "Lightricks/LTX-Video-0.9.7-dev", t2v_class="LTXPipeline",
-           i2v_class="LTXImageToVideoPipeline", fps=24, width=704, height=480,
+           i2v_class="LTXImageToVideoPipeline",
+           condition_class="LTXConditionPipeline", fps=24, width=704, height=480,
            num_frames=121, steps=40, guidance=3.0, vram_gb=40, min_vram_gb=10),
     Preset("wan2.1-t2v-1.3b", "Wan 2.1 text-to-video 1.3B (480p)", "wan",
            "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", t2v_class="WanPipeline", i2v_class=None,
@@ -127,6 +151,7 @@ BUILTIN: tuple[Preset, ...] = (
            shift=7.0, max_frames=129, vram_gb=60, min_vram_gb=14),
     Preset("tiny", "Tiny LTX test model (random weights, makes noise)", "ltx", "tiny-ltx",
            source="tiny", t2v_class="LTXPipeline", i2v_class="LTXImageToVideoPipeline",
+           condition_class="LTXConditionPipeline", continue_frames=9,
            fps=24, width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
            max_frames=257, dtype="float32", test_model=True, notes=_TINY_NOTE,
            call_kwargs={"max_sequence_length": 16}),

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import re
 
-from bridge.engine.request import GenerationRequest
 from bridge.errors import InvalidRequest
+from bridge.generators import conditioning
 from bridge.generators.presets import Preset, get_preset
 
-# Limits of any model; each preset narrows them (sizes, frames, steps). The API's request
-# models (bridge/api/schemas/jobs.py) take their bounds from here.
-MAX_GUIDANCE = 30.0
-MAX_FPS = 120.0
-MAX_STEPS = 500
-MAX_SIZE = 8192
+# Limits of any model are declared with the request; each preset narrows them.
+from bridge.request import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS, GenerationRequest  # noqa: F401
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -119,4 +116,5 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
         if not _SHA256.match(filled.init_image.sha256 or ""):
             raise InvalidRequest("'init_image' must name an uploaded image by its sha256.",
                                  field="init_image")
+    filled = conditioning.check(filled, preset)
     return filled.replace(guidance=float(filled.guidance), fps=float(filled.fps))

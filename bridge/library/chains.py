@@ -39,10 +39,10 @@ from bridge.config import Settings
 from bridge.engine.events import EventBus, EventKind
 from bridge.engine.queue import SEED_SPACE, Queue, Submission, new_id
 from bridge.engine.records import JobState
-from bridge.engine.request import GenerationRequest
 from bridge.errors import PromptcutError
 from bridge.library import boards, boards_store, chains_store, start_image, store
 from bridge.library.db import Database
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.chains")
 WAKE_KINDS = {EventKind.TAKE_CREATED.value, EventKind.JOB_FAILED.value,

@@ -129,25 +129,30 @@ def set_job_state(conn: sqlite3.Connection, job_id: str, target: JobState, *,
 
 
 def claim_next_job(conn: sqlite3.Connection, executor: str,
-                   accepts: Callable[[Job], bool] = lambda job: True,
-                   warm_model: str | None = None, scan: int = 200) -> Job | None:
+                   accepts: Callable[[str, float | None], bool] = lambda model, memory: True,
+                   warm_model: str | None = None) -> Job | None:
     """Move the best queued job this executor accepts to running, in one transaction.
 
     Best: highest priority, then oldest; among the jobs of the highest priority it accepts,
-    one for its warm model goes first (a load takes minutes on a real model).
+    one for its warm model goes first (a load takes minutes on a real model). Whether an
+    executor accepts a job depends on its model and device class alone, so it is asked once
+    per distinct pair among the queued jobs, and SQL picks the row: one row is read back.
     """
+    model = "json_extract(request, '$.model')"
     with transaction(conn):
-        rows = conn.execute(
-            "SELECT * FROM jobs WHERE status = 'queued' "
-            "ORDER BY priority DESC, created_at, idx LIMIT ?", (scan,)).fetchall()
-        fitting = [job for job in map(_job, rows) if accepts(job)]
-        if not fitting:
+        pairs = conn.execute(f"SELECT DISTINCT {model}, min_memory_gb FROM jobs "
+                             "WHERE status = 'queued'").fetchall()
+        refused = [(m, mem) for m, mem in pairs if not accepts(m, mem)]
+        if len(refused) == len(pairs):
             return None
-        top = [j for j in fitting if j.priority == fitting[0].priority]
-        chosen = next((j for j in top if j.request.get("model") == warm_model), fitting[0])
-        set_job_state(conn, chosen.id, JobState.RUNNING, expect=(JobState.QUEUED,),
+        where = "".join(f" AND NOT ({model} IS ? AND min_memory_gb IS ?)" for _ in refused)
+        row = conn.execute(
+            f"SELECT id FROM jobs WHERE status = 'queued'{where} "
+            f"ORDER BY priority DESC, {model} IS ? DESC, created_at, idx LIMIT 1",
+            (*(v for pair in refused for v in pair), warm_model)).fetchone()
+        set_job_state(conn, row[0], JobState.RUNNING, expect=(JobState.QUEUED,),
                       executor=executor)
-    return get_job(conn, chosen.id)
+    return get_job(conn, row[0])
 
 
 def set_job_priority(conn: sqlite3.Connection, job_id: str, priority: int) -> None:

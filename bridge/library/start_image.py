@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bridge.engine.request import InitImage
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import images, media, store
 from bridge.library.media_read import MediaUnreadable
+from bridge.request import InitImage
 
 
 def from_take(conn: sqlite3.Connection, images_dir: Path, take_id: str, frame: str | float,

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bridge.engine.request import GenerationRequest, MemoryProfile
 from bridge.errors import InvalidRequest
 from bridge.generators.base import ModelState
 from bridge.providers import fal, keys, replicate, runway
 from bridge.providers.base import ProviderPreset, ProviderSpec
+from bridge.request import GenerationRequest, MemoryProfile
 
 SPECS: dict[str, ProviderSpec] = {m.SPEC.name: m.SPEC for m in (fal, replicate, runway)}
 PRESETS: dict[str, ProviderPreset] = {
@@ -59,6 +59,12 @@ def resolve(request: GenerationRequest, data_dir: Path) -> GenerationRequest:
     if request.init_image is not None and preset.i2v is None:
         raise InvalidRequest(f"'{preset.name}' does not start from an image.",
                              field="init_image", code="not_supported")
+    if request.keyframes or request.video is not None:
+        field = "keyframes" if request.keyframes else "video"
+        raise InvalidRequest(f"'{preset.name}' runs at a cloud service that takes no "
+                             f"{'keyframes' if request.keyframes else 'conditioning video'}; "
+                             "pick a local model with them in GET /models.", field=field,
+                             code="unsupported", details={"model": preset.name})
     if request.init_image is None and preset.t2v is None:
         raise InvalidRequest(f"'{preset.name}' needs a start image (init_image).",
                              field="init_image", code="required")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bridge import providers
-from bridge.engine.request import GenerationRequest
 from bridge.generators.base import ModelState
+from bridge.request import GenerationRequest
 
 
 class Catalog:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators.base import Phase, Progress
 from bridge.providers import keys
 from bridge.providers.base import Limits, ProviderPreset, ProviderSpec, RemoteState, Status
 from bridge.providers.http import Client
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.providers")
 

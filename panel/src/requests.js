@@ -32,6 +32,7 @@ export function rerollBody(take) {
   const body = jobBody(takeRequest(take));
   delete body.seed;
   body.takes = 1;
+  if (take.shot_id) body.shot_id = take.shot_id; // the new take can be picked for its shot
   return body;
 }
 

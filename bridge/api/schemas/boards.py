@@ -18,7 +18,7 @@ from bridge.api.schemas.common import Body, Id, text
 from bridge.api.schemas.jobs import InitImageIn, JobSubmit
 from bridge.boards.records import Duration
 from bridge.boards.shotlist import ShotListError, parse_duration
-from bridge.engine.queue import MAX_TAKES
+from bridge.request import MAX_TAKES, SHOT_FIELDS
 from otio_export.rates import SEQUENCE_RATES
 
 Unit = Literal["s", "frames", "beats", "bars"]
@@ -60,10 +60,8 @@ def _even(value: int) -> int:
 Fps = Annotated[float, Field(gt=0, le=240), AfterValidator(_sequence_rate)]
 FrameSize = Annotated[int, Field(ge=16, le=16384), AfterValidator(_even)]
 
-# POST /jobs fields a shot or a board may set for its own takes.
-OVERRIDE_FIELDS = ("negative_prompt", "model", "seed", "width", "height", "num_frames", "fps",
-                   "steps", "guidance", "memory_profile", "cache", "compile", "priority",
-                   "init_image", "min_memory_gb", "force")
+# POST /jobs fields a shot or a board may set for its own takes (declared in bridge.request).
+OVERRIDE_FIELDS = SHOT_FIELDS
 
 
 def _optional(name: str) -> tuple[Any, FieldInfo]:

@@ -1,31 +1,26 @@
 """Bodies of /jobs: what a submission may hold, and what a job looks like in answers.
 
-Bounds come from where they are defined once: the batch limits from bridge.engine.queue,
-the generation limits from bridge.generators.validate (which also checks requests that do
-not come over HTTP), the size and frame rules of each model from its preset.
+The fields of a submission, their bounds and defaults are declared once, in bridge.request;
+the body is built from those declarations. The size and frame rules of each model come from
+its preset (bridge.generators.validate checks them, also for requests that do not come over
+HTTP).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import dataclasses
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
-from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of, text
-from bridge.engine.queue import MAX_TAKES, SEED_SPACE
+from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
+from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn
 from bridge.engine.records import Job, JobState
-from bridge.engine.request import MemoryProfile
 from bridge.generators.base import ProgressData
-from bridge.generators.validate import MAX_FPS, MAX_GUIDANCE, MAX_SIZE, MAX_STEPS
+from bridge.request import GenerationRequest, Submission, declared, sent_fields
 
-PRIORITY = Field(ge=-1000, le=1000)
-Priority = Annotated[int, PRIORITY]
-Prompt = text(4000, min_length=1, strip=True)
-NegativePrompt = text(4000)
-PresetName = text(200, min_length=1)
-ClientKey = text(200, min_length=1)
-CacheName = text(64)
+Priority = declared(Submission)["priority"][0]
 
 
 class InitImageIn(Body):
@@ -43,38 +38,30 @@ class InitImageIn(Body):
         return self
 
 
-class JobSubmit(Body):
-    """Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...)."""
+def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any, Any]:
+    """A body field from its declaration in bridge.request: its type and bounds, its
+    default, what it means."""
+    if name == "init_image":
+        hint = InitImageIn | None  # a body names an upload or a take; the bridge stores a hash
+    if name == "keyframes":  # likewise, each placed by frame, seconds, beat or bar
+        hint = Annotated[list[KeyframeIn], Field(max_length=MAX_KEYFRAMES)] | None
+        return hint, Field(default=None, description=declared_field.metadata["description"])
+    if name == "retake":
+        hint = RetakeIn | None
+    default = (... if declared_field.default is dataclasses.MISSING else declared_field.default)
+    return hint, Field(default=default, description=declared_field.metadata.get("description")
+                       or None)
 
-    prompt: Prompt
-    model: PresetName = Field(default="ltx-video",
-                                           description="a preset name from GET /models")
-    negative_prompt: NegativePrompt = ""
-    takes: Annotated[int, Field(ge=1, le=MAX_TAKES)] = 1
-    seed: Annotated[int, Field(ge=0, le=SEED_SPACE - 1)] | None = Field(
-        default=None, description="the first take's seed; random when absent")
-    width: Annotated[int, Field(ge=8, le=MAX_SIZE)] | None = Field(
-        default=None, description="the preset's rules apply (multiples, limits)")
-    height: Annotated[int, Field(ge=8, le=MAX_SIZE)] | None = None
-    num_frames: Annotated[int, Field(ge=1, le=2049)] | None = Field(
-        default=None, description="the preset's rule applies (for example 8k+1)")
-    fps: Annotated[float, Field(ge=1, le=MAX_FPS)] | None = None
-    steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None
-    guidance: Annotated[float, Field(ge=0, le=MAX_GUIDANCE)] | None = None
-    priority: Priority = 0
-    client_key: ClientKey | None = Field(
-        default=None, description="a repeated key returns the first batch (200)")
-    init_image: InitImageIn | None = None
-    parent_take_id: Id | None = Field(default=None,
-                                      description="the take this one continues")
-    memory_profile: Annotated[MemoryProfile, Strict(False)] = MemoryProfile.AUTO
-    cache: CacheName | None = Field(default=None,
-                                   description="a step cache the preset offers")
-    compile: bool = False
-    min_memory_gb: Annotated[float, Field(ge=0.5, le=4096)] | None = Field(
-        default=None, description="a device class: only devices with this much memory run it")
-    force: bool = Field(default=False, description="run it even when the estimate says it "
-                        "would take longer than the bridge's limit")
+
+# POST /jobs: every field declared in bridge.request that a client sends.
+JobSubmit = create_model(
+    "JobSubmit", __base__=Body,
+    __doc__="Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...).",
+    **{name: _field(name, hint, f) for name, (hint, f) in sent_fields().items()})
+# Which body fields go to which record (the seed is the submission's: a batch's first seed).
+SUBMISSION_FIELDS = tuple(n for n in declared(Submission) if n in JobSubmit.model_fields)
+REQUEST_FIELDS = tuple(n for n in declared(GenerationRequest)
+                       if n in JobSubmit.model_fields and n not in SUBMISSION_FIELDS)
 
 
 class JobsCancel(Body):

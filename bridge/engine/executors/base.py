@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bridge.engine.request import GenerationRequest
 from bridge.generators.base import Progress
+from bridge.request import GenerationRequest
 
 
 @dataclass(frozen=True)

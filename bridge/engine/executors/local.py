@@ -19,9 +19,9 @@ from pathlib import Path
 from bridge import faults
 from bridge.config import Settings
 from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled
 from bridge.generators.base import Progress
+from bridge.request import GenerationRequest
 
 GIB = 1024**3
 

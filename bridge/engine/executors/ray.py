@@ -29,10 +29,10 @@ import ray.exceptions as rx
 
 from bridge.engine.executors.base import ExecutorInfo, ExecutorResult, Ticket
 from bridge.engine.executors.ray_node import preset_to_dict
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, ExecutorLost, GenerationFailed
 from bridge.generators.base import Phase, Progress
 from bridge.generators.presets import Preset
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.ray")
 

@@ -26,11 +26,11 @@ from typing import Any
 
 from bridge import __version__
 from bridge.config import Settings, default_data_dir
-from bridge.engine.request import GenerationRequest
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators.base import Progress
 from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.generators.presets import Preset
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.ray")
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bridge.config import Settings
-from bridge.engine.request import GenerationRequest
 from bridge.library.credentials.identity import Identity, IdentityError, load_identity
 from bridge.library.credentials.sign import Ingredient, Unsigned, sign_video
 from bridge.library.images import find_image
 from bridge.library.names import take_stem
+from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.credentials")
 
@@ -50,6 +50,11 @@ def ingredients_for(settings: Settings, request: GenerationRequest,
         if path is not None:
             out.append(Ingredient(path, f"start image {request.init_image.sha256[:12]}"
                                   f"{path.suffix}", "start_image", request.init_image.take_id))
+    for k in request.keyframes:  # every image that conditioned it, and where it landed
+        path = find_image(settings.images_dir, k.sha256)
+        if path is not None:
+            out.append(Ingredient(path, f"keyframe at frame {k.frame} {k.sha256[:12]}"
+                                  f"{path.suffix}", "keyframe", k.take_id))
     if request.parent_take_id and parent_media is not None:
         out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
                               request.parent_take_id))

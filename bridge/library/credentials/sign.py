@@ -48,7 +48,7 @@ class Ingredient:
 
     path: Path
     title: str
-    kind: str  # start_image | parent_take
+    kind: str  # start_image | keyframe | parent_take
     take_id: str | None = None
 
     @property

@@ -450,6 +450,7 @@ export interface components {
     ChainIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -461,6 +462,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -471,6 +473,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -478,6 +492,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -489,25 +504,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -515,7 +519,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -525,9 +532,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -540,6 +560,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /** ChainOut */
     ChainOut: {
@@ -599,6 +636,30 @@ export interface components {
       paid: boolean;
       /** How */
       how: string;
+    };
+    /**
+     * Conditioning
+     * @description What a model can be steered with besides its prompt (bridge.generators.conditioning).
+     *
+     * keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
+     * refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
+     * where each one moved. video: continuations hold on the last `continue_frames` frames of
+     * the take before (else on its last frame). retake: video-to-video at a strength.
+     */
+    Conditioning: {
+      /**
+       * Keyframes
+       * @enum {string}
+       */
+      keyframes: "none" | "first_frame" | "first_last" | "any_frames";
+      /** Keyframe Stride */
+      keyframe_stride: number;
+      /** Video */
+      video: boolean;
+      /** Retake */
+      retake: boolean;
+      /** Continue Frames */
+      continue_frames: number;
     };
     /**
      * CredentialsOut
@@ -932,6 +993,7 @@ export interface components {
     GenerateIn: {
       /**
        * Prompt
+       * @description what to show
        * @default null
        */
       prompt?: string | null;
@@ -943,6 +1005,7 @@ export interface components {
       model?: string | null;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default null
        */
       negative_prompt?: string | null;
@@ -953,6 +1016,18 @@ export interface components {
        */
       seed?: number | null;
       /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
+      /**
        * Width
        * @description the preset's rules apply (multiples, limits)
        * @default null
@@ -960,6 +1035,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -971,25 +1047,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default null
-       */
-      priority?: number | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -997,7 +1062,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default null */
+      /**
+       * @description how much of the model stays on the device
+       * @default null
+       */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1007,9 +1075,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default null
+       */
+      priority?: number | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1022,6 +1103,23 @@ export interface components {
        * @default null
        */
       force?: boolean | null;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
       /**
        * Takes
        * @description takes per shot (default: each shot's target)
@@ -1435,7 +1533,10 @@ export interface components {
      * @description Queue `takes` takes of one prompt; each gets its own seed (seed, seed+1, ...).
      */
     JobSubmit: {
-      /** Prompt */
+      /**
+       * Prompt
+       * @description what to show
+       */
       prompt: string;
       /**
        * Model
@@ -1445,20 +1546,28 @@ export interface components {
       model?: string;
       /**
        * Negative Prompt
+       * @description what not to show
        * @default
        */
       negative_prompt?: string;
-      /**
-       * Takes
-       * @default 1
-       */
-      takes?: number;
       /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1467,6 +1576,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1478,31 +1588,14 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
-      /**
-       * Guidance
-       * @default null
-       */
-      guidance?: number | null;
-      /**
-       * Priority
-       * @default 0
-       */
-      priority?: number;
-      /**
-       * Client Key
-       * @description a repeated key returns the first batch (200)
-       * @default null
-       */
-      client_key?: string | null;
-      /** @default null */
       init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Parent Take Id
@@ -1510,7 +1603,10 @@ export interface components {
        * @default null
        */
       parent_take_id?: string | null;
-      /** @default auto */
+      /**
+       * @description how much of the model stays on the device
+       * @default auto
+       */
       memory_profile?: components["schemas"]["MemoryProfile"];
       /**
        * Cache
@@ -1520,9 +1616,34 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default false
        */
       compile?: boolean;
+      /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Takes
+       * @description how many takes, each with its own seed
+       * @default 1
+       */
+      takes?: number;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Client Key
+       * @description a repeated key returns the first batch (200)
+       * @default null
+       */
+      client_key?: string | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -1535,6 +1656,23 @@ export interface components {
        * @default false
        */
       force?: boolean;
+      /**
+       * Shot Id
+       * @description the shot the take is for; when absent, the shot of the take it continues, retakes or comes from
+       * @default null
+       */
+      shot_id?: string | null;
+      /**
+       * Continue From
+       * @description a take to continue: on its last frames where the model can hold on them, else on its last frame
+       * @default null
+       */
+      continue_from?: string | null;
+      /**
+       * @description a take to make again, following its motion and framing, at a strength
+       * @default null
+       */
+      retake?: components["schemas"]["RetakeIn"] | null;
     };
     /** JobUpdatedEvent */
     JobUpdatedEvent: {
@@ -1580,6 +1718,59 @@ export interface components {
        * @description the provider's API key
        */
       key: string;
+    };
+    /**
+     * KeyframeIn
+     * @description An image pinned to a moment of the take: from an upload or a frame of a take, placed
+     * by exactly one of `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at
+     * the shot's first beat or bar; they need `shot_id` on a board with a song).
+     */
+    KeyframeIn: {
+      /**
+       * Upload
+       * @description the sha256 from POST /images
+       * @default null
+       */
+      upload?: string | null;
+      /**
+       * Take Id
+       * @description use a frame of this take
+       * @default null
+       */
+      take_id?: string | null;
+      /**
+       * Take Frame
+       * @description which frame of that take: first, last or an index
+       * @default last
+       */
+      take_frame?: ("first" | "last") | number;
+      /**
+       * Frame
+       * @description where it lands: a frame index of the take, first or last
+       * @default null
+       */
+      frame?: ("first" | "last") | number | null;
+      /**
+       * Seconds
+       * @default null
+       */
+      seconds?: number | null;
+      /**
+       * Beat
+       * @default null
+       */
+      beat?: number | null;
+      /**
+       * Bar
+       * @default null
+       */
+      bar?: number | null;
+      /**
+       * Strength
+       * @description how firmly the frame holds
+       * @default 1
+       */
+      strength?: number;
     };
     /** LayoutError */
     LayoutError: {
@@ -1714,6 +1905,7 @@ export interface components {
       defaults: components["schemas"]["PresetDefaults"];
       /** Image To Video */
       image_to_video: boolean;
+      conditioning?: components["schemas"]["Conditioning"];
       /** Caches */
       caches: string[];
       /** Vram Gb */
@@ -1836,22 +2028,35 @@ export interface components {
      */
     Overrides: {
       /**
-       * Negative Prompt
-       * @default null
-       */
-      negative_prompt?: string | null;
-      /**
        * Model
        * @description a preset name from GET /models
        * @default null
        */
       model?: string | null;
       /**
+       * Negative Prompt
+       * @description what not to show
+       * @default null
+       */
+      negative_prompt?: string | null;
+      /**
        * Seed
        * @description the first take's seed; random when absent
        * @default null
        */
       seed?: number | null;
+      /**
+       * Steps
+       * @description denoising steps; the preset's default when absent
+       * @default null
+       */
+      steps?: number | null;
+      /**
+       * Guidance
+       * @description guidance scale; the preset's default when absent
+       * @default null
+       */
+      guidance?: number | null;
       /**
        * Width
        * @description the preset's rules apply (multiples, limits)
@@ -1860,6 +2065,7 @@ export interface components {
       width?: number | null;
       /**
        * Height
+       * @description the preset's rules apply (multiples, limits)
        * @default null
        */
       height?: number | null;
@@ -1871,20 +2077,19 @@ export interface components {
       num_frames?: number | null;
       /**
        * Fps
+       * @description frames per second of the take
        * @default null
        */
       fps?: number | null;
       /**
-       * Steps
+       * @description an image the take starts from
        * @default null
        */
-      steps?: number | null;
+      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
-       * Guidance
+       * @description how much of the model stays on the device
        * @default null
        */
-      guidance?: number | null;
-      /** @default null */
       memory_profile?: components["schemas"]["MemoryProfile"] | null;
       /**
        * Cache
@@ -1894,16 +2099,22 @@ export interface components {
       cache?: string | null;
       /**
        * Compile
+       * @description compile the model (slow first take)
        * @default null
        */
       compile?: boolean | null;
       /**
+       * Keyframes
+       * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+       * @default null
+       */
+      keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
        * Priority
+       * @description higher runs sooner
        * @default null
        */
       priority?: number | null;
-      /** @default null */
-      init_image?: components["schemas"]["InitImageIn"] | null;
       /**
        * Min Memory Gb
        * @description a device class: only devices with this much memory run it
@@ -2049,6 +2260,20 @@ export interface components {
       /** Seed */
       seed: number;
       [key: string]: unknown;
+    };
+    /**
+     * RetakeIn
+     * @description The same shot again, following this take's motion and framing (video-to-video).
+     */
+    RetakeIn: {
+      /** Take Id */
+      take_id: string;
+      /**
+       * Strength
+       * @description 0.1 touches up, 1 reimagines
+       * @default 0.5
+       */
+      strength?: number;
     };
     /** ShotFields */
     ShotFields: {

@@ -1,0 +1,82 @@
+"""What steers a take in time besides its prompt: keyframes and a conditioning video.
+
+Typed records at the bottom of the stack (they import nothing from Promptcut), held by the
+generation request and saved with every take, so a take record names each image that
+conditioned it and the frame it landed on.
+
+- A `Keyframe` is one image pinned to a frame of the take, with a strength. `asked` is the
+  frame the editor asked for; `frame` is where the model put it (models that work in
+  latent frames need keyframes on their temporal stride, LTX on multiples of 8), so the
+  move is never silent. `place` keeps how the editor placed it (a frame, seconds, a beat
+  or a bar of the shot), so the record reads as it was directed.
+- A `VideoCondition` is a run of frames of another take: its last frames at the start of
+  a continuation (`mode="continue"`: the new take starts by repeating them, and the cut
+  trims that overlap), or the whole take for a retake (`mode="retake"`: video-to-video at
+  `strength`, from a touch-up near 0 to a reimagining near 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+KEYFRAME_SOURCES = ("upload", "take_frame")
+VIDEO_MODES = ("continue", "retake")
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    sha256: str  # the stored image (bridge.library.images)
+    frame: int  # where it lands in the take, after any move to the model's stride
+    strength: float = 1.0
+    asked: int | None = None  # the frame asked for, when the model moved it
+    place: dict[str, Any] | None = None  # {"frame"|"seconds"|"beat"|"bar": value}
+    source: str = "upload"  # upload | take_frame
+    take_id: str | None = None
+    take_frame: str | None = None  # first | last | a frame index, for take_frame
+
+    @property
+    def moved_by(self) -> int:
+        return 0 if self.asked is None else self.frame - self.asked
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Keyframe:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class VideoCondition:
+    take_id: str
+    frames: tuple[str, ...]  # the sha256 of each stored frame, in order
+    first: int  # the index in that take of frames[0]
+    mode: str = "continue"  # continue | retake
+    strength: float = 1.0  # retake: how far from the take (denoise strength)
+
+    @property
+    def count(self) -> int:
+        return len(self.frames)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["frames"] = list(self.frames)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VideoCondition:
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["frames"] = tuple(kwargs.get("frames") or ())
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Retake:
+    """Asked with a submission: make the take's shot again, following the take."""
+
+    take_id: str
+    strength: float = 0.5  # 0.1 touches up, 1 reimagines
