@@ -28,6 +28,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
+from bridge.looks.records import AppliedLora
 from bridge.text import text
 
 SCHEMA_VERSION = 1
@@ -109,6 +110,8 @@ class GenerationRequest:
     compile: bool = field(default=False, metadata=doc("compile the model (slow first take)"))
     keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
         "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
+    loras: tuple[AppliedLora, ...] = field(default=(), metadata=doc(
+        "LoRAs from the shelf (GET /loras) with their weights; several mix", shot=False))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes (set by the bridge)", shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
@@ -124,7 +127,7 @@ class GenerationRequest:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
-            elif f.name == "keyframes":
+            elif f.name in ("keyframes", "loras"):
                 out[f.name] = [k.to_dict() for k in value]
             elif f.name == "video":
                 out[f.name] = value.to_dict()
@@ -146,6 +149,9 @@ class GenerationRequest:
         if "keyframes" in kwargs:
             kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
                                         for k in kwargs["keyframes"] or ())
+        if "loras" in kwargs:
+            kwargs["loras"] = tuple(x if isinstance(x, AppliedLora) else AppliedLora.from_dict(x)
+                                    for x in kwargs["loras"] or ())
         if isinstance(kwargs.get("video"), dict):
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
         return cls(**kwargs)

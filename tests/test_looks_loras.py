@@ -142,7 +142,7 @@ def test_a_lora_changes_the_output_and_switching_it_off_gives_the_base_exactly(k
     base = render(pipe)
 
     def use(*pairs):
-        return adapters.apply(pipe, state, loras.resolve(data, list(pairs)),
+        return adapters.apply(pipe, state, loras.resolve(data, list(pairs)), data,
                               model_folder=kit["ltx"])
 
     recorded = use((a.name, 1.0))
@@ -172,7 +172,7 @@ def test_a_changed_or_wrong_lora_fails_with_a_sentence_not_inside_diffusers(kit,
     pipe = LTXPipeline.from_pretrained(kit["ltx"])
     state = adapters.Adapters()
     with pytest.raises(GenerationFailed) as err:
-        adapters.apply(pipe, state, loras.resolve(data, [("wan look", 1.0)]),
+        adapters.apply(pipe, state, loras.resolve(data, [("wan look", 1.0)]), data,
                        model_folder=kit["ltx"])
     assert err.value.code == "lora_incompatible" and "wan look" in err.value.message
     assert state.loads == 0 and wrong.family == "wan"
@@ -183,5 +183,46 @@ def test_a_changed_or_wrong_lora_fails_with_a_sentence_not_inside_diffusers(kit,
     applied = loras.resolve(data, [("copied", 1.0)])
     copy.write_bytes(kit["style"].read_bytes())  # the user overwrote the file since
     with pytest.raises(InvalidRequest) as changed:
-        adapters.apply(pipe, state, applied, model_folder=kit["ltx"])
+        adapters.apply(pipe, state, applied, data, model_folder=kit["ltx"])
     assert changed.value.code == "lora_changed"
+
+
+def test_a_job_applies_shelf_loras_records_them_and_refuses_a_wrong_one_before_queueing(
+        server, kit):
+    """Over real HTTP with the tiny model: the take names each LoRA (name, sha256, weight)
+    in its record and Content Credentials, without a path from the editor's disk; a switch
+    of LoRA reuses the warm base; a LoRA for another family is a 400 and nothing queues."""
+    added = {}
+    for name, key, family in (("style é", "style", "ltx"), ("grain", "grain", "ltx"),
+                              ("wan look", "wan", None)):
+        r = server.api("POST", "/loras", json={"name": name, "path": str(kit[key]),
+                                               **({"family": family} if family else {})})
+        assert r.status_code == 201, r.text
+        added[key] = r.json()["lora"]
+    assert added["wan"]["family"] == "wan"  # guessed from its layers
+    listed = server.api("GET", "/loras").json()["loras"]
+    assert {lo["name"] for lo in listed} >= {"style é", "grain", "wan look"}
+
+    tiny = {"model": "tiny", "width": 32, "height": 32, "num_frames": 9, "steps": 2}
+    [first] = server.make_takes(1, loras=[{"lora": "style é", "weight": 0.8}], **tiny)
+    [second] = server.make_takes(1, loras=[{"lora": added["grain"]["id"]}], **tiny)
+    used = first["record"]["request"]["loras"]
+    assert used == [{"id": added["style"]["id"], "name": "style é",
+                     "sha256": added["style"]["sha256"], "weight": 0.8, "family": "ltx"}]
+    assert first["record"]["generation"]["loras"][0]["sha256"] == added["style"]["sha256"]
+    assert second["record"]["generation"]["warm"] is True  # the base was not reloaded
+    assert str(kit["style"].parent) not in json.dumps(first["record"])
+
+    before = len(server.api("GET", "/jobs").json()["jobs"])
+    wrong = server.api("POST", "/jobs", json={"prompt": "x", "loras": [{"lora": "wan look"}],
+                                              **tiny})
+    assert wrong.status_code == 400, wrong.text
+    err = wrong.json()["error"]
+    assert err["field"] == "loras[0].lora" and "Wan" in err["message"]
+    heavy = server.api("POST", "/jobs", json={"prompt": "x", **tiny,
+                                              "loras": [{"lora": "grain", "weight": 40}]})
+    assert heavy.status_code == 400 and heavy.json()["error"]["field"].startswith("loras")
+    assert len(server.api("GET", "/jobs").json()["jobs"]) == before
+    gone = server.api("DELETE", f"/loras/{added['grain']['id']}")
+    assert gone.status_code == 200 and gone.json()["lora"]["trashed_at"]
+    assert kit["grain"].is_file()

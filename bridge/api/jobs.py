@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from bridge.api import direct
+from bridge.api import direct, looks
 from bridge.api.common import services
 from bridge.api.contract import Reply, route
 from bridge.api.schemas.jobs import (
@@ -47,7 +47,8 @@ def to_submission(body: JobSubmit) -> Submission:  # type: ignore[valid-type]
     the body's fields are the request's and the submission's, by name (bridge.request)."""
     given = {name: getattr(body, name) for name in REQUEST_FIELDS}
     given.update(init_image=to_init_image(body.init_image),
-                 parent_take_id=check_parent(body.parent_take_id), keyframes=())
+                 parent_take_id=check_parent(body.parent_take_id), keyframes=(),
+                 loras=looks.resolve_for_job(body.loras, body.model))
     request, shot_id, board_id = direct.apply(body, GenerationRequest(**given))
     sent = {name: getattr(body, name) for name in SUBMISSION_FIELDS}
     if body.retake is not None:

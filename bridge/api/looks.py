@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Blueprint
 
@@ -11,9 +12,55 @@ from bridge.api.contract import route
 from bridge.api.schemas.common import Query
 from bridge.api.schemas.looks import LoraAnswer, LoraIn, LoraList, LoraPatch
 from bridge.errors import InvalidRequest
-from bridge.looks import loras
+from bridge.looks import lora_check, loras
+from bridge.looks.records import AppliedLora
 
 bp = Blueprint("looks", __name__)
+
+
+def resolve_for_job(uses: list | None, model: str) -> tuple[AppliedLora, ...]:
+    """A submission's LoRAs, checked against its model before anything is queued: a LoRA
+    trained for another family, or whose layers the model lacks or has at other sizes,
+    is a 400 naming it and saying why (never a crash inside a job)."""
+    if not uses:
+        return ()
+    s = services()
+    applied = loras.resolve(s.settings.data_dir, [(u.lora, u.weight) for u in uses])
+    preset = s.generator.presets().get(model) if hasattr(s.generator, "presets") else None
+    if preset is None or getattr(preset, "provider", None):
+        raise InvalidRequest(f"Model '{model}' cannot take LoRAs here (only the models "
+                             "this bridge runs itself can).", field="loras")
+    folder = model_folder(s.settings, preset)
+    files = loras.files_for(s.settings.data_dir, applied)
+    for i, (lo, file) in enumerate(zip(applied, files, strict=True)):
+        where = f"loras[{i}].lora"
+        if lo.family and preset.family in lora_check.FAMILIES and lo.family != preset.family:
+            raise InvalidRequest(
+                f"LoRA '{lo.name}' was trained for {lora_check.FAMILY_LABELS[lo.family]}; "
+                f"model '{model}' is {lora_check.FAMILY_LABELS[preset.family]}.", field=where,
+                code="lora_incompatible")
+        if folder is not None:
+            problems = lora_check.check_fits(preset.t2v_class, folder, file)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise InvalidRequest(f"LoRA '{lo.name}' does not fit model '{model}': "
+                                     f"{problems[0]}{more}.", field=where,
+                                     code="lora_incompatible")
+    return tuple(applied)
+
+
+def model_folder(settings, preset) -> Path | None:
+    """The model's folder when its weights are on disk (never downloads): the layer check
+    needs its transformer config; without it the check waits for the job."""
+    from bridge.generators.hf_cache import hub_cache_dir, local_snapshot
+    from bridge.generators.tiny import ensure_tiny, tiny_kind
+
+    if preset.source == "tiny":
+        return ensure_tiny(settings.models_dir, tiny_kind(preset))
+    if preset.source == "local":
+        folder = Path(preset.model_id).expanduser()
+        return folder if (folder / "model_index.json").is_file() else None
+    return local_snapshot(hub_cache_dir(settings), preset.model_id, preset.revision)
 
 
 class ShelfQuery(Query):

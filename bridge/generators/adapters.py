@@ -21,7 +21,8 @@ from typing import Any
 
 from bridge.errors import GenerationFailed
 from bridge.looks import lora_check
-from bridge.looks.loras import AppliedLora, verify_files
+from bridge.looks.loras import files_for
+from bridge.looks.records import AppliedLora
 
 log = logging.getLogger("promptcut.generator")
 
@@ -45,7 +46,7 @@ def subfolders(pipe: Any) -> tuple[str, ...]:
         is not None else ("transformer",)
 
 
-def apply(pipe: Any, state: Adapters, applied: list[AppliedLora], *,
+def apply(pipe: Any, state: Adapters, applied: list[AppliedLora], data_dir: Path, *,
           model_folder: Path | None = None) -> list[dict]:
     """Make exactly `applied` active on `pipe`, loading only the ones it lacks.
 
@@ -55,13 +56,13 @@ def apply(pipe: Any, state: Adapters, applied: list[AppliedLora], *,
             pipe.disable_lora()
             state.enabled = False
         return []
-    verify_files(applied)
-    for lo in applied:
+    files = files_for(data_dir, applied)
+    for lo, file in zip(applied, files, strict=True):
         if lo.sha256 in state.loaded:
             continue
         if model_folder is not None:
             problems = lora_check.check_fits(type(pipe).__name__, model_folder,
-                                             Path(lo.file), subfolders(pipe))
+                                             file, subfolders(pipe))
             if problems:
                 raise GenerationFailed(
                     f"LoRA '{lo.name}' does not fit this model: {problems[0]}"
@@ -70,7 +71,7 @@ def apply(pipe: Any, state: Adapters, applied: list[AppliedLora], *,
         name = adapter_name(lo.sha256)
         kwargs = {"load_into_transformer_2": True} if len(subfolders(pipe)) > 1 else {}
         try:
-            pipe.load_lora_weights(lo.file, adapter_name=name, **kwargs)
+            pipe.load_lora_weights(str(file), adapter_name=name, **kwargs)
         except (ValueError, KeyError, RuntimeError, OSError) as exc:
             raise GenerationFailed(f"LoRA '{lo.name}' could not be loaded: {exc}",
                                    code="lora_incompatible") from exc

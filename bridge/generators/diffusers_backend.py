@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import denoise, levers, memory
+from bridge.generators import adapters, denoise, levers, memory
 from bridge.generators.base import (
     CancelledFn,
     GeneratedVideo,
@@ -56,6 +56,9 @@ class _Warm:
     i2v: Any = None
     cond: Any = None  # the condition pipeline (keyframes, video), built on first use
     compiled: bool = False
+    location: str | None = None  # the weights' folder (the LoRA layer check reads it)
+    adapters: adapters.Adapters = field(default_factory=adapters.Adapters)
+    loras: list = field(default_factory=list)  # what the last take used, for its record
 
 
 class DiffusersGenerator:
@@ -136,6 +139,7 @@ class DiffusersGenerator:
             **({"conditioning": timings.pop("conditioning")} if "conditioning" in timings
                else {}),
             "preset": _contributions(preset),
+            **({"loras": warm.loras} if warm.loras else {}),
             **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
         }
         if not memory.offload_applies(warm.device) and asked not in (
@@ -168,7 +172,7 @@ class DiffusersGenerator:
         log.info("loaded %s from %s in %.2fs (%s, %s, %s)", preset.name, location, load_s,
                  device, str(dtype).replace("torch.", ""), profile.value)
         self._warm = _Warm(key, preset, pipe, device, dtype, profile, placement, load_s,
-                           model_id, revision, compiled=compiled)
+                           model_id, revision, compiled=compiled, location=location)
         return self._warm, False
 
     def _locate(self, preset: Preset, on_progress: ProgressFn) -> tuple[str, str, str | None]:
@@ -219,6 +223,15 @@ class DiffusersGenerator:
 
     # -- denoising --------------------------------------------------------------------------
 
+    def _run(self, warm: _Warm, request: GenerationRequest, on_progress: ProgressFn,
+             is_cancelled: CancelledFn) -> Any:
+        """The request's LoRAs made active on the warm pipeline (loaded once, then only
+        switched), then the denoising loop."""
+        folder = Path(warm.location) if warm.location else None
+        warm.loras = adapters.apply(warm.pipe, warm.adapters, list(request.loras),
+                                    self.settings.data_dir, model_folder=folder)
+        return denoise.run(warm, request, on_progress, is_cancelled, self.settings.images_dir)
+
     def _load_and_run(self, preset: Preset, device: str, profile: MemoryProfile,
                       request: GenerationRequest, on_progress: ProgressFn,
                       is_cancelled: CancelledFn) -> tuple[Any, _Warm, bool, str | None]:
@@ -229,8 +242,7 @@ class DiffusersGenerator:
         try:
             warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
                                                  on_progress)
-            frames = denoise.run(warm, request, on_progress, is_cancelled,
-                                 self.settings.images_dir)
+            frames = self._run(warm, request, on_progress, is_cancelled)
             return frames, warm, was_warm, None
         except torch.OutOfMemoryError:
             pass  # leave the except block so the traceback's tensors are freed
@@ -242,8 +254,7 @@ class DiffusersGenerator:
                     leaner.value)
         try:
             warm, _ = self._warm_pipeline(preset, device, leaner, request.compile, on_progress)
-            result = denoise.run(warm, request, on_progress, is_cancelled,
-                                 self.settings.images_dir)
+            result = self._run(warm, request, on_progress, is_cancelled)
         except torch.OutOfMemoryError:
             pass
         else:

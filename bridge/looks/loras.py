@@ -28,6 +28,7 @@ from filelock import FileLock
 
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.looks import lora_check
+from bridge.looks.records import AppliedLora
 
 SCHEMA = 1
 MAX_NAME = 80
@@ -51,21 +52,6 @@ class Lora:
     source: str = "file"  # "file" or "hf_cache:<repo id>"
     added_at: str = ""
     trashed_at: str | None = None
-
-
-@dataclass(frozen=True)
-class AppliedLora:
-    """A LoRA as a job uses it: what the take records so it can be made again."""
-
-    id: str
-    name: str
-    file: str
-    sha256: str
-    weight: float
-    family: str | None = None
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def _now() -> str:
@@ -342,15 +328,24 @@ def resolve(data_dir: Path, uses: list[tuple[str, float]], *,
                                  f"{MAX_WEIGHT:g}.", field=f"{where}.weight")
         if any(a.id == lo.id for a in out):
             raise InvalidRequest(f"LoRA '{lo.name}' is listed twice.", field=f"{where}.lora")
-        out.append(AppliedLora(id=lo.id, name=lo.name, file=lo.file, sha256=lo.sha256,
+        out.append(AppliedLora(id=lo.id, name=lo.name, sha256=lo.sha256,
                                weight=float(weight), family=lo.family))
     return out
 
 
-def verify_files(applied: list[AppliedLora]) -> None:
-    """Refuse a LoRA whose file is gone or changed since it went on the shelf."""
+def files_for(data_dir: Path, applied: list[AppliedLora]) -> list[Path]:
+    """The file of each LoRA a job uses, checked: found on the shelf (its trash too, so a
+    queued job still runs after the entry was removed) by id and hash, present, and
+    unchanged since it was added."""
+    shelf = _read(data_dir)
+    out = []
     for lo in applied:
-        path = Path(lo.file)
+        entry = next((e for e in shelf if e.id == lo.id and e.sha256 == lo.sha256), None) \
+            or next((e for e in shelf if e.sha256 == lo.sha256), None)
+        if entry is None:
+            raise InvalidRequest(f"LoRA '{lo.name}' is no longer on the shelf; add its file "
+                                 "again.", field="loras", code="lora_missing")
+        path = Path(entry.file)
         if not path.is_file():
             raise InvalidRequest(f"The file of LoRA '{lo.name}' ({path.name}) is gone; add it "
                                  "to the shelf again.", field="loras", code="lora_missing")
@@ -358,3 +353,5 @@ def verify_files(applied: list[AppliedLora]) -> None:
             raise InvalidRequest(f"The file of LoRA '{lo.name}' changed since it was added "
                                  "(another sha256); add it again to use the new one.",
                                  field="loras", code="lora_changed")
+        out.append(path)
+    return out

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from bridge.api.schemas.common import Answer, Body, answer_of, text
-from bridge.looks.loras import Lora
+from bridge.looks.loras import MAX_WEIGHT, Lora
 
 Family = Literal["ltx", "wan", "cogvideox", "hunyuan"]
 Name = text(80, min_length=1, strip=True)
 Word = text(80, min_length=1, strip=True)
 
 LoraOut = answer_of(Lora, "LoraOut")
+MAX_LORAS = 8  # adapters on one take; past a few they only fight each other
+
+
+class LoraUseIn(Body):
+    """A LoRA a take uses: its name or id on the shelf, and how strongly it applies."""
+
+    lora: text(80, min_length=1, strip=True) = Field(  # type: ignore[valid-type]
+        description="a LoRA's id or name from GET /loras")
+    weight: Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT)] = Field(
+        default=1.0, description="how strongly it applies (1: as trained, 0: not at all)")
 
 
 class LoraIn(Body):

@@ -83,6 +83,30 @@ export interface paths {
     /** Cancel a batch, or every unfinished job */
     post: operations["jobs_cancel_many"];
   };
+  "/loras": {
+    /** The LoRA shelf (or its trash) */
+    get: operations["looks_list_loras"];
+    /**
+     * Put a LoRA file on the shelf
+     * @description Reads the file's layers (header only) and its sha256; the file stays where it is.
+     */
+    post: operations["looks_add_lora"];
+  };
+  "/loras/{lora_id}": {
+    /** One LoRA */
+    get: operations["looks_get_lora"];
+    /**
+     * Move a LoRA to the shelf's trash
+     * @description The LoRA file itself is never touched.
+     */
+    delete: operations["looks_delete_lora"];
+    /** Rename a LoRA or change its details */
+    patch: operations["looks_patch_lora"];
+  };
+  "/loras/{lora_id}/restore": {
+    /** Bring a LoRA back from the trash */
+    post: operations["looks_restore_lora"];
+  };
   "/media/{path}": {
     /** A take's file (Range supported) */
     get: operations["media_media_file"];
@@ -542,6 +566,12 @@ export interface components {
        * @default null
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
       /**
        * Priority
        * @description higher runs sooner
@@ -1086,6 +1116,12 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1627,6 +1663,12 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
        * Takes
        * @description how many takes, each with its own seed
        * @default 1
@@ -1778,6 +1820,127 @@ export interface components {
       message: string;
       /** Field */
       field: string | null;
+    };
+    /** LoraAnswer */
+    LoraAnswer: {
+      lora: components["schemas"]["LoraOut"];
+    };
+    /** LoraIn */
+    LoraIn: {
+      /**
+       * Name
+       * @description how the editor calls it
+       */
+      name: string;
+      /**
+       * Path
+       * @description absolute path of a .safetensors LoRA file (it stays where it is; the shelf only names it)
+       * @default null
+       */
+      path?: string | null;
+      /**
+       * Repo Id
+       * @description a repo already in the Hugging Face cache (never downloaded); instead of `path`
+       * @default null
+       */
+      repo_id?: string | null;
+      /**
+       * Filename
+       * @description which .safetensors file of `repo_id`, when it has several
+       * @default null
+       */
+      filename?: string | null;
+      /**
+       * Family
+       * @description the model family it was trained for; guessed from its layers when left out
+       * @default null
+       */
+      family?: ("ltx" | "wan" | "cogvideox" | "hunyuan") | null;
+      /** Trigger Words */
+      trigger_words?: string[];
+      /**
+       * Preview
+       * @description absolute path of an image shown beside it
+       * @default null
+       */
+      preview?: string | null;
+    };
+    /** LoraList */
+    LoraList: {
+      /** Loras */
+      loras: components["schemas"]["LoraOut"][];
+    };
+    /**
+     * LoraOut
+     * @description One LoRA on the shelf.
+     */
+    LoraOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** File */
+      file: string;
+      /** Sha256 */
+      sha256: string;
+      /** Size Bytes */
+      size_bytes: number;
+      /** Family */
+      family: string | null;
+      /** Layers */
+      layers: number;
+      /** Rank */
+      rank: number;
+      /** Trigger Words */
+      trigger_words: string[];
+      /** Preview */
+      preview: string | null;
+      /** Source */
+      source: string;
+      /** Added At */
+      added_at: string;
+      /** Trashed At */
+      trashed_at: string | null;
+    };
+    /** LoraPatch */
+    LoraPatch: {
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Trigger Words
+       * @default null
+       */
+      trigger_words?: string[] | null;
+      /**
+       * Family
+       * @default null
+       */
+      family?: ("ltx" | "wan" | "cogvideox" | "hunyuan") | null;
+      /**
+       * Preview
+       * @default null
+       */
+      preview?: string | null;
+    };
+    /**
+     * LoraUseIn
+     * @description A LoRA a take uses: its name or id on the shelf, and how strongly it applies.
+     */
+    LoraUseIn: {
+      /**
+       * Lora
+       * @description a LoRA's id or name from GET /loras
+       */
+      lora: string;
+      /**
+       * Weight
+       * @description how strongly it applies (1: as trained, 0: not at all)
+       * @default 1
+       */
+      weight?: number;
     };
     /**
      * MadeOut
@@ -3505,6 +3668,137 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+    };
+  };
+  /** The LoRA shelf (or its trash) */
+  looks_list_loras: {
+    parameters: {
+      query?: {
+        trashed?: boolean;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraList"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /**
+   * Put a LoRA file on the shelf
+   * @description Reads the file's layers (header only) and its sha256; the file stays where it is.
+   */
+  looks_add_lora: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LoraIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** One LoRA */
+  looks_get_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /**
+   * Move a LoRA to the shelf's trash
+   * @description The LoRA file itself is never touched.
+   */
+  looks_delete_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** Rename a LoRA or change its details */
+  looks_patch_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LoraPatch"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Bring a LoRA back from the trash */
+  looks_restore_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
     };
   };
   /** A take's file (Range supported) */
