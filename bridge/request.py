@@ -28,6 +28,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
+from bridge.final import Final
 from bridge.looks.records import AppliedLora
 from bridge.text import text
 
@@ -114,6 +115,9 @@ class GenerationRequest:
         "LoRAs from the shelf (GET /loras) with their weights; several mix", shot=False))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes (set by the bridge)", shot=False))
+    final: Final | None = field(default=None, metadata=doc(
+        "the draft this take finishes and the route (set by the bridge's Finish)",
+        shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +133,7 @@ class GenerationRequest:
                 out[f.name] = value.value
             elif f.name in ("keyframes", "loras"):
                 out[f.name] = [k.to_dict() for k in value]
-            elif f.name == "video":
+            elif f.name in ("video", "final"):
                 out[f.name] = value.to_dict()
             elif dataclasses.is_dataclass(value):
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
@@ -154,6 +158,8 @@ class GenerationRequest:
                                     for x in kwargs["loras"] or ())
         if isinstance(kwargs.get("video"), dict):
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
+        if isinstance(kwargs.get("final"), dict):
+            kwargs["final"] = Final.from_dict(kwargs["final"])
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> GenerationRequest:
@@ -210,7 +216,7 @@ class Submission:
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "board_id", "video"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id", "video", "final"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import adapters, denoise, levers, memory
+from bridge.generators import adapters, denoise, finish, levers, memory
 from bridge.generators.base import (
     CancelledFn,
     GeneratedVideo,
@@ -55,6 +55,7 @@ class _Warm:
     revision: str | None
     i2v: Any = None
     cond: Any = None  # the condition pipeline (keyframes, video), built on first use
+    upsample: Any = None  # the latent upsampler a final uses, loaded on first use
     compiled: bool = False
     location: str | None = None  # the weights' folder (the LoRA layer check reads it)
     adapters: adapters.Adapters = field(default_factory=adapters.Adapters)
@@ -138,6 +139,7 @@ class DiffusersGenerator:
             "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
             **({"conditioning": timings.pop("conditioning")} if "conditioning" in timings
                else {}),
+            **({"finish": timings.pop("finish")} if "finish" in timings else {}),
             "preset": _contributions(preset),
             **({"loras": warm.loras} if warm.loras else {}),
             **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
@@ -218,6 +220,7 @@ class DiffusersGenerator:
         self._warm.pipe = None
         self._warm.i2v = None
         self._warm.cond = None
+        self._warm.upsample = None
         self._warm = None
         memory.free_accelerator()
 
@@ -230,6 +233,9 @@ class DiffusersGenerator:
         folder = Path(warm.location) if warm.location else None
         warm.loras = adapters.apply(warm.pipe, warm.adapters, list(request.loras),
                                     self.settings.data_dir, model_folder=folder)
+        if request.final is not None and request.final.route == "latent_upsample":
+            return finish.run(warm, request, on_progress, is_cancelled,
+                              self.settings.images_dir, self.settings.models_dir)
         return denoise.run(warm, request, on_progress, is_cancelled, self.settings.images_dir)
 
     def _load_and_run(self, preset: Preset, device: str, profile: MemoryProfile,
