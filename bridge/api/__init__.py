@@ -11,7 +11,7 @@ API = "/api/v1"
 # Blueprints under /api/v1, then those at the root (the panel's static files).
 API_BLUEPRINTS = ["health", "jobs", "takes", "events", "media", "images", "openapi", "pair",
                   "boards", "chains", "songs", "models", "timelines", "credentials", "providers",
-                  "workers", "looks"]
+                  "workers", "looks", "finals"]
 ROOT_BLUEPRINTS = ["panel"]
 
 
