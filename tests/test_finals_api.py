@@ -84,3 +84,33 @@ def test_a_full_render_final_for_a_model_without_upsampler(server):
     assert final["record"]["request"]["final"]["route"] == "full_render"
     assert final["record"]["request"]["steps"] == 4
     assert np.isfinite(final["duration_s"])
+
+
+def test_a_cloud_take_cannot_be_finished(fresh_server, monkeypatch, tmp_path):
+    """A take the fal STUB delivered (tests/provider_stubs.py): Finish refuses it with a
+    400 naming `model`, before anything is queued."""
+    from bridge.library import media
+    from tests.provider_stubs import Stub
+
+    path = tmp_path / "delivered é.mp4"
+    frames = np.random.default_rng(2).integers(0, 255, (9, 32, 32, 3), dtype=np.uint8)
+    media.encode_video(frames, media.fps_fraction(24), "{}", path)
+    stub = Stub("fal", path.read_bytes()).start()
+    monkeypatch.setenv("PROMPTCUT_FAL_URL", stub.url)
+    monkeypatch.setenv("PROMPTCUT_PROVIDER_POLL_S", "0.05")
+    server = fresh_server.start()
+    try:
+        assert server.api("PUT", "/providers/fal/key", json={"key": stub.key}).ok
+        job = server.submit(prompt="a harbour at dawn", model="fal-ltx-video")["jobs"][0]
+        done = server.wait_jobs([job["id"]], timeout=60)[0]
+        assert done["status"] == "done", done
+        for method, kw in (("GET", {}), ("POST", {"json": {}})):
+            resp = server.api(method, f"/takes/{done['take_id']}/finish", **kw)
+            assert resp.status_code == 400, resp.text
+            err = resp.json()["error"]
+            assert err["field"] == "model" and err["code"] == "not_finishable"
+            assert "fal-ltx-video" in err["message"]
+        assert len(server.api("GET", "/jobs").json()["jobs"]) == 1
+    finally:
+        server.stop()
+        stub.stop()

@@ -195,6 +195,12 @@ export interface paths {
     /** The take's Content Credentials: valid, untrusted, tampered or none */
     get: operations["credentials_take_credentials"];
   };
+  "/takes/{take_id}/finish": {
+    /** Estimate a take's final */
+    get: operations["finals_estimate"];
+    /** Finish a take: re-render it at delivery quality, the draft as its parent */
+    post: operations["finals_finish"];
+  };
   "/takes/{take_id}/restore": {
     /** Bring a take back from the trash */
     post: operations["takes_restore_take"];
@@ -796,6 +802,17 @@ export interface components {
        */
       schema_version?: number;
     };
+    /** DeliverySize */
+    DeliverySize: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Num Frames */
+      num_frames: number;
+      /** Steps */
+      steps: number;
+    };
     /** DownloadBytes */
     DownloadBytes: {
       /** Bytes Done */
@@ -824,6 +841,27 @@ export interface components {
       name: string;
       /** Done */
       done: boolean;
+    };
+    /**
+     * DraftSettings
+     * @description Cheap settings for exploring with this model (bridge.generators.presets).
+     */
+    DraftSettings: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Steps */
+      steps: number;
+    };
+    /** DraftSize */
+    DraftSize: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Steps */
+      steps: number;
     };
     /** DurationIn */
     DurationIn: {
@@ -1004,6 +1042,77 @@ export interface components {
       tile_width: number;
       /** Tile Height */
       tile_height: number;
+    };
+    /**
+     * FinishEstimate
+     * @description What finishing would make, and about how long it would take on this machine.
+     */
+    FinishEstimate: {
+      /**
+       * Take Id
+       * @description the draft
+       */
+      take_id: string;
+      /** Model */
+      model: string;
+      /**
+       * Route
+       * @description latent_upsample: 2x latents and a refine pass (LTX); full_render: the delivery size from the same seed
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      draft: components["schemas"]["DraftSize"];
+      delivery: components["schemas"]["DeliverySize"];
+      refine: components["schemas"]["Refine"] | null;
+      /**
+       * Estimate S
+       * @description None until this machine has timed the model on a large enough take
+       */
+      estimate_s: number | null;
+      /** Limit S */
+      limit_s: number;
+    };
+    /**
+     * FinishIn
+     * @description Finish a take; `dry_run` answers the estimate without queueing anything.
+     */
+    FinishIn: {
+      /**
+       * Dry Run
+       * @description answer the estimate; queue nothing
+       * @default false
+       */
+      dry_run?: boolean;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Force
+       * @description run it even when the estimate is over the bridge's limit
+       * @default false
+       */
+      force?: boolean;
+    };
+    /**
+     * FinishRoute
+     * @description How "Finish" makes a draft's final: latent_upsample (2x, then a refine pass at
+     * refine_strength) or full_render (the delivery size, same seed and request).
+     */
+    FinishRoute: {
+      /**
+       * Route
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      /** Scale */
+      scale: number;
+      /** Refine Strength */
+      refine_strength: number | null;
+      /** Refine Steps */
+      refine_steps: number | null;
     };
     /** FormatList */
     FormatList: {
@@ -1821,6 +1930,20 @@ export interface components {
       /** Field */
       field: string | null;
     };
+    /**
+     * LicenceDetails
+     * @description The model's licence in one line, and what it says of commercial use.
+     */
+    LicenceDetails: {
+      /** Name */
+      name: string;
+      /** Summary */
+      summary: string;
+      /** Url */
+      url: string;
+      /** Commercial Use Note */
+      commercial_use_note: string;
+    };
     /** LoraAnswer */
     LoraAnswer: {
       lora: components["schemas"]["LoraOut"];
@@ -2069,6 +2192,11 @@ export interface components {
       /** Image To Video */
       image_to_video: boolean;
       conditioning?: components["schemas"]["Conditioning"];
+      draft?: components["schemas"]["DraftSettings"];
+      finish?: components["schemas"]["FinishRoute"];
+      licence?: components["schemas"]["LicenceDetails"];
+      /** Default For Gb */
+      default_for_gb?: number | null;
       /** Caches */
       caches: string[];
       /** Vram Gb */
@@ -2402,6 +2530,13 @@ export interface components {
       index: number;
       /** Seed */
       seed: number;
+    };
+    /** Refine */
+    Refine: {
+      /** Strength */
+      strength: number | null;
+      /** Steps */
+      steps: number | null;
     };
     /** RemovedOut */
     RemovedOut: {
@@ -4281,6 +4416,61 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+    };
+  };
+  /** Estimate a take's final */
+  finals_estimate: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FinishEstimate"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+    };
+  };
+  /** Finish a take: re-render it at delivery quality, the draft as its parent */
+  finals_finish: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FinishIn"];
+      };
+    };
+    responses: {
+      /** @description dry_run: the estimate; nothing queued */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FinishEstimate"];
+        };
+      };
+      /** @description Queued */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BatchOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Bring a take back from the trash */
