@@ -28,6 +28,8 @@ from typing import Annotated, Any
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
+from bridge.final import Final
+from bridge.looks.records import AppliedLora
 from bridge.text import text
 from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route
 
@@ -109,9 +111,14 @@ class GenerationRequest:
     compile: bool = field(default=False, metadata=doc("compile the model (slow first take)"))
     keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
         "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
+    loras: tuple[AppliedLora, ...] = field(default=(), metadata=doc(
+        "LoRAs from the shelf (GET /loras) with their weights; several mix", shot=False))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))
+    final: Final | None = field(default=None, metadata=doc(
+        "the draft this take finishes and the route (set by the bridge's Finish)",
+        shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,9 +132,9 @@ class GenerationRequest:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
-            elif f.name == "keyframes":
+            elif f.name in ("keyframes", "loras"):
                 out[f.name] = [k.to_dict() for k in value]
-            elif f.name == "video":
+            elif f.name in ("video", "final"):
                 out[f.name] = value.to_dict()
             elif dataclasses.is_dataclass(value):
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
@@ -147,8 +154,13 @@ class GenerationRequest:
         if "keyframes" in kwargs:
             kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
                                         for k in kwargs["keyframes"] or ())
+        if "loras" in kwargs:
+            kwargs["loras"] = tuple(x if isinstance(x, AppliedLora) else AppliedLora.from_dict(x)
+                                    for x in kwargs["loras"] or ())
         if isinstance(kwargs.get("video"), dict):
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
+        if isinstance(kwargs.get("final"), dict):
+            kwargs["final"] = Final.from_dict(kwargs["final"])
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> GenerationRequest:
@@ -205,7 +217,7 @@ class Submission:
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "board_id"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id", "final"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

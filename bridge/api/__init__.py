@@ -19,9 +19,11 @@ def register(app: Flask) -> None:
         chains,
         credentials,
         events,
+        finals,
         health,
         images,
         jobs,
+        looks,
         media,
         models,
         openapi,
@@ -35,6 +37,6 @@ def register(app: Flask) -> None:
     )
 
     for module in (health, jobs, takes, events, media, images, openapi, pair, boards, chains,
-                   songs, models, timelines, credentials, providers, workers):
+                   songs, models, timelines, credentials, providers, workers, looks, finals):
         app.register_blueprint(module.bp, url_prefix=API)
     app.register_blueprint(panel.bp)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from bridge.api import direct
+from bridge.api import direct, looks
 from bridge.api.common import services
 from bridge.api.contract import Link, Reply, route
 from bridge.api.schemas.jobs import (
@@ -60,7 +60,8 @@ def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore
     s = s or services()
     given = {name: getattr(body, name) for name in REQUEST_FIELDS}
     given.update(init_image=to_init_image(body.init_image, s),
-                 parent_take_id=check_parent(body.parent_take_id, s), keyframes=())
+                 parent_take_id=check_parent(body.parent_take_id, s), keyframes=(),
+                 loras=looks.resolve_for_job(body.loras, body.model, s))
     request, shot_id, board_id = direct.apply(body, GenerationRequest(**given), s)
     sent = {name: getattr(body, name) for name in SUBMISSION_FIELDS}
     if body.retake is not None:

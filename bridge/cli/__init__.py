@@ -20,7 +20,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FOUND = 0, 1, 2, 3
 SUBCOMMAND_MODULES = ["bridge.cli.models", "bridge.cli.export", "bridge.cli.library",
                       "bridge.cli.verify", "bridge.cli.doctor", "bridge.cli.panel",
                       "bridge.cli.logs", "bridge.cli.board", "bridge.cli.providers",
-                      "bridge.cli.docs"]
+                      "bridge.cli.docs", "bridge.cli.looks"]
 
 
 SERVICE_COMMANDS = ("serve", "desktop")

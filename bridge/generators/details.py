@@ -60,6 +60,33 @@ class Conditioning(TypedDict):
     continue_frames: int
 
 
+class DraftSettings(TypedDict):
+    """Cheap settings for exploring with this model (bridge.generators.presets)."""
+
+    width: int
+    height: int
+    steps: int
+
+
+class FinishRoute(TypedDict):
+    """How "Finish" makes a draft's final: latent_upsample (2x, then a refine pass at
+    refine_strength) or full_render (the delivery size, same seed and request)."""
+
+    route: Literal["latent_upsample", "full_render"]
+    scale: int
+    refine_strength: float | None
+    refine_steps: int | None
+
+
+class LicenceDetails(TypedDict):
+    """The model's licence in one line, and what it says of commercial use."""
+
+    name: str
+    summary: str
+    url: str
+    commercial_use_note: str
+
+
 class DownloadBytes(TypedDict):
     bytes_done: int
     bytes_total: int | None  # None until the hub has told the size
@@ -84,6 +111,10 @@ class ModelDetails(StateDetails):
     defaults: PresetDefaults
     image_to_video: bool
     conditioning: NotRequired[Conditioning]  # absent: the first frame at most (cloud presets)
+    draft: NotRequired[DraftSettings]  # absent: cloud presets (no Finish)
+    finish: NotRequired[FinishRoute]
+    licence: NotRequired[LicenceDetails]  # shown before a download
+    default_for_gb: NotRequired[float | None]  # the card memory it is the default for
     caches: list[str]
     vram_gb: float
     min_vram_gb: float

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import denoise, levers, memory
+from bridge.generators import adapters, denoise, finish, levers, memory
 from bridge.generators.base import (
     CancelledFn,
     GeneratedVideo,
@@ -55,7 +55,11 @@ class _Warm:
     revision: str | None
     i2v: Any = None
     cond: Any = None  # the condition pipeline (keyframes, video), built on first use
+    upsample: Any = None  # the latent upsampler a final uses, loaded on first use
     compiled: bool = False
+    location: str | None = None  # the weights' folder (the LoRA layer check reads it)
+    adapters: adapters.Adapters = field(default_factory=adapters.Adapters)
+    loras: list = field(default_factory=list)  # what the last take used, for its record
 
 
 class DiffusersGenerator:
@@ -135,7 +139,9 @@ class DiffusersGenerator:
             "test_model": preset.test_model, "pipeline": timings.pop("pipeline"),
             **({"conditioning": timings.pop("conditioning")} if "conditioning" in timings
                else {}),
+            **({"finish": timings.pop("finish")} if "finish" in timings else {}),
             "preset": _contributions(preset),
+            **({"loras": warm.loras} if warm.loras else {}),
             **{k: round(v, 4) for k, v in timings.items()}, **warm.placement,
         }
         if not memory.offload_applies(warm.device) and asked not in (
@@ -168,7 +174,7 @@ class DiffusersGenerator:
         log.info("loaded %s from %s in %.2fs (%s, %s, %s)", preset.name, location, load_s,
                  device, str(dtype).replace("torch.", ""), profile.value)
         self._warm = _Warm(key, preset, pipe, device, dtype, profile, placement, load_s,
-                           model_id, revision, compiled=compiled)
+                           model_id, revision, compiled=compiled, location=location)
         return self._warm, False
 
     def _locate(self, preset: Preset, on_progress: ProgressFn) -> tuple[str, str, str | None]:
@@ -214,10 +220,23 @@ class DiffusersGenerator:
         self._warm.pipe = None
         self._warm.i2v = None
         self._warm.cond = None
+        self._warm.upsample = None
         self._warm = None
         memory.free_accelerator()
 
     # -- denoising --------------------------------------------------------------------------
+
+    def _run(self, warm: _Warm, request: GenerationRequest, on_progress: ProgressFn,
+             is_cancelled: CancelledFn) -> Any:
+        """The request's LoRAs made active on the warm pipeline (loaded once, then only
+        switched), then the denoising loop."""
+        folder = Path(warm.location) if warm.location else None
+        warm.loras = adapters.apply(warm.pipe, warm.adapters, list(request.loras),
+                                    self.settings.data_dir, model_folder=folder)
+        if request.final is not None and request.final.route == "latent_upsample":
+            return finish.run(warm, request, on_progress, is_cancelled,
+                              self.settings.images_dir, self.settings.models_dir)
+        return denoise.run(warm, request, on_progress, is_cancelled, self.settings.images_dir)
 
     def _load_and_run(self, preset: Preset, device: str, profile: MemoryProfile,
                       request: GenerationRequest, on_progress: ProgressFn,
@@ -229,8 +248,7 @@ class DiffusersGenerator:
         try:
             warm, was_warm = self._warm_pipeline(preset, device, profile, request.compile,
                                                  on_progress)
-            frames = denoise.run(warm, request, on_progress, is_cancelled,
-                                 self.settings.images_dir)
+            frames = self._run(warm, request, on_progress, is_cancelled)
             return frames, warm, was_warm, None
         except torch.OutOfMemoryError:
             pass  # leave the except block so the traceback's tensors are freed
@@ -242,8 +260,7 @@ class DiffusersGenerator:
                     leaner.value)
         try:
             warm, _ = self._warm_pipeline(preset, device, leaner, request.compile, on_progress)
-            result = denoise.run(warm, request, on_progress, is_cancelled,
-                                 self.settings.images_dir)
+            result = self._run(warm, request, on_progress, is_cancelled)
         except torch.OutOfMemoryError:
             pass
         else:

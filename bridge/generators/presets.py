@@ -27,6 +27,23 @@ FAMILY_CACHES = {"ltx": TOKEN_CACHES, "wan": TOKEN_CACHES}
 
 
 @dataclass(frozen=True)
+class Licence:
+    """What a model's weights may be used for, in one line, and where the full text is.
+
+    Shown in GET /models and the panel before a download: a licence that charges above a
+    revenue threshold must say so before anyone fetches 40 GB under it."""
+
+    name: str
+    summary: str
+    url: str  # the licence text in the model's own repo
+    commercial_use_note: str
+
+    def public(self) -> dict[str, str]:
+        return {"name": self.name, "summary": self.summary, "url": self.url,
+                "commercial_use_note": self.commercial_use_note}
+
+
+@dataclass(frozen=True)
 class Preset:
     """One model a user can pick. `source` says where its weights come from.
 
@@ -70,6 +87,15 @@ class Preset:
     condition_class: str | None = None
     image_conditioning: str | None = None
     continue_frames: int = 17  # the last frames a continuation is conditioned on
+    # Drafts and finals (bridge.generators.finish): the latent upsampler that doubles a
+    # draft's width and height (a hub repo id, a folder, or "tiny" for the random twin),
+    # its subfolder in that repo, and the refine pass after it (denoise strength, schedule).
+    upsampler_id: str | None = None
+    upsampler_subfolder: str | None = None
+    refine_strength: float = 0.4
+    refine_steps: int = 10
+    licence: Licence | None = None
+    default_for_gb: float | None = None  # the card memory this preset is the default for
 
     @property
     def conditioning(self) -> str:
@@ -79,6 +105,15 @@ class Preset:
         if self.image_conditioning:
             return self.image_conditioning
         return "first_frame" if self.i2v_class else "none"
+
+    def draft_settings(self) -> dict[str, int]:
+        """Cheap settings for exploring. With a latent upsampler a draft is half the
+        delivery size (its final is upsampled 2x); otherwise half the size and steps."""
+        half_w = max(self.min_size, self.width // 2 // self.size_multiple * self.size_multiple)
+        half_h = max(self.min_size,
+                     self.height // 2 // self.size_multiple * self.size_multiple)
+        steps = self.steps if self.upsampler_id else max(1, self.steps // 2)
+        return {"width": half_w, "height": half_h, "steps": steps}
 
     @property
     def cache_names(self) -> tuple[str, ...]:
@@ -104,6 +139,14 @@ class Preset:
                 "retake": self.condition_class is not None,
                 "continue_frames": self.continue_frames if self.condition_class else 1,
             },
+            "draft": self.draft_settings(),
+            "finish": ({"route": "latent_upsample", "scale": 2,
+                        "refine_strength": self.refine_strength,
+                        "refine_steps": self.refine_steps} if self.upsampler_id else
+                       {"route": "full_render", "scale": 1, "refine_strength": None,
+                        "refine_steps": None}),
+            **({"licence": self.licence.public()} if self.licence else {}),
+            "default_for_gb": self.default_for_gb,
             "caches": list(self.cache_names), "vram_gb": self.vram_gb,
             "min_vram_gb": self.min_vram_gb, "source": self.source, "revision": self.revision,
             "notes": self.notes,
@@ -111,6 +154,20 @@ class Preset:
 
 
 _TINY_NOTE = "Random weights for tests: it makes noise, not video."
+
+# Licences, summarised in our words; the link is the licence text in the model's own repo.
+LTXV_OPEN_WEIGHTS = Licence(
+    "LTXV Open Weights License",
+    "Lightricks' own licence for the LTX-Video 0.9.x weights: use, modify and share them "
+    "under its use restrictions.",
+    "https://huggingface.co/Lightricks/LTX-Video/blob/main/LICENSE",
+    "Commercial use is allowed under the licence's conditions; read it before a paid job.")
+LTX2_COMMUNITY = Licence(
+    "LTX-2 Community License",
+    "Lightricks' community licence for the LTX-2 weights, with an acceptable-use policy.",
+    "https://huggingface.co/Lightricks/LTX-2/blob/main/LICENSE",
+    "Free only below a revenue threshold: an entity with annual revenue of USD 10 million "
+    "or more needs a paid commercial licence from Lightricks. Check before you download.")
 
 BUILTIN: tuple[Preset, ...] = (
     Preset("ltx-video", "LTX-Video 0.9.7 distilled (fast, 8 steps)", "ltx",
@@ -120,12 +177,36 @@ BUILTIN: tuple[Preset, ...] = (
            width=704, height=480, num_frames=121, steps=8, guidance=1.0, vram_gb=40,
            min_vram_gb=10, size_bytes=None,
            call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
+           upsampler_id="Lightricks/ltxv-spatial-upscaler-0.9.7",
+           upsampler_subfolder="latent_upsampler", licence=LTXV_OPEN_WEIGHTS,
            notes="Distilled: guidance 1 and 8 steps; larger guidance slows it down."),
     Preset("ltx-video-dev", "LTX-Video 0.9.7 dev (quality, 40 steps)", "ltx",
            "Lightricks/LTX-Video-0.9.7-dev", t2v_class="LTXPipeline",
            i2v_class="LTXImageToVideoPipeline",
            condition_class="LTXConditionPipeline", fps=24, width=704, height=480,
-           num_frames=121, steps=40, guidance=3.0, vram_gb=40, min_vram_gb=10),
+           num_frames=121, steps=40, guidance=3.0, vram_gb=40, min_vram_gb=10,
+           upsampler_id="Lightricks/ltxv-spatial-upscaler-0.9.7",
+           upsampler_subfolder="latent_upsampler", licence=LTXV_OPEN_WEIGHTS),
+    # The default for 24 GB cards: the 13B distilled weights under model offload. Its
+    # latent upsampler is the one diffusers' LTX docs load for 0.9.8.
+    Preset("ltx-video-0.9.8-distilled", "LTX-Video 0.9.8 13B distilled (24 GB cards)", "ltx",
+           "Lightricks/LTX-Video-0.9.8-13B-distilled", t2v_class="LTXConditionPipeline",
+           i2v_class="LTXImageToVideoPipeline", condition_class="LTXConditionPipeline",
+           fps=24, size_multiple=32, frame_step=8, width=704, height=480, num_frames=121,
+           steps=8, guidance=1.0, vram_gb=48, min_vram_gb=12, default_for_gb=24,
+           call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
+           upsampler_id="a-r-r-o-w/LTX-0.9.8-Latent-Upsampler", licence=LTXV_OPEN_WEIGHTS,
+           notes="Distilled: guidance 1 and 8 steps. Runs on 24 GB under model offload; "
+                 "Finish upsamples a draft 2x and refines it."),
+    # LTX-2 for 80 GB cards. The pipeline also makes audio; a take keeps the video.
+    # LTX2ConditionPipeline takes its own condition type, not wired here yet: keyframes
+    # go through image-to-video (first frame), and Finish renders at the delivery size.
+    Preset("ltx-2", "LTX-2 (80 GB cards; licence has a revenue threshold)", "ltx2",
+           "Lightricks/LTX-2", t2v_class="LTX2Pipeline", i2v_class="LTX2ImageToVideoPipeline",
+           fps=24, size_multiple=32, frame_step=8, width=768, height=512, num_frames=121,
+           steps=30, guidance=3.0, vram_gb=80, min_vram_gb=32, default_for_gb=80,
+           licence=LTX2_COMMUNITY,
+           notes="Read the licence before downloading: free only below a revenue threshold."),
     Preset("wan2.1-t2v-1.3b", "Wan 2.1 text-to-video 1.3B (480p)", "wan",
            "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", t2v_class="WanPipeline", i2v_class=None,
            fps=16, size_multiple=16, frame_step=4, width=832, height=480, num_frames=81,
@@ -154,6 +235,7 @@ BUILTIN: tuple[Preset, ...] = (
            condition_class="LTXConditionPipeline", continue_frames=9,
            fps=24, width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
            max_frames=257, dtype="float32", test_model=True, notes=_TINY_NOTE,
+           upsampler_id="tiny", refine_strength=0.5, refine_steps=2,
            call_kwargs={"max_sequence_length": 16}),
     Preset("tiny-wan", "Tiny Wan test model (random weights, makes noise)", "wan", "tiny-wan",
            source="tiny", t2v_class="WanPipeline", i2v_class=None, fps=16, size_multiple=16,
@@ -218,6 +300,15 @@ def all_presets(data_dir: Path) -> dict[str, Preset]:
     for p in load_user_presets(data_dir):
         presets[p.name] = p
     return presets
+
+
+def default_for(memory_gb: float, presets: dict[str, Preset]) -> Preset | None:
+    """The preset that is the default for a card with this much memory: the one declared
+    for the largest card that still fits (an 80 GB card gets LTX-2, a 24 GB card LTX-Video
+    0.9.8 distilled); None below every declared tier."""
+    fits = [p for p in presets.values()
+            if p.default_for_gb is not None and p.default_for_gb <= memory_gb]
+    return max(fits, key=lambda p: p.default_for_gb or 0.0, default=None)
 
 
 def get_preset(presets: dict[str, Preset], name: str) -> Preset:

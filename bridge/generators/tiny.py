@@ -185,11 +185,23 @@ def build_cogvideox() -> Any:
                              transformer=transformer, scheduler=CogVideoXDDIMScheduler())
 
 
+def build_ltx_upsampler() -> Any:
+    """LTX's latent upsampler (2x width and height) for the tiny LTX twin's 8-channel
+    latents. GroupNorm uses 32 groups, so the middle width is 32; one block per stage."""
+    import torch
+    from diffusers.pipelines.ltx.modeling_latent_upsampler import LTXLatentUpsamplerModel
+
+    torch.manual_seed(0)
+    return LTXLatentUpsamplerModel(in_channels=8, mid_channels=32, num_blocks_per_stage=1,
+                                   dims=3, spatial_upsample=True, temporal_upsample=False)
+
+
 BUILDERS: dict[str, Callable[[], Any]] = {
     "ltx": build_ltx,
     "wan": build_wan,
     "wan22": build_wan22,
     "cogvideox": build_cogvideox,
+    "ltx-upsampler": build_ltx_upsampler,
 }
 
 
@@ -199,7 +211,8 @@ def tiny_kind(preset: Any) -> str:
 
 
 def ensure_tiny(models_dir: Path, kind: str) -> Path:
-    """The folder of tiny twin `kind` (ltx, wan, wan22, cogvideox), built on first use."""
+    """The folder of tiny twin `kind` (ltx, wan, wan22, cogvideox, ltx-upsampler), built on
+    first use."""
     folder = Path(models_dir) / f"tiny-{kind}"
     marker = folder / _MARKER
     if marker.is_file() and marker.read_text(encoding="utf-8").strip() == str(TINY_VERSION):

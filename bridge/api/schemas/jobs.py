@@ -18,6 +18,7 @@ from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
 from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn, VideoIn
+from bridge.api.schemas.looks import MAX_LORAS, LoraUseIn
 from bridge.conditions import Keyframe, VideoCondition
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
@@ -56,6 +57,9 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
         hint = InitImageIn | None  # a body names an upload or a take; the bridge stores a hash
     if name == "keyframes":  # likewise, each placed by frame, seconds, beat or bar
         hint = Annotated[list[KeyframeIn], Field(max_length=MAX_KEYFRAMES)] | None
+        return hint, Field(default=None, description=declared_field.metadata["description"])
+    if name == "loras":  # a body names LoRAs on the shelf; the bridge records their files
+        hint = Annotated[list[LoraUseIn], Field(max_length=MAX_LORAS)] | None
         return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "retake":
         hint = RetakeIn | None

@@ -101,6 +101,30 @@ export interface paths {
     /** The fields of POST /jobs, their defaults and limits */
     get: operations["jobs_fields"];
   };
+  "/loras": {
+    /** The LoRA shelf (or its trash) */
+    get: operations["looks_list_loras"];
+    /**
+     * Put a LoRA file on the shelf
+     * @description Reads the file's layers (header only) and its sha256; the file stays where it is.
+     */
+    post: operations["looks_add_lora"];
+  };
+  "/loras/{lora_id}": {
+    /** One LoRA */
+    get: operations["looks_get_lora"];
+    /**
+     * Move a LoRA to the shelf's trash
+     * @description The LoRA file itself is never touched.
+     */
+    delete: operations["looks_delete_lora"];
+    /** Rename a LoRA or change its details */
+    patch: operations["looks_patch_lora"];
+  };
+  "/loras/{lora_id}/restore": {
+    /** Bring a LoRA back from the trash */
+    post: operations["looks_restore_lora"];
+  };
   "/media/{path}": {
     /** A take's file (Range supported) */
     get: operations["media_media_file"];
@@ -189,6 +213,12 @@ export interface paths {
     /** The take's Content Credentials: valid, untrusted, tampered or none */
     get: operations["credentials_take_credentials"];
   };
+  "/takes/{take_id}/finish": {
+    /** Estimate a take's final */
+    get: operations["finals_estimate"];
+    /** Finish a take: re-render it at delivery quality, the draft as its parent */
+    post: operations["finals_finish"];
+  };
   "/takes/{take_id}/restore": {
     /** Bring a take back from the trash */
     post: operations["takes_restore_take"];
@@ -233,6 +263,31 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /**
+     * AppliedLora
+     * @description A LoRA as a take used it: enough to make the take again exactly (the file's sha256)
+     * and to say in words what it was (the shelf's name at the time). The file's path is
+     * not part of it: the shelf finds the file by id and hash when a job runs, and a take's
+     * record and Content Credentials carry no path from the editor's disk.
+     */
+    AppliedLora: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** Sha256 */
+      sha256: string;
+      /**
+       * Weight
+       * @default 1
+       */
+      weight?: number;
+      /**
+       * Family
+       * @default null
+       */
+      family?: string | null;
+    };
     /** AssembleIn */
     AssembleIn: {
       /**
@@ -612,6 +667,12 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
        */
@@ -855,6 +916,17 @@ export interface components {
        */
       schema_version?: number;
     };
+    /** DeliverySize */
+    DeliverySize: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Num Frames */
+      num_frames: number;
+      /** Steps */
+      steps: number;
+    };
     /** DownloadBytes */
     DownloadBytes: {
       /** Bytes Done */
@@ -883,6 +955,27 @@ export interface components {
       name: string;
       /** Done */
       done: boolean;
+    };
+    /**
+     * DraftSettings
+     * @description Cheap settings for exploring with this model (bridge.generators.presets).
+     */
+    DraftSettings: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Steps */
+      steps: number;
+    };
+    /** DraftSize */
+    DraftSize: {
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Steps */
+      steps: number;
     };
     /** DurationIn */
     DurationIn: {
@@ -1107,6 +1200,105 @@ export interface components {
       /** Tile Height */
       tile_height: number;
     };
+    /** Final */
+    Final: {
+      /** Draft Take Id */
+      draft_take_id: string;
+      /** Route */
+      route: string;
+      /** Draft Width */
+      draft_width: number;
+      /** Draft Height */
+      draft_height: number;
+      /** Draft Steps */
+      draft_steps: number;
+      /**
+       * Refine Strength
+       * @default null
+       */
+      refine_strength?: number | null;
+      /**
+       * Refine Steps
+       * @default null
+       */
+      refine_steps?: number | null;
+      /**
+       * Upsampler
+       * @default null
+       */
+      upsampler?: string | null;
+    };
+    /**
+     * FinishEstimate
+     * @description What finishing would make, and about how long it would take on this machine.
+     */
+    FinishEstimate: {
+      /**
+       * Take Id
+       * @description the draft
+       */
+      take_id: string;
+      /** Model */
+      model: string;
+      /**
+       * Route
+       * @description latent_upsample: 2x latents and a refine pass (LTX); full_render: the delivery size from the same seed
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      draft: components["schemas"]["DraftSize"];
+      delivery: components["schemas"]["DeliverySize"];
+      refine: components["schemas"]["Refine"] | null;
+      /**
+       * Estimate S
+       * @description None until this machine has timed the model on a large enough take
+       */
+      estimate_s: number | null;
+      /** Limit S */
+      limit_s: number;
+    };
+    /**
+     * FinishIn
+     * @description Finish a take; `dry_run` answers the estimate without queueing anything.
+     */
+    FinishIn: {
+      /**
+       * Dry Run
+       * @description answer the estimate; queue nothing
+       * @default false
+       */
+      dry_run?: boolean;
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Force
+       * @description run it even when the estimate is over the bridge's limit
+       * @default false
+       */
+      force?: boolean;
+    };
+    /**
+     * FinishRoute
+     * @description How "Finish" makes a draft's final: latent_upsample (2x, then a refine pass at
+     * refine_strength) or full_render (the delivery size, same seed and request).
+     */
+    FinishRoute: {
+      /**
+       * Route
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      /** Scale */
+      scale: number;
+      /** Refine Strength */
+      refine_strength: number | null;
+      /** Refine Steps */
+      refine_steps: number | null;
+    };
     /** FormatList */
     FormatList: {
       /** Formats */
@@ -1217,6 +1409,12 @@ export interface components {
        * @default null
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -1844,6 +2042,12 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
        */
@@ -2056,6 +2260,166 @@ export interface components {
       field: string | null;
     };
     /**
+     * LicenceDetails
+     * @description The model's licence in one line, and what it says of commercial use.
+     */
+    LicenceDetails: {
+      /** Name */
+      name: string;
+      /** Summary */
+      summary: string;
+      /** Url */
+      url: string;
+      /** Commercial Use Note */
+      commercial_use_note: string;
+    };
+    /** LoraAnswer */
+    LoraAnswer: {
+      lora: components["schemas"]["LoraOut"];
+    };
+    /** LoraIn */
+    LoraIn: {
+      /**
+       * Name
+       * @description how the editor calls it
+       */
+      name: string;
+      /**
+       * Path
+       * @description absolute path of a .safetensors LoRA file (it stays where it is; the shelf only names it)
+       * @default null
+       */
+      path?: string | null;
+      /**
+       * Repo Id
+       * @description a repo already in the Hugging Face cache (never downloaded); instead of `path`
+       * @default null
+       */
+      repo_id?: string | null;
+      /**
+       * Filename
+       * @description which .safetensors file of `repo_id`, when it has several
+       * @default null
+       */
+      filename?: string | null;
+      /**
+       * Family
+       * @description the model family it was trained for; guessed from its layers when left out
+       * @default null
+       */
+      family?: ("ltx" | "wan" | "cogvideox" | "hunyuan") | null;
+      /** Trigger Words */
+      trigger_words?: string[];
+      /**
+       * Preview
+       * @description absolute path of an image shown beside it
+       * @default null
+       */
+      preview?: string | null;
+    };
+    /** LoraList */
+    LoraList: {
+      /** Loras */
+      loras: components["schemas"]["LoraOut"][];
+    };
+    /**
+     * LoraOut
+     * @description One LoRA on the shelf.
+     */
+    LoraOut: {
+      /** Id */
+      id: string;
+      /** Name */
+      name: string;
+      /** File */
+      file: string;
+      /** Sha256 */
+      sha256: string;
+      /** Size Bytes */
+      size_bytes: number;
+      /** Family */
+      family: string | null;
+      /** Layers */
+      layers: number;
+      /** Rank */
+      rank: number;
+      /** Trigger Words */
+      trigger_words: string[];
+      /** Preview */
+      preview: string | null;
+      /** Source */
+      source: string;
+      /** Added At */
+      added_at: string;
+      /** Trashed At */
+      trashed_at: string | null;
+    };
+    /** LoraPatch */
+    LoraPatch: {
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Trigger Words
+       * @default null
+       */
+      trigger_words?: string[] | null;
+      /**
+       * Family
+       * @default null
+       */
+      family?: ("ltx" | "wan" | "cogvideox" | "hunyuan") | null;
+      /**
+       * Preview
+       * @default null
+       */
+      preview?: string | null;
+    };
+    /**
+     * LoraUseIn
+     * @description A LoRA a take uses: its name or id on the shelf, and how strongly it applies. A
+     * take's stored request sends its LoRAs back as recorded (id, name, sha256, family), so a
+     * re-roll uses the same files; a file that changed since is refused.
+     */
+    LoraUseIn: {
+      /**
+       * Lora
+       * @description a LoRA's id or name from GET /loras
+       * @default null
+       */
+      lora?: string | null;
+      /**
+       * Weight
+       * @description how strongly it applies (1: as trained, 0: not at all)
+       * @default 1
+       */
+      weight?: number;
+      /**
+       * Id
+       * @description as a take record names it (instead of `lora`)
+       * @default null
+       */
+      id?: string | null;
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Sha256
+       * @description the file a take used; refused if the shelf's file is another
+       * @default null
+       */
+      sha256?: string | null;
+      /**
+       * Family
+       * @default null
+       */
+      family?: ("ltx" | "wan" | "cogvideox" | "hunyuan") | null;
+    };
+    /**
      * MadeOut
      * @description What the take record says happened when the take was made.
      */
@@ -2182,6 +2546,11 @@ export interface components {
       /** Image To Video */
       image_to_video: boolean;
       conditioning?: components["schemas"]["Conditioning"];
+      draft?: components["schemas"]["DraftSettings"];
+      finish?: components["schemas"]["FinishRoute"];
+      licence?: components["schemas"]["LicenceDetails"];
+      /** Default For Gb */
+      default_for_gb?: number | null;
       /** Caches */
       caches: string[];
       /** Vram Gb */
@@ -2558,6 +2927,13 @@ export interface components {
       /** Seed */
       seed: number;
     };
+    /** Refine */
+    Refine: {
+      /** Strength */
+      strength: number | null;
+      /** Steps */
+      steps: number | null;
+    };
     /** RemovedOut */
     RemovedOut: {
       model: components["schemas"]["ModelOut"];
@@ -2599,7 +2975,10 @@ export interface components {
       compile?: boolean;
       /** Keyframes */
       keyframes?: components["schemas"]["KeyframeRecord"][];
+      /** Loras */
+      loras?: components["schemas"]["AppliedLora"][];
       video?: components["schemas"]["VideoRecord"] | null;
+      final?: components["schemas"]["Final"] | null;
       /** Schema Version */
       schema_version: number;
     };
@@ -4065,6 +4444,137 @@ export interface operations {
       403: components["responses"]["Error403"];
     };
   };
+  /** The LoRA shelf (or its trash) */
+  looks_list_loras: {
+    parameters: {
+      query?: {
+        trashed?: boolean;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraList"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+    };
+  };
+  /**
+   * Put a LoRA file on the shelf
+   * @description Reads the file's layers (header only) and its sha256; the file stays where it is.
+   */
+  looks_add_lora: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LoraIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** One LoRA */
+  looks_get_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /**
+   * Move a LoRA to the shelf's trash
+   * @description The LoRA file itself is never touched.
+   */
+  looks_delete_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+    };
+  };
+  /** Rename a LoRA or change its details */
+  looks_patch_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LoraPatch"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+    };
+  };
+  /** Bring a LoRA back from the trash */
+  looks_restore_lora: {
+    parameters: {
+      path: {
+        lora_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoraAnswer"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+    };
+  };
   /** A take's file (Range supported) */
   media_media_file: {
     parameters: {
@@ -4570,6 +5080,62 @@ export interface operations {
       401: components["responses"]["Error401"];
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
+    };
+  };
+  /** Estimate a take's final */
+  finals_estimate: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FinishEstimate"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+    };
+  };
+  /** Finish a take: re-render it at delivery quality, the draft as its parent */
+  finals_finish: {
+    parameters: {
+      path: {
+        take_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FinishIn"];
+      };
+    };
+    responses: {
+      /** @description dry_run: the estimate; nothing queued */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FinishEstimate"];
+        };
+      };
+      /** @description Queued */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BatchOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
     };
   };
   /** Bring a take back from the trash */
