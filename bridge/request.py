@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
-from bridge.final import Final
+from bridge.finals.records import Final
 from bridge.looks.records import AppliedLora
 from bridge.text import text
 from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route

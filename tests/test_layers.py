@@ -11,7 +11,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BOTTOM = ("bridge/request.py", "bridge/conditions.py", "bridge/text.py", "bridge/errors.py")
+BOTTOM = ("bridge/request.py", "bridge/conditions.py", "bridge/finals/records.py",
+          "bridge/looks/records.py", "bridge/text.py", "bridge/errors.py")
 # (importing file, imported module): upward imports that are known and due to move.
 KNOWN: set[tuple[str, str]] = set()
 

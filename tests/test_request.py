@@ -93,8 +93,9 @@ def test_a_claim_asks_once_per_model_and_picks_the_row_in_sql(tmp_path):
 
 def test_a_stored_request_is_sent_back_by_name():
     """The panel re-sends a take's stored request field by field (panel/src/requests.js has
-    no list of its own): every stored field but the version is a POST /jobs field."""
-    stored = {f.name for f in dataclasses.fields(GenerationRequest)} - {"schema_version"}
+    no list of its own): every stored field but the version and `final` (only Finish sets
+    it; requests.js leaves it out) is a POST /jobs field."""
+    stored = {f.name for f in dataclasses.fields(GenerationRequest)} - {"schema_version", "final"}
     assert stored <= set(JobSubmit.model_fields)
     fields = {f.name: f for f in job_fields().fields}
     assert set(fields) == set(JobSubmit.model_fields)

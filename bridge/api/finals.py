@@ -1,5 +1,5 @@
 """/takes/<id>/finish: a draft's final at delivery quality. A thin door onto
-bridge.library.finals, which the board service calls too (finish all picks)."""
+bridge.finals.service, which the board service calls too (finish all picks)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bridge.api.contract import Reply, route
 from bridge.api.jobs import job_json
 from bridge.api.schemas.finals import FinishEstimate, FinishIn
 from bridge.api.schemas.jobs import BatchOut
-from bridge.library import finals
+from bridge.finals import service as finals
 
 bp = Blueprint("finals", __name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import Cancelled, Conflict, GenerationFailed, InvalidRequest
-from bridge.final import Final
+from bridge.finals.records import Final
 from bridge.generators import conditioning, denoise
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.generators.presets import Preset

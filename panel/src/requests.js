@@ -12,8 +12,10 @@
  * @returns {S["JobSubmit"]} */
 export function jobBody(request) {
   const body = /** @type {S["JobSubmit"]} */ ({});
+  // Left out: the version, the start image (sent as an upload or a take below), and `final`,
+  // which only the bridge's Finish sets (a re-rolled final is a plain take at its size).
   for (const [k, v] of Object.entries(request)) {
-    if (k !== "schema_version" && k !== "init_image" && v !== undefined && v !== null) body[k] = v;
+    if (k !== "schema_version" && k !== "init_image" && k !== "final" && v !== undefined && v !== null) body[k] = v;
   }
   const init = request.init_image;
   if (init && init.take_id) body.init_image = { take_id: init.take_id, frame: sentFrame(init.frame) };
