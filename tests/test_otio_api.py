@@ -278,7 +278,7 @@ def test_cli_export_without_the_server(server, api_takes, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "CLI cut.edl", "CLI cut.fcpxml", "CLI cut.otio", "CLI cut.xml"]
     assert "FCM: NON-DROP FRAME" in (out / "CLI cut.edl").read_text("utf-8")
-    assert "note: EDL (CMX3600) carries no frame rate" in done.stderr
+    assert "warning: EDL (CMX3600) carries no frame rate" in done.stderr
     tl = otio.adapters.read_from_file(str(out / "CLI cut.otio"))
     # 8 fps: 17 / 8 * 29.97 = 63.7 -> 63 frames; 16 fps: 31.8 -> 31.
     assert [c.source_range.duration.value for c in tl.find_clips()] == [63, 31, 31]
