@@ -125,8 +125,8 @@ def test_a_link_stopped_by_a_crash_is_queued_again_when_the_chain_resumes(tmp_pa
         assert chain.state == "running" and chain.retries == 1, chain.message
         assert len(chain.jobs) == 1 and chain.jobs[0] != first
         again = store.get_job(conn, chain.jobs[0])
-        assert again.status is JobState.QUEUED and again.request["seed"] == 3
-        assert again.request["num_frames"] == 9 and again.shot_id == board.shots[0].id
+        assert again.status is JobState.QUEUED and again.request.seed == 3
+        assert again.request.num_frames == 9 and again.shot_id == board.shots[0].id
         assert chains.advance(boards, chain.id).jobs == chain.jobs  # resumed twice: one job
 
         fail(chain.jobs[0], "generation_failed")  # the link's own failure
