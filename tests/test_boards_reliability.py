@@ -126,3 +126,37 @@ def test_undo_and_redo_over_http(server):
     redone = server.api("POST", f"/boards/{board['id']}/redo").json()
     assert [s["label"] for s in redone["shots"]] == ["B", "A"]
     assert redone["shots"][0]["duration"] == {"value": 3, "unit": "s"}
+
+
+def test_an_older_database_catches_up_with_the_board_files(fresh_server):
+    """A backup of the database from before some board edits and a board's deletion, copied
+    back over the library: the board files are newer, and they win (edits come back, the
+    deleted board stays deleted); boards the backup holds as they were are untouched."""
+    import shutil
+
+    bridge = fresh_server
+    bridge.start()
+    made = [bridge.api("POST", "/boards", json={"name": f"Board {n} é",
+                                                 "shots": [{"label": "One"}]}).json()
+            for n in range(3)]
+    edited, deleted, same = (b["id"] for b in made)
+    bridge.stop()
+    db = bridge.data_dir / "promptcut.sqlite3"
+    backup = bridge.data_dir.parent / "boards-backup.sqlite3"
+    shutil.copyfile(db, backup)
+
+    bridge.start()
+    shot = made[0]["shots"][0]["id"]
+    assert bridge.api("PATCH", f"/shots/{shot}", json={"label": "Renamed"}).status_code == 200
+    assert bridge.api("POST", f"/boards/{edited}/shots",
+                      json={"shots": [{"label": "Two"}]}).status_code == 201
+    assert bridge.api("DELETE", f"/boards/{deleted}").status_code in (200, 204)
+    bridge.stop()
+    shutil.copyfile(backup, db)
+
+    bridge.start()
+    listed = {b["id"] for b in bridge.api("GET", "/boards").json()["boards"]}
+    assert listed == {edited, same}
+    board = bridge.api("GET", f"/boards/{edited}").json()
+    assert [s["label"] for s in board["shots"]] == ["Renamed", "Two"]
+    assert bridge.api("GET", f"/boards/{same}").json()["name"] == "Board 2 é"

@@ -186,7 +186,8 @@ def test_stateful_sequences_follow_the_links(api_doc, fuzz_bridge):
                                 f"{response.status_code}: {str(exc)[:600]}")
 
     Machine.run(settings=settings(max_examples=STATEFUL_RUNS,
-                                  stateful_step_count=STATEFUL_STEPS, deadline=None, derandomize=True,
+                                  stateful_step_count=STATEFUL_STEPS, deadline=None,
+                                  derandomize=True,
                                   database=None, suppress_health_check=list(HealthCheck)))
     assert failures == [], "\n\n".join(failures[:10])
     # A link was followed: a take id only comes from an answer, a random one is a 404.

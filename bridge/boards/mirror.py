@@ -81,6 +81,12 @@ def trash(settings: Settings, board_id: str) -> None:
         os.replace(src, dest / name)
 
 
+def in_trash(settings: Settings, board_id: str) -> bool:
+    """Whether a deleted copy of the board's JSON is in the trash."""
+    dest = settings.trash_dir / "boards"
+    return (dest / f"{board_id}.json").exists() or any(dest.glob(f"{board_id}.*.json"))
+
+
 def stored(settings: Settings) -> list[Path]:
     """Every board mirror in the folder, by name."""
     where = folder(settings)

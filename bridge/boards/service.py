@@ -740,21 +740,32 @@ class BoardService:
     # ------------------------------------------------------------ the mirrors at start-up
 
     def restore(self) -> list[str]:
-        """Boards whose mirror exists but whose rows do not (a lost or rebuilt database).
-        A mirror that cannot be read (not a board, a field of the wrong type, an id another
-        board has) is set aside: left where it is, named in the log and in `unreadable`,
-        and the rest come up."""
-        known = boards_store.board_ids(self.conn)
+        """Bring the rows up to what the board files say (a lost, rebuilt or older database).
+
+        The files are the newer truth when they say so: a mirror whose rows are missing is
+        inserted; a mirror newer than its rows (`updated_at`, which every edit stamps on both)
+        replaces them, so edits made after a database backup come back when the backup is
+        copied over the library; a live board whose mirror has gone to the trash since was
+        deleted, and is marked so. A mirror that cannot be read (not a board, a field of the
+        wrong type, an id another board has) is set aside: left where it is, named in the
+        log and in `unreadable`, and the rest come up."""
+        live = boards_store.live_board_ids(self.conn)
         restored = []
         for path in mirror.stored(self.settings):
-            if path.stem in known:
-                continue
             try:
                 data = mirror.read(path)
                 board = Board.parse(data)
+                current = boards_store.get_board(self.conn, board.id, include_deleted=True)
+                if current is not None and current.updated_at >= board.updated_at - 1e-6:
+                    continue  # the rows are as new as the file, or newer
                 if board.song_id and boards_store.get_song(self.conn, board.song_id) is None:
                     board.song_id = self._restore_song(data.get("song") or {})
                 with self._edit(journal=False) as edit:  # the mirror says what the rows say
+                    if current is not None:
+                        log.info("board %s: its file is newer than the database; the "
+                                 "file wins", board.id)
+                        edit.conn.execute("DELETE FROM shots WHERE board_id = ?", (board.id,))
+                        edit.conn.execute("DELETE FROM boards WHERE id = ?", (board.id,))
                     boards_store.insert_board(edit.conn, board)
             except (OSError, ValueError, sqlite3.IntegrityError) as err:
                 reason = f"boards/{path.name}: {err}"  # no absolute path in an answer
@@ -762,8 +773,14 @@ class BoardService:
                 if reason not in self.unreadable:
                     self.unreadable.append(reason)
                 continue
-            known.add(board.id)
             restored.append(board.id)
+        on_disk = {p.stem for p in mirror.stored(self.settings)}
+        for board_id in sorted(live - on_disk):
+            if mirror.in_trash(self.settings, board_id):
+                log.info("board %s was deleted after this database was saved; marking it "
+                         "deleted", board_id)
+                with self._edit(journal=False) as edit:
+                    boards_store.mark_board_deleted(edit.conn, board_id)
         return restored
 
     def _restore_song(self, song: dict[str, Any]) -> str | None:

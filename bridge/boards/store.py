@@ -87,6 +87,10 @@ def board_ids(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT id FROM boards")}
 
 
+def live_board_ids(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT id FROM boards WHERE deleted_at IS NULL")}
+
+
 def mark_board_deleted(conn: sqlite3.Connection, board_id: str) -> None:
     conn.execute("UPDATE boards SET deleted_at = ? WHERE id = ?", (time.time(), board_id))
 
