@@ -755,6 +755,8 @@ class BoardService:
             try:
                 data = mirror.read(path)
                 board = Board.parse(data)
+                if board.id != path.stem:  # a copy, or a file renamed by hand
+                    raise ValueError(f"it holds board {board.id}, not {path.stem}")
                 current = boards_store.get_board(self.conn, board.id, include_deleted=True)
                 if current is not None and current.updated_at >= board.updated_at - 1e-6:
                     continue  # the rows are as new as the file, or newer
