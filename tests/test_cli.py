@@ -141,12 +141,11 @@ def test_every_flag_has_help_and_every_listing_or_report_has_json():
 
     walk(build_parser(), "")
     for path, p in leaves.items():
-        if path.startswith("board"):  # cli/board.py is the boards area's
-            continue
         quiet = [a.dest for a in p._actions if not a.help]
         assert not quiet, f"promptcut {path}: no help on {quiet}"
     reports = ["token", "generate", "models list", "export", "library repair", "verify",
-               "doctor", "panel install", "panel uninstall", "logs", "providers list", "docs"]
+               "doctor", "panel install", "panel uninstall", "logs", "providers list", "docs",
+               "board import", "board generate", "board assemble", "board list", "loras list"]
     for path in reports:
         assert "--json" in leaves[path]._option_string_actions, path
 

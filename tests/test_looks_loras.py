@@ -226,3 +226,25 @@ def test_a_job_applies_shelf_loras_records_them_and_refuses_a_wrong_one_before_q
     gone = server.api("DELETE", f"/loras/{added['grain']['id']}")
     assert gone.status_code == 200 and gone.json()["lora"]["trashed_at"]
     assert kit["grain"].is_file()
+
+
+def test_the_cli_shares_the_shelf_with_the_api(kit, tmp_path):
+    """`promptcut loras` needs no server and writes the same shelf file."""
+    import subprocess
+    import sys
+
+    data = tmp_path / SHELF
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bridge", "loras", *args, "--data-dir",
+                               str(data), "--json"], capture_output=True, text=True,
+                              timeout=120, cwd=Path(__file__).resolve().parents[1])
+
+    added = cli("add", str(kit["grain"]), "--name", "grain é", "--trigger", "gr41n")
+    assert added.returncode == 0, added.stderr
+    lora = json.loads(added.stdout)
+    assert lora["trigger_words"] == ["gr41n"] and loras.get(data, "grain é").id == lora["id"]
+    assert [x["name"] for x in json.loads(cli("list").stdout)] == ["grain é"]
+    assert cli("remove", "grain é").returncode == 0
+    assert json.loads(cli("list").stdout) == [] and kit["grain"].is_file()
+    assert cli("rename", "nope", "x").returncode == 2

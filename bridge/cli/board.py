@@ -9,9 +9,11 @@ same one the HTTP handlers call, with the same body checks; no Flask app, no HTT
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from otio_export import FORMATS
 
@@ -31,8 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                                        "many shots as the song holds")
     q.add_argument("--name", help="board name (default: the file's name)")
     q.add_argument("--fps", type=float, default=24.0, help="sequence rate (default 24)")
-    q.add_argument("--width", type=int, default=1920)
-    q.add_argument("--height", type=int, default=1080)
+    q.add_argument("--width", type=int, default=1920, help="frame width (default 1920)")
+    q.add_argument("--height", type=int, default=1080, help="frame height (default 1080)")
+    _json(q)
     q.set_defaults(func=run_import)
 
     q = sub.add_parser("generate", help="queue takes for every shot of a board")
@@ -41,8 +44,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--takes", type=int, help="takes per shot (default: each shot's target)")
     q.add_argument("--only-missing", action="store_true", help="only shots without a pick")
     q.add_argument("--model", help="model for shots that do not name one")
-    for name in ("width", "height", "steps"):
-        q.add_argument(f"--{name}", type=int)
+    for name, what in (("width", "take width in pixels"), ("height", "take height in pixels"),
+                       ("steps", "denoising steps")):
+        q.add_argument(f"--{name}", type=int, help=f"{what} (default: the shot's, else the "
+                                                    "model's)")
+    _json(q)
     q.set_defaults(func=run_generate)
 
     q = sub.add_parser("assemble", help="write a board's cut (.otio, FCP7 XML, EDL, FCPXML)")
@@ -53,11 +59,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--out", help="also copy the files into this folder")
     q.add_argument("--unpicked", choices=("gap", "best"), default="gap",
                    help="a shot without a pick: a gap (default) or its best-rated take")
+    _json(q)
     q.set_defaults(func=run_assemble)
 
     q = sub.add_parser("list", help="the library's boards")
     add_common(q)
+    _json(q)
     q.set_defaults(func=run_list)
+
+
+def _json(q: argparse.ArgumentParser) -> None:
+    q.add_argument("--json", action="store_true", help="print JSON instead of lines")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def _service(args: argparse.Namespace):
@@ -110,6 +126,12 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     board = laid.board
     rate = float(rate_of(board))
+    if args.json:
+        _print_json({"id": board.id, "name": board.name, "shots": [
+            {"id": p.shot.id, "position": p.shot.position, "label": p.shot.label,
+             "start_frame": p.start, "seconds": (p.end - p.start) / rate}
+            for p in laid.placed]})
+        return 0
     print(f"board\t{board.id}\t{board.name}\t{len(board.shots)} shots")
     for p in laid.placed:
         seconds = (p.end - p.start) / rate
@@ -146,9 +168,15 @@ def run_generate(args: argparse.Namespace) -> int:
         except PromptcutError as err:
             return _fail(err)
         jobs = [j.id for j in answer["jobs"]]
-        print(f"queued {len(jobs)} take(s) for {len(answer['shots'])} shot(s)")
+        if args.json:
+            _print_json({"jobs": jobs, "shots": len(answer["shots"]),
+                         "skipped": answer.get("skipped", []), "made_by":
+                         "this command" if local else "the running Promptcut"})
+        else:
+            print(f"queued {len(jobs)} take(s) for {len(answer['shots'])} shot(s)")
         if not local:
-            print("A running Promptcut works on this library; it makes them.")
+            if not args.json:
+                print("A running Promptcut works on this library; it makes them.")
             return 0
         left = set(jobs)
         while left:
@@ -158,7 +186,8 @@ def run_generate(args: argparse.Namespace) -> int:
                 if job and job.status.value in ("done", "failed", "cancelled"):
                     left.discard(job_id)
                     what = job.take_id or (job.error.message if job.error else "")
-                    print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+                    if not args.json:
+                        print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -181,20 +210,31 @@ def run_assemble(args: argparse.Namespace) -> int:
     except PromptcutError as err:
         return _fail(err)
     folder = services.settings.timelines_dir / meta.id
+    written = {}
     for fmt, info in meta.to_json()["formats"].items():
         path = folder / info["filename"]
         if args.out:
             Path(args.out).mkdir(parents=True, exist_ok=True)
             path = Path(shutil.copy2(path, Path(args.out) / info["filename"]))
+        written[fmt] = str(path)
+    if args.json:
+        _print_json({"timeline_id": meta.id, "files": written, "warnings": list(notes)})
+        return 0
+    for fmt, path in written.items():
         print(f"{fmt}\t{path}")
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+    for note in notes:  # what a format could not carry, as the API says it
+        print(f"warning: {note}", file=sys.stderr)
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     _, boards = _service(args)
     boards.start(follow_chains=False)
+    if args.json:
+        _print_json({"boards": [{"id": b.id, "name": b.name, "shots": len(b.shots),
+                                 "picked": sum(1 for s in b.shots if s.selected_take_id)}
+                                for b in boards.list()], "set_aside": boards.unreadable})
+        return 0
     for board in boards.list():
         picked = sum(1 for s in board.shots if s.selected_take_id)
         print(f"{board.id}\t{board.name}\t{len(board.shots)} shots\t{picked} picked")

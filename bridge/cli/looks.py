@@ -15,14 +15,14 @@ from typing import Any
 
 
 def add_parser(subparsers: Any) -> None:
+    from bridge.cli import add_common, add_json
+
     p = subparsers.add_parser("loras", help="the LoRA shelf: add, list, rename, remove")
-    p.add_argument("--data-dir", help="where the library lives (default: PROMPTCUT_DATA_DIR "
-                                      "or the platform's data dir)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=run_loras, loras_command="list")
+    p.set_defaults(func=run_loras, loras_command="list", data_dir=None, json=False)
     sub = p.add_subparsers(dest="loras_command")
     ls = sub.add_parser("list", help="the LoRAs on the shelf")
     ls.add_argument("--trash", action="store_true", help="list the shelf's trash instead")
+    leaves = [ls]
     a = sub.add_parser("add", help="put a .safetensors LoRA on the shelf (the file stays put)")
     a.add_argument("source", help="a .safetensors path, or a repo id already in the Hugging "
                                   "Face cache")
@@ -32,20 +32,27 @@ def add_parser(subparsers: Any) -> None:
     a.add_argument("--trigger", action="append", default=[], metavar="WORD",
                    help="a trigger word (repeat for several)")
     a.add_argument("--file", dest="filename", help="which file of the repo, if it has several")
+    leaves.append(a)
     r = sub.add_parser("rename", help="give a LoRA another name")
     r.add_argument("lora", help="its id or name")
     r.add_argument("name", help="the new name")
+    leaves.append(r)
     for verb, text in (("remove", "move a LoRA to the shelf's trash (its file stays)"),
                        ("restore", "bring a LoRA back from the trash")):
-        sub.add_parser(verb, help=text).add_argument("lora", help="its id or name")
+        leaf = sub.add_parser(verb, help=text)
+        leaf.add_argument("lora", help="its id or name")
+        leaves.append(leaf)
+    for leaf in leaves:
+        add_common(leaf)
+        add_json(leaf, "the LoRA (or the list)")
 
 
 def run_loras(args: argparse.Namespace) -> int:
-    from bridge.config import default_data_dir
+    from bridge.cli import settings_from
     from bridge.errors import PromptcutError
     from bridge.looks import loras
 
-    data = Path(args.data_dir) if args.data_dir else default_data_dir()
+    data = settings_from(args).data_dir
     command = args.loras_command
     try:
         if command == "list":
