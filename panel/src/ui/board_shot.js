@@ -97,7 +97,9 @@ function takeStrip(board, shot, ctx) {
       h("button.small.take-preview", { type: "button", "aria-pressed": String(playing), "aria-label": `Preview ${name}`,
         title: "Play it here (Space)", onclick: () => ctx.actions.preview(shot, t) }, playing ? "■" : "▶"),
       h("button.small.take-pick", { type: "button", "aria-pressed": chosen ? "true" : "false", "aria-label": `Pick ${name}`,
-        title: "Pick (P)", onclick: () => ctx.actions.pick(shot, chosen ? null : t) }, chosen ? "Picked" : "Pick"),
+        // A toggle keeps one label (WCAG 2.5.3, label in name): aria-pressed and the tick
+        // say that it is the pick.
+        title: "Pick (P)", onclick: () => ctx.actions.pick(shot, chosen ? null : t) }, "Pick"),
       ctx.timeline ? h("button.small.take-swap", { type: "button", "aria-label": `Swap in ${name}`,
         title: "Put this take where the shot is in the sequence: same place, same length",
         onclick: () => ctx.actions.swap(shot, t) }, "Swap in") : null));
