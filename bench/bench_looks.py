@@ -26,31 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(folder: Path, layers: int, dim: int) -> None:
-    """An LTX pipeline with `layers` blocks of width `dim` (heads of 32), saved to disk."""
-    import torch
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
-        LTXVideoTransformer3DModel,
-    )
+    """An LTX pipeline with `layers` blocks of width `dim` (heads of 32), saved to disk: the
+    tests' tiny twin, wider and deeper (bridge.generators.tiny)."""
+    from bridge.generators.tiny import build_ltx
 
-    from bridge.generators.tiny import _t5, build_tokenizer
-
-    torch.manual_seed(0)
-    transformer = LTXVideoTransformer3DModel(
-        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
-        num_attention_heads=dim // 32, attention_head_dim=32, cross_attention_dim=dim,
-        num_layers=layers, caption_channels=32)
-    vae = AutoencoderKLLTXVideo(
-        latent_channels=8, block_out_channels=(8, 8, 8, 8),
-        decoder_block_out_channels=(8, 8, 8, 8),
-        spatio_temporal_scaling=(True, True, False, False),
-        decoder_spatio_temporal_scaling=(True, True, False, False),
-        layers_per_block=(1, 1, 1, 1, 1), decoder_layers_per_block=(1, 1, 1, 1, 1),
-        patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False)
-    LTXPipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(),
-                text_encoder=_t5(32), tokenizer=build_tokenizer()).save_pretrained(folder)
+    build_ltx(num_layers=layers, heads=dim // 32, head_dim=32).save_pretrained(folder)
 
 
 def make_lora(folder: Path, out: Path, seed: int) -> Path:

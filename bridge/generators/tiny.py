@@ -71,10 +71,12 @@ def _t5(d_model: int, *, umt5: bool = False, vocab_size: int = 64, layers: int =
     return T5EncoderModel(T5Config(**kwargs)).eval()
 
 
-def build_ltx() -> Any:
+def build_ltx(num_layers: int = 2, heads: int = 4, head_dim: int = 8) -> Any:
     """LTX-Video, dims as in diffusers' tests/pipelines/ltx/test_ltx.py.
 
     Two transformer blocks instead of one: First Block Cache needs a head and a tail block.
+    The benches build wider and deeper twins with the same code (`num_layers`, `heads`,
+    `head_dim`); the tests' twin keeps the defaults.
     """
     import torch
     from diffusers import (
@@ -86,8 +88,9 @@ def build_ltx() -> Any:
 
     torch.manual_seed(0)
     transformer = LTXVideoTransformer3DModel(
-        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4,
-        attention_head_dim=8, cross_attention_dim=32, num_layers=2, caption_channels=32)
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
+        num_attention_heads=heads, attention_head_dim=head_dim,
+        cross_attention_dim=heads * head_dim, num_layers=num_layers, caption_channels=32)
     torch.manual_seed(0)
     vae = AutoencoderKLLTXVideo(
         latent_channels=8, block_out_channels=(8, 8, 8, 8),
