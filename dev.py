@@ -206,6 +206,8 @@ def test(args: list[str]) -> int:
     ensure_chromium()
     ensure_node_tools()
     run(venv_python(), "-m", "ruff", "check", ROOT)
+    # librosa's numba kernels compiled once before the workers start (bridge.boards.song).
+    run(venv_python(), "-m", "bridge.boards.song", "--warm", cwd=ROOT)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUTF8": "1"}
     # Two workers: most tests wait on a real bridge process, so two keep both cores busy
     # (CI has two). A test module stays on one worker (its fixtures are built once).

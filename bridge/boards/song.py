@@ -755,7 +755,26 @@ def analyse_in_child(path: Path, cache_dir: Path, sha256: str, models_dir: Path 
     return cached_analysis(path, cache_dir, sha256, models_dir, wanted)
 
 
+def warm_kernels() -> None:
+    """Compile librosa's numba kernels once, in this process, before any other needs them.
+
+    numba caches the compiled kernels on disk (librosa asks it to), and the first process to
+    need one compiles and writes it. Two processes doing that at the same moment (two test
+    workers, or a bridge and a CLI command analysing songs) have crashed the interpreter
+    inside numba with a cold cache; one analysis of a few seconds of clicks first leaves
+    every later process only reading the cache. `dev.py test` runs this before the tests."""
+    sr = SR
+    clicks = np.zeros(sr * 8, np.float32)
+    for beat in np.arange(0.25, 8.0, 0.5):
+        start = int(beat * sr)
+        clicks[start:start + 256] = np.hanning(512)[:256].astype(np.float32)
+    analyse(features_of(clicks, sr), "warm")
+
+
 def _main(argv: list[str]) -> int:
+    if argv == ["--warm"]:
+        warm_kernels()
+        return 0
     path, cache_dir, sha, models, wanted, max_s = argv
     try:
         cached_analysis(Path(path), Path(cache_dir), sha, Path(models) if models else None,
