@@ -131,12 +131,20 @@ def _start(settings: Settings, song_id: str, sha: str, name: str, data: bytes,
     folder = songs_dir(settings) / sha[:16]
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / name
-    created = not final.exists()
-    if created:
+    created = False
+    if not final.exists():
         partial = folder / f".{secrets.token_hex(4)}.partial{final.suffix}"
         try:
             partial.write_bytes(data)
-            os.replace(partial, final)
+            try:  # a link never replaces: a file another upload put there first is theirs
+                os.link(partial, final)
+                created = True
+            except FileExistsError:
+                pass
+            except OSError:  # a filesystem without hard links
+                if not final.exists():
+                    os.replace(partial, final)
+                    created = True
         finally:
             partial.unlink(missing_ok=True)
     try:
