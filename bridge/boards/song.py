@@ -165,37 +165,37 @@ def _said_duration(container: av.container.InputContainer, audio: av.AudioStream
     return None
 
 
-def probe(path: Path, max_s: float = MAX_SONG_S) -> float | None:
-    """Check a file's container without decoding it (cheap, in the caller's thread): an
-    audio stream present, and a stated length within max_s. Returns that length."""
+def _open_checked(path: Path, max_s: float
+                  ) -> tuple[av.container.InputContainer, av.AudioStream, float | None]:
+    """The container, its audio stream and its stated length: refused with a sentence when
+    it is no audio file, holds no audio, or says it is longer than max_s."""
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as err:
         raise SongError(f"This is not an audio file we can read ({_reason(err)}).") from None
-    with container:
-        audio = next((s for s in container.streams if s.type == "audio"), None)
+    audio = next((s for s in container.streams if s.type == "audio"), None)
+    said = _said_duration(container, audio) if audio is not None else None
+    if audio is None or (said is not None and said > max_s):
+        container.close()
         if audio is None:
             raise SongError("The file has no audio stream.")
-        said = _said_duration(container, audio)
-    if said is not None and said > max_s:
         raise _too_long(said, max_s)
+    return container, audio, said
+
+
+def probe(path: Path, max_s: float = MAX_SONG_S) -> float | None:
+    """Check a file's container without decoding it (cheap, in the caller's thread): an
+    audio stream present, and a stated length within max_s. Returns that length."""
+    container, _audio, said = _open_checked(path, max_s)
+    container.close()
     return said
 
 
 def stream(path: Path, max_s: float = MAX_SONG_S) -> Iterator[tuple[np.ndarray, int, int]]:
     """Mono float32 chunks at SR, then (empty, native rate, channels) last; refuses a
     container that says it is longer than max_s, and stops at max_s whatever it says."""
-    try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, OSError) as err:
-        raise SongError(f"This is not an audio file we can read ({_reason(err)}).") from None
+    container, audio, _said = _open_checked(path, max_s)
     with container:
-        audio = next((s for s in container.streams if s.type == "audio"), None)
-        if audio is None:
-            raise SongError("The file has no audio stream.")
-        said = _said_duration(container, audio)
-        if said is not None and said > max_s:
-            raise _too_long(said, max_s)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
         limit = int(max_s * SR) + SR
         done = 0

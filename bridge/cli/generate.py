@@ -65,20 +65,8 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
             poll = services.events.poll(seq, timeout=1.0)
             seq = poll.last_seq
             for event in poll.events:
-                job_id = event.get("job_id")
-                if job_id not in ids:
-                    continue
-                if event["kind"] == "job.progress":
-                    d = event["data"]
-                    done = d["step"] / d["steps"] if d.get("steps") else 0.0
-                    progress[job_id] = max(progress[job_id], 90 * done)
-                    eta = f", ETA {d['eta_s']:.0f}s" if d.get("eta_s") is not None else ""
-                    bar.set_postfix_str(f"{d['phase']} {d['step']}/{d['steps']}{eta}")
-                elif event["kind"] in FINAL:
-                    finished[job_id] = event["kind"]
-                    progress[job_id] = 100
-                bar.n = int(sum(progress.values()))
-                bar.refresh()
+                if (final := _follow(event, ids, progress, bar)) is not None:
+                    finished[event["job_id"]] = final
     except KeyboardInterrupt:
         for job_id in ids - set(finished):
             with contextlib.suppress(PromptcutError):
@@ -91,6 +79,27 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     failed = _report(services, batch_id, args.json)
     services.database.close()
     return 1 if failed else 0
+
+
+def _follow(event: dict, ids: set[str], progress: dict[str, float], bar: tqdm) -> str | None:
+    """One event of the batch onto the bar (in-process and through a running bridge alike);
+    the event's kind when it ends its job, else None."""
+    job_id = event.get("job_id")
+    if job_id not in ids:
+        return None
+    final = None
+    if event["kind"] == "job.progress":
+        d = event["data"]
+        done = d["step"] / d["steps"] if d.get("steps") else 0.0
+        progress[job_id] = max(progress[job_id], 90 * done)
+        eta = f", ETA {d['eta_s']:.0f}s" if d.get("eta_s") is not None else ""
+        bar.set_postfix_str(f"{d['phase']} {d['step']}/{d['steps']}{eta}")
+    elif event["kind"] in FINAL:
+        final = event["kind"]
+        progress[job_id] = 100
+    bar.n = int(sum(progress.values()))
+    bar.refresh()
+    return final
 
 
 def _bar(takes: int) -> tqdm:
@@ -155,19 +164,8 @@ def _through_bridge(services, url: str, settings: Settings, args: argparse.Names
             page = http.get(f"{url}/api/v1/events", params=query, timeout=30).json()
             after, epoch = page.get("last_seq", after), page.get("epoch", epoch)
             for event in page.get("events", []):
-                job_id = event.get("job_id")
-                if job_id not in ids:
-                    continue
-                if event["kind"] == "job.progress":
-                    d = event["data"]
-                    done = d["step"] / d["steps"] if d.get("steps") else 0.0
-                    progress[job_id] = max(progress[job_id], 90 * done)
-                    bar.set_postfix_str(f"{d['phase']} {d['step']}/{d['steps']}")
-                elif event["kind"] in FINAL:
-                    left.discard(job_id)
-                    progress[job_id] = 100
-                bar.n = int(sum(progress.values()))
-                bar.refresh()
+                if _follow(event, ids, progress, bar) is not None:
+                    left.discard(event["job_id"])
             if page.get("reset") or not page.get("events"):
                 # A restart or a quiet spell: ask the jobs themselves (events may be gone).
                 for job_id in list(left):

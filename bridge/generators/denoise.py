@@ -19,7 +19,6 @@ import numpy as np
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators import conditioning, levers
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
-from bridge.library.images import find_image
 from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.generator")
@@ -144,19 +143,9 @@ def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
     return warm.i2v, "i2v"
 
 def init_image(request: GenerationRequest, images_dir: Path) -> Any:
-    from PIL import Image
-
     sha = request.init_image.sha256 if request.init_image else ""
-    path = find_image(images_dir, sha)  # kept as uploaded: .png, .jpg or .webp
-    try:
-        if path is None:
-            raise FileNotFoundError(sha)
-        with Image.open(path) as img:
-            image = img.convert("RGB")
-    except OSError as exc:
-        raise GenerationFailed(f"The start image {sha[:12]}... is missing or unreadable; "
-                               "upload it again.", code="generation_failed") from exc
-    return image.resize((int(request.width), int(request.height)), Image.LANCZOS)
+    return conditioning.load_image(images_dir, sha, request.width, request.height,
+                                   "start image")
 
 
 def _reset_after_abort(pipe: Any) -> None:
