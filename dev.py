@@ -11,14 +11,15 @@ build where an NVIDIA GPU is present, Apple's build (Metal) on Apple silicon, th
 otherwise. It says what it chose and why. PROMPTCUT_TORCH names another spec and
 PROMPTCUT_TORCH_INDEX a wheel index (PyTorch's install page lists one per CUDA version and
 one for CPU-only builds); PROMPTCUT_TORCH_CPU_INDEX / PROMPTCUT_TORCH_CUDA_INDEX give the
-index each kind of machine uses when PROMPTCUT_TORCH_INDEX is unset. `test` pins the
-CPU-capable release (PROMPTCUT_TEST_TORCH, default torch==2.13.0) when none is present, so CI
-does not pull a multi-gigabyte GPU build it cannot use.
+index each kind of machine uses when PROMPTCUT_TORCH_INDEX is unset. `test` installs the
+pinned release (PROMPTCUT_TEST_TORCH, default torch==2.13.0) as a CPU build when none is
+present, so CI does not pull a multi-gigabyte GPU build it cannot use.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -68,10 +69,11 @@ class Machine:
 @dataclass(frozen=True)
 class TorchChoice:
     build: str  # "cuda", "mps", "cpu" or "custom"
-    spec: str  # what pip installs
-    index: str | None  # a wheel index for pip's --index-url, or None for pip's default
+    spec: str  # what is installed
+    index: str | None  # a wheel index for pip's --index-url, or None
     reason: str  # one sentence for the person watching
-    needs_index: bool = False  # the fitting build needs an index only the user can name
+    backend: str | None = None  # uv's --torch-backend ("cpu", "auto") where PyTorch's own
+    # index holds the build that fits; None where pip's default (or `index`) is the one
 
     def pip_args(self) -> list[str]:
         return [self.spec, *(["--index-url", self.index] if self.index else [])]
@@ -81,12 +83,13 @@ def choose_torch(machine: Machine, env: dict[str, str]) -> TorchChoice:
     """Which torch build `serve` installs on this machine: a pure function of the platform
     facts and the environment, so each platform's choice is tested without that platform.
 
-    pip's default torch differs by platform: on Linux x86-64 it is the CUDA build (several
-    GB, useless without an NVIDIA GPU), on Windows the CPU build (useless with one), on macOS
-    the build with Apple's Metal backend. So the CPU build on Linux and the CUDA build on
-    Windows need PyTorch's own wheel index, which the user names (we never guess registry
-    addresses): PROMPTCUT_TORCH_INDEX for any machine, or PROMPTCUT_TORCH_CPU_INDEX /
-    PROMPTCUT_TORCH_CUDA_INDEX for the kind of machine.
+    pip's default torch differs by platform: on Linux x86-64 it is one CUDA build (several GB,
+    useless without an NVIDIA GPU, and tied to one CUDA version), on Windows the CPU build
+    (useless with one), on macOS the build with Apple's Metal backend. The builds that fit
+    Linux and Windows live on PyTorch's own wheel index. We do not keep its address: uv knows
+    it (`--torch-backend`, which also reads the driver's CUDA version to pick the matching
+    build), so those machines install through uv. PROMPTCUT_TORCH_INDEX (any machine) or
+    PROMPTCUT_TORCH_CPU_INDEX / PROMPTCUT_TORCH_CUDA_INDEX (per kind) name an index instead.
     """
     spec = env.get("PROMPTCUT_TORCH") or "torch"
     chosen = env.get("PROMPTCUT_TORCH_INDEX") or None
@@ -99,29 +102,25 @@ def choose_torch(machine: Machine, env: dict[str, str]) -> TorchChoice:
                                "on the GPU through Apple's Metal (MPS) backend")
         return TorchChoice("cpu", spec, None, "an Intel Mac: torch runs on the CPU")
     if machine.nvidia_gpu:
-        index = env.get("PROMPTCUT_TORCH_CUDA_INDEX") or None
-        if machine.system == "win32" and not index:
-            return TorchChoice("cuda", spec, None, "an NVIDIA GPU, but on Windows pip's default "
-                               "torch is a CPU build: set PROMPTCUT_TORCH_CUDA_INDEX to the CUDA "
-                               "index PyTorch's install page gives (\"Get Started\", "
-                               "Windows, Pip, CUDA), or PROMPTCUT_TORCH=torch to take the CPU "
-                               "build", needs_index=True)
-        return TorchChoice("cuda", spec, index, "an NVIDIA GPU is present: the CUDA build")
-    index = env.get("PROMPTCUT_TORCH_CPU_INDEX") or None
-    if machine.system.startswith("linux") and machine.arch in ("x86_64", "amd64") and not index:
-        return TorchChoice("cpu", spec, None, "no NVIDIA GPU, but on Linux pip's default "
-                           "torch is the CUDA build (several GB, of no use here): set "
-                           "PROMPTCUT_TORCH_CPU_INDEX to the CPU-only index PyTorch's install "
-                           "page gives (\"Get Started\", Linux, Pip, CPU), or "
-                           "PROMPTCUT_TORCH=torch to take pip's default anyway",
-                           needs_index=True)
-    return TorchChoice("cpu", spec, index, "no NVIDIA GPU: the CPU build")
+        if index := env.get("PROMPTCUT_TORCH_CUDA_INDEX"):
+            return TorchChoice("cuda", spec, index, "an NVIDIA GPU is present: the CUDA build "
+                               "from PROMPTCUT_TORCH_CUDA_INDEX")
+        return TorchChoice("cuda", spec, None, "an NVIDIA GPU is present: the CUDA build that "
+                           "matches its driver, from PyTorch's own index (through uv)",
+                           backend="auto")
+    if index := env.get("PROMPTCUT_TORCH_CPU_INDEX"):
+        return TorchChoice("cpu", spec, index, "no NVIDIA GPU: the CPU build from "
+                           "PROMPTCUT_TORCH_CPU_INDEX")
+    if machine.system == "win32":
+        return TorchChoice("cpu", spec, None, "no NVIDIA GPU: pip's torch for Windows is the "
+                           "CPU build")
+    return TorchChoice("cpu", spec, None, "no NVIDIA GPU: the CPU-only build (a fraction of "
+                       "the CUDA build's size), from PyTorch's own index (through uv)",
+                       backend="cpu")
 
 
 def machine_facts() -> Machine:
     """The real machine: an NVIDIA GPU is seen by nvidia-smi or by its loaded driver."""
-    import platform
-
     gpu = Path("/proc/driver/nvidia/gpus").is_dir() and any(
         Path("/proc/driver/nvidia/gpus").iterdir())
     if not gpu and shutil.which("nvidia-smi"):
@@ -134,38 +133,53 @@ def machine_facts() -> Machine:
     return Machine(sys.platform, platform.machine(), gpu)
 
 
+UV = "uv==0.13.9"  # installs torch from PyTorch's own index by backend name (see choose_torch)
+
+
+def install_torch(choice: TorchChoice) -> None:
+    """Install `choice`; where it needs PyTorch's own index and that cannot be reached (a
+    mirror, an offline network, a proxy uv is not told of), pip's default torch is installed
+    instead, so the one command still brings the bridge up, and the notice says so."""
+    if choice.backend is None:
+        pip(*choice.pip_args())
+        return
+    pip(UV)
+    env = {**os.environ, "UV_HTTP_RETRIES": os.environ.get("UV_HTTP_RETRIES", "1")}
+    got = subprocess.run([str(venv_python()), "-m", "uv", "pip", "install", "--quiet",
+                          "--python", str(venv_python()), "--torch-backend", choice.backend,
+                          choice.spec], env=env)
+    if got.returncode == 0:
+        return
+    print(f"torch: PyTorch's index for the {choice.build} build could not be reached (uv "
+          "said why above). Installing pip's default torch instead so that everything runs; "
+          "for the build that fits, run this again in a fresh .venv once the index is "
+          "reachable, or name a wheel index with PROMPTCUT_TORCH_INDEX.", file=sys.stderr,
+          flush=True)
+    pip(choice.spec)
+
+
 def ensure_torch(spec: str) -> None:
+    """`test`: the pinned release, as a CPU build (tests never need a GPU)."""
     if has_module("torch"):
         return
-    extra = []
-    if index := os.environ.get("PROMPTCUT_TORCH_INDEX"):
-        extra = ["--index-url", index]
-    pip(spec, *extra)
+    env = {k: v for k, v in os.environ.items() if k != "PROMPTCUT_TORCH"}
+    choice = choose_torch(Machine(sys.platform, platform.machine(), nvidia_gpu=False), env)
+    install_torch(TorchChoice(choice.build, spec, choice.index, choice.reason, choice.backend))
 
 
 def ensure_serving_torch() -> bool:
-    """Install the torch that fits (pip's default where the fitting one needs an index the
-    user has not named, with a notice); True once torch is there."""
+    """Install the torch that fits, saying what was chosen and how to change it; True once
+    torch is there."""
     if has_module("torch"):
         print("torch: keeping the build already in .venv (remove .venv, or set "
               "PROMPTCUT_TORCH / PROMPTCUT_TORCH_INDEX in a fresh one, to change it)")
         return True
     choice = choose_torch(machine_facts(), dict(os.environ))
-    if choice.needs_index:
-        # The build that fits needs PyTorch's own wheel index, which the user names (we never
-        # guess registry addresses). The bridge must still come up with this one command, so
-        # pip's default build is installed meanwhile, and the notice says how to swap it.
-        print(f"torch: the {choice.build} build fits this machine, but {choice.reason}.\n"
-              "  Installing pip's default torch for now so that the bridge runs; to swap it, "
-              "remove .venv and run this again with that variable set.", file=sys.stderr,
-              flush=True)
-        pip(choice.spec)
-        return True
     where = f" from {choice.index}" if choice.index else ""
     print(f"torch: installing the {choice.build} build ({choice.spec}{where}): {choice.reason}."
           "\n  To change it: PROMPTCUT_TORCH=<pip spec> and/or PROMPTCUT_TORCH_INDEX=<wheel "
           "index from PyTorch's install page>, in a fresh .venv.", flush=True)
-    pip(*choice.pip_args())
+    install_torch(choice)
     return True
 
 

@@ -332,27 +332,31 @@ def test_dev_serve_picks_the_torch_build_that_fits_each_machine():
     def pick(system, arch, gpu, **env):
         return dev.choose_torch(M(system, arch, gpu), env)
 
+    # Linux and Windows with an NVIDIA GPU: uv picks PyTorch's CUDA build for the driver.
     cuda = pick("linux", "x86_64", True)
-    assert (cuda.build, cuda.pip_args(), cuda.needs_index) == ("cuda", ["torch"], False)
+    assert (cuda.build, cuda.backend, cuda.index) == ("cuda", "auto", None)
+    win = pick("win32", "AMD64", True)
+    assert (win.build, win.backend) == ("cuda", "auto")
+    assert pick("win32", "AMD64", True, PROMPTCUT_TORCH_CUDA_INDEX="I").pip_args()[-1] == "I"
+    assert pick("win32", "AMD64", True, PROMPTCUT_TORCH_CUDA_INDEX="I").backend is None
     mac = pick("darwin", "arm64", False)
-    assert (mac.build, mac.pip_args()) == ("mps", ["torch"]) and "Metal" in mac.reason
+    assert (mac.build, mac.pip_args(), mac.backend) == ("mps", ["torch"], None)
+    assert "Metal" in mac.reason
     assert pick("darwin", "x86_64", False).build == "cpu"
-    assert pick("linux", "aarch64", False).pip_args() == ["torch"]
-    # Linux x86-64 without a GPU: pip's default is the CUDA build, so it waits for the
-    # CPU index (never a guessed address) and says where PyTorch lists it.
-    lin = pick("linux", "x86_64", False)
-    assert lin.build == "cpu" and lin.needs_index and "PROMPTCUT_TORCH_CPU_INDEX" in lin.reason
-    assert "install page" in lin.reason
+    # Linux without a GPU (either architecture): the CPU-only build through uv, whose
+    # backend name stands for PyTorch's index (we never write the address ourselves).
+    for arch in ("x86_64", "aarch64"):
+        lin = pick("linux", arch, False)
+        assert (lin.build, lin.backend, lin.pip_args()) == ("cpu", "cpu", ["torch"])
     cpu = pick("linux", "x86_64", False, PROMPTCUT_TORCH_CPU_INDEX="file:///wheels/cpu")
     assert cpu.pip_args() == ["torch", "--index-url", "file:///wheels/cpu"]
-    win = pick("win32", "AMD64", True)
-    assert win.build == "cuda" and win.needs_index and "PROMPTCUT_TORCH_CUDA_INDEX" in win.reason
-    assert pick("win32", "AMD64", True, PROMPTCUT_TORCH_CUDA_INDEX="I").pip_args()[-1] == "I"
-    assert pick("win32", "AMD64", False).pip_args() == ["torch"]
+    assert cpu.backend is None
+    assert (pick("win32", "AMD64", False).pip_args(), pick("win32", "AMD64", False).backend) == (
+        ["torch"], None)
     own = pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch==2.5.1",
                PROMPTCUT_TORCH_INDEX="file:///w")
     assert (own.build, own.pip_args()) == ("custom", ["torch==2.5.1", "--index-url", "file:///w"])
-    assert pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch").needs_index is False
+    assert pick("linux", "x86_64", False, PROMPTCUT_TORCH="torch").backend is None
 
 
 def test_served_files_carry_one_charset_and_one_date(server):
