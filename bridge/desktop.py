@@ -138,6 +138,8 @@ def run_desktop(settings: Settings) -> int:
     webview = import_webview()
     if webview is None:
         return 2
+    from bridge import __version__
+    from bridge.cli import running
     from bridge.errors import CannotStart
     from bridge.server import checked_app, serve
 
@@ -153,6 +155,9 @@ def run_desktop(settings: Settings) -> int:
 
     def ready(server) -> None:
         holder["server"] = server
+        # The same record `promptcut serve` writes, so other commands (token, generate,
+        # board ...) find this window's library rather than making a second one.
+        holder["record"] = running.announce(settings.data_dir, settings.port, __version__)
         listening.set()
 
     def run_server() -> None:
@@ -174,7 +179,10 @@ def run_desktop(settings: Settings) -> int:
         "Promptcut", panel_url(settings, services.token), js_api=api, width=1280, height=820,
         min_size=(320, 400), background_color="#1d1d1d")
     api.window = window
-    webview.start()
+    try:
+        webview.start()
+    finally:
+        running.withdraw(holder.get("record"))
 
     # Window closed: stop serving, so the worker finishes its step and the database closes.
     # Waiting long-polls and streams are woken at once and running requests get a few

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from bridge import desktop
+from bridge.cli import running
 from bridge.config import Settings
 
 
@@ -76,7 +77,8 @@ def test_run_desktop_serves_the_panel_in_process_and_stops(tmp_path, monkeypatch
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = Settings(data_dir=tmp_path / "data", port=port)
+    settings = Settings(data_dir=tmp_path / "data ü", port=port)
+    monkeypatch.setenv("PROMPTCUT_STATE_DIR", str(tmp_path / "state"))
     seen = {}
 
     def create_window(title, url, js_api=None, **kw):
@@ -89,6 +91,8 @@ def test_run_desktop_serves_the_panel_in_process_and_stops(tmp_path, monkeypatch
         token = seen["url"].split("#token=")[1]
         seen["health"] = requests.get(f"http://127.0.0.1:{port}/api/v1/takes", timeout=10,
                                       headers={"Authorization": f"Bearer {token}"})
+        # other commands find this window's library while it is open
+        seen["running"] = [(b.data_dir, b.port) for b in running.running_bridges()]
 
     fake = types.SimpleNamespace(create_window=create_window, start=start, SAVE_DIALOG=10)
     monkeypatch.setitem(sys.modules, "webview", fake)
@@ -97,5 +101,7 @@ def test_run_desktop_serves_the_panel_in_process_and_stops(tmp_path, monkeypatch
     assert seen["url"].startswith(f"http://127.0.0.1:{port}/panel/?host=desktop#token=")
     assert seen["page"].status_code == 200 and "src/main.js" in seen["page"].text
     assert seen["health"].status_code == 200
+    assert seen["running"] == [(settings.data_dir.resolve(), port)]
+    assert running.running_bridges() == [] and not list((tmp_path / "state").rglob("*.json"))
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
