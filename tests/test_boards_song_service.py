@@ -172,3 +172,31 @@ def test_the_opt_in_analyser_states_its_licence(server):
         r = server.api("POST", "/songs", files={"file": ("a.wav", b"RIFF....")},
                        data={"analyser": "madmom"})
         assert r.status_code == 400 and "CC BY-NC-SA" in r.json()["error"]["message"]
+
+
+def test_a_stopping_bridge_stops_its_song_analysis(tmp_path):
+    """The analysis child belongs to the bridge that started it: stopping the bridge stops
+    it, rather than leaving it to run on for minutes with nobody to answer."""
+    import psutil
+
+    from tests.conftest import Bridge
+
+    samples, _ = drums.pattern(110.0, 600.0, seed=5)  # ten minutes: seconds of analysis
+    path = drums.write(tmp_path / "long é.flac", samples, codec="flac")
+    bridge = Bridge(tmp_path / "data lib").start()
+    try:
+        with open(path, "rb") as f:
+            r = bridge.api("POST", "/songs", files={"file": ("long é.flac", f)},
+                           data={"wait": "0"}, timeout=60)
+        assert r.status_code == 202, r.text
+        deadline = time.monotonic() + 30
+        child = None
+        while child is None and time.monotonic() < deadline:
+            child = next((p for p in psutil.Process(bridge.proc.pid).children()
+                          if "bridge.boards.song" in " ".join(p.cmdline())), None)
+            time.sleep(0.05)
+        assert child is not None, "the analysis child never started"
+    finally:
+        bridge.stop()
+    _gone, alive = psutil.wait_procs([child], timeout=3)
+    assert not alive, "the song analysis outlived its bridge"

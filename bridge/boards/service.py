@@ -115,7 +115,10 @@ class BoardService:
             self.follower.start()
 
     def stop(self, timeout: float = 2.0) -> None:
-        """The follower ends when the event bus closes; wait for it briefly."""
+        """Stop the song analyses this bridge started; the follower ends when the event bus
+        closes: wait for it briefly."""
+        if stopped := songs.stop_analyses(self.settings):
+            log.info("stopped %d song analysis process(es)", stopped)
         if self.follower is not None:
             self.follower.join(timeout)
             self.follower = None

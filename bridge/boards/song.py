@@ -34,6 +34,7 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -726,6 +727,24 @@ def child_command(path: Path, cache_dir: Path, sha256: str, models_dir: Path | N
             str(models_dir or ""), wanted, str(max_s)]
 
 
+# The analysis children running now, by the cache folder of the library that started them
+# (several bridges may share a process in tests), so a stopping bridge stops its own.
+_CHILDREN: dict[str, set[subprocess.Popen]] = {}
+_CHILDREN_LOCK = threading.Lock()
+
+
+def stop_children(cache_dir: Path) -> int:
+    """Stop the analysis children started for this library (its bridge is stopping): they
+    would otherwise run on, up to their timeout, after the bridge is gone. What they leave
+    is at most a cache file written whole (temporary name, then a rename). Returns how many
+    were stopped."""
+    with _CHILDREN_LOCK:
+        children = list(_CHILDREN.get(str(cache_dir.resolve()), ()))
+    for child in children:
+        child.terminate()
+    return len(children)
+
+
 def analyse_in_child(path: Path, cache_dir: Path, sha256: str, models_dir: Path | None,
                      wanted: str = "librosa", timeout: float = 600.0) -> Analysis:
     """Run the analysis in a child process, so its memory is returned to the system when it
@@ -736,14 +755,24 @@ def analyse_in_child(path: Path, cache_dir: Path, sha256: str, models_dir: Path 
     if cache.is_file():
         return cached_analysis(path, cache_dir, sha256, models_dir, wanted)
     cmd = child_command(path, cache_dir, sha256, models_dir, wanted)
+    root = str(Path(__file__).resolve().parents[2])  # where `bridge` is importable
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env, encoding="utf-8", errors="replace")
+    key = str(cache_dir.resolve())
+    with _CHILDREN_LOCK:
+        _CHILDREN.setdefault(key, set()).add(child)
     try:
-        root = str(Path(__file__).resolve().parents[2])  # where `bridge` is importable
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                              encoding="utf-8", errors="replace")
+        out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise SongError(f"Analysing the song took longer than {timeout:.0f} s.") from None
+    finally:
+        with _CHILDREN_LOCK:
+            _CHILDREN.get(key, set()).discard(child)
+    done = subprocess.CompletedProcess(cmd, child.returncode, out, err)
     if done.returncode != 0:
         lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
         if lines:

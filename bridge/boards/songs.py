@@ -37,6 +37,7 @@ from bridge.boards.song import (
     analyse_in_child,
     madmom_available,
     probe,
+    stop_children,
 )
 from bridge.config import Settings
 from bridge.errors import Conflict, InvalidRequest, NotFound
@@ -196,6 +197,11 @@ def _finish(conn: sqlite3.Connection, job: Analysing, wait: float | None) -> dic
         if _RUNNING.get(job.song_id) is job:
             del _RUNNING[job.song_id]
     return boards_store.song_by_sha(conn, job.sha256) or song
+
+
+def stop_analyses(settings: Settings) -> int:
+    """Stop this library's analysis children (its bridge is stopping)."""
+    return stop_children(cache_dir(settings))
 
 
 def state(song_id: str) -> Analysing | None:
