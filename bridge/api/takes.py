@@ -57,7 +57,7 @@ def list_takes(query: TakeQuery):
     try:
         takes, next_cursor = store.list_takes(services().db(), sort=query.sort,
                                               limit=query.limit, cursor=query.cursor, **filters)
-    except ValueError:
+    except store.BadCursor:
         raise InvalidRequest("'cursor' is not a cursor this bridge gave out.",
                              field="cursor") from None
     return TakePage(takes=[take_json(t) for t in takes], next_cursor=next_cursor,

@@ -306,18 +306,23 @@ def _encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
+class BadCursor(ValueError):
+    """A cursor this module did not make: the caller's mistake, told apart from any other
+    ValueError on the way (a damaged row is a bug to log, not the caller's cursor)."""
+
+
 def decode_cursor(cursor: str) -> list:
-    """Raises ValueError on anything that is not a cursor this module made."""
+    """Raises BadCursor on anything that is not a cursor this module made."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except Exception as exc:
-        raise ValueError("not a cursor") from exc
+        raise BadCursor("not a cursor") from exc
     if (not isinstance(values, list) or len(values) != 3
             or not isinstance(values[2], str)
             or not all(isinstance(v, int | float) and not isinstance(v, bool)
                        for v in values[:2])):
-        raise ValueError("not a cursor")
+        raise BadCursor("not a cursor")
     return values
 
 
