@@ -1,3 +1,4 @@
+// @ts-check
 // The bridge's HTTP client: the only panel code that builds bridge URLs, one typed method
 // per route, on the transport (transport.js: the token, ApiError and OfflineError). Bodies
 // and answers are typed by schema.d.ts,

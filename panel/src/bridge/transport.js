@@ -1,3 +1,4 @@
+// @ts-check
 // How the panel talks to the bridge: URLs under /api/v1, the bearer token, and failures
 // turned into ApiError (the bridge answered 4xx/5xx) or OfflineError (nothing answered),
 // because the UI treats "you did something wrong" and "the bridge is not running" very
