@@ -144,12 +144,14 @@ export function mountGallery(root) {
   }
 
   /**
-   * The card element of a take, built on first sight and patched to the take as it is.
-   * Blocks hold only ids of loaded takes (a render sweeps the others out).
-   * @param {string} id
+   * The card element of a take, built on first sight and patched to the take as it is; null
+   * for a take that left the store since the blocks were laid out (deleted, or filtered out:
+   * the redraw that follows takes it away).
+   * @param {string} id @returns {HTMLElement | null}
    */
   function cardEl(id) {
-    const take = /** @type {Take} */ (state.takes.get(id));
+    const take = state.takes.get(id);
+    if (!take) return null;
     let card = cards.get(id);
     if (!card) {
       card = buildCard(take);

@@ -15,9 +15,10 @@ const MARGIN = "500px 0px"; // filled ahead of the screen, so scrolling rarely s
 const BUDGET_MS = 6; // script time a frame may spend filling (the cards' styles come after)
 
 /**
- * @param {{cardEl: (id: string) => HTMLElement, h: (sel: string, attrs?: DomAttrs) => HTMLElement,
+ * @param {{cardEl: (id: string) => HTMLElement | null, h: (sel: string, attrs?: DomAttrs) => HTMLElement,
  *   keep: (el: HTMLElement) => boolean}} opts
- *   cardEl: the card element of a take (built once, patched); keep: a block must stay filled
+ *   cardEl: the card element of a take (built once, patched), null for a take no longer
+ *   loaded (the redraw that follows drops its id); keep: a block must stay filled
  *   (it holds focus or a playing video)
  */
 export function takeBlocks(opts) {
@@ -87,7 +88,13 @@ export function takeBlocks(opts) {
 
   /** @param {Block} b */
   function fill(b) {
-    place(b.el, b.ids.map((id) => opts.cardEl(id)));
+    /** @type {HTMLElement[]} */
+    const els = [];
+    for (const id of b.ids) {
+      const el = opts.cardEl(id);
+      if (el) els.push(el);
+    }
+    place(b.el, els);
     b.el.style.height = "";
     b.filled = true;
   }
