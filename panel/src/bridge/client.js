@@ -155,7 +155,9 @@ export class Bridge extends Transport {
   /**
    * A multipart upload: a song (POST /songs) or a shot-list file (POST /boards/<id>/shots).
    * @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId]
-   * @returns {Promise<any>}
+   * @returns {Promise<any>} the one `any` of the strict files (issue 18): a song answers S["SongOut"], or
+   *   S["SongPending"] while its analysis runs (202), a shot list S["ShotsOut"]; typed once
+   *   boards/calls.js, whose one wrapper serves both, is strict and this splits in two.
    */
   upload(what, file, boardId) {
     const form = new FormData();

@@ -110,7 +110,7 @@ export async function importTimeline(source) {
     path = `${dir}${sep}${baseName(source.name)}`;
     // An ArrayBuffer becomes bytes too (toBase64 reads a Uint8Array).
     const bytes = await toBytes(source.bytes || String(source.url));
-    const res = cepFs().writeFile(path, toBase64(bytes), /** @type {any} */ cep().encoding.Base64);
+    const res = cepFs().writeFile(path, toBase64(bytes), cep().encoding.Base64);
     if (res.err) throw new Error(`Could not write ${path} (error ${res.err}).`);
   }
   return evalScript("promptcut_importFiles", path);
@@ -145,7 +145,7 @@ export async function saveFile(source, suggestedName) {
   const res = cepFs().showSaveDialogEx("Save", "", [ext], suggestedName);
   if (!res || res.err || !res.data) return { cancelled: true };
   const bytes = await toBytes(source);
-  const out = cepFs().writeFile(res.data, toBase64(bytes), /** @type {any} */ cep().encoding.Base64);
+  const out = cepFs().writeFile(res.data, toBase64(bytes), cep().encoding.Base64);
   if (out.err) throw new Error(`Could not write ${res.data} (error ${out.err}).`);
   return { saved: res.data };
 }
