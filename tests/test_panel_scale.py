@@ -51,3 +51,33 @@ def test_2000_takes_render_what_is_on_screen(browser_context, big):  # noqa: F81
                            arg=board["shots"][0]["id"])
     assert page.errors == []
     page.close()
+
+
+def test_a_block_filled_while_a_take_leaves_skips_that_take(browser_context, big):  # noqa: F811
+    """A take leaves the store a moment before the redraw that follows: deleting several takes
+    removes each as its DELETE answers and redraws after the last, and a live update that
+    filters a take out waits for the others. A block that comes on screen (or that the
+    keyboard reveals) in that moment fills with the ids it was last given: the take that left
+    has no card to build and is skipped. It threw a TypeError and the block stayed empty
+    (strict types found it: the gallery read a take the store may no longer hold)."""
+    bridge, _ = big
+    page = open_panel(browser_context, bridge, width=1280)
+    page.locator("#gallery .take").first.wait_for()
+    result = page.evaluate("""async () => {
+        const store = await import('./src/store.js');  // the running panel's own modules
+        const gallery = await import('./src/ui/gallery.js');
+        const order = store.state.takeOrder;
+        const [kept, gone] = order.slice(-2);  // the last block: far below, not filled yet
+        const card = (id) => !!document.querySelector(`#gallery .take[data-take-id="${id}"]`);
+        if (card(kept) || card(gone)) return { error: 'the last block is filled already' };
+        store.removeTake(gone);  // as deleteTakes does between two DELETEs
+        try {
+            gallery.revealTake(kept);
+        } catch (e) {
+            return { error: String(e) };
+        }
+        return { kept: card(kept), gone: card(gone) };
+    }""")
+    assert result == {"kept": True, "gone": False}
+    assert page.errors == []
+    page.close()

@@ -1,3 +1,4 @@
+// @ts-check
 // The CEP extension's own page (file://) only finds the bridge and opens the panel from the
 // bridge's origin: http://127.0.0.1:<port>/panel/?host=cep. The panel then runs same-origin
 // with the bridge, so the extension keeps Chromium's same-origin policy on (no
@@ -21,18 +22,30 @@
     return port > 0 && port < 65536 ? port : DEFAULT_PORT;
   }
 
-  /** @returns {HTMLInputElement} */
-  function portInput() {
-    return /** @type {HTMLInputElement} */ (document.getElementById("port"));
+  /**
+   * One element of cep/index.html, which has them all.
+   * @param {string} id @returns {HTMLElement}
+   */
+  function byId(id) {
+    var el = document.getElementById(id);
+    if (!el) throw new Error("cep/index.html has no #" + id);
+    return el;
   }
 
+  /** @returns {HTMLInputElement} */
+  function portInput() {
+    return /** @type {HTMLInputElement} */ (byId("port"));
+  }
+
+  /** @param {number} port @param {string} path */
   function bridgeUrl(port, path) {
     return "http://127.0.0.1:" + port + path;
   }
 
+  /** @param {number} port */
   function open(port) {
-    document.getElementById("status").textContent = "Connecting to Promptcut on port " + port + "...";
-    document.getElementById("offline").hidden = true;
+    byId("status").textContent = "Connecting to Promptcut on port " + port + "...";
+    byId("offline").hidden = true;
     // no-cors: this page may not read the answer (another origin), only learn that the
     // bridge listens; a refused connection rejects.
     fetch(bridgeUrl(port, "/api/v1/health"), { mode: "no-cors", cache: "no-store" })
@@ -45,14 +58,14 @@
         location.replace(bridgeUrl(port, "/panel/?host=cep"));
       })
       .catch(function () {
-        document.getElementById("status").textContent = "";
-        document.getElementById("port-shown").textContent = String(port);
+        byId("status").textContent = "";
+        byId("port-shown").textContent = String(port);
         portInput().value = String(port);
-        document.getElementById("offline").hidden = false;
+        byId("offline").hidden = false;
       });
   }
 
-  document.getElementById("retry").addEventListener("click", function () {
+  byId("retry").addEventListener("click", function () {
     var port = parseInt(portInput().value, 10);
     open(port > 0 && port < 65536 ? port : DEFAULT_PORT);
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // Boot: pick the host adapter, find the bridge and its token, build the views, start the
 // event loop. Everything host-specific stays behind hosts/*.js.
 
@@ -29,6 +30,12 @@ function sameOrigin() {
   return null;
 }
 
+/** @typedef {import("./hosts/host").Host} Host */
+
+/**
+ * The token from the fragment, the saved one, or the host's own (CEP reads a file).
+ * @param {Host} host @param {{token?: string}} fragment @returns {Promise<string>}
+ */
 async function findToken(host, fragment) {
   if (fragment.token) return fragment.token;
   const saved = loadToken();
@@ -50,9 +57,11 @@ function tabBar() {
   const bar = h("div.tabs", { role: "tablist", "aria-label": "Views" }, tabs);
   bar.addEventListener("keydown", (/** @type {KeyboardEvent} */ ev) => {
     const shown = tabs.filter((t) => t.offsetParent !== null);
-    const i = shown.indexOf(/** @type {any} */ (ev.target));
+    const i = shown.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
     if (i < 0) return;
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: shown.length - 1 }[ev.key];
+    /** @type {Record<string, number>} */
+    const moves = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: shown.length - 1 };
+    const to = moves[ev.key];
     if (to === undefined) return;
     ev.preventDefault();
     const next = shown[(to + shown.length) % shown.length];
@@ -70,6 +79,7 @@ function skipToActions() {
   if (target) target.focus();
 }
 
+/** @param {Host} host */
 function layout(host) {
   const dot = h("span.dot.connecting#conn-dot");
   const { bar, tabs } = tabBar();
@@ -105,8 +115,12 @@ function layout(host) {
 
   const counts = () => {
     const active = [...state.jobs.values()].filter((j) => j.status === "running" || j.status === "queued").length;
-    tabs[1].querySelector(".tab-count").textContent = active ? ` ${active}` : "";
-    tabs[2].querySelector(".tab-count").textContent = takeCount() ? ` ${takeCount()}` : "";
+    const setCount = (/** @type {number} */ i, /** @type {string} */ text) => {
+      const el = tabs[i].querySelector(".tab-count");
+      if (el) el.textContent = text;
+    };
+    setCount(1, active ? ` ${active}` : "");
+    setCount(2, takeCount() ? ` ${takeCount()}` : "");
   };
   const showTab = () => {
     // Classes, not data attributes, so the CSS stays within what UXP understands.
@@ -151,7 +165,8 @@ export async function boot() {
       toast("Paired with the bridge.", "ok");
     } catch (e) {
       // A spent or expired code: a token saved earlier may still work; else say what to do.
-      if (!token) toast(`${e.message} Run \`promptcut serve\` again for a new link.`, "error");
+      const message = e instanceof Error ? e.message : String(e);
+      if (!token) toast(`${message} Run \`promptcut serve\` again for a new link.`, "error");
     }
   }
   let asked = false;

@@ -1,7 +1,10 @@
+// @ts-check
 // A shot list becomes one batch per shot. Two forms: one prompt per line, or CSV with a
 // header naming `prompt` and optionally `duration` (seconds). Lines starting with # are notes.
 
-/** @returns {{prompt: string, duration: number | null}[]} */
+/** @typedef {{prompt: string, duration: number | null}} ShotLine */
+
+/** @param {string} text @returns {ShotLine[]} */
 export function parseShotList(text) {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const first = lines.find((l) => l.trim() && !l.trim().startsWith("#")) || "";
@@ -13,10 +16,12 @@ export function parseShotList(text) {
     .map((prompt) => ({ prompt, duration: null }));
 }
 
+/** @param {string[]} lines @param {string[]} header @param {string} headerLine @returns {ShotLine[]} */
 function parseCsv(lines, header, headerLine) {
   const pi = header.indexOf("prompt");
   const di = header.findIndex((h) => h === "duration" || h === "duration_s" || h === "seconds");
   const rows = joinQuotedLines(lines.slice(lines.indexOf(headerLine) + 1));
+  /** @type {ShotLine[]} */
   const shots = [];
   for (const row of rows) {
     if (!row.trim() || row.trim().startsWith("#")) continue;
@@ -29,9 +34,11 @@ function parseCsv(lines, header, headerLine) {
   return shots;
 }
 
-/** A quoted CSV field may span lines; glue those lines back together. */
+/** A quoted CSV field may span lines; glue those lines back together. @param {string[]} lines */
 function joinQuotedLines(lines) {
+  /** @type {string[]} */
   const out = [];
+  /** @type {string | null} */
   let buf = null;
   for (const line of lines) {
     buf = buf === null ? line : `${buf}\n${line}`;
@@ -44,8 +51,9 @@ function joinQuotedLines(lines) {
   return out;
 }
 
-/** RFC 4180 fields: commas inside quotes, "" for a quote. */
+/** RFC 4180 fields: commas inside quotes, "" for a quote. @param {string} line */
 export function splitCsvLine(line) {
+  /** @type {string[]} */
   const cells = [];
   let cur = "";
   let quoted = false;

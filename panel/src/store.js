@@ -1,8 +1,44 @@
+// @ts-check
 // Observable panel state. One object, changed only through these functions, which emit the
 // name of what changed so each view re-renders only its own part.
 
+/** @typedef {import("./bridge/schema").components["schemas"]} S */
+/** @typedef {S["JobOut"]} Job */
+/** @typedef {S["TakeOut"]} Take */
+/** @typedef {S["ModelOut"]} Model */
+/** @typedef {S["BoardOut"]} Board */
+/** @typedef {"connecting" | "online" | "offline" | "unauthorized"} Conn */
+/** The gallery's filters, as the bridge's GET /takes reads them ("" = no filter). */
+/** @typedef {{q: string, batch: string, minRating: string, status: S["TakeStatus"] | ""}} Filters */
+/** The name of what changed, passed to every listener. @typedef {string} Change */
+/** @typedef {(what: Change) => void} Listener */
+
+/**
+ * @typedef {object} State
+ * @property {Conn} conn
+ * @property {string} connDetail
+ * @property {Model[]} models
+ * @property {Map<string, Job>} jobs id -> job
+ * @property {Map<string, Take>} takes id -> take (the loaded page, filtered by the server)
+ * @property {string[]} takeOrder ids in display order
+ * @property {string | null} nextCursor
+ * @property {number} takeTotal
+ * @property {Filters} filters
+ * @property {boolean} groupByShot
+ * @property {Set<string>} selection take ids
+ * @property {string | null} cursor the take the keyboard acts on
+ * @property {string | null} playing take id playing in place
+ * @property {number} track
+ * @property {string} tab
+ * @property {Set<string>} hiddenJobs
+ * @property {Map<string, string>} batches
+ * @property {Board | null} board
+ */
+
+/** @type {Set<Listener>} */
 const listeners = new Set();
 
+/** @type {State} */
 export const state = {
   conn: "connecting", // connecting | online | offline | unauthorized
   connDetail: "",
@@ -24,11 +60,13 @@ export const state = {
   board: null, // the board the Board view shows (GET /boards/<id>); the queue names its shots
 };
 
+/** Calls `fn` with the name of each change; returns the unsubscribe. @param {Listener} fn */
 export function on(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
 
+/** @param {Change} what */
 export function emit(what) {
   for (const fn of listeners) {
     try {
@@ -39,6 +77,7 @@ export function emit(what) {
   }
 }
 
+/** @param {Partial<State>} patch @param {Change} [what] */
 export function set(patch, what) {
   Object.assign(state, patch);
   emit(what || Object.keys(patch)[0]);
@@ -63,7 +102,7 @@ export function selectTakes(ids, opts = {}) {
   emit("selection");
 }
 
-/** Adds or removes one take from the selection; the cursor goes to it. */
+/** Adds or removes one take from the selection; the cursor goes to it. @param {string} id */
 export function toggleSelected(id, withEmit = true) {
   if (state.selection.has(id)) state.selection.delete(id);
   else state.selection.add(id);
@@ -83,24 +122,27 @@ export function hideJobs(ids) {
   emit("jobs");
 }
 
-/** The board the Board view shows, for the views that name its shots. */
+/** The board the Board view shows, for the views that name its shots. @param {Board | null} board */
 export function setBoard(board) {
   state.board = board;
   emit("board");
 }
 
+/** @param {string | null | undefined} batchId @param {string | null | undefined} prompt */
 export function rememberBatch(batchId, prompt) {
   if (batchId && !state.batches.has(batchId)) {
     state.batches.set(batchId, (prompt || "").slice(0, 40) || batchId.slice(0, 8));
   }
 }
 
+/** @param {Job} job */
 export function putJob(job) {
   state.jobs.set(job.id, job);
   rememberBatch(job.batch_id, job.request && job.request.prompt);
 }
 
 /** Does a take pass the current filters? Mirrors GET /takes so live events agree with it. */
+/** @param {Take} take */
 export function matches(take) {
   const f = state.filters;
   if (f.batch && take.batch_id !== f.batch) return false;
@@ -111,6 +153,7 @@ export function matches(take) {
 }
 
 /** Adds or updates a take, keeping newest first; drops it if it no longer matches. */
+/** @param {Take} take */
 export function putTake(take) {
   rememberBatch(take.batch_id, take.prompt);
   if (!matches(take)) {
@@ -133,6 +176,7 @@ export function putTake(take) {
   }
 }
 
+/** @param {string} id */
 export function removeTake(id) {
   if (!state.takes.has(id)) return;
   state.takes.delete(id);
@@ -147,11 +191,18 @@ export function takeCount() {
   return Math.max(state.takeTotal || 0, state.takeOrder.length);
 }
 
+/** @returns {Take[]} */
 export function selectedTakes() {
-  return state.takeOrder.filter((id) => state.selection.has(id)).map((id) => state.takes.get(id));
+  /** @type {Take[]} */
+  const out = [];
+  for (const id of state.takeOrder) {
+    const take = state.selection.has(id) ? state.takes.get(id) : undefined;
+    if (take) out.push(take);
+  }
+  return out;
 }
 
-/** The takes an action applies to: the selection, else the keyboard cursor. */
+/** The takes an action applies to: the selection, else the keyboard cursor. @returns {Take[]} */
 export function targetTakes() {
   const sel = selectedTakes();
   if (sel.length) return sel;
@@ -159,7 +210,10 @@ export function targetTakes() {
   return t ? [t] : [];
 }
 
-/** created_at as a number whether the bridge sends seconds or an ISO string. */
+/**
+ * created_at as a number whether the bridge sends seconds or an ISO string.
+ * @param {{created_at?: number | string | null} | null | undefined} obj
+ */
 export function time(obj) {
   const v = obj && obj.created_at;
   if (typeof v === "number") return v;

@@ -1,3 +1,4 @@
+// @ts-check
 // Keeps the panel's state in step with the bridge: initial loads, the long-poll event loop
 // (GET /events?after=SEQ&timeout=25, the one transport UXP, CEP and browsers all have), the
 // "bridge not running" state, and recovery. A new epoch or `reset: true` means the bridge
@@ -6,25 +7,41 @@
 import { ApiError, OfflineError } from "./bridge/client.js";
 import { emit, putJob, putTake, removeTake, set, state } from "./store.js";
 
+/** @typedef {import("./bridge/client.js").Bridge} Bridge */
+/** @typedef {import("./bridge/client.js").BridgeEvent} BridgeEvent */
+/** @typedef {import("./bridge/client.js").TakeQuery} TakeQuery */
+/** @typedef {import("./store.js").Model} Model */
+
 const POLL_TIMEOUT_S = 25;
+/** @type {Bridge | null} */
 let bridge = null;
+/** @type {string | null} */
 let epoch = null;
 let seq = 0;
 let running = false;
+/** @type {(() => void) | null} */
 let wake = null; // resolves the offline back-off early (Retry button)
 
+/** Boot sets the one bridge client, before any view is mounted. @param {Bridge} b */
 export function setBridge(b) {
   bridge = b;
 }
 
+/**
+ * The bridge client. Boot sets it before mounting any view, so a view never sees none; a
+ * call before that is a programming error, and says so rather than failing on `null`.
+ * @returns {Bridge}
+ */
 export function getBridge() {
+  if (!bridge) throw new Error("no bridge yet: setBridge() runs at boot, before the views");
   return bridge;
 }
 
 export async function loadModels() {
+  /** @type {Model[]} */
   let models = [];
   try {
-    models = (await bridge.models()).models || [];
+    models = (await getBridge().models()).models || [];
   } catch (e) {
     // A bridge without the models route still generates with its default model.
     if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -33,22 +50,25 @@ export async function loadModels() {
 }
 
 export async function loadJobs() {
-  const r = await bridge.jobs();
+  const r = await getBridge().jobs();
   state.jobs.clear();
   for (const j of r.jobs || []) putJob(j);
   emit("jobs");
 }
 
+/** The gallery's filters as GET /takes reads them. @param {string} [cursor] @returns {TakeQuery} */
 function takeQuery(cursor) {
   const f = state.filters;
+  // An empty filter is no filter (the query string leaves it out either way).
   return {
-    q: f.q, batch_id: f.batch, min_rating: f.minRating, status: f.status,
+    q: f.q || undefined, batch_id: f.batch || undefined,
+    min_rating: f.minRating ? Number(f.minRating) : undefined, status: f.status || undefined,
     sort: "-created", limit: 200, cursor,
   };
 }
 
 export async function loadTakes() {
-  const r = await bridge.takes(takeQuery());
+  const r = await getBridge().takes(takeQuery());
   state.takes.clear();
   state.takeOrder = [];
   for (const t of r.takes || []) putTake(t);
@@ -61,7 +81,7 @@ export async function loadTakes() {
 
 export async function loadMoreTakes() {
   if (!state.nextCursor) return;
-  const r = await bridge.takes(takeQuery(state.nextCursor));
+  const r = await getBridge().takes(takeQuery(state.nextCursor));
   for (const t of r.takes || []) putTake(t);
   state.nextCursor = r.next_cursor || null;
   state.takeTotal = typeof r.total === "number" ? r.total : state.takeOrder.length;
@@ -72,7 +92,7 @@ export async function loadMoreTakes() {
 export async function loadAllTakes() {
   if (!state.nextCursor) return; // all here already: nothing to redraw
   while (state.nextCursor) {
-    const r = await bridge.takes(takeQuery(state.nextCursor));
+    const r = await getBridge().takes(takeQuery(state.nextCursor));
     for (const t of r.takes || []) putTake(t);
     state.nextCursor = r.next_cursor || null;
     state.takeTotal = typeof r.total === "number" ? r.total : state.takeOrder.length;
@@ -86,16 +106,18 @@ export async function reloadAll() {
 
 // Events name what changed; fetching the current record is simpler and always right,
 // except progress, which comes often and carries everything in the event itself.
+/** @type {Set<string>} */
 const pendingJobs = new Set();
+/** @type {Set<string>} */
 const pendingTakes = new Set();
 let pendingModels = false;
 
+/** @param {BridgeEvent} ev */
 function applyEvent(ev) {
   const kind = ev.kind || "";
-  if (kind === "job.progress" && ev.job_id && state.jobs.has(ev.job_id)) {
-    const job = state.jobs.get(ev.job_id);
-    const data = ev.data || {};
-    const progress = data.progress || data;
+  const job = ev.job_id ? state.jobs.get(ev.job_id) : undefined;
+  if (ev.kind === "job.progress" && job) {
+    const progress = ev.data;
     // A late report of a cancelled job (its device finishing a step) must not revive it.
     const status = job.status === "queued" ? "running" : job.status;
     state.jobs.set(job.id, { ...job, status, progress: { ...job.progress, ...progress } });
@@ -118,6 +140,8 @@ async function flushPending() {
   pendingJobs.clear();
   pendingTakes.clear();
   pendingModels = false;
+  const bridge = getBridge();
+  /** @type {Promise<void>[]} */
   const work = [];
   for (const id of jobs) work.push(bridge.job(id).then(putJob, ignore404));
   for (const id of takes) work.push(bridge.take(id).then(putTake, ignore404));
@@ -127,12 +151,14 @@ async function flushPending() {
   if (takes.length) emit("takes");
 }
 
+/** @param {unknown} e */
 function ignore404(e) {
   if (!(e instanceof ApiError && e.status === 404)) throw e;
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 function sleep(ms) {
-  return new Promise(/** @param {(v?: unknown) => void} resolve */ (resolve) => {
+  return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     wake = () => {
       clearTimeout(t);
@@ -153,7 +179,7 @@ function goOnline() {
 async function pollOnce() {
   const wait = epoch === null ? 0 : POLL_TIMEOUT_S;
   // Sending the epoch we know lets the bridge answer `reset` at once when it restarted.
-  const r = await bridge.events({ after: seq, timeout: wait, epoch });
+  const r = await getBridge().events({ after: seq, timeout: wait, epoch: epoch ?? undefined });
   if (r.epoch !== epoch || r.reset) {
     // Bridge restarted (or we are new): everything we hold may be stale.
     epoch = r.epoch;
@@ -192,7 +218,7 @@ export async function runEventLoop() {
         await sleep(3000);
       } else {
         console.error(e);
-        set({ connDetail: e.message || String(e) }, "conn");
+        set({ connDetail: (e instanceof Error && e.message) || String(e) }, "conn");
         await sleep(2000);
       }
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // Where the panel finds the bridge and its token, per host, without the editor copying the
 // token by hand on every start:
 // - browser: `promptcut serve` prints /panel/#pair=<code>, a one-time code the panel trades
@@ -10,7 +11,7 @@
 
 export const DEFAULT_BASE = "http://127.0.0.1:8642";
 // The Adobe panels built for another port (scripts/bundle.mjs --port) start there instead.
-const BUILT_PORT = /** @type {any} */ (globalThis).PROMPTCUT_PORT;
+const BUILT_PORT = /** @type {typeof globalThis & {PROMPTCUT_PORT?: number}} */ (globalThis).PROMPTCUT_PORT;
 const START_BASE = BUILT_PORT && BUILT_PORT !== 8642 ? `http://127.0.0.1:${BUILT_PORT}` : DEFAULT_BASE;
 const KEY_TOKEN = "promptcut.token";
 const KEY_BASE = "promptcut.base";
@@ -48,7 +49,7 @@ export function takeFragment() {
   return { token, pair };
 }
 
-/** Pairing codes are short; tokens are 43 characters. Either may be pasted. */
+/** Pairing codes are short; tokens are 43 characters. Either may be pasted. @param {string} text */
 export function looksLikePairCode(text) {
   return text.trim().length > 0 && text.trim().length < 30;
 }
@@ -58,6 +59,7 @@ export function loadToken() {
   return (s && s.getItem(KEY_TOKEN)) || "";
 }
 
+/** @param {string} token */
 export function saveToken(token) {
   const s = storage();
   if (s) s.setItem(KEY_TOKEN, token.trim());
@@ -68,13 +70,17 @@ export function forgetToken() {
   if (s) s.removeItem(KEY_TOKEN);
 }
 
-/** The bridge origin: same origin when served by the bridge, else the saved or default one. */
+/**
+ * The bridge origin: same origin when served by the bridge, else the saved or default one.
+ * @param {string | null} [sameOrigin] @returns {string}
+ */
 export function loadBase(sameOrigin) {
   if (sameOrigin) return sameOrigin;
   const s = storage();
   return (s && s.getItem(KEY_BASE)) || START_BASE;
 }
 
+/** @param {string} base */
 export function saveBase(base) {
   const s = storage();
   if (s) s.setItem(KEY_BASE, base.trim().replace(/\/+$/, ""));

@@ -36,4 +36,6 @@ declare module "premierepro" {
   export = ppro;
 }
 
-declare function require(id: string): any;
+/** UXP's require, for the two modules the UXP host loads. */
+declare function require(id: "uxp"): UxpModule;
+declare function require(id: "premierepro"): import("@adobe/premierepro").premierepro;

@@ -1,3 +1,4 @@
+// @ts-check
 // The bridge's HTTP client: the only panel code that builds bridge URLs, one typed method
 // per route, on the transport (transport.js: the token, ApiError and OfflineError). Bodies
 // and answers are typed by schema.d.ts,
@@ -154,7 +155,9 @@ export class Bridge extends Transport {
   /**
    * A multipart upload: a song (POST /songs) or a shot-list file (POST /boards/<id>/shots).
    * @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId]
-   * @returns {Promise<any>}
+   * @returns {Promise<any>} the one `any` of the strict files (issue 18): a song answers S["SongOut"], or
+   *   S["SongPending"] while its analysis runs (202), a shot list S["ShotsOut"]; typed once
+   *   boards/calls.js, whose one wrapper serves both, is strict and this splits in two.
    */
   upload(what, file, boardId) {
     const form = new FormData();

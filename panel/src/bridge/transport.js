@@ -1,3 +1,4 @@
+// @ts-check
 // How the panel talks to the bridge: URLs under /api/v1, the bearer token, and failures
 // turned into ApiError (the bridge answered 4xx/5xx) or OfflineError (nothing answered),
 // because the UI treats "you did something wrong" and "the bridge is not running" very
@@ -7,10 +8,11 @@
 /** @typedef {import("./schema").components["schemas"]} S */
 
 export class ApiError extends Error {
-  /** @param {number} status @param {any} body */
+  /** @param {number} status @param {unknown} body the answer's JSON, null when it had none */
   constructor(status, body) {
+    const answer = /** @type {{error?: Partial<S["ErrorDetail"]>} | null} */ (body);
     /** @type {Partial<S["ErrorDetail"]>} */
-    const err = (body && body.error) || {};
+    const err = (answer && answer.error) || {};
     super(err.message || `The bridge answered ${status}.`);
     this.status = status;
     this.code = err.code || `http_${status}`;

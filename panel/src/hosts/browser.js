@@ -1,3 +1,4 @@
+// @ts-check
 // Browser tab (served by the bridge at /panel/): no editor to talk to, so timeline actions
 // become downloads the editor imports by hand.
 
@@ -6,6 +7,8 @@ export {
   exportActiveSequence, findGap, getPlayhead, getSequenceInfo, getSequenceMarkers,
   getVideoTrackCount, placeTrimmed, swapTake,
 } from "./common.js";
+
+/** @typedef {import("./host").Host} Host */
 
 export const name = "browser";
 export const capabilities = {
@@ -16,31 +19,37 @@ export const capabilities = {
   pairing: false, // the token arrives in the URL fragment
 };
 
+/** @type {Host["readToken"]} */
 export async function readToken() {
   return null;
 }
 
+/** @type {Host["importFile"]} */
 export async function importFile(path, opts = {}) {
   if (opts.url) clickLink(opts.url, baseName(path));
   return { downloaded: baseName(path) };
 }
 
+/** @type {Host["insertAtPlayhead"]} */
 export async function insertAtPlayhead(path, opts = {}) {
   return importFile(path, opts);
 }
 
+/** @type {Host["importTimeline"]} */
 export async function importTimeline(source) {
   if (source.bytes) downloadBytes(source.bytes, source.name);
   else if (source.url) clickLink(source.url, source.name);
   return { downloaded: source.name };
 }
 
+/** @type {Host["saveFile"]} */
 export async function saveFile(source, suggestedName) {
   if (typeof source === "string") clickLink(source, suggestedName);
   else downloadBytes(await toBytes(source), suggestedName);
   return { downloaded: suggestedName };
 }
 
+/** @type {Host["revealFile"]} */
 export async function revealFile(path) {
   try {
     await navigator.clipboard.writeText(path);

@@ -1,3 +1,4 @@
+// @ts-check
 // Desktop window (`promptcut desktop`, pywebview): the page is the browser panel, and
 // bridge/desktop.py exposes a small js_api for native save dialogs and revealing files.
 // Timeline actions become file exports the editor imports into any NLE.
@@ -8,6 +9,8 @@ export {
   getVideoTrackCount, placeTrimmed, swapTake,
 } from "./common.js";
 
+/** @typedef {import("./host").Host} Host */
+
 export const name = "desktop";
 export const capabilities = {
   label: "Desktop",
@@ -17,39 +20,51 @@ export const capabilities = {
   pairing: false, // desktop.py injects the token into the URL fragment
 };
 
-/** pywebview injects window.pywebview.api asynchronously; wait briefly for it. */
+/**
+ * pywebview injects window.pywebview.api asynchronously; wait briefly for it.
+ * @returns {Promise<DesktopApi>}
+ */
 async function api() {
   for (let i = 0; i < 50; i++) {
-    const pv = /** @type {any} */ (window).pywebview;
-    if (pv && pv.api && pv.api.save_file) return pv.api;
+    const pv = window.pywebview;
+    // All of bridge/desktop.py's js_api arrives at once: save_file there means the rest is.
+    if (pv && pv.api && pv.api.save_file) return /** @type {DesktopApi} */ (pv.api);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("The desktop window's file API is not available.");
 }
 
+/** @type {Host["readToken"]} */
 export async function readToken() {
   return null;
 }
 
+/** @type {Host["importFile"]} */
 export async function importFile(path) {
   const saved = await (await api()).save_copy(path, baseName(path));
   return saved ? { saved } : { cancelled: true };
 }
 
+/** @type {Host["insertAtPlayhead"]} */
 export async function insertAtPlayhead(path) {
   return importFile(path);
 }
 
+/** @type {Host["importTimeline"]} */
 export async function importTimeline(source) {
-  return saveFile(source.bytes || source.url, source.name);
+  const data = source.bytes || source.url;
+  if (!data) throw new Error(`Nothing to save for ${source.name}: the timeline came with no bytes and no URL.`);
+  return saveFile(data, source.name);
 }
 
+/** @type {Host["saveFile"]} */
 export async function saveFile(source, suggestedName) {
   const bytes = await toBytes(source);
   const saved = await (await api()).save_file(suggestedName, toBase64(bytes));
   return saved ? { saved } : { cancelled: true };
 }
 
+/** @type {Host["revealFile"]} */
 export async function revealFile(path) {
   await (await api()).reveal(path);
   return { revealed: path };

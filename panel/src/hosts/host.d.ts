@@ -28,6 +28,8 @@ export interface TimelineSource {
 
 export interface PlaceOptions {
   track?: number;
+  /** Where to place, in seconds of the sequence (CEP and the test host); else the playhead. */
+  time?: number;
   overwrite?: boolean;
   url?: string;
   name?: string;

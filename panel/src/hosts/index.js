@@ -1,3 +1,4 @@
+// @ts-check
 // Picks the host adapter. Every adapter exports the same names (see browser.js for the
 // list); the UI calls only these. ?host=NAME overrides detection (tests use ?host=test).
 
@@ -12,7 +13,8 @@ import * as uxp from "./uxp.js";
 export const HOSTS = { browser, cep, desktop, test, uxp };
 
 export function detectHost() {
-  const g = /** @type {any} */ (globalThis);
+  // Window's members (CEP's and pywebview's hooks) where there is a window; UXP has its own.
+  const g = /** @type {Partial<Window> & typeof globalThis} */ (globalThis);
   /** @type {string | null} */
   let forced = null;
   try {

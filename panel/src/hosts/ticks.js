@@ -1,3 +1,4 @@
+// @ts-check
 // Premiere time as exact ticks (254016000000 a second) from sequence frames. Pure: no host
 // API here. Every sequence rate Premiere offers has a whole number of ticks per frame
 // (29.97: 8475667200), so a shot's frames land on exact ticks; BigInt keeps hours exact.

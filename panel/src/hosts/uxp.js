@@ -1,3 +1,4 @@
+// @ts-check
 // Premiere Pro UXP plugin (25.6+): the host interface. It and uxp_project.js (the only file
 // that calls require("premierepro")) are checked by tsc against Adobe's @adobe/premierepro
 // types. It follows these facts, recorded from a live Premiere 26.3: find imported items

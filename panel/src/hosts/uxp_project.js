@@ -1,3 +1,4 @@
+// @ts-check
 // The Premiere project as the UXP panel edits it: the one place that calls
 // require("premierepro") and require("uxp"), the one transaction helper, importing a take and
 // finding it in the bin, and reading a track back after an edit. Checked by tsc against

@@ -26,7 +26,7 @@ export function shotCard(board, shot, ctx) {
     : h("div.shot-poster.none", null, shot.take_count ? "no pick" : "no takes");
   const name = `shot ${shot.position + 1} '${shot.label}'`;
   const label = h("input.shot-label", { value: shot.label, "aria-label": `Label of ${name}`,
-    onchange: (e) => a.patch(shot, { label: e.target.value }) });
+    onchange: (/** @type {any} */ e) => a.patch(shot, { label: e.target.value }) });
   const counts = `${shot.take_count} / ${shot.takes_target} takes` +
     (shot.pending ? ` · ${shot.pending} queued` : "");
   const plan = shot.plan && shot.plan.num_frames == null
@@ -39,7 +39,7 @@ export function shotCard(board, shot, ctx) {
       disabled: shot.position === board.shots.length - 1 ? true : null,
       onclick: () => a.move(shot, shot.position + 1) }, "▼"));
   const prompt = h("textarea.shot-prompt", { rows: 2, "aria-label": `Prompt of ${name}`,
-    placeholder: "Prompt for this shot", onchange: (e) => a.patch(shot, { prompt: e.target.value }) },
+    placeholder: "Prompt for this shot", onchange: (/** @type {any} */ e) => a.patch(shot, { prompt: e.target.value }) },
   shot.prompt);
   const buttons = h("div.row.wrap.shot-buttons", null,
     h("button.small.shot-generate", { type: "button", "aria-label": `Generate ${name}`, onclick: () => a.generate(shot) }, "Generate"),

@@ -1,3 +1,4 @@
+// @ts-check
 // Compare 2-4 takes side by side, playing in sync. The first video is the clock; the others
 // follow it and are nudged back whenever they drift more than two frames.
 
@@ -5,18 +6,27 @@ import { on, state } from "../store.js";
 import { getData, h } from "./dom.js";
 import { rate, setStatus } from "./culling.js";
 
+/** @typedef {import("../store.js").Take} Take */
+
 const DRIFT_S = 0.08;
+/**
+ * The open comparison: its dialog, its play/pause, its videos, the store listener to drop and
+ * the element to give focus back to.
+ * @type {{overlay: HTMLElement, toggle: () => void, videos: HTMLVideoElement[], off: () => void,
+ *   opener: Element | null} | null}
+ */
 let current = null;
 
+/** @param {Take[]} takes 2 to 4 */
 export function openCompare(takes) {
   closeCompare();
   const videos = takes.map((t, i) => h("video.cmp-video", {
     "aria-label": `Take ${i + 1} of ${takes.length}: seed ${t.seed}`, src: t.media_url, muted: true, loop: true, playsinline: true, preload: "auto", poster: t.poster_url,
   }));
-  videos.forEach((v) => { /** @type {HTMLVideoElement} */ (v).muted = true; });
-  const master = /** @type {HTMLVideoElement} */ (videos[0]);
-  const followers = /** @type {HTMLVideoElement[]} */ (videos.slice(1));
-  const seek = /** @type {HTMLInputElement} */ (h("input#compare-seek", { type: "range", min: 0, max: 1000, value: 0, "aria-label": "Position" }));
+  videos.forEach((v) => { v.muted = true; });
+  const master = videos[0];
+  const followers = videos.slice(1);
+  const seek = (h("input#compare-seek", { type: "range", min: 0, max: 1000, value: 0, "aria-label": "Position" }));
   const playBtn = h("button.primary#compare-play", { type: "button" }, "Play");
   const closeBtn = h("button.small#compare-close", { type: "button", "aria-label": "Close compare" }, "Close");
 
@@ -38,8 +48,8 @@ export function openCompare(takes) {
     const t = state.takes.get(takes[i].id) || takes[i];
     cell.classList.toggle("picked", t.status === "picked");
     cell.classList.toggle("rejected", t.status === "rejected");
-    cell.querySelector(".cmp-pick").setAttribute("aria-pressed", String(t.status === "picked"));
-    cell.querySelector(".cmp-reject").setAttribute("aria-pressed", String(t.status === "rejected"));
+    cell.querySelector(".cmp-pick")?.setAttribute("aria-pressed", String(t.status === "picked"));
+    cell.querySelector(".cmp-reject")?.setAttribute("aria-pressed", String(t.status === "rejected"));
     cell.querySelectorAll(".star").forEach((s) => {
       const n = Number(getData(s, "n"));
       s.classList.toggle("on", n <= (t.rating || 0));
@@ -57,7 +67,7 @@ export function openCompare(takes) {
   // Focus moves into the dialog (Space pauses, Esc closes) and Tab stays inside it.
   overlay.addEventListener("keydown", (e) => {
     if (e.key !== "Tab") return;
-    const items = [...overlay.querySelectorAll("button, input, video[controls]")];
+    const items = /** @type {HTMLElement[]} */ ([...overlay.querySelectorAll("button, input, video[controls]")]);
     if (!items.length) return;
     const first = items[0];
     const last = items[items.length - 1];
@@ -100,12 +110,12 @@ export function openCompare(takes) {
 
 export function closeCompare() {
   if (!current) return;
-  for (const v of current.videos) /** @type {HTMLVideoElement} */ (v).pause();
+  for (const v of current.videos) v.pause();
   current.overlay.remove();
   current.off();
   const back = current.opener;
   current = null;
-  if (back && back.isConnected && typeof back.focus === "function") back.focus();
+  if (back && back.isConnected && "focus" in back && typeof back.focus === "function") back.focus();
 }
 
 export function compareToggle() {

@@ -1,3 +1,4 @@
+// @ts-check
 // The small Content Credentials badge on each take card. It reads what the take's record
 // says happened when the take was made (`record.credentials`), so the gallery costs no
 // extra request; `promptcut verify` and GET /takes/<id>/credentials read the file itself.

@@ -1,3 +1,4 @@
+// @ts-check
 // The take gallery: search and filters, the count, Load more, and the grid of take cards
 // (ui/take_card.js), flat and newest first or grouped by shot (ui/take_groups.js). Cards are
 // keyed by take id and moved, never rebuilt, so a playing video or a hover survives an
@@ -11,6 +12,11 @@ import { takeBlocks } from "./take_blocks.js";
 
 /** Fills the part of the grid that holds a take, so the keyboard can move onto it. */
 export let revealTake = (/** @type {string} */ _id) => false;
+/** @typedef {import("../store.js").Take} Take */
+/** @typedef {import("../store.js").Filters} Filters */
+/** @typedef {import("./take_card.js").Card} Card */
+/** @typedef {import("./take_groups.js").Section} Section */
+/** @typedef {{el: HTMLElement, label: HTMLElement, n: HTMLElement, body: HTMLElement}} Group */
 import { countText, loadShotIndex, sections, shotLabel } from "./take_groups.js";
 
 /**
@@ -36,6 +42,7 @@ export function takeNames() {
   return names;
 }
 
+/** @param {HTMLElement} root */
 export function mountGallery(root) {
   const search = h("input#search", { type: "search", placeholder: "Search prompts", "aria-label": "Search prompts" });
   const batch = h("select#filter-batch", { "aria-label": "Batch" });
@@ -55,7 +62,8 @@ export function mountGallery(root) {
       h("div.row.toolbar-count", null, count, h("span.grow"), byShot)),
     grid, empty, h("div.center", null, more));
 
-  let debounce = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let debounce;
   const refilter = () => guard(loadTakes);
   search.addEventListener("input", () => {
     clearTimeout(debounce);
@@ -63,10 +71,13 @@ export function mountGallery(root) {
   });
   batch.addEventListener("change", () => { setFilters({ batch: batch.value }); refilter(); });
   rating.addEventListener("change", () => { setFilters({ minRating: rating.value }); refilter(); });
-  status.addEventListener("change", () => { setFilters({ status: status.value }); refilter(); });
+  // Its options are "" and the take statuses (above).
+  status.addEventListener("change", () => { setFilters({ status: /** @type {Filters["status"]} */ (status.value) }); refilter(); });
 
+  /** @type {Map<string, Card>} */
   const cards = new Map();
-  const groups = new Map(); // section key -> {el, head, count, body}
+  /** @type {Map<string, Group>} */
+  const groups = new Map(); // section key -> {el, label, n, body}
   let names = new Map();
   const blocks = takeBlocks({
     h, cardEl: (id) => cardEl(id),
@@ -88,7 +99,8 @@ export function mountGallery(root) {
       }
     }).observe(root);
   } else {
-    let resized = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let resized;
     window.addEventListener("resize", () => {
       clearTimeout(resized);
       resized = setTimeout(render, 100);
@@ -131,9 +143,15 @@ export function mountGallery(root) {
     batch.value = keep;
   }
 
-  /** The card element of a take, built on first sight and patched to the take as it is. */
+  /**
+   * The card element of a take, built on first sight and patched to the take as it is; null
+   * for a take that left the store since the blocks were laid out (deleted, or filtered out:
+   * the redraw that follows takes it away).
+   * @param {string} id @returns {HTMLElement | null}
+   */
   function cardEl(id) {
     const take = state.takes.get(id);
+    if (!take) return null;
     let card = cards.get(id);
     if (!card) {
       card = buildCard(take);
@@ -143,14 +161,15 @@ export function mountGallery(root) {
     return card.el;
   }
 
-  /** Puts `els` in `box`, in order, moving only what is out of place. */
+  /** Puts `els` in `box`, in order, moving only what is out of place. @param {Element} box @param {Element[]} els */
   function place(box, els) {
     els.forEach((el, i) => {
       if (box.children[i] !== el) box.insertBefore(el, box.children[i] || null);
     });
-    while (box.children.length > els.length) box.removeChild(box.lastElementChild);
+    while (box.children.length > els.length) box.removeChild(/** @type {Element} */ (box.lastElementChild));
   }
 
+  /** The element of a section of the grouped grid, made on first sight. @param {Section} section */
   function group(section) {
     let g = groups.get(section.key);
     if (!g) {
@@ -170,7 +189,9 @@ export function mountGallery(root) {
 
   function render() {
     renderBatches();
+    /** @type {Set<string>} */
     const keep = new Set();
+    /** @type {Set<string>} */
     const used = new Set();
     names = takeNames();
     const across = perRow();

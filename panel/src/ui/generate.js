@@ -224,8 +224,9 @@ export function mountGenerate(root, host) {
     limited = true;
     bridge.jobFields().then((answer) => {
       const f = fieldsByName(answer);
-      for (const [input, name] of [[takes, "takes"], [seed, "seed"], [steps, "steps"],
-        [guidance, "guidance"], [priority, "priority"]]) applyLimits(input, f[name]);
+      /** @type {[HTMLInputElement, string][]} */
+      const limits = [[takes, "takes"], [seed, "seed"], [steps, "steps"], [guidance, "guidance"], [priority, "priority"]];
+      for (const [input, name] of limits) applyLimits(input, f[name]);
     }).catch(() => { limited = false; });
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Keys the editor's hands already know, acting only on what has focus and is on screen:
 // on a focused take card 1-5 rate (0 clears), P pick, X reject, arrows move (Shift extends),
 // Space plays in place, Enter inserts at the playhead, C compares the selection, A assembles,
@@ -29,18 +30,24 @@ export const SHORTCUTS = [
   ["Board takes: ← →", "move between takes; Space previews, P picks"],
 ];
 
-function typing(el) {
+// A key event's target is an element, or the document when nothing has focus: each use below
+// checks for the element's members before it reads them.
+
+/** @param {EventTarget | null} target */
+function typing(target) {
+  const el = /** @type {HTMLElement | null} */ (target);
   const tag = el && el.tagName;
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable);
 }
 
-/** The take card that holds `el`, when it is on screen. */
-function focusedCard(el) {
-  const card = el && el.closest ? el.closest("#gallery .take") : null;
+/** The take card that holds `target`, when it is on screen. @param {EventTarget | null} target */
+function focusedCard(target) {
+  const el = /** @type {HTMLElement | null} */ (target);
+  const card = /** @type {HTMLElement | null} */ (el && el.closest ? el.closest("#gallery .take") : null);
   return card && card.offsetParent !== null ? card : null;
 }
 
-/** @returns {HTMLElement | null} */
+/** @param {string} id @returns {HTMLElement | null} */
 function cardOf(id) {
   return document.querySelector(`#gallery .take[data-take-id="${id}"]`);
 }
@@ -70,6 +77,7 @@ function rowNeighbour(from, dir) {
   return best ? getData(best, "takeId") : null;
 }
 
+/** The take `delta` places from `from` in the grid's order (clamped to its ends). @param {string} from @param {number} delta */
 function step(from, delta) {
   const order = displayOrder(); // grouped by shot, the sections' order
   if (!order.length) return null;
@@ -77,7 +85,7 @@ function step(from, delta) {
   return order[Math.min(order.length - 1, Math.max(0, i + delta))];
 }
 
-/** Moves the cursor (and focus) to `next`; the selection follows unless extended. */
+/** Moves the cursor (and focus) to `next`; the selection follows unless extended. @param {string | null | undefined} next */
 export function moveTo(next, extend = false) {
   if (!next) return;
   selectTakes([next], { extend, cursor: next });
@@ -89,12 +97,13 @@ export function moveTo(next, extend = false) {
   }
 }
 
-/** Keys in Compare: the dialog holds focus, so they act on it alone. */
+/** Keys in Compare: the dialog holds focus, so they act on it alone. @param {KeyboardEvent} ev */
 function compareKey(ev) {
   const k = ev.key;
-  const cell = ev.target && ev.target.closest ? ev.target.closest(".cmp-cell") : null;
+  const target = /** @type {HTMLElement | null} */ (ev.target);
+  const cell = target && target.closest ? target.closest(".cmp-cell") : null;
   const id = cell && getData(cell, "takeId");
-  const onButton = ev.target && ev.target.tagName === "BUTTON";
+  const onButton = target && target.tagName === "BUTTON";
   if (k === "Escape") closeCompare();
   else if ((k === " " || k === "Spacebar") && !onButton) compareToggle();
   else if (k >= "0" && k <= "5" && id) rate(id, Number(k));
@@ -128,6 +137,7 @@ export function mountKeyboard() {
       return;
     }
     const id = getData(card, "takeId");
+    if (!id) return; // every card carries its take's id
     const k = ev.key;
     const onButton = ev.target !== card && /** @type {HTMLElement} */ (ev.target).tagName === "BUTTON";
     if (onButton && (k === " " || k === "Enter")) return; // the button's own click wins

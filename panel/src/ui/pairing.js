@@ -1,3 +1,4 @@
+// @ts-check
 // One-time pairing for UXP and CEP: the bridge address and its token (`promptcut token`),
 // kept in the panel's localStorage so the editor does this once per machine.
 
@@ -5,13 +6,14 @@ import { forgetToken, loadBase, loadToken, looksLikePairCode, saveBase, saveToke
 import { getBridge, retryNow } from "../sync.js";
 import { h } from "./dom.js";
 
+/** @type {HTMLDivElement | null} */
 let dialog = null;
 
 export function openPairing() {
   if (dialog) return;
   const bridge = getBridge();
-  const base = /** @type {HTMLInputElement} */ (h("input#pair-base", { type: "url", value: bridge ? bridge.base : loadBase(null) }));
-  const token = /** @type {HTMLInputElement} */ (h("input#pair-token", { type: "password", value: loadToken(), placeholder: "paste the token", autocomplete: "off" }));
+  const base = h("input#pair-base", { type: "url", value: bridge ? bridge.base : loadBase(null) });
+  const token = h("input#pair-token", { type: "password", value: loadToken(), placeholder: "paste the token", autocomplete: "off" });
   const save = h("button.primary#pair-save", { type: "button" }, "Save");
   const cancel = h("button.small", { type: "button" }, "Cancel");
   const forget = h("button.small", { type: "button" }, "Forget token");
@@ -27,7 +29,7 @@ export function openPairing() {
       error,
       h("div.row", null, forget, h("span.grow"), cancel, save)));
   document.body.appendChild(dialog);
-  const close = () => { dialog.remove(); dialog = null; };
+  const close = () => { dialog?.remove(); dialog = null; };
   cancel.addEventListener("click", close);
   forget.addEventListener("click", () => { forgetToken(); token.value = ""; });
   save.addEventListener("click", async () => {
@@ -38,7 +40,7 @@ export function openPairing() {
       try {
         value = await bridge.pair(value);
       } catch (e) {
-        error.textContent = e.message;
+        error.textContent = e instanceof Error ? e.message : String(e);
         return;
       }
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // The job queue: live progress with phase and ETA, cancel, reorder (PATCH priority), and
 // failed jobs with the bridge's sentence and a retry. Rows are keyed by job id and updated in
 // place, because progress arrives every denoising step and rebuilding rows would swallow
@@ -8,20 +9,28 @@ import { emit, hideJobs, on, putJob, state, time } from "../store.js";
 import { getBridge, loadJobs } from "../sync.js";
 import { fmtEta, guard, h } from "./dom.js";
 
+/** @typedef {import("../store.js").Job} Job */
+/** A job's row: its element, its progress bar and its line of details. */
+/** @typedef {{el: HTMLElement, bar: HTMLElement, meta: HTMLElement}} Row */
+
+/** @type {Job["status"][]} */
 const ACTIVE = ["running", "queued"];
 
+/** Running first, then queued in run order, then the rest newest first. */
 export function orderedJobs() {
   const jobs = [...state.jobs.values()];
-  const rank = (j) => (j.status === "running" ? 0 : j.status === "queued" ? 1 : 2);
+  const rank = (/** @type {Job} */ j) => (j.status === "running" ? 0 : j.status === "queued" ? 1 : 2);
   return jobs.sort((a, b) => rank(a) - rank(b) ||
     (a.status === "queued" ? queueCmp(a, b) : time(b) - time(a)));
 }
 
+/** @param {Job} a @param {Job} b */
 function queueCmp(a, b) {
   if (a.position != null && b.position != null && a.position !== b.position) return a.position - b.position;
   return (b.priority || 0) - (a.priority || 0) || time(a) - time(b);
 }
 
+/** @param {HTMLElement} root */
 export function mountQueue(root) {
   const summary = h("div.queue-summary#queue-summary");
   const list = h("div.queue#queue", { role: "list" });
@@ -29,6 +38,7 @@ export function mountQueue(root) {
   const clearBtn = h("button.small#clear-finished", { type: "button" }, "Clear finished");
   // The empty state sits beside the list, not in it: a list holds only its items.
   root.append(h("div.section-head", null, h("h2", null, "Queue"), summary, h("span.grow"), clearBtn), list, empty);
+  /** @type {Map<string, Row & {sig: string}>} */
   const rows = new Map();
 
   clearBtn.addEventListener("click", () => {
@@ -43,6 +53,7 @@ export function mountQueue(root) {
     const queued = jobs.filter((j) => j.status === "queued").length;
     const done = jobs.filter((j) => j.status === "done").length;
     summary.textContent = `${running} running · ${queued} queued · ${done} done`;
+    /** @type {Set<string>} */
     const seen = new Set();
     const queuedIds = visible.filter((j) => j.status === "queued").map((j) => j.id);
     visible.forEach((job, i) => {
@@ -76,7 +87,7 @@ export function mountQueue(root) {
     if ((what !== "jobs" && what !== "board") || scheduled) return;
     scheduled = true;
     // Not every host has requestAnimationFrame; a 16 ms timer does the same job there.
-    (globalThis.requestAnimationFrame || ((f) => setTimeout(f, 16)))(() => {
+    (globalThis.requestAnimationFrame || ((/** @type {() => void} */ f) => setTimeout(f, 16)))(() => {
       scheduled = false;
       render();
     });
@@ -84,10 +95,12 @@ export function mountQueue(root) {
   render();
 }
 
+/** @param {Job} job @param {string[]} queuedIds @returns {Row} */
 function buildRow(job, queuedIds) {
   const prompt = (job.request && job.request.prompt) || "";
   const bar = h("div.bar-fill");
   const meta = h("span.job-meta");
+  /** @type {HTMLButtonElement[]} */
   const buttons = [];
   const b = getBridge;
   if (job.status === "queued") {
@@ -127,21 +140,24 @@ function buildRow(job, queuedIds) {
   return { el, bar, meta };
 }
 
-/** Which shot of which board a job is for, when it is for one. */
+/** Which shot of which board a job is for, when it is for one. @param {Job} job */
 function shotChip(job) {
   if (!job.shot_id) return null;
-  const board = state.board;
-  const shot = board && board.id === job.board_id && board.shots.find((x) => x.id === job.shot_id);
+  const board = state.board && state.board.id === job.board_id ? state.board : null;
+  const shot = board && board.shots.find((x) => x.id === job.shot_id);
   const text = shot ? `Shot ${shot.position + 1} · ${shot.label}` : "Board shot";
-  return h("span.chip.shot-chip", { title: shot ? `For ${shot.label} of ${board.name}` : "For a board's shot" }, text);
+  return h("span.chip.shot-chip", { title: board && shot ? `For ${shot.label} of ${board.name}` : "For a board's shot" }, text);
 }
 
+/** @param {Row} row @param {Job} job */
 function updateProgress(row, job) {
+  /** @type {Partial<NonNullable<Job["progress"]>>} */
   const p = job.progress || {};
   const frac = p.steps ? Math.min(1, (p.step || 0) / p.steps) : 0;
   row.bar.style.width = `${Math.round(frac * 100)}%`;
   const meter = row.bar.parentElement;
   if (meter) meter.setAttribute("aria-valuenow", String(Math.round(frac * 100)));
+  /** @type {string[]} */
   const parts = [];
   if (job.status === "running") {
     parts.push(p.phase || "starting");
@@ -159,10 +175,12 @@ function updateProgress(row, job) {
   row.meta.textContent = parts.join(" · ");
 }
 
+/** @type {Set<string>} */
 const watched = new Set();
 
 /** A cancelled job whose device is still finishing its step: ask again until it has let go
  * (no event says so), so the row stops saying "Stopping" when the device is free. */
+/** @param {string} id */
 function watchStopping(id) {
   if (watched.has(id)) return;
   watched.add(id);
@@ -182,12 +200,16 @@ function watchStopping(id) {
   setTimeout(again, 300);
 }
 
+/** @param {Job} job */
 function putAndEmit(job) {
   putJob(job);
   emit("jobs");
 }
 
-/** Moves a queued job one place by giving it a priority just past its neighbour's. */
+/**
+ * Moves a queued job one place by giving it a priority just past its neighbour's.
+ * @param {Job} job @param {string[]} queuedIds @param {number} dir -1 sooner, +1 later
+ */
 async function move(job, queuedIds, dir) {
   const idx = queuedIds.indexOf(job.id);
   const other = state.jobs.get(queuedIds[idx + dir]);

@@ -1,3 +1,4 @@
+// @ts-check
 // Connection state: a dot in the header, and a plain banner when the bridge is not running
 // (with the command that starts it) or when the panel is not paired. It clears by itself
 // when the event loop reaches the bridge again.
@@ -7,6 +8,10 @@ import { retryNow } from "../sync.js";
 import { h } from "./dom.js";
 import { openPairing } from "./pairing.js";
 
+/**
+ * @param {HTMLElement} dot @param {HTMLElement} bannerHost
+ * @param {import("../hosts/host").Host} host
+ */
 export function mountStatus(dot, bannerHost, host) {
   const banner = h("div.banner#bridge-banner", { role: "alert" });
   // The state is a class, not a data attribute: UXP's attribute selectors are limited.

@@ -1,3 +1,4 @@
+// @ts-check
 // A long run of take cards rendered in blocks of whole rows, only the blocks near the screen
 // holding their cards: 2,000 takes cost the DOM of the few dozen on screen. A block off
 // screen keeps its place with its last height (or an estimate), so the scrollbar and the
@@ -14,9 +15,10 @@ const MARGIN = "500px 0px"; // filled ahead of the screen, so scrolling rarely s
 const BUDGET_MS = 6; // script time a frame may spend filling (the cards' styles come after)
 
 /**
- * @param {{cardEl: (id: string) => HTMLElement, h: (sel: string, attrs?: any) => HTMLElement,
+ * @param {{cardEl: (id: string) => HTMLElement | null, h: (sel: string, attrs?: DomAttrs) => HTMLElement,
  *   keep: (el: HTMLElement) => boolean}} opts
- *   cardEl: the card element of a take (built once, patched); keep: a block must stay filled
+ *   cardEl: the card element of a take (built once, patched), null for a take no longer
+ *   loaded (the redraw that follows drops its id); keep: a block must stay filled
  *   (it holds focus or a playing video)
  */
 export function takeBlocks(opts) {
@@ -76,7 +78,7 @@ export function takeBlocks(opts) {
     return r.bottom < 0 ? -r.bottom : r.top > view ? r.top - view : 0;
   }
 
-  /** Puts `els` first in `box`, in order, moving only what is out of place. */
+  /** Puts `els` first in `box`, in order, moving only what is out of place. @param {Element} box @param {Element[]} els */
   function place(box, els) {
     els.forEach((el, i) => {
       if (box.children[i] !== el) box.insertBefore(el, box.children[i] || null);
@@ -86,7 +88,13 @@ export function takeBlocks(opts) {
 
   /** @param {Block} b */
   function fill(b) {
-    place(b.el, b.ids.map((id) => opts.cardEl(id)));
+    /** @type {HTMLElement[]} */
+    const els = [];
+    for (const id of b.ids) {
+      const el = opts.cardEl(id);
+      if (el) els.push(el);
+    }
+    place(b.el, els);
     b.el.style.height = "";
     b.filled = true;
   }
@@ -153,7 +161,7 @@ export function takeBlocks(opts) {
     }
   }
 
-  /** Fills the block that holds take `id` (the keyboard moves to a card off screen). */
+  /** Fills the block that holds take `id` (the keyboard moves to a card off screen). @param {string} id */
   function reveal(id) {
     for (const b of blocks.values()) {
       if (b.ids.includes(id)) {

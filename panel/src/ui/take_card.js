@@ -1,3 +1,4 @@
+// @ts-check
 // One take's card in the gallery: poster with hover-scrub from the filmstrip sprite, play in
 // place, stars, pick/reject, tags. Built once per take and patched in place (updateCard
 // compares a signature) so a playing video or a hover is not torn down by an unrelated update.
@@ -8,6 +9,13 @@ import { credentialsBadge } from "./credentials.js";
 import { rate, setStatus, setTags } from "./culling.js";
 import { onCardClick, togglePlay, toggleSelect } from "./selection.js";
 
+/** @typedef {import("../store.js").Take} Take */
+/** @typedef {ReturnType<typeof buildCard>} Card */
+
+/** The take as the store holds it now (a card may outlive its take's latest copy). @param {Take} take */
+const latest = (take) => state.takes.get(take.id) || take;
+
+/** @param {Take} take */
 function stars(take) {
   const box = h("div.stars", { role: "group", "aria-label": "Rating" });
   for (let n = 1; n <= 5; n++) {
@@ -15,12 +23,13 @@ function stars(take) {
       type: "button", title: `${n} star${n > 1 ? "s" : ""} (${n})`, "aria-label": `${n} star${n > 1 ? "s" : ""}`,
       "aria-pressed": "false",
       dataset: { n: String(n) },
-      onclick: (ev) => { ev.stopPropagation(); rate(take.id, state.takes.get(take.id).rating === n ? 0 : n); },
+      onclick: (ev) => { ev.stopPropagation(); rate(take.id, latest(take).rating === n ? 0 : n); },
     }, "★"));
   }
   return box;
 }
 
+/** @param {Take} take */
 export function buildCard(take) {
   const poster = h("img.poster", { alt: "", loading: "lazy", draggable: "false" });
   const scrub = h("div.scrub");
@@ -55,13 +64,16 @@ export function buildCard(take) {
   return card;
 }
 
-/** Content Credentials: fixed when the take was made, so set once (ui/credentials.js). */
+/** Content Credentials: fixed when the take was made, so set once (ui/credentials.js). @param {Take} take */
 function crBadge(take) {
   const cr = credentialsBadge(take);
   return h(`span.badge.cr.${cr.state}`, { title: cr.title, "aria-label": cr.title, dataset: { cr: cr.state } }, cr.text);
 }
 
-/** Shows the filmstrip tile under the pointer: the sprite is a columns x rows grid. */
+/**
+ * Shows the filmstrip tile under the pointer: the sprite is a columns x rows grid.
+ * @param {Card} card @param {Take | undefined} take @param {MouseEvent} ev
+ */
 function scrubTo(card, take, ev) {
   const fs = take && take.filmstrip;
   if (!fs || !take.filmstrip_url || state.playing === take.id) return;
@@ -85,7 +97,7 @@ function scrubTo(card, take, ev) {
 
 /**
  * Patches a card to its take as it is now.
- * @param {any} card @param {any} take
+ * @param {Card} card @param {Take} take
  * @param {string} [name] what the card is called: "take 3 of shot 'Bikes'"
  */
 export function updateCard(card, take, name = `take seed ${take.seed}`) {
@@ -111,7 +123,7 @@ export function updateCard(card, take, name = `take seed ${take.seed}`) {
   card.reject.setAttribute("aria-label", `Reject ${name}`);
   card.pick.setAttribute("aria-pressed", String(take.status === "picked"));
   card.reject.setAttribute("aria-pressed", String(take.status === "rejected"));
-  el.querySelector(".stars").setAttribute("aria-label", `Rating of ${name}`);
+  el.querySelector(".stars")?.setAttribute("aria-label", `Rating of ${name}`);
   setData(el, "rating", take.rating || 0);
   setData(el, "status", take.status || "new");
   card.check.checked = selected;
@@ -125,7 +137,8 @@ export function updateCard(card, take, name = `take seed ${take.seed}`) {
     s.classList.toggle("on", n <= rating);
     s.setAttribute("aria-pressed", String(n === rating));
   });
-  el.querySelector(".badge.dur").textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
+  const duration = el.querySelector(".badge.dur");
+  if (duration) duration.textContent = take.duration_s ? `${Number(take.duration_s).toFixed(1)} s` : "";
   card.prompt.textContent = take.prompt || "";
   card.prompt.title = take.prompt || "";
   card.info.textContent = `${take.model || ""} · seed ${take.seed ?? "?"} · ${take.width}×${take.height}` +
@@ -138,7 +151,7 @@ export function updateCard(card, take, name = `take seed ${take.seed}`) {
   if (playing && !video) {
     video = h("video.inplace", { src: take.media_url, autoplay: true, loop: true, muted: true, playsinline: true, controls: true,
       "aria-label": `Preview of ${name}` });
-    /** @type {HTMLVideoElement} */ (video).muted = true;
+    video.muted = true;
     card.thumb.appendChild(video);
     card.scrub.style.display = "none";
   } else if (!playing && video) {
@@ -146,10 +159,12 @@ export function updateCard(card, take, name = `take seed ${take.seed}`) {
   }
 }
 
+/** @param {string} text */
 function cap(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** @param {Card} card @param {Take} take @param {boolean} current */
 function renderTags(card, take, current) {
   const tab = current ? "0" : "-1";
   clear(card.tags);
@@ -163,9 +178,9 @@ function renderTags(card, take, current) {
   input.addEventListener("click", (ev) => ev.stopPropagation());
   input.addEventListener("keydown", (ev) => {
     ev.stopPropagation();
-    const v = /** @type {HTMLInputElement} */ (input).value.trim();
+    const v = input.value.trim();
     if (ev.key === "Enter" && v) {
-      const cur = state.takes.get(take.id).tags || [];
+      const cur = latest(take).tags || [];
       if (!cur.includes(v)) setTags(take.id, [...cur, v]);
     }
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // The take grid grouped by shot: one section per shot, in its board's shot order, and a last
 // section "No shot" for takes of no shot (or of a shot since deleted). Takes carry shot_id
 // and board_id; the shots' labels and order come from GET /boards/<id>, fetched for the
@@ -9,10 +10,20 @@ import { getBridge } from "../sync.js";
 
 export const NO_SHOT = "no-shot";
 
+/**
+ * Where a shot sits: its board, its place on it, its label, and its takes in the library.
+ * @typedef {{boardId: string, boardName: string, position: number, label: string, total: number}} ShotPlace
+ */
+/** A section of the grouped grid (total: the shot's takes in the library; null: no shot). */
+/** @typedef {{key: string, label: string, ids: string[], total: number | null}} Section */
+
 /** shot id -> where it sits: its board's place in the list, its own place, its label. */
+/** @type {Map<string, ShotPlace>} */
 const shots = new Map();
 /** Shot ids looked for since the last fresh load: an unknown shot asks once, not forever. */
+/** @type {Set<string>} */
 const asked = new Set();
+/** @type {string[]} */
 let boardOrder = [];
 
 /**
@@ -22,6 +33,7 @@ let boardOrder = [];
  */
 export async function loadShotIndex(fresh = false) {
   if (fresh) asked.clear();
+  /** @type {Set<string>} */
   const wanted = new Set();
   for (const id of state.takeOrder) {
     const t = state.takes.get(id);
@@ -52,25 +64,29 @@ export async function loadShotIndex(fresh = false) {
 /**
  * The sections the grid shows when grouped: shots in board order then shot order, then
  * "No shot". Each: {key, label, ids, total} (total: the shot's takes in the library).
- * @returns {{key: string, label: string, ids: string[], total: number | null}[]}
+ * @returns {Section[]}
  */
 export function sections() {
   /** @type {Map<string, string[]>} */
   const byShot = new Map();
+  /** @type {string[]} */
   const loose = [];
   for (const id of state.takeOrder) {
-    const t = state.takes.get(id);
-    const known = t && t.shot_id && shots.get(t.shot_id);
-    if (!known) {
+    const shotId = state.takes.get(id)?.shot_id;
+    const known = shotId ? shots.get(shotId) : undefined;
+    if (!shotId || !known) {
       loose.push(id);
       continue;
     }
-    if (!byShot.has(t.shot_id)) byShot.set(t.shot_id, []);
-    byShot.get(t.shot_id).push(id);
+    const ids = byShot.get(shotId);
+    if (ids) ids.push(id);
+    else byShot.set(shotId, [id]);
   }
-  const boardsSeen = new Set([...byShot.keys()].map((s) => shots.get(s).boardId));
+  // Every key of byShot is a shot the index knows (checked above).
+  const place = (/** @type {string} */ shotId) => /** @type {ShotPlace} */ (shots.get(shotId));
+  const boardsSeen = new Set([...byShot.keys()].map((s) => place(s).boardId));
   const rank = (/** @type {string} */ shotId) => {
-    const s = shots.get(shotId);
+    const s = place(shotId);
     const b = boardOrder.indexOf(s.boardId);
     return [b < 0 ? boardOrder.length : b, s.position];
   };
@@ -79,16 +95,18 @@ export function sections() {
     const [bb, pb] = rank(b);
     return ba - bb || pa - pb;
   });
-  const out = keys.map((key) => {
-    const s = shots.get(key);
+  /** @type {Section[]} */
+  const out = [];
+  for (const key of keys) {
+    const s = place(key);
     const label = `${boardsSeen.size > 1 ? `${s.boardName} · ` : ""}${s.position + 1}. ${s.label}`;
-    return { key, label, ids: byShot.get(key), total: s.total };
-  });
+    out.push({ key, label, ids: byShot.get(key) || [], total: s.total });
+  }
   if (loose.length) out.push({ key: NO_SHOT, label: "No shot", ids: loose, total: null });
   return out;
 }
 
-/** A shot's label where the index knows it (null before the shot's board is fetched). */
+/** A shot's label where the index knows it (null before the shot's board is fetched). @param {string} shotId */
 export function shotLabel(shotId) {
   const s = shots.get(shotId);
   return s ? s.label : null;
@@ -99,7 +117,7 @@ export function displayOrder() {
   return state.groupByShot ? sections().flatMap((s) => s.ids) : state.takeOrder;
 }
 
-/** "3 takes", or "3 of 8 takes" when the library holds more of the shot than is shown. */
+/** "3 takes", or "3 of 8 takes" when the library holds more of the shot than is shown. @param {Section} section */
 export function countText(section) {
   const n = section.ids.length;
   const noun = `take${(section.total ?? n) === 1 ? "" : "s"}`;
