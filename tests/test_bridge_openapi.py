@@ -210,3 +210,47 @@ def test_known_failures_stay_fixed(fuzz_bridge):
     updated = [e for e in page["events"] if e["kind"] == "model.updated"]
     assert updated and updated[0]["data"] == {"provider": "fal"}
     TypeAdapter(EventPage).validate_python(page)  # the answer is what the document says
+
+
+# The maps the contract leaves open on purpose, and why (each also says so in its schema).
+OPEN_ON_PURPOSE = {
+    "/components/schemas/CredentialsOut/properties/generator/items":
+        "a C2PA manifest's claim generator: any signer adds fields of its own",
+    "/components/schemas/CredentialsOut/properties/actions/items":
+        "a C2PA manifest's actions: any signer adds fields of its own",
+    "/components/schemas/ProviderRef/properties/cost/anyOf/0":
+        "what a cloud provider reported it cost, in its own words",
+    "/components/schemas/TakeRecordOut/properties/generation":
+        "what the generator reported; its keys follow the backend",
+    "/components/schemas/Entry/properties/take/anyOf/0":
+        "a cut's take as carried through timeline files (otio_export stays below the "
+        "bridge and does not know its take type; an imported file may carry anything)",
+    "/paths/~1openapi.json/get/responses/200/content/application~1json/schema":
+        "the OpenAPI document itself, whose shape that specification defines",
+}
+
+
+def open_maps(node, path=""):
+    """JSON pointers of every object schema that names no properties and takes any key."""
+    if isinstance(node, dict):
+        if (node.get("type") == "object" and "properties" not in node
+                and node.get("additionalProperties", True) in (True, {})):
+            yield path
+        for key, value in node.items():
+            yield from open_maps(value, f"{path}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from open_maps(value, f"{path}/{i}")
+
+
+def test_no_open_map_where_the_shape_is_known():
+    from bridge.api.openapi import bare_document
+
+    doc = bare_document()
+    assert set(open_maps(doc)) == set(OPEN_ON_PURPOSE)
+    for pointer in OPEN_ON_PURPOSE:  # each says in the document that it is free-form
+        if pointer.startswith("/paths") or "Entry" in pointer:
+            continue
+        name, _, prop = pointer.split("/")[3:6]
+        assert "free-form" in doc["components"]["schemas"][name]["properties"][prop].get(
+            "description", "") + str(doc["components"]["schemas"][name]["properties"][prop])

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from bridge.generators.base import Progress
 from bridge.request import GenerationRequest
@@ -43,6 +44,23 @@ class ExecutorInfo:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "node": self.node, "device": self.device,
                 "memory_gb": self.memory_gb}
+
+
+class NodeDetails(TypedDict, total=False):
+    """What a remote executor reports of the process it runs in (a Ray actor's `describe`;
+    GET /workers shows it as `details`). A local or provider executor reports none."""
+
+    node_id: str
+    host: str
+    gpu_ids: list[str]
+    device: str
+    device_name: str | None
+    memory_gb: float | None
+    pid: int
+    data_dir: str
+    torch: str
+    cpu_threads: int
+    promptcut: str
 
 
 @dataclass(frozen=True)

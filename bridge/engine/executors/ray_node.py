@@ -26,6 +26,7 @@ from typing import Any
 
 from bridge import __version__
 from bridge.config import Settings, default_data_dir
+from bridge.engine.executors.base import NodeDetails
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators.base import Progress
 from bridge.generators.diffusers_backend import DiffusersGenerator
@@ -79,7 +80,7 @@ class NodeWorker:
         self._cancelled: set[str] = set()
         self._warm: str | None = None
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> NodeDetails:
         """Where this actor runs: the bridge's ExecutorInfo and GET /workers show it."""
         import ray
         import torch
