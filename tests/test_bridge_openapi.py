@@ -194,6 +194,28 @@ def test_stateful_sequences_follow_the_links(api_doc, fuzz_bridge):
     assert ("GET", "/takes/{take_id}", 200) in calls, sorted(set(calls))
 
 
+def test_the_take_record_type_names_every_key_a_take_record_holds(fuzz_bridge):
+    """The take answer's `record` is typed from library.records.TakeRecord, and a typed
+    answer leaves out keys its type does not name: so every key the finisher writes must
+    be named there (a new one fails here, not silently in the panel)."""
+    import json
+    import sqlite3
+    from pathlib import Path
+
+    from bridge.library.records import TakeRecord
+
+    take = fuzz_bridge.api("GET", "/takes").json()["takes"][0]
+    record = json.loads(Path(take["media_path"]).with_suffix(".json").read_text("utf-8"))
+    named = TakeRecord.__required_keys__ | TakeRecord.__optional_keys__
+    with sqlite3.connect(f"file:{fuzz_bridge.data_dir / 'promptcut.sqlite3'}?mode=ro",
+                         uri=True) as db:  # the record as the library keeps it
+        (row,) = db.execute("SELECT record FROM takes WHERE id = ?", (take["id"],)).fetchone()
+    assert set(json.loads(row)) <= named
+    assert set(record) - {"library"} <= named
+    assert set(record) - {"library"} <= set(take["record"])  # none left out of the answer
+    assert take["record"]["request"]["prompt"] == "fuzz seed take"
+
+
 def test_known_failures_stay_fixed(fuzz_bridge):
     """What schemathesis once found: a marker whose colour is null was a 500; a provider's
     `model.updated` event did not match the event's declared data."""

@@ -2874,6 +2874,8 @@ export interface components {
     NodeDetails: {
       /** Node Id */
       node_id?: string;
+      /** Is Head */
+      is_head?: boolean;
       /** Host */
       host?: string;
       /** Gpu Ids */
