@@ -19,10 +19,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
 
 KEYFRAME_SOURCES = ("upload", "take_frame")
 VIDEO_MODES = ("continue", "retake")
+
+
+class Place(TypedDict, total=False):
+    """How the editor placed a keyframe: one of frame, seconds, beat or bar, as asked; a
+    beat or a bar also carries the seconds it was laid out at on the song's grid."""
+
+    frame: int | Literal["first", "last"]
+    seconds: float
+    beat: float
+    bar: float
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class Keyframe:
     frame: int  # where it lands in the take, after any move to the model's stride
     strength: float = 1.0
     asked: int | None = None  # the frame asked for, when the model moved it
-    place: dict[str, Any] | None = None  # {"frame"|"seconds"|"beat"|"bar": value}
+    place: Place | None = None  # how it was asked
     source: str = "upload"  # upload | take_frame
     take_id: str | None = None
     take_frame: str | None = None  # first | last | a frame index, for take_frame

@@ -3,7 +3,8 @@
 A Ray head and a second node (separate `ray start` processes, each with its own node folder
 and Hugging Face cache), then `promptcut serve --executor ray --ray-address ...` and an HTTP
 client, all on 127.0.0.1. Through the public API: a take runs on a Ray actor and its record
-names the node; progress and cancel reach the actor; a node without a preset's weights says
+names the node, and its progress reaches the events as the actor pushes it; progress and
+cancel reach the actor; a node without a preset's weights says
 so in the job's error; two jobs run side by side and the second node is killed in the middle
 of its job: that job is queued again and completes on the head, with one take per job and
 no partial file; a node that joins later gets an actor and work. Writes result.json.
@@ -59,6 +60,12 @@ def main(out: Path) -> None:
         check["take"] = {"executor": take["record"]["executor"],
                          "node_known": take["record"]["executor"]["node"] in nodes,
                          "frames": take["num_frames"]}
+        # the actor pushed each report: the events carry every phase, in order, and the
+        # first and last denoising step (the slot sends those always; a poll of the actor's
+        # latest report every 100 ms could miss them on a take this quick)
+        check["pushed"] = [(e["data"]["phase"], e["data"]["step"], e["data"]["steps"])
+                           for e in bridge.api("GET", "/events?timeout=0").json()["events"]
+                           if e["kind"] == "job.progress" and e["job_id"] == take["job_id"]]
 
         # 1b. the model manager asks a node to fetch a preset into its own cache
         worker = workers[0]["id"]

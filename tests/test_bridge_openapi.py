@@ -194,6 +194,28 @@ def test_stateful_sequences_follow_the_links(api_doc, fuzz_bridge):
     assert ("GET", "/takes/{take_id}", 200) in calls, sorted(set(calls))
 
 
+def test_the_take_record_type_names_every_key_a_take_record_holds(fuzz_bridge):
+    """The take answer's `record` is typed from library.records.TakeRecord, and a typed
+    answer leaves out keys its type does not name: so every key the finisher writes must
+    be named there (a new one fails here, not silently in the panel)."""
+    import json
+    import sqlite3
+    from pathlib import Path
+
+    from bridge.library.records import TakeRecord
+
+    take = fuzz_bridge.api("GET", "/takes").json()["takes"][0]
+    record = json.loads(Path(take["media_path"]).with_suffix(".json").read_text("utf-8"))
+    named = TakeRecord.__required_keys__ | TakeRecord.__optional_keys__
+    with sqlite3.connect(f"file:{fuzz_bridge.data_dir / 'promptcut.sqlite3'}?mode=ro",
+                         uri=True) as db:  # the record as the library keeps it
+        (row,) = db.execute("SELECT record FROM takes WHERE id = ?", (take["id"],)).fetchone()
+    assert set(json.loads(row)) <= named
+    assert set(record) - {"library"} <= named
+    assert set(record) - {"library"} <= set(take["record"])  # none left out of the answer
+    assert take["record"]["request"]["prompt"] == "fuzz seed take"
+
+
 def test_known_failures_stay_fixed(fuzz_bridge):
     """What schemathesis once found: a marker whose colour is null was a 500; a provider's
     `model.updated` event did not match the event's declared data."""
@@ -210,3 +232,47 @@ def test_known_failures_stay_fixed(fuzz_bridge):
     updated = [e for e in page["events"] if e["kind"] == "model.updated"]
     assert updated and updated[0]["data"] == {"provider": "fal"}
     TypeAdapter(EventPage).validate_python(page)  # the answer is what the document says
+
+
+# The maps the contract leaves open on purpose, and why (each also says so in its schema).
+OPEN_ON_PURPOSE = {
+    "/components/schemas/CredentialsOut/properties/generator/items":
+        "a C2PA manifest's claim generator: any signer adds fields of its own",
+    "/components/schemas/CredentialsOut/properties/actions/items":
+        "a C2PA manifest's actions: any signer adds fields of its own",
+    "/components/schemas/ProviderRef/properties/cost/anyOf/0":
+        "what a cloud provider reported it cost, in its own words",
+    "/components/schemas/TakeRecordOut/properties/generation":
+        "what the generator reported; its keys follow the backend",
+    "/components/schemas/Entry/properties/take/anyOf/0":
+        "a cut's take as carried through timeline files (otio_export stays below the "
+        "bridge and does not know its take type; an imported file may carry anything)",
+    "/paths/~1openapi.json/get/responses/200/content/application~1json/schema":
+        "the OpenAPI document itself, whose shape that specification defines",
+}
+
+
+def open_maps(node, path=""):
+    """JSON pointers of every object schema that names no properties and takes any key."""
+    if isinstance(node, dict):
+        if (node.get("type") == "object" and "properties" not in node
+                and node.get("additionalProperties", True) in (True, {})):
+            yield path
+        for key, value in node.items():
+            yield from open_maps(value, f"{path}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from open_maps(value, f"{path}/{i}")
+
+
+def test_no_open_map_where_the_shape_is_known():
+    from bridge.api.openapi import bare_document
+
+    doc = bare_document()
+    assert set(open_maps(doc)) == set(OPEN_ON_PURPOSE)
+    for pointer in OPEN_ON_PURPOSE:  # each says in the document that it is free-form
+        if pointer.startswith("/paths") or "Entry" in pointer:
+            continue
+        name, _, prop = pointer.split("/")[3:6]
+        assert "free-form" in doc["components"]["schemas"][name]["properties"][prop].get(
+            "description", "") + str(doc["components"]["schemas"][name]["properties"][prop])

@@ -341,3 +341,19 @@ def test_a_take_is_found_with_its_manifest_after_remux_reencode_trim_and_resize(
                     str(settings.data_dir), "--json")
     assert cli.returncode == 7, cli.stderr
     assert json.loads(cli.stdout)["recovered"]["take_id"] == "t_watermarked"
+
+
+def test_a_manifest_whose_take_is_not_a_take_record_reads_as_none_not_a_500(server, tmp_path):
+    """The take in a file's manifest is typed in the answer; a file signed by someone else
+    with something else under Promptcut's take label answers `take: null` and says why."""
+    take = server.make_takes(1, prompt="a file signed again", seed=5, **SHOT)[0]
+    media = Path(take["media_path"])
+    identity = credentials.identity_for(Settings(data_dir=server.data_dir))
+    resigned = tmp_path / "resigned.mp4"
+    made = credentials.sign_video(media, resigned, {"model_id": "not a take"}, [], identity)
+    assert made["signed"]
+    os.replace(resigned, media)  # this test's own take, signed over with a foreign record
+    got = server.api("GET", f"/takes/{take['id']}/credentials")
+    assert got.status_code == 200, got.text
+    assert got.json()["take"] is None
+    assert "promptcut.take.unreadable" in got.json()["failures"]

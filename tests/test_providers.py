@@ -151,11 +151,10 @@ def test_cancel_reaches_the_remote_job(env, name, tmp_path):
     execution = ex.submit(Ticket("j1", 1, request(env, T2V[name], "forever and ever"),
                                  tmp_path / "staging" / "j1"))
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        p = execution.progress()
-        if p is not None and p.phase is Phase.DENOISING:
+    while time.monotonic() < deadline and execution.changed.wait(1):
+        execution.changed.clear()
+        if any(p.phase is Phase.DENOISING for p in execution.updates()):
             break
-        time.sleep(0.02)
     execution.cancel()
     with pytest.raises(Cancelled):
         execution.result(timeout=10)
@@ -164,6 +163,42 @@ def test_cancel_reaches_the_remote_job(env, name, tmp_path):
     assert next(iter(stub.jobs.values())).cancelled
     assert not (tmp_path / "staging" / "j1").exists() or not any(
         (tmp_path / "staging" / "j1").iterdir())
+
+
+def test_progress_is_pushed_at_each_change_not_polled(env, tmp_path):
+    """The executor polls the provider (its protocol) and tells of each change: `changed`
+    wakes a waiter, `updates` gives every change once, in order; the provider saying the
+    same again and again (a job that runs on) is not a change."""
+    ex = executor(env, "runway")
+    execution = ex.submit(Ticket("j1", 1, request(env, T2V["runway"], "a quay at noon"),
+                                 tmp_path / "staging" / "j1"))
+    seen = []
+    while execution.result(0) is None:
+        assert execution.changed.wait(10), "no push within 10 s"
+        execution.changed.clear()
+        seen += execution.updates()
+    seen += execution.updates()
+    assert [(p.phase, p.step, p.steps) for p in seen] == [
+        (Phase.LOADING, 0, 0), (Phase.DENOISING, 40, 100), (Phase.DOWNLOADING, 0, 0)]
+    stub = env[2]["runway"]
+    running = ex.submit(Ticket("j2", 1, request(env, T2V["runway"], "forever a quay"),
+                               tmp_path / "staging" / "j2"))
+    changes: list = []
+    while not any(p.phase is Phase.DENOISING for p in changes):
+        assert running.changed.wait(10), "no push within 10 s"
+        running.changed.clear()
+        changes += running.updates()
+    forever = next(j for j in stub.jobs.values() if "forever" in j.prompt)
+    polls = forever.polls
+    deadline = time.monotonic() + 10
+    while forever.polls < polls + 4 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the executor asks the provider again and again ...
+    assert forever.polls >= polls + 4
+    assert running.updates() == []  # ... which says the same: nothing to tell
+    assert [p.phase for p in changes] == [Phase.LOADING, Phase.DENOISING]
+    running.cancel()
+    with pytest.raises(Cancelled):
+        running.result(timeout=10)
 
 
 def test_keys_are_0600_and_without_one_nothing_is_sent(env, tmp_path):

@@ -34,6 +34,11 @@ def test_bridge_on_ray_cancel_failover_and_late_node(loopback_only, tmp_path):
     assert all(w["kind"] == "ray" and w["state"] == "idle" for w in res["workers"])
     take = checks["take"]
     assert take["executor"]["kind"] == "ray" and take["node_known"] and take["frames"] == 9
+    pushed = checks["pushed"]  # (phase, step, steps) of each job.progress event, in order
+    phases = [p for i, (p, _, _) in enumerate(pushed) if i == 0 or pushed[i - 1][0] != p]
+    assert phases == ["loading", "denoising", "decoding", "encoding"], pushed  # + the bridge's
+    denoising = [step for phase, step, _ in pushed if phase == "denoising"]
+    assert denoising[0] == 0 and denoising[-1] == 2 and denoising == sorted(denoising), pushed
     assert checks["download"] == {"status": 202, "outcome": "done"}
     assert checks["cancel"]["progress"]["phase"] == "denoising"
     assert checks["cancel"] == {**checks["cancel"], "stopped": True, "status": "cancelled"}

@@ -29,11 +29,13 @@ from bridge.api.schemas.boards import (
     AssembleIn,
     BoardCreate,
     BoardFields,
+    BoardUpload,
     FillIn,
     GenerateIn,
     MarkersIn,
     ShotPatch,
     ShotsAdd,
+    ShotsUpload,
     SplitIn,
 )
 from bridge.api.schemas.jobs import JobSubmit
@@ -43,7 +45,7 @@ from bridge.errors import InvalidRequest
 from bridge.library.records import Take
 
 bp = Blueprint("boards", __name__)
-SHOT_LIST_UPLOAD = Payload({"multipart/form-data": dict, "application/json": BoardCreate},
+SHOT_LIST_UPLOAD = Payload({"multipart/form-data": BoardUpload, "application/json": BoardCreate},
                            description="JSON (BoardCreate), or a shot-list file as multipart "
                            "field 'file' with the board's fields beside it")
 
@@ -159,7 +161,7 @@ def delete_board(board_id: str):
 
 
 @route(bp, "POST", "/boards/<board_id>/shots", summary="Add shots: one, many or a shot list",
-       body=Payload({"application/json": ShotsAdd, "multipart/form-data": dict}),
+       body=Payload({"application/json": ShotsAdd, "multipart/form-data": ShotsUpload}),
        replies={201: ShotsOut}, errors=(507,))
 def add_shots(board_id: str):
     service = boards()

@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint
+from pydantic import TypeAdapter, ValidationError
 
 from bridge.api.common import services
 from bridge.api.contract import route
 from bridge.api.schemas.credentials import CredentialsOut, MadeOut
+from bridge.api.schemas.takes import TakeRecordOut
 from bridge.errors import NotFound
 from bridge.library import credentials, store
 
@@ -34,8 +36,18 @@ def take_credentials(take_id: str) -> CredentialsOut:
     anchors = _anchors(s.settings.trust_anchors)
     found = credentials.verify(Path(take.media_path), trust_anchors=anchors)
     local = bool(made.signed and made.kind == "local" and found.signer == made.signer)
-    return CredentialsOut(take_id=take_id, **found.to_json(), signed_when_made=made,
+    seen = found.to_json()
+    if seen["take"] is not None:
+        try:  # a manifest is read from the file as anyone may have written it
+            TAKE_RECORD.validate_python(seen["take"])
+        except ValidationError:
+            seen["take"] = None
+            seen["failures"] = [*seen["failures"], "promptcut.take.unreadable"]
+    return CredentialsOut(take_id=take_id, **seen, signed_when_made=made,
                           local_signer=local, trust_list="custom" if anchors else "default")
+
+
+TAKE_RECORD = TypeAdapter(TakeRecordOut)
 
 
 def _anchors(path: Path | None) -> str | None:

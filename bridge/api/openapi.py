@@ -10,10 +10,10 @@ written per route. A route registered without `route` still appears, marked
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Flask, current_app
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 
 from bridge import __version__
@@ -194,8 +194,14 @@ def _tags(paths: dict[str, dict[str, Any]]) -> set[str]:
     return {t for item in paths.values() for op in item.values() for t in op.get("tags", [])}
 
 
+# Open on purpose: the document's shape is the OpenAPI 3.1 specification's, not ours.
+OpenApiDocument = Annotated[dict[str, Any], Field(
+    description="free-form here: an OpenAPI 3.1 document, whose shape that specification "
+    "defines")]
+
+
 @route(bp, "GET", "/openapi.json", summary="This document", public=True,
-       replies={200: Reply(dict[str, Any], "The OpenAPI 3.1 document")})
+       replies={200: Reply(OpenApiDocument, "The OpenAPI 3.1 document")})
 def openapi():
     cache = current_app.extensions.setdefault("promptcut_openapi", {})
     if "doc" not in cache:

@@ -12,6 +12,7 @@ from flask import Blueprint, request
 from bridge.api.common import services
 from bridge.api.contract import Payload, route
 from bridge.api.schemas.board_answers import SongOut, SongPending
+from bridge.api.schemas.boards import SongUpload
 from bridge.boards import songs
 from bridge.errors import InvalidRequest
 
@@ -40,11 +41,7 @@ def _wait() -> float:
 
 @route(bp, "POST", "/songs",
        summary="Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes)",
-       body=Payload({"multipart/form-data": dict},
-                    description="the audio as field 'file'; optional 'wait' (seconds to wait "
-                                "for the analysis, default 60) and 'analyser': 'librosa' "
-                                "(default, commercial use allowed) or 'madmom' (opt-in; its "
-                                "models are licensed CC BY-NC-SA 4.0, non-commercial only)"),
+       body=Payload({"multipart/form-data": SongUpload}),
        replies={201: SongOut, 202: SongPending}, errors=(507,))
 def upload():
     upload = request.files.get("file")

@@ -28,6 +28,7 @@ from bridge.library import journal, store, take_files
 from bridge.library.db import Database
 from bridge.library.media import probe
 from bridge.library.names import take_stem
+from bridge.library.records import TakeRecord
 
 log = logging.getLogger("promptcut.finisher")
 
@@ -146,11 +147,11 @@ class Finisher:
         return take_id
 
     def _record(self, job: Job, take_id: str, result: ExecutorResult, where: ExecutorInfo,
-                generate_s: float) -> dict[str, Any]:
+                generate_s: float) -> TakeRecord:
         req = result.request
         created = time.time()
         frames = result.frames
-        record = {
+        record: TakeRecord = {
             "schema_version": RECORD_SCHEMA,
             "take_id": take_id, "job_id": job.id, "batch_id": job.batch_id,
             "created_at": created, "request": req.to_dict(),
@@ -168,7 +169,7 @@ class Finisher:
                         "generate_s": round(generate_s, 3)},
         }
         if result.provider:
-            record["provider"] = result.provider
+            record["provider"] = result.provider  # type: ignore[typeddict-item]
         return record
 
 

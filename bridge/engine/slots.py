@@ -1,8 +1,8 @@
 """One slot per executor: the thread that claims jobs for it and sees each one through.
 
 A slot claims the best queued job its executor accepts (its warm model first), submits it,
-relays the progress the executor pushes (it waits on the execution's `changed` event; an
-executor that cannot push is looked at every POLL_S), reads the job's state from the
+relays the progress the executor pushes (it waits on the execution's `changed` event and
+takes its `updates`; every executor pushes, none is polled), reads the job's state from the
 database five times a second (so a cancel from any process reaches the executor within one
 denoising step), and hands the result to the finisher. Database errors (a library locked
 by another program, a full disk) never kill it: it retries with backoff and says so in its
@@ -32,7 +32,6 @@ from bridge.request import GenerationRequest
 
 log = logging.getLogger("promptcut.worker")
 
-POLL_S = 0.1  # how often a slot looks at an executor that does not push its progress
 CHECK_S = 0.2  # how often a slot reads the job's state (a cancel from any process)
 
 
@@ -142,21 +141,18 @@ class Slot:
         shared.events.publish(EventKind.JOB_STARTED, job_id=job.id, batch_id=job.batch_id,
                               data={"executor": self.executor.info.id})
         execution = self.executor.submit(ticket)
-        drain = getattr(execution, "updates", None)  # every report, where an executor keeps them
-        # An executor that pushes (sets `changed` at each report and at the end) is waited
-        # on; one that does not (a Ray actor, a provider) is looked at every POLL_S.
-        changed: threading.Event | None = getattr(execution, "changed", None)
+        # Every execution pushes: it sets `changed` at each report and when its result is
+        # in, and keeps its reports for `updates`; the slot sleeps on `changed` (waking at
+        # least every CHECK_S to read the job's state for a cancel).
+        changed = execution.changed
         sent, last_sent, next_check = None, 0.0, 0.0
         latest = None
         while True:
-            if changed is not None:
-                changed.wait(CHECK_S)
-                changed.clear()  # before reading, so a report from now on wakes us again
-                result = execution.result(0)
-            else:
-                result = execution.result(POLL_S)
+            changed.wait(CHECK_S)
+            changed.clear()  # before reading, so a report from now on wakes us again
+            result = execution.result(0)
             now = time.monotonic()
-            reports = drain() if drain else [execution.progress()]
+            reports = execution.updates()
             if latest is not None and not reports:
                 reports = [latest]  # one thinned out before: it goes out once time allows
             for progress in reports:

@@ -1,5 +1,9 @@
 """A cloud provider as an executor: create the remote job, poll it, download the MP4.
 
+Polling the provider's API is the provider's own protocol, so it stays here, in the job's
+thread; the engine is told of each change it finds (`changed`, `updates`) and never polls
+this executor (bridge.engine.slots).
+
 Each provider gets a few executors (`concurrency`, default 4: remote jobs run side by side)
 that claim only that provider's presets, and refuse everything while no key is stored: a
 job for a local model can never end up at a paid service, and a provider job is never sent
@@ -13,6 +17,7 @@ import base64
 import logging
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,8 @@ log = logging.getLogger("promptcut.providers")
 
 
 class ProviderExecution:
-    """One remote job, driven by a thread of its own (Execution in executors.base)."""
+    """One remote job, driven by a thread of its own (Execution in executors.base). It
+    pushes: `changed` is set at each new progress and when the job is over."""
 
     def __init__(self, executor: ProviderExecutor, ticket: Ticket, preset: ProviderPreset,
                  key: str) -> None:
@@ -41,6 +47,8 @@ class ProviderExecution:
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._progress: Progress | None = None
+        self._pending: deque[Progress] = deque(maxlen=1000)
+        self.changed = threading.Event()
         self._result: ExecutorResult | None = None
         self._error: BaseException | None = None
         limits = executor.limits
@@ -50,8 +58,19 @@ class ProviderExecution:
                                         name=f"promptcut-{executor.spec.name}")
         self._thread.start()
 
-    def progress(self) -> Progress | None:
-        return self._progress
+    def updates(self) -> list[Progress]:
+        """Every change of progress since the last call, in order."""
+        out = []
+        while self._pending:
+            out.append(self._pending.popleft())
+        return out
+
+    def _report(self, p: Progress) -> None:
+        if p == self._progress:
+            return  # the provider said the same again: nothing to tell
+        self._progress = p
+        self._pending.append(p)
+        self.changed.set()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -83,11 +102,12 @@ class ProviderExecution:
                                            code="generation_failed")
         finally:
             self._done.set()
+            self.changed.set()
 
     def _execute(self, started: float) -> ExecutorResult:
         spec, preset, client = self.executor.spec, self.preset, self.client
         req = self.ticket.request
-        self._progress = Progress(Phase.LOADING)
+        self._report(Progress(Phase.LOADING))
         created = client.send(spec.create(client.base, preset, self._inputs(req)))
         self.remote_id, self._created = spec.job_id(created), created
         log.info("%s job %s started for %s", spec.name, self.remote_id, self.ticket.job_id)
@@ -100,7 +120,7 @@ class ProviderExecution:
         if not status.video_url:
             raise GenerationFailed(f"{spec.label} finished without a video.",
                                    code="provider_failed")
-        self._progress = Progress(Phase.DOWNLOADING)
+        self._report(Progress(Phase.DOWNLOADING))
         staging = Path(self.ticket.staging)
         staging.mkdir(parents=True, exist_ok=True)
         video = staging / f"{self.ticket.job_id}-{self.ticket.attempt}.mp4"
@@ -133,8 +153,8 @@ class ProviderExecution:
                                        code="provider_cancelled")
             if status.state is RemoteState.RUNNING:
                 pct = round((status.progress or 0.0) * 100)
-                self._progress = Progress(Phase.DENOISING, pct, 100 if status.progress
-                                          is not None else 0)
+                self._report(Progress(Phase.DENOISING, pct, 100 if status.progress
+                                      is not None else 0))
             if client.remaining() <= 0:
                 raise GenerationFailed(f"{spec.label} did not finish within the job's "
                                        f"deadline of {client.limits.deadline_s:.0f} s.",

@@ -8,14 +8,14 @@ what the answer adds (the layout, counts, the pick) is declared here.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from bridge.api.schemas.boards import Unit
+from bridge.api.schemas.boards import Overrides, Unit
 from bridge.api.schemas.chains import ChainOut
-from bridge.api.schemas.common import Answer, answer_of
-from bridge.api.schemas.jobs import JobOut
+from bridge.api.schemas.common import Answer, DocumentedAs, answer_of
+from bridge.api.schemas.jobs import InitImageIn, JobOut
 from bridge.api.schemas.takes import TakeOut
 from bridge.api.schemas.timelines import TimelineOut
 from bridge.boards.records import Board, GridAdjust, Shot
@@ -78,8 +78,13 @@ PickOut = create_model(
     **{n: (TakeOut.model_fields[n].rebuild_annotation() | None, ...) for n in PICK_FIELDS})
 
 
+# A shot's overrides, a board's defaults and a shot's start image are kept as they were sent
+# (the body's own shapes, checked when they came in), so answers are documented with them.
+OverridesOut = Annotated[dict[str, Any], DocumentedAs(Overrides)]
+StartImageOut = Annotated[dict[str, Any], DocumentedAs(InitImageIn)]
+
 ShotOut = answer_of(
-    Shot, "ShotOut",
+    Shot, "ShotOut", overrides=(OverridesOut, ...), start_image=(StartImageOut | None, ...),
     duration=(DurationOut | None, Field(description="None: the board's default")),
     start_frame=(int | None, ...), end_frame=(int | None, ...), frames=(int | None, ...),
     start_s=(float | None, ...), seconds=(float | None, ...), beats=(float | None, ...),
@@ -97,7 +102,7 @@ class LayoutError(Answer):
 
 
 BoardOut = answer_of(
-    Board, "BoardOut",
+    Board, "BoardOut", defaults=(OverridesOut, ...),
     default_duration=(DurationOut, ...), grid=(GridOut, ...),
     song=(SongOut | None, ...), layout_error=(LayoutError | None, ...),
     shots=(list[ShotOut], ...),  # type: ignore[valid-type]

@@ -231,3 +231,27 @@ class AssembleIn(Body):
     formats: list[text(16)] | text(100) | None = None
     unpicked: Literal["gap", "best"] = Field(
         default="gap", description="a shot without a pick: a gap, or its best-rated take")
+
+
+# ---- bcontract: multipart forms (what an upload carries beside its file) ----
+# A form's fields are text: the board's scalar fields as a BoardCreate body takes them.
+FORM_LEFT_OUT = ("grid", "defaults", "shots", "shot_list", "shot_list_format")
+BoardUpload = create_model(
+    "BoardUpload", __doc__="A shot-list file and the new board's fields, as text.",
+    file=(bytes, Field(description="the shot list: CSV, TSV, JSON or Markdown")),
+    **{n: (str | None, Field(default=None, description=info.description))
+       for n, info in BoardCreate.model_fields.items() if n not in FORM_LEFT_OUT})
+
+
+class ShotsUpload(BaseModel):
+    file: bytes = Field(description="a shot list (CSV, TSV, JSON or Markdown); its shots are "
+                        "added at the end")
+
+
+class SongUpload(BaseModel):
+    file: bytes = Field(description="the audio: WAV, MP3, AAC/M4A or FLAC")
+    wait: str | None = Field(default=None, description="seconds to wait for the analysis "
+                             "(0 to 600, default 60); longer answers 202 and goes on")
+    analyser: Literal["librosa", "madmom"] | None = Field(
+        default=None, description="librosa (default, commercial use allowed) or madmom "
+        "(opt-in; its models are licensed CC BY-NC-SA 4.0, non-commercial only)")

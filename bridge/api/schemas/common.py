@@ -21,6 +21,7 @@ from pydantic import (
     create_model,
 )
 from pydantic_core import PydanticCustomError
+from typing_extensions import Required, TypedDict, is_typeddict
 
 from bridge.text import ALLOWED_CONTROLS, TEXT_PATTERN, Text, check_text, text  # noqa: F401
 
@@ -59,6 +60,35 @@ class Answer(BaseModel):
     reaches into nested TypedDicts and makes their optional keys required.)"""
 
 
+Number = int | float
+
+
+class ErrorFacts(TypedDict, total=False):
+    """The facts a refusal carries beside its sentence, by what it is about; a refusal sends
+    only those that apply (`choices` for a value not on a list, `suggestion` and `nearest`
+    for a size or frame count the preset does not take, `retry_after_s` for a busy library)."""
+
+    choices: list[str | Number | list[Number] | None]
+    suggestion: Number | str
+    nearest: list[Number]
+    multiple: int
+    rule: str
+    min: Number
+    max: Number
+    model: str
+    conditioning: str | None
+    frame: int | str
+    estimate_s: Number
+    limit_s: Number
+    id: str
+    draft_take_id: str
+    path: str
+    retry_after_s: Number
+    rates: str
+    char: str
+    position: int
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="required, wrong_type, out_of_range, too_long, "
                       "unknown_field, invalid_choice, invalid_character, not_found, ... "
@@ -66,7 +96,7 @@ class ErrorDetail(BaseModel):
     message: str = Field(description="a sentence a person can act on")
     field: str | None = Field(description="the field at fault as a dotted path "
                               "(`init_image.frame`, `takes[2]`), or a header name")
-    details: dict[str, Any] | None = Field(
+    details: ErrorFacts | None = Field(
         default=None, description="e.g. the nearest valid values: suggestion, nearest, "
         "choices")
 
@@ -79,12 +109,17 @@ class Error(BaseModel):
 
 def answer_of(record: type, model_name: str, /, *, base: type[BaseModel] = Answer,
               exclude: tuple[str, ...] = (), **changes: Any) -> type[BaseModel]:
-    """An answer model with every field of a record (a pydantic model or a dataclass), each
-    required (an answer always carries them all), so the record stays the one place its
-    fields are named. `exclude` leaves fields out; `changes` narrow a field's type or add
-    one: name=(type, default or ... or Field(...))."""
+    """An answer model with every field of a record (a pydantic model, a dataclass or a
+    TypedDict), each required (an answer always carries them all; a TypedDict's optional key
+    is None when absent), so the record stays the one place its fields are named. `exclude`
+    leaves fields out; `changes` narrow a field's type or add one: name=(type, default or
+    ... or Field(...))."""
     fields: dict[str, Any] = {}
-    if isinstance(record, type) and issubclass(record, BaseModel):
+    if is_typeddict(record):
+        hints = typing.get_type_hints(record, include_extras=False)
+        fields = {n: (t, ...) if n in record.__required_keys__ else (t | None, None)
+                  for n, t in hints.items()}
+    elif isinstance(record, type) and issubclass(record, BaseModel):
         for field_name, info in record.model_fields.items():
             fields[field_name] = (info.rebuild_annotation(),
                                   Field(description=info.description))
@@ -95,6 +130,23 @@ def answer_of(record: type, model_name: str, /, *, base: type[BaseModel] = Answe
         fields.pop(field_name)
     fields.update(changes)
     return create_model(model_name, __base__=base, __doc__=record.__doc__, **fields)
+
+
+def shape_of(record: Any, name: str, /, **changes: Any) -> Any:
+    """A TypedDict record under another name with some keys' types narrowed (a key keeps
+    whether it is required), for an answer that carries the record as stored."""
+    hints = {n: _unrequired(t) for n, t in
+             typing.get_type_hints(record, include_extras=True).items()}
+    hints.update(changes)
+    fields = {n: Required[t] if n in record.__required_keys__ else t for n, t in hints.items()}
+    shape = TypedDict(name, fields, total=False)  # type: ignore[operator]
+    shape.__doc__ = record.__doc__
+    return shape
+
+
+def _unrequired(hint: Any) -> Any:
+    return typing.get_args(hint)[0] if typing.get_origin(hint) in (
+        Required, typing.Required, typing.NotRequired) else hint
 
 
 class DocumentedAs:

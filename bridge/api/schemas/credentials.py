@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bridge.api.schemas.common import Answer
+from bridge.api.schemas.common import Answer, answer_of
+from bridge.api.schemas.takes import TakeRecordOut
+from bridge.library.records import SigningRecord
 
 State = Literal["valid", "untrusted", "tampered", "none"]
 
@@ -18,19 +20,12 @@ class IngredientOut(Answer):
     signed: bool = Field(description="the ingredient carries Content Credentials of its own")
 
 
-class MadeOut(Answer):
-    """What the take record says happened when the take was made."""
+# What the take record says happened when the take was made.
+MadeOut = answer_of(SigningRecord, "MadeOut")
 
-    signed: bool
-    reason: str | None = Field(None, description="why it was not signed")
-    manifest: str | None = None
-    signer: str | None = None
-    issuer: str | None = None
-    kind: Literal["local", "studio"] | None = None
-    algorithm: str | None = None
-    timestamped: bool | None = None
-    sign_s: float | None = None
-    ingredients: list[dict[str, Any]] = Field(default_factory=list)
+# What a C2PA manifest says as it says it: any signer may add fields of its own to these
+# (the C2PA specification allows it), so they stay open, unlike Promptcut's own take record.
+C2PA_OWN = "free-form: as the file's C2PA manifest has it; other signers add fields of their own"
 
 
 class CredentialsOut(Answer):
@@ -44,13 +39,17 @@ class CredentialsOut(Answer):
     signer: str | None
     issuer: str | None
     signed_at: str | None
-    generator: list[dict[str, Any]] = Field(description="claim generator: Promptcut")
-    actions: list[dict[str, Any]] = Field(description="c2pa.created, trainedAlgorithmicMedia")
+    generator: list[dict[str, Any]] = Field(description="claim generator (Promptcut); "
+                                            + C2PA_OWN)
+    actions: list[dict[str, Any]] = Field(description="c2pa.created, "
+                                          "trainedAlgorithmicMedia; " + C2PA_OWN)
     ingredients: list[IngredientOut]
-    take: dict[str, Any] | None = Field(description="the take record in the manifest")
+    take: TakeRecordOut | None = Field(  # type: ignore[valid-type]
+        description="the take record in the manifest (null also when it is not one this "
+        "version reads: `failures` says so)")
     manifest: str | None
     failures: list[str] = Field(description="validation failure codes")
-    signed_when_made: MadeOut
+    signed_when_made: MadeOut  # type: ignore[valid-type]
     local_signer: bool = Field(description="signed by this install's local certificate")
     trust_list: Literal["default", "custom"] = Field(
         description="custom: PROMPTCUT_TRUST_ANCHORS added roots")

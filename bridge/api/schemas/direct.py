@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Body, Id, Sha256
+from bridge.conditions import Place
 
 MAX_KEYFRAMES = 32
 Strength = Annotated[float, Field(gt=0, le=1)]
@@ -29,7 +30,7 @@ class KeyframeIn(Body):
 
     upload: Sha256 | None = Field(default=None, description="the sha256 from POST /images")
     sha256: Sha256 | None = Field(default=None, description="a stored image (take records)")
-    place: dict[str, float | int | str] | None = Field(
+    place: Place | None = Field(
         default=None, description="where it was asked, as a take record stores it")
     asked: int | None = Field(default=None, description="stored: the frame before it moved")
     source: Literal["upload", "take_frame"] | None = Field(default=None,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from bridge.api.schemas.common import Answer, Body, text
+from bridge.engine.executors.base import NodeDetails
 
 
 class WorkerOut(Answer):
@@ -19,8 +18,9 @@ class WorkerOut(Answer):
     job_id: str | None = Field(description="the job it runs now")
     state: str = Field(description="idle | busy | stopping | retrying | lost | stopped")
     reason: str | None = Field(description="why it is not taking work, when it is not")
-    details: dict[str, Any] = Field(description="host, GPU ids, CPU threads (Ray); "
-                                    "whatever else the executor reports")
+    details: NodeDetails = Field(description="the process it runs in, as a remote executor "
+                                 "reports it (Ray: host, GPU ids, CPU threads); empty for "
+                                 "local and provider executors")
 
 
 class WorkerList(Answer):

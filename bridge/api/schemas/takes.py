@@ -8,8 +8,9 @@ from pydantic import Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
-from bridge.api.schemas.common import Answer, Body, Id, Query, answer_of, text
-from bridge.library.records import Take, TakeStatus
+from bridge.api.schemas.common import Answer, Body, Id, Query, answer_of, shape_of, text
+from bridge.api.schemas.jobs import RequestRecord
+from bridge.library.records import Take, TakeRecord, TakeStatus
 from bridge.library.store import TAKE_SORTS
 
 TakeSort = Literal[tuple(TAKE_SORTS)]  # type: ignore[valid-type]
@@ -56,12 +57,15 @@ class TakePatch(Body):
         return out
 
 
+# The take's record as stored, its request typed as a job's is.
+TakeRecordOut = shape_of(TakeRecord, "TakeRecordOut", request=RequestRecord)
+
 # A take as answers show it: the Take record without its private paths, with signed URLs.
 TAKE_OUT_EXCLUDED = ("poster_path", "filmstrip_path", "sidecar_path", "deleted_at",
                      "updated_at")
 TakeOut = answer_of(
     Take, "TakeOut", exclude=TAKE_OUT_EXCLUDED,
-    record=(dict[str, Any], Field(description="the take's full record (its sidecar JSON)")),
+    record=(TakeRecordOut, Field(description="the take's record (its sidecar JSON)")),
     media_path=(str, Field(description="the file on this machine, for the host to import")),
     media_url=(str, Field(description="signed: works without the token (docs/api.md)")),
     poster_url=(str, Field(description="signed, like media_url")),

@@ -6,13 +6,16 @@ studio's GPU server, or a cloud provider's API. The engine talks to every one of
 through the same four verbs (docs/architecture.md, A job):
 
     submit(ticket)        -> Execution     start the job; returns at once
-    execution.progress()  -> Progress      phase, step i of n, ETA (None before it starts)
+    execution.changed     a threading.Event set at each progress report and when it is over
+    execution.updates()   -> [Progress]    every report since the last call (phase, step
+                                           i of n, ETA), in order
     execution.cancel()                     stop within one denoising step (or ask the provider)
     execution.result(t)   -> ExecutorResult | None   wait up to t seconds; None: not yet
 
 `result` raises `bridge.errors.Cancelled` when the job was cancelled and
 `bridge.errors.GenerationFailed` (code + a sentence a person can act on) when it failed. The
-engine's slot thread for each executor claims jobs, polls progress and the database's job
+engine's slot thread for each executor claims jobs, sleeps until the execution pushes a
+report (no executor is polled for progress), reads the database's job
 state (cancellation is a state in the database, so whichever process sees it first, the
 slot tells the executor), and passes the result to the finisher, which encodes when it got
 frames, stores an encoded file as delivered, and records and registers the take.
@@ -20,11 +23,13 @@ frames, stores an encoded file as delivered, and records and registers the take.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from typing_extensions import TypedDict
 
 from bridge.generators.base import Progress
 from bridge.request import GenerationRequest
@@ -43,6 +48,24 @@ class ExecutorInfo:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "node": self.node, "device": self.device,
                 "memory_gb": self.memory_gb}
+
+
+class NodeDetails(TypedDict, total=False):
+    """What a remote executor reports of the process it runs in (a Ray actor's `describe`;
+    GET /workers shows it as `details`). A local or provider executor reports none."""
+
+    node_id: str
+    is_head: bool  # the cluster's head node (the bridge's RayCluster adds it)
+    host: str
+    gpu_ids: list[str]
+    device: str
+    device_name: str | None
+    memory_gb: float | None
+    pid: int
+    data_dir: str
+    torch: str
+    cpu_threads: int
+    promptcut: str
 
 
 @dataclass(frozen=True)
@@ -75,7 +98,9 @@ class ExecutorResult:
 
 
 class Execution(Protocol):
-    def progress(self) -> Progress | None: ...
+    changed: threading.Event
+
+    def updates(self) -> list[Progress]: ...
 
     def cancel(self) -> None: ...
 

@@ -93,9 +93,6 @@ class LocalExecution:
         if p.step:  # a step that does not look at cancel (tests: a clean stop bounds it)
             faults.stall("executor.step")
 
-    def progress(self) -> Progress | None:
-        return self.latest
-
     def updates(self) -> list[Progress]:
         """Every report since the last call, in order: a fast take can go through all its
         phases between two polls of the slot, and each phase should still be seen."""

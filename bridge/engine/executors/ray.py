@@ -8,7 +8,10 @@ actor claims jobs from the one queue like a local device does.
 
 - Results come back through Ray as MP4 bytes (encoded on the node) and are written into the
   ticket's staging folder under a temporary name, then renamed: no half file, no shared disk.
-- Progress and cancel are actor calls answered while the take denoises (a threaded actor).
+- Progress is pushed: a listener thread per job keeps one `updates` call waiting on the
+  actor, which answers as soon as the take reports or ends (a long call on the threaded
+  actor, so no extra actor or queue process); the result's ObjectRef future wakes the slot
+  when the take is done. Cancel is an actor call answered while the take denoises.
 - A node or actor that dies mid-job makes `result` raise ExecutorLost: the engine queues the
   job again and another executor runs it; nothing of the lost attempt was delivered.
 - A watcher thread (`RayCluster`) asks Ray for the cluster's nodes every few seconds: a node
@@ -24,6 +27,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,7 +47,8 @@ from bridge.request import GenerationRequest
 log = logging.getLogger("promptcut.ray")
 
 NAMESPACE = "promptcut"
-ACTOR_THREADS = 4  # run + progress + cancel + download at once
+ACTOR_THREADS = 4  # run + updates + cancel + download at once
+LISTEN_S = 30.0  # how long one `updates` call waits on the actor before it is asked again
 
 # What Ray raises when the process or machine that held the work is gone.
 LOST = (rx.RayActorError, rx.WorkerCrashedError, rx.ObjectLostError, rx.NodeDiedError,
@@ -59,25 +64,46 @@ def connect(address: str | None) -> None:
 
 
 class RayExecution:
-    """One job on one actor (Execution in bridge.engine.executors.base)."""
+    """One job on one actor (Execution in bridge.engine.executors.base). It pushes:
+    `changed` is set when the actor reports and when the result is in."""
 
     def __init__(self, executor: RayExecutor, ticket: Ticket, ref: Any) -> None:
         self.executor = executor
         self.ticket = ticket
         self.ref = ref
-        self._last: Progress | None = None
-        self._finished = False
+        self.changed = threading.Event()
+        self._pending: deque[Progress] = deque(maxlen=1000)
+        # Ray resolves the result's future on its own thread: the slot wakes at once.
+        ref.future().add_done_callback(lambda _f: self.changed.set())
+        self._listener = threading.Thread(target=self._listen, daemon=True,
+                                          name=f"promptcut-ray-{ticket.job_id}")
+        self._listener.start()
 
-    def progress(self) -> Progress | None:
-        if self._finished:
-            return self._last
-        try:
-            p = ray.get(self.executor.handle.progress.remote(self.ticket.job_id), timeout=2)
-        except (rx.GetTimeoutError, rx.RayError):
-            return self._last
-        if p:
-            self._last = Progress(Phase(p["phase"]), p["step"], p["steps"], p["eta_s"])
-        return self._last
+    def _listen(self) -> None:
+        """Keep one `updates` call waiting on the actor until the job has ended; a lost
+        actor ends it too (then `result` says so)."""
+        seen = 0
+        handle, job_id = self.executor.handle, self.ticket.job_id
+        while True:
+            try:
+                got = ray.get(handle.updates.remote(job_id, seen, LISTEN_S))
+            except rx.RayError:
+                self.changed.set()
+                return
+            self._pending.extend(Progress(Phase(p["phase"]), p["step"], p["steps"], p["eta_s"])
+                                 for p in got["reports"])
+            seen += len(got["reports"])
+            if got["reports"]:
+                self.changed.set()
+            if got["ended"] or (not got["reports"] and ray.wait([self.ref], timeout=0)[0]):
+                return  # the take is over (or its result is in, whatever the actor kept)
+
+    def updates(self) -> list[Progress]:
+        """Every report since the last call, in order."""
+        out = []
+        while self._pending:
+            out.append(self._pending.popleft())
+        return out
 
     def cancel(self) -> None:
         with contextlib.suppress(rx.RayError):
@@ -87,7 +113,6 @@ class RayExecution:
         ready, _ = ray.wait([self.ref], timeout=timeout)
         if not ready:
             return None
-        self._finished = True
         ex = self.executor
         try:
             out = ray.get(self.ref)

@@ -5,8 +5,13 @@ the node's own data folder (tiny test models) and its own Hugging Face cache. It
 take to MP4 on the node, so only a few megabytes travel back through Ray, and the bridge
 stores that file as delivered. No shared filesystem is assumed in either direction.
 
-Methods run in a small thread pool (`max_concurrency`), so that `progress` and `cancel` are
+Methods run in a small thread pool (`max_concurrency`), so that `updates` and `cancel` are
 answered while `run` is busy denoising. The bridge runs at most one job per actor.
+
+Progress is pushed, not polled: the bridge keeps one `updates` call waiting on the actor,
+and the actor answers it as soon as the take reports (a step, a phase) or ends; the bridge
+then asks again from where it got to. Each report is kept in order, so none is lost between
+two calls.
 
 Every node needs Promptcut installed (`pip install promptcut[ray]`), like the head: Ray
 imports this module by name on the node.
@@ -26,6 +31,7 @@ from typing import Any
 
 from bridge import __version__
 from bridge.config import Settings, default_data_dir
+from bridge.engine.executors.base import NodeDetails
 from bridge.errors import Cancelled, GenerationFailed
 from bridge.generators.base import Progress
 from bridge.generators.diffusers_backend import DiffusersGenerator
@@ -75,11 +81,13 @@ class NodeWorker:
         self.settings = Settings(data_dir=folder)
         self.generator = _NodeGenerator(self.settings)
         self._lock = threading.Lock()
-        self._progress: dict[str, dict[str, Any]] = {}
+        self._reported = threading.Condition(self._lock)
+        self._reports: dict[str, list[dict[str, Any]]] = {}  # the running job's, in order
+        self._ended: set[str] = set()
         self._cancelled: set[str] = set()
         self._warm: str | None = None
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> NodeDetails:
         """Where this actor runs: the bridge's ExecutorInfo and GET /workers show it."""
         import ray
         import torch
@@ -103,9 +111,16 @@ class NodeWorker:
     def warm_model(self) -> str | None:
         return self._warm
 
-    def progress(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            return self._progress.get(job_id)
+    def updates(self, job_id: str, after: int, wait_s: float) -> dict[str, Any]:
+        """The job's reports from number `after` on, once there is one or the job has
+        ended (or after `wait_s`): `{"reports": [...], "ended": bool}`."""
+        def ready() -> bool:
+            return len(self._reports.get(job_id, ())) > after or job_id in self._ended
+
+        with self._reported:
+            self._reported.wait_for(ready, wait_s)
+            return {"reports": self._reports.get(job_id, [])[after:],
+                    "ended": job_id in self._ended}
 
     def cancel(self, job_id: str) -> None:
         with self._lock:
@@ -119,9 +134,16 @@ class NodeWorker:
         self.generator.sent[chosen.name] = chosen
         started = time.monotonic()
 
+        with self._reported:  # one job at a time: older jobs' reports go (ended stays)
+            self._reports = {job_id: []}
+            self._ended.discard(job_id)
+            if len(self._ended) > 64:
+                self._ended.clear()  # long over: their listeners have been answered
+
         def on_progress(p: Progress) -> None:
-            with self._lock:
-                self._progress[job_id] = p.to_json()
+            with self._reported:
+                self._reports[job_id].append(p.to_json())
+                self._reported.notify_all()
 
         def is_cancelled() -> bool:
             with self._lock:
@@ -141,9 +163,10 @@ class NodeWorker:
             return {"status": "failed", "code": "generation_failed",
                     "message": f"Generation failed on Ray node {platform.node()}: {exc}"}
         finally:
-            with self._lock:
-                self._progress.pop(job_id, None)
+            with self._reported:
+                self._ended.add(job_id)  # reports stay until the next job: none is lost
                 self._cancelled.discard(job_id)
+                self._reported.notify_all()
         return {"status": "done", "mp4": mp4, "fps": video.fps, "model_id": video.model_id,
                 "revision": video.revision, "request": video.request.to_dict(),
                 "info": {**video.info, "node_generate_s": round(time.monotonic() - started, 4)}}

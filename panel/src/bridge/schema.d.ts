@@ -470,9 +470,111 @@ export interface components {
       song_id: string | null;
       default_duration: components["schemas"]["DurationOut"];
       grid: components["schemas"]["GridOut"];
-      /** Defaults */
+      /**
+       * Overrides
+       * @description POST /jobs fields for the takes of a shot (or a board).
+       */
       defaults: {
-        [key: string]: unknown;
+        /**
+         * Model
+         * @description a preset name from GET /models
+         * @default null
+         */
+        model?: string | null;
+        /**
+         * Negative Prompt
+         * @description what not to show
+         * @default null
+         */
+        negative_prompt?: string | null;
+        /**
+         * Seed
+         * @description the first take's seed; random when absent
+         * @default null
+         */
+        seed?: number | null;
+        /**
+         * Steps
+         * @description denoising steps; the preset's default when absent
+         * @default null
+         */
+        steps?: number | null;
+        /**
+         * Guidance
+         * @description guidance scale; the preset's default when absent
+         * @default null
+         */
+        guidance?: number | null;
+        /**
+         * Width
+         * @description the preset's rules apply (multiples, limits)
+         * @default null
+         */
+        width?: number | null;
+        /**
+         * Height
+         * @description the preset's rules apply (multiples, limits)
+         * @default null
+         */
+        height?: number | null;
+        /**
+         * Num Frames
+         * @description the preset's rule applies (for example 8k+1)
+         * @default null
+         */
+        num_frames?: number | null;
+        /**
+         * Fps
+         * @description frames per second of the take
+         * @default null
+         */
+        fps?: number | null;
+        /**
+         * @description an image the take starts from
+         * @default null
+         */
+        init_image?: components["schemas"]["InitImageIn"] | null;
+        /**
+         * @description how much of the model stays on the device
+         * @default null
+         */
+        memory_profile?: components["schemas"]["MemoryProfile"] | null;
+        /**
+         * Cache
+         * @description a step cache the preset offers
+         * @default null
+         */
+        cache?: string | null;
+        /**
+         * Compile
+         * @description compile the model (slow first take)
+         * @default null
+         */
+        compile?: boolean | null;
+        /**
+         * Keyframes
+         * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+         * @default null
+         */
+        keyframes?: components["schemas"]["KeyframeIn"][] | null;
+        /**
+         * Priority
+         * @description higher runs sooner
+         * @default null
+         */
+        priority?: number | null;
+        /**
+         * Min Memory Gb
+         * @description a device class: only devices with this much memory run it
+         * @default null
+         */
+        min_memory_gb?: number | null;
+        /**
+         * Force
+         * @description run it even when the estimate says it would take longer than the bridge's limit
+         * @default null
+         */
+        force?: boolean | null;
       };
       /** Created At */
       created_at: number;
@@ -517,6 +619,54 @@ export interface components {
       created_at: number;
       /** Updated At */
       updated_at: number;
+    };
+    /**
+     * BoardUpload
+     * @description A shot-list file and the new board's fields, as text.
+     */
+    BoardUpload: {
+      /**
+       * File
+       * Format: binary
+       * @description the shot list: CSV, TSV, JSON or Markdown
+       */
+      file: string;
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /**
+       * Fps
+       * @default null
+       */
+      fps?: string | null;
+      /**
+       * Width
+       * @default null
+       */
+      width?: string | null;
+      /**
+       * Height
+       * @default null
+       */
+      height?: string | null;
+      /**
+       * Song Id
+       * @default null
+       */
+      song_id?: string | null;
+      /**
+       * Default Duration
+       * @default null
+       */
+      default_duration?: string | null;
+      /**
+       * Bars Per Shot
+       * @description with a song: N bars a shot, as many as the song holds
+       * @default null
+       */
+      bars_per_shot?: string | null;
     };
     /** CancelledData */
     CancelledData: {
@@ -834,27 +984,22 @@ export interface components {
       signed_at: string | null;
       /**
        * Generator
-       * @description claim generator: Promptcut
+       * @description claim generator (Promptcut); free-form: as the file's C2PA manifest has it; other signers add fields of their own
        */
       generator: {
           [key: string]: unknown;
         }[];
       /**
        * Actions
-       * @description c2pa.created, trainedAlgorithmicMedia
+       * @description c2pa.created, trainedAlgorithmicMedia; free-form: as the file's C2PA manifest has it; other signers add fields of their own
        */
       actions: {
           [key: string]: unknown;
         }[];
       /** Ingredients */
       ingredients: components["schemas"]["IngredientOut"][];
-      /**
-       * Take
-       * @description the take record in the manifest
-       */
-      take: {
-        [key: string]: unknown;
-      } | null;
+      /** @description the take record in the manifest (null also when it is not one this version reads: `failures` says so) */
+      take: components["schemas"]["TakeRecordOut"] | null;
       /** Manifest */
       manifest: string | null;
       /**
@@ -1114,13 +1259,56 @@ export interface components {
        */
       field: string | null;
       /**
-       * Details
        * @description e.g. the nearest valid values: suggestion, nearest, choices
        * @default null
        */
-      details?: {
-        [key: string]: unknown;
-      } | null;
+      details?: components["schemas"]["ErrorFacts"] | null;
+    };
+    /**
+     * ErrorFacts
+     * @description The facts a refusal carries beside its sentence, by what it is about; a refusal sends
+     * only those that apply (`choices` for a value not on a list, `suggestion` and `nearest`
+     * for a size or frame count the preset does not take, `retry_after_s` for a busy library).
+     */
+    ErrorFacts: {
+      /** Choices */
+      choices?: (string | number | number[] | null)[];
+      /** Suggestion */
+      suggestion?: number | string;
+      /** Nearest */
+      nearest?: number[];
+      /** Multiple */
+      multiple?: number;
+      /** Rule */
+      rule?: string;
+      /** Min */
+      min?: number;
+      /** Max */
+      max?: number;
+      /** Model */
+      model?: string;
+      /** Conditioning */
+      conditioning?: string | null;
+      /** Frame */
+      frame?: number | string;
+      /** Estimate S */
+      estimate_s?: number;
+      /** Limit S */
+      limit_s?: number;
+      /** Id */
+      id?: string;
+      /** Draft Take Id */
+      draft_take_id?: string;
+      /** Path */
+      path?: string;
+      /** Retry After S */
+      retry_after_s?: number;
+      /** Rates */
+      rates?: string;
+      /** Char */
+      char?: string;
+      /** Position */
+      position?: number;
     };
     /** EventPage */
     EventPage: {
@@ -1138,6 +1326,20 @@ export interface components {
       reset: boolean;
       /** Events */
       events: (components["schemas"]["JobQueuedEvent"] | components["schemas"]["JobStartedEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobDoneEvent"] | components["schemas"]["JobFailedEvent"] | components["schemas"]["JobCancelledEvent"] | components["schemas"]["JobUpdatedEvent"] | components["schemas"]["TakeCreatedEvent"] | components["schemas"]["TakeUpdatedEvent"] | components["schemas"]["TakeDeletedEvent"] | components["schemas"]["ModelProgressEvent"] | components["schemas"]["ModelUpdatedEvent"])[];
+    };
+    /**
+     * ExecutorRef
+     * @description Where the take was made (bridge.engine.executors.base.ExecutorInfo).
+     */
+    ExecutorRef: {
+      /** Id */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Node */
+      node: string;
+      /** Device */
+      device: string;
     };
     /** FailedData */
     FailedData: {
@@ -2169,13 +2371,10 @@ export interface components {
        */
       sha256?: string | null;
       /**
-       * Place
        * @description where it was asked, as a take record stores it
        * @default null
        */
-      place?: ({
-        [key: string]: number | string;
-      }) | null;
+      place?: components["schemas"]["Place"] | null;
       /**
        * Asked
        * @description stored: the frame before it moved
@@ -2230,7 +2429,7 @@ export interface components {
     };
     /**
      * KeyframeRecord
-     * @description Keyframe(sha256: 'str', frame: 'int', strength: 'float' = 1.0, asked: 'int | None' = None, place: 'dict[str, Any] | None' = None, source: 'str' = 'upload', take_id: 'str | None' = None, take_frame: 'str | None' = None)
+     * @description Keyframe(sha256: 'str', frame: 'int', strength: 'float' = 1.0, asked: 'int | None' = None, place: 'Place | None' = None, source: 'str' = 'upload', take_id: 'str | None' = None, take_frame: 'str | None' = None)
      */
     KeyframeRecord: {
       /** Sha256 */
@@ -2241,10 +2440,7 @@ export interface components {
       strength?: number;
       /** Asked */
       asked?: number | null;
-      /** Place */
-      place?: {
-        [key: string]: unknown;
-      } | null;
+      place?: components["schemas"]["Place"] | null;
       /** Source */
       source?: string;
       /** Take Id */
@@ -2421,14 +2617,13 @@ export interface components {
     };
     /**
      * MadeOut
-     * @description What the take record says happened when the take was made.
+     * @description What signing the take's file did (bridge.library.credentials.sign.sign_video).
      */
     MadeOut: {
       /** Signed */
       signed: boolean;
       /**
        * Reason
-       * @description why it was not signed
        * @default null
        */
       reason?: string | null;
@@ -2463,14 +2658,17 @@ export interface components {
        */
       timestamped?: boolean | null;
       /**
+       * Ingredients
+       * @default null
+       */
+      ingredients?: components["schemas"]["SignedIngredient"][] | null;
+      /**
        * Sign S
        * @default null
        */
       sign_s?: number | null;
-      /** Ingredients */
-      ingredients?: {
-          [key: string]: unknown;
-        }[];
+      /** @default null */
+      watermark?: components["schemas"]["WatermarkRecord"] | null;
     };
     /** Marker */
     Marker: {
@@ -2669,6 +2867,37 @@ export interface components {
     /** NoData */
     NoData: Record<string, never>;
     /**
+     * NodeDetails
+     * @description What a remote executor reports of the process it runs in (a Ray actor's `describe`;
+     * GET /workers shows it as `details`). A local or provider executor reports none.
+     */
+    NodeDetails: {
+      /** Node Id */
+      node_id?: string;
+      /** Is Head */
+      is_head?: boolean;
+      /** Host */
+      host?: string;
+      /** Gpu Ids */
+      gpu_ids?: string[];
+      /** Device */
+      device?: string;
+      /** Device Name */
+      device_name?: string | null;
+      /** Memory Gb */
+      memory_gb?: number | null;
+      /** Pid */
+      pid?: number;
+      /** Data Dir */
+      data_dir?: string;
+      /** Torch */
+      torch?: string;
+      /** Cpu Threads */
+      cpu_threads?: number;
+      /** Promptcut */
+      promptcut?: string;
+    };
+    /**
      * Overrides
      * @description POST /jobs fields for the takes of a shot (or a board).
      */
@@ -2824,6 +3053,21 @@ export interface components {
       media_path: string | null;
       filmstrip: components["schemas"]["Filmstrip"] | null;
     };
+    /**
+     * Place
+     * @description How the editor placed a keyframe: one of frame, seconds, beat or bar, as asked; a
+     * beat or a bar also carries the seconds it was laid out at on the song's grid.
+     */
+    Place: {
+      /** Frame */
+      frame?: number | ("first" | "last");
+      /** Seconds */
+      seconds?: number;
+      /** Beat */
+      beat?: number;
+      /** Bar */
+      bar?: number;
+    };
     /** PlanOut */
     PlanOut: {
       /** Shot Frames */
@@ -2919,6 +3163,27 @@ export interface components {
       paid: boolean;
       /** Models */
       models: string[];
+    };
+    /**
+     * ProviderRef
+     * @description The cloud job that made the take (bridge.providers.executor).
+     */
+    ProviderRef: {
+      /** Provider */
+      provider?: string;
+      /** Model */
+      model?: string;
+      /** Version */
+      version?: string | null;
+      /** Job Id */
+      job_id?: string | null;
+      /**
+       * Cost
+       * @description free-form: what the provider reported it cost (amount, unit, metrics), in the provider's own words
+       */
+      cost?: {
+        [key: string]: unknown;
+      } | null;
     };
     /** QueuedData */
     QueuedData: {
@@ -3079,14 +3344,133 @@ export interface components {
       negative_prompt: string;
       /** Model */
       model: string | null;
-      /** Overrides */
+      /**
+       * Overrides
+       * @description POST /jobs fields for the takes of a shot (or a board).
+       */
       overrides: {
-        [key: string]: unknown;
+        /**
+         * Model
+         * @description a preset name from GET /models
+         * @default null
+         */
+        model?: string | null;
+        /**
+         * Negative Prompt
+         * @description what not to show
+         * @default null
+         */
+        negative_prompt?: string | null;
+        /**
+         * Seed
+         * @description the first take's seed; random when absent
+         * @default null
+         */
+        seed?: number | null;
+        /**
+         * Steps
+         * @description denoising steps; the preset's default when absent
+         * @default null
+         */
+        steps?: number | null;
+        /**
+         * Guidance
+         * @description guidance scale; the preset's default when absent
+         * @default null
+         */
+        guidance?: number | null;
+        /**
+         * Width
+         * @description the preset's rules apply (multiples, limits)
+         * @default null
+         */
+        width?: number | null;
+        /**
+         * Height
+         * @description the preset's rules apply (multiples, limits)
+         * @default null
+         */
+        height?: number | null;
+        /**
+         * Num Frames
+         * @description the preset's rule applies (for example 8k+1)
+         * @default null
+         */
+        num_frames?: number | null;
+        /**
+         * Fps
+         * @description frames per second of the take
+         * @default null
+         */
+        fps?: number | null;
+        /**
+         * @description an image the take starts from
+         * @default null
+         */
+        init_image?: components["schemas"]["InitImageIn"] | null;
+        /**
+         * @description how much of the model stays on the device
+         * @default null
+         */
+        memory_profile?: components["schemas"]["MemoryProfile"] | null;
+        /**
+         * Cache
+         * @description a step cache the preset offers
+         * @default null
+         */
+        cache?: string | null;
+        /**
+         * Compile
+         * @description compile the model (slow first take)
+         * @default null
+         */
+        compile?: boolean | null;
+        /**
+         * Keyframes
+         * @description images pinned to frames, seconds, beats or bars of the take (bridge.conditions)
+         * @default null
+         */
+        keyframes?: components["schemas"]["KeyframeIn"][] | null;
+        /**
+         * Priority
+         * @description higher runs sooner
+         * @default null
+         */
+        priority?: number | null;
+        /**
+         * Min Memory Gb
+         * @description a device class: only devices with this much memory run it
+         * @default null
+         */
+        min_memory_gb?: number | null;
+        /**
+         * Force
+         * @description run it even when the estimate says it would take longer than the bridge's limit
+         * @default null
+         */
+        force?: boolean | null;
       };
       /** Start Image */
-      start_image: {
-        [key: string]: unknown;
-      } | null;
+      start_image: ({
+        /**
+         * Upload
+         * @description the sha256 from POST /images
+         * @default null
+         */
+        upload?: string | null;
+        /**
+         * Take Id
+         * @description start from a frame of this take
+         * @default null
+         */
+        take_id?: string | null;
+        /**
+         * Frame
+         * @description which frame of the take: first, last or seconds
+         * @default last
+         */
+        frame?: ("first" | "last") | number;
+      }) | null;
       /** Notes */
       notes: string;
       /** @description None: the board's default */
@@ -3265,6 +3649,54 @@ export interface components {
       shots: components["schemas"]["ShotOut"][];
       board: components["schemas"]["BoardOut"];
     };
+    /** ShotsUpload */
+    ShotsUpload: {
+      /**
+       * File
+       * Format: binary
+       * @description a shot list (CSV, TSV, JSON or Markdown); its shots are added at the end
+       */
+      file: string;
+    };
+    /** SignedIngredient */
+    SignedIngredient: {
+      /** Kind */
+      kind: string;
+      /** Title */
+      title: string;
+      /** Take Id */
+      take_id: string | null;
+    };
+    /**
+     * SigningRecord
+     * @description What signing the take's file did (bridge.library.credentials.sign.sign_video).
+     */
+    SigningRecord: {
+      /** Signed */
+      signed: boolean;
+      /** Reason */
+      reason?: string;
+      /** Manifest */
+      manifest?: string;
+      /** Signer */
+      signer?: string;
+      /** Issuer */
+      issuer?: string | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind?: "local" | "studio";
+      /** Algorithm */
+      algorithm?: string;
+      /** Timestamped */
+      timestamped?: boolean;
+      /** Ingredients */
+      ingredients?: components["schemas"]["SignedIngredient"][];
+      /** Sign S */
+      sign_s?: number;
+      watermark?: components["schemas"]["WatermarkRecord"];
+    };
     /** SizeRule */
     SizeRule: {
       /** Multiple */
@@ -3361,6 +3793,27 @@ export interface components {
        */
       message?: string;
     };
+    /** SongUpload */
+    SongUpload: {
+      /**
+       * File
+       * Format: binary
+       * @description the audio: WAV, MP3, AAC/M4A or FLAC
+       */
+      file: string;
+      /**
+       * Wait
+       * @description seconds to wait for the analysis (0 to 600, default 60); longer answers 202 and goes on
+       * @default null
+       */
+      wait?: string | null;
+      /**
+       * Analyser
+       * @description librosa (default, commercial use allowed) or madmom (opt-in; its models are licensed CC BY-NC-SA 4.0, non-commercial only)
+       * @default null
+       */
+      analyser?: ("librosa" | "madmom") | null;
+    };
     /** SplitIn */
     SplitIn: {
       /**
@@ -3455,13 +3908,8 @@ export interface components {
       tags: string[];
       /** Notes */
       notes: string;
-      /**
-       * Record
-       * @description the take's full record (its sidecar JSON)
-       */
-      record: {
-        [key: string]: unknown;
-      };
+      /** @description the take's record (its sidecar JSON) */
+      record: components["schemas"]["TakeRecordOut"];
       filmstrip: components["schemas"]["Filmstrip"];
       /** Parent Take Id */
       parent_take_id: string | null;
@@ -3532,10 +3980,73 @@ export interface components {
       notes?: string;
     };
     /**
+     * TakeRecordOut
+     * @description The take's JSON record beside its media, as bridge.engine.finisher writes it. Keys a
+     * later version added are optional, so a record of any version reads (library.sidecar
+     * upgrades them); the editor's decisions live beside it, under `library`, on disk only.
+     */
+    TakeRecordOut: {
+      /** Schema Version */
+      schema_version: number;
+      /** Take Id */
+      take_id: string;
+      /** Created At */
+      created_at: number;
+      request: components["schemas"]["RequestRecord"];
+      /** Width */
+      width: number;
+      /** Height */
+      height: number;
+      /** Num Frames */
+      num_frames: number;
+      /** Fps */
+      fps: number;
+      /** Job Id */
+      job_id?: string;
+      /** Batch Id */
+      batch_id?: string;
+      /** Model Id */
+      model_id?: string;
+      /** Revision */
+      revision?: string | null;
+      /** Parent Take Id */
+      parent_take_id?: string | null;
+      /** Init Image */
+      init_image?: string | null;
+      /** Shot Id */
+      shot_id?: string | null;
+      /** Board Id */
+      board_id?: string | null;
+      executor?: components["schemas"]["ExecutorRef"] | null;
+      /** Software */
+      software?: {
+        [key: string]: string;
+      };
+      /**
+       * Generation
+       * @description free-form: what the generator and executor reported (device, dtype, memory profile, each stage's timings, placement, conditioning); its keys depend on the backend and change with it, so they are not part of the contract
+       */
+      generation?: {
+        [key: string]: unknown;
+      };
+      timings?: components["schemas"]["TakeTimings"];
+      provider?: components["schemas"]["ProviderRef"];
+      credentials?: components["schemas"]["SigningRecord"];
+      /** Encode S */
+      encode_s?: number;
+    };
+    /**
      * TakeStatus
      * @enum {string}
      */
     TakeStatus: "new" | "picked" | "rejected";
+    /** TakeTimings */
+    TakeTimings: {
+      /** Queued S */
+      queued_s?: number;
+      /** Generate S */
+      generate_s?: number;
+    };
     /** TakeUpdated */
     TakeUpdated: {
       /** Rating */
@@ -3726,6 +4237,17 @@ export interface components {
       /** Strength */
       strength: number;
     };
+    /** WatermarkRecord */
+    WatermarkRecord: {
+      /** Alg */
+      alg: string | null;
+      /** Mark */
+      mark?: string;
+      /** Reason */
+      reason?: string;
+      /** Visible Badge */
+      visible_badge?: boolean;
+    };
     /**
      * WorkerDownloaded
      * @description `model.updated` after a download on a Ray worker's machine ended.
@@ -3795,13 +4317,8 @@ export interface components {
        * @description why it is not taking work, when it is not
        */
       reason: string | null;
-      /**
-       * Details
-       * @description host, GPU ids, CPU threads (Ray); whatever else the executor reports
-       */
-      details: {
-        [key: string]: unknown;
-      };
+      /** @description the process it runs in, as a remote executor reports it (Ray: host, GPU ids, CPU threads); empty for local and provider executors */
+      details: components["schemas"]["NodeDetails"];
     };
     /** DownloadOut */
     bridge__api__schemas__models__DownloadOut: {
@@ -3908,9 +4425,7 @@ export interface operations {
     /** @description JSON (BoardCreate), or a shot-list file as multipart field 'file' with the board's fields beside it */
     requestBody: {
       content: {
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "multipart/form-data": components["schemas"]["BoardUpload"];
         "application/json": components["schemas"]["BoardCreate"];
       };
     };
@@ -4144,9 +4659,7 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["ShotsAdd"];
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "multipart/form-data": components["schemas"]["ShotsUpload"];
       };
     };
     responses: {
@@ -4890,12 +5403,9 @@ export interface operations {
   };
   /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
   songs_upload: {
-    /** @description the audio as field 'file'; optional 'wait' (seconds to wait for the analysis, default 60) and 'analyser': 'librosa' (default, commercial use allowed) or 'madmom' (opt-in; its models are licensed CC BY-NC-SA 4.0, non-commercial only) */
     requestBody: {
       content: {
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "multipart/form-data": components["schemas"]["SongUpload"];
       };
     };
     responses: {
