@@ -56,10 +56,11 @@ def shot_model(board: Board, shot: Shot) -> tuple[str, float | None]:
 
 def take_plan(preset: Any, board: Board, frames: int, fps: float | None = None
               ) -> durations.TakePlan | None:
-    """How many frames the model of `preset` must make to cover `frames` of the board
-    (None: a model this library does not know, or a rate that is not a number)."""
+    """How many frames the model of `preset` must make to cover `frames` of the board with
+    the board's handles at each end (None: a model this library does not know, or a rate
+    that is not a number)."""
     if preset is None or isinstance(fps, bool) or not isinstance(fps, int | float | None):
         return None
     fps = fps or preset.fps
     return durations.take_plan(frames, rate_of(board), exact_rate(fps), preset.frame_step,
-                               preset.max_frames)
+                               preset.max_frames, board.handle_frames)
