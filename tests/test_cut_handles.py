@@ -18,6 +18,7 @@ import pytest
 from bridge.boards.durations import take_plan
 from otio_export import FORMATS, export_cut, read_cut
 from otio_export.assemble import BoardShot, ShotCut, assemble
+from otio_export.cutlist import ShotRef
 from tests.otio_media import make_takes
 
 ADAPTER = {"otio": "otio_json", "otioz": "otioz", "fcp7xml": "fcp_xml", "edl": "cmx_3600",
@@ -173,3 +174,5 @@ def test_a_shots_notes_and_extra_columns_reach_every_format(takes, tmp_path):
     (clip,) = clips_of(read(written.files["otio"], "otio"))
     assert dict(clip.metadata["promptcut"]["shot"]) == {"id": "a", "label": "Intro",
                                                          "notes": NOTES}
+    again = read_cut(written.files["otio"].read_bytes(), "Notes.otio")  # Promptcut's import
+    assert again.entries[0].shot == ShotRef("a", "Intro", NOTES)
