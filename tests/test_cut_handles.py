@@ -15,7 +15,11 @@ from fractions import Fraction
 import opentimelineio as otio
 import pytest
 
+from bridge.boards import layout
 from bridge.boards.durations import take_plan
+from bridge.boards.layout import pinned
+from bridge.boards.records import Board
+from bridge.generators.presets import BUILTIN
 from otio_export import FORMATS, export_cut, read_cut
 from otio_export.assemble import BoardShot, ShotCut, assemble
 from otio_export.cutlist import ShotRef
@@ -51,6 +55,18 @@ def test_handles_are_planned_within_the_model_and_clamped_when_it_cannot_hold_th
     assert "4 and 3 frames of handle" in tight.message
     # A shot no take holds is a chain, made without handles.
     assert take_plan(300, rate, rate, 8, 257, handle_frames=8).head_frames == 0
+
+
+def test_a_take_pinned_to_its_first_frame_gets_only_a_tail_handle():
+    """A start image, keyframes or a continued take pin frames of the take to the shot's
+    start (and beats): no head handle, so they stay where the cut puts the shot."""
+    board = Board(id="b", name="b", fps=24, handle_frames=8)
+    preset = next(p for p in BUILTIN if p.name == "tiny")
+    assert pinned({"init_image": {"sha256": "ab"}}) and not pinned({"seed": 3})
+    free = layout.take_plan(preset, board, 24)
+    held = layout.take_plan(preset, board, 24, pinned=True)
+    assert (free.num_frames, free.head_frames) == (41, 8)
+    assert (held.num_frames, held.head_frames, held.tail_frames) == (33, 0, 9)
 
 
 def test_a_board_makes_takes_with_handles_and_the_cut_uses_the_middle(server, tmp_path):

@@ -36,6 +36,7 @@ from bridge.boards.layout import (
     DEFAULT_MODEL,
     Placed,
     layout,
+    pinned,
     rate_of,
     shot_model,
     take_plan,
@@ -262,8 +263,10 @@ class BoardService:
         the first shot that starts at or after it (a gap filled in the sequence)."""
         return sum(1 for p in self.layout(board) if p.start < frame)
 
-    def take_plan(self, board: Board, frames: int, model: str, fps: float | None = None):
-        return take_plan(all_presets(self.settings.data_dir).get(model), board, frames, fps)
+    def take_plan(self, board: Board, frames: int, model: str, fps: float | None = None,
+                  pinned: bool = False):
+        return take_plan(all_presets(self.settings.data_dir).get(model), board, frames, fps,
+                         pinned)
 
     def view(self, laid: Laid) -> dict[str, Any]:
         """A board as the API answers it: settings, the song with the corrected grid, each
@@ -299,7 +302,8 @@ class BoardService:
                     item["beats"] = round(b - a, 2)
                     item["bars"] = round((b - a) / grid.beats_per_bar, 2)
                 model, fps = shot_model(board, shot)
-                plan = take_plan(presets.get(model), board, p.end - p.start, fps)
+                plan = take_plan(presets.get(model), board, p.end - p.start, fps, pinned(
+                    {**board.defaults, **shot.overrides, "init_image": shot.start_image}))
                 item["plan"] = plan.to_dict() if plan else None
                 item["model_used"] = model
             c = counts.get(shot.id, {})
@@ -668,7 +672,7 @@ class BoardService:
             fields["init_image"] = shot.start_image
         if "num_frames" not in shot.overrides:
             plan = self.take_plan(board, placed.end - placed.start, fields["model"],
-                                  fields.get("fps"))
+                                  fields.get("fps"), pinned(fields))
             if plan is not None:
                 fields["num_frames"] = plan.num_frames or plan.chain[0]
         fields["takes"] = takes or shot.takes_target
@@ -714,7 +718,8 @@ class BoardService:
         for i, p, sub in submissions:
             batch_id, batch, _ = self.queue.submit(sub)
             jobs += batch
-            plan = self.take_plan(board, p.end - p.start, sub.request.model, sub.request.fps)
+            plan = self.take_plan(board, p.end - p.start, sub.request.model, sub.request.fps,
+                                  _pinned(sub))
             shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,
                               "takes": len(batch), "plan": plan.to_dict() if plan else None})
         return {"jobs": jobs, "shots": shots_out, "skipped": skipped}
@@ -726,7 +731,7 @@ class BoardService:
         if "num_frames" in placed.shot.overrides:
             return sub
         plan = self.take_plan(board, placed.end - placed.start, sub.request.model,
-                              sub.request.fps)
+                              sub.request.fps, _pinned(sub))
         if plan is None or plan.num_frames is None or sub.request.num_frames != plan.num_frames \
                 or not (plan.head_frames or plan.tail_frames):
             return sub
@@ -828,6 +833,14 @@ def _new_shot(board: Board, fields: dict[str, Any], position: int = 0) -> Shot:
         if name not in ("position", "selected_take_id"):
             setattr(shot, name, value)
     return shot
+
+
+def _pinned(sub: Submission) -> bool:
+    """Whether a queued request pins frames of its take (layout.pinned, on the records)."""
+    request = sub.request
+    return pinned({"init_image": request.init_image, "keyframes": request.keyframes,
+                   "video": request.video, "continue_from": sub.continue_from,
+                   "retake": sub.retake})
 
 
 def _notes(board: Board, cut: Cut) -> list[str]:
