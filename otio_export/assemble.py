@@ -37,7 +37,7 @@ from typing import Any
 
 from otio_export import rates
 from otio_export.build import assemble_conform, entry_from_take
-from otio_export.cutlist import Cut, Entry, Marker, ShotRef
+from otio_export.cutlist import Column, Cut, Entry, Marker, ShotRef
 from otio_export.errors import TimelineError
 
 SHOT_COLOUR = "BLUE"
@@ -57,6 +57,7 @@ class BoardShot:
     takes: tuple[dict[str, Any], ...] = ()
     prompt: str = ""
     notes: str = ""  # the editor's notes, the shot list's extra columns as "Column: value"
+    columns: tuple[Column, ...] = ()  # the shot list's extra columns
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def assemble(name: str, fps: float, width: int, height: int, shots: Sequence[Boa
                                   note=shot_note(shot)))
         length = shot.end - shot.start
         laid = len(cut.entries)
-        used = _lay_takes(cut, shot, length, rate, ShotRef(shot.id, label, shot.notes))
+        used = _lay_takes(cut, shot, length, rate,
+                          ShotRef(shot.id, label, shot.notes, list(shot.columns)))
         if report is not None:
             report.append(_report(shot, label, cut.entries[laid:], rate))
         if used == 0:

@@ -232,7 +232,9 @@ def _cut_facts(entry: Entry, duration: int, rate: Fraction) -> dict[str, Any]:
                               "said": assemble_conform(media_rate, rate)}
     if entry.shot is not None:
         out["shot"] = {"id": clean_text(entry.shot.id), "label": clean_text(entry.shot.label),
-                       "notes": clean_text(entry.shot.notes)}
+                       "notes": clean_text(entry.shot.notes),
+                       "columns": {clean_text(c.name): clean_text(c.value)
+                                   for c in entry.shot.columns}}
     return out
 
 

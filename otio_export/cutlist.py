@@ -28,6 +28,7 @@ MAX_MEDIA_SECONDS = MAX_FRAMES // 24
 MAX_SPEED = 100.0  # 10,000 %, Premiere's limit
 MAX_ENTRIES = 20_000
 MAX_TRACKS = 99
+MAX_COLUMNS = 200  # extra columns of one shot-list row
 
 
 @dataclass
@@ -40,13 +41,22 @@ class Marker:
 
 
 @dataclass
+class Column:
+    """One cell of a shot list's column Promptcut has no field for ("camera": "35mm")."""
+
+    name: str = ""
+    value: str = ""
+
+
+@dataclass
 class ShotRef:
-    """The board shot a clip was cut for: its id, label and the editor's notes (with the
-    shot list's extra columns as "Column: value" lines), written as clip metadata."""
+    """The board shot a clip was cut for: its id, label, the editor's notes and the shot
+    list's extra columns, written as clip metadata."""
 
     id: str = ""
     label: str = ""
     notes: str = ""
+    columns: list[Column] = field(default_factory=list)
 
 
 @dataclass
@@ -208,8 +218,19 @@ def _shot_from_dict(data: Any, where: str) -> ShotRef | None:
         raise _fail("'shot' must be an object.", where)
     _known(data, {f.name for f in dataclasses.fields(ShotRef)}, where)
     w = f"{where}."
+    columns = data.get("columns") or []
+    if not isinstance(columns, list) or len(columns) > MAX_COLUMNS:
+        raise _fail(f"'columns' must be a list of at most {MAX_COLUMNS}.", f"{w}columns")
+    cells = []
+    for i, cell in enumerate(columns):
+        at = f"{w}columns[{i}]"
+        if not isinstance(cell, dict):
+            raise _fail("A column must be an object.", at)
+        _known(cell, {"name", "value"}, at)
+        cells.append(Column(_str(cell, "name", f"{at}.", "", 200),
+                            _str(cell, "value", f"{at}.", "", 2000)))
     return ShotRef(id=_str(data, "id", w, "", 200), label=_str(data, "label", w, "", 1000),
-                   notes=_str(data, "notes", w, ""))
+                   notes=_str(data, "notes", w, ""), columns=cells)
 
 
 def _marker_from_dict(data: Any, where: str) -> Marker:

@@ -24,7 +24,9 @@ from otio_export import layout, rates
 from otio_export.colours import COLOUR_OF_PPRO
 from otio_export.cutlist import (
     MARKER_COLOURS,
+    MAX_COLUMNS,
     MAX_MEDIA_SECONDS,
+    Column,
     Cut,
     Entry,
     ImageSequence,
@@ -289,8 +291,11 @@ def _shot(value: Any) -> ShotRef | None:
     """The board shot a clip was cut for, as an .otio written by Promptcut names it."""
     if not isinstance(value, Mapping):
         return None
+    columns = value.get("columns")
+    cells = [Column(str(k)[:200], str(v)[:2000]) for k, v in list(
+        columns.items())[:MAX_COLUMNS]] if isinstance(columns, Mapping) else []
     return ShotRef(id=str(value.get("id") or "")[:200], label=str(value.get("label") or "")[:1000],
-                   notes=str(value.get("notes") or "")[:10_000])
+                   notes=str(value.get("notes") or "")[:10_000], columns=cells)
 
 
 def _plain(value: Any) -> Any:

@@ -22,12 +22,15 @@ from bridge.boards.records import Board
 from bridge.generators.presets import BUILTIN
 from otio_export import FORMATS, export_cut, read_cut
 from otio_export.assemble import BoardShot, ShotCut, assemble
-from otio_export.cutlist import ShotRef
+from otio_export.cutlist import Column, ShotRef
 from tests.otio_media import make_takes
 
 ADAPTER = {"otio": "otio_json", "otioz": "otioz", "fcp7xml": "fcp_xml", "edl": "cmx_3600",
            "fcpxml": "fcpx_xml"}
 NOTES = "camera: 35mm\nmood: rain at night"
+# A shot list with a column Promptcut has no field for ("lens"): kept in the shot's notes and
+# as a column of its own.
+SHOT_LIST = "shot,prompt,duration,notes,lens\nRain,rain on a window,24f,mood: rain at night,35mm\n"
 
 
 def read(path, fmt: str, rate: float = 24) -> otio.schema.Timeline:
@@ -70,13 +73,13 @@ def test_a_take_pinned_to_its_first_frame_gets_only_a_tail_handle():
 
 
 def test_a_board_makes_takes_with_handles_and_the_cut_uses_the_middle(server, tmp_path):
-    shot = {"label": "Rain", "prompt": "rain on a window", "notes": NOTES,
-            "duration": {"value": 24, "unit": "frames"}}
     board = server.api("POST", "/boards", json={
-        "name": "Handles é", "fps": 24, "handle_frames": 8, "shots": [shot]}).json()
+        "name": "Handles é", "fps": 24, "handle_frames": 8, "shot_list": SHOT_LIST}).json()
     bare = server.api("POST", "/boards", json={
-        "name": "No handles", "fps": 24, "handle_frames": 0, "shots": [shot]}).json()
+        "name": "No handles", "fps": 24, "handle_frames": 0, "shot_list": SHOT_LIST}).json()
     assert (board["handle_frames"], bare["handle_frames"]) == (8, 0)
+    assert board["shots"][0]["columns"] == [{"name": "lens", "value": "35mm"}]
+    assert board["shots"][0]["notes"] == "mood: rain at night\nlens: 35mm"
     plan, plain = board["shots"][0]["plan"], bare["shots"][0]["plan"]
     assert plan["head_frames"] == 8 and plain["head_frames"] == 0
     bad = server.api("PATCH", f"/boards/{board['id']}", json={"handle_frames": -1})
@@ -114,11 +117,13 @@ def test_a_board_makes_takes_with_handles_and_the_cut_uses_the_middle(server, tm
         if fmt == "otio":
             ours = clip.metadata["promptcut"]
             assert dict(ours["handles"]) == {"head": 8, "tail": 9}
-            assert ours["shot"]["notes"] == NOTES and "conform" not in ours
+            assert dict(ours["shot"]["columns"]) == {"lens": "35mm"}
+            assert ours["shot"]["notes"] == "mood: rain at night\nlens: 35mm"
+            assert "conform" not in ours
         if fmt == "edl":
             event = next(line for line in data.text.splitlines() if line[:3] == "001")
             assert event.split()[4] == "00:00:00:08"  # source in: the head handle
-            assert "* NOTE: Rain: camera: 35mm" in data.text
+            assert "* NOTE: Rain: lens: 35mm" in data.text
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +177,8 @@ def notes_read_back(timeline: otio.schema.Timeline) -> str:
 
 
 def test_a_shots_notes_and_extra_columns_reach_every_format(takes, tmp_path):
-    shots = [BoardShot("a", "Intro", 0, 12, (takes[24],), prompt="a fox", notes=NOTES)]
+    shots = [BoardShot("a", "Intro", 0, 12, (takes[24],), prompt="a fox", notes=NOTES,
+                       columns=(Column("camera", "35mm"),))]
     cut = assemble("Notes", 24, 32, 32, shots)
     written = export_cut(cut, list(FORMATS), tmp_path / "notes")
     for fmt, path in written.files.items():
@@ -188,7 +194,7 @@ def test_a_shots_notes_and_extra_columns_reach_every_format(takes, tmp_path):
     fcp7 = written.files["fcp7xml"].read_text(encoding="utf-8")
     assert "<mastercomment4>camera: 35mm" in fcp7  # the clip's Comment 4 in Premiere
     (clip,) = clips_of(read(written.files["otio"], "otio"))
-    assert dict(clip.metadata["promptcut"]["shot"]) == {"id": "a", "label": "Intro",
-                                                         "notes": NOTES}
+    shot = clip.metadata["promptcut"]["shot"]
+    assert (shot["notes"], dict(shot["columns"])) == (NOTES, {"camera": "35mm"})
     again = read_cut(written.files["otio"].read_bytes(), "Notes.otio")  # Promptcut's import
-    assert again.entries[0].shot == ShotRef("a", "Intro", NOTES)
+    assert again.entries[0].shot == ShotRef("a", "Intro", NOTES, [Column("camera", "35mm")])

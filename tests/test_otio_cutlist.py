@@ -67,6 +67,8 @@ def test_an_older_cut_is_upgraded_and_a_newer_one_refused():
     ({"schema_version": 5}, "schema_version"),
     ({"entries": [{"duration": 3, "shot": {"id": "sh", "colour": 1}}]}, "entries[0].shot.colour"),
     ({"entries": [{"duration": 3, "shot": {"notes": 3}}]}, "entries[0].shot.notes"),
+    ({"entries": [{"duration": 3, "shot": {"columns": [{"name": 1}]}}]},
+     "entries[0].shot.columns[0].name"),
     ({"entries": [{"duration": 3, "speed": 0}]}, "entries[0].speed"),
     ({"entries": [{"duration": 3, "media_start": -1}]}, "entries[0].media_start"),
     ({"width": 7}, "width"),

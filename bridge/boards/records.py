@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from otio_export.cutlist import Column  # a shot list's extra column, as the cut carries it
+
 BOARD_SCHEMA_VERSION = 1
 UNITS = ("s", "frames", "beats", "bars")
 SONG_UNITS = ("beats", "bars")
@@ -86,6 +88,9 @@ class Shot:
     overrides: dict[str, Any] = field(default_factory=dict)  # any POST /jobs field
     start_image: dict[str, Any] | None = None  # as POST /jobs init_image
     notes: str = ""
+    # The shot list's columns Promptcut has no field for, as imported (also in `notes`);
+    # the cut carries them as clip metadata.
+    columns: list[Column] = field(default_factory=list)
     duration: Duration | None = None  # None: the board's default duration
     takes_target: int = DEFAULT_TAKES
     selected_take_id: str | None = None
@@ -102,6 +107,8 @@ class Shot:
         known = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["duration"] = Duration.from_dict(kwargs.get("duration"))
+        kwargs["columns"] = [c if isinstance(c, Column) else Column(**c)
+                             for c in kwargs.get("columns") or []]
         return cls(**kwargs)
 
 

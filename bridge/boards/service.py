@@ -515,7 +515,8 @@ class BoardService:
             second = replace(_new_shot(board, {}), label=f"{shot.label} b", prompt=shot.prompt,
                              negative_prompt=shot.negative_prompt, model=shot.model,
                              overrides=dict(shot.overrides), start_image=shot.start_image,
-                             notes=shot.notes, duration=Duration(rest_value, whole.unit),
+                             notes=shot.notes, columns=list(shot.columns),
+                             duration=Duration(rest_value, whole.unit),
                              takes_target=shot.takes_target)
             boards_store.insert_shots(edit.conn, board.id, [second], shot.position + 1)
             laid = self.laid(self.get(board_id, edit.conn), edit.conn)
@@ -619,7 +620,8 @@ class BoardService:
                 takes = self.best_take(p.shot)
             shots.append(BoardShot(id=p.shot.id, label=p.shot.label or f"Shot {i + 1}",
                                    start=p.start, end=p.end, takes=tuple(takes),
-                                   prompt=p.shot.prompt, notes=p.shot.notes))
+                                   prompt=p.shot.prompt, notes=p.shot.notes,
+                                   columns=tuple(p.shot.columns)))
         song = self.song_of(board)
         board_song = None
         if song is not None:

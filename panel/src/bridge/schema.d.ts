@@ -807,6 +807,22 @@ export interface components {
       how: string;
     };
     /**
+     * Column
+     * @description One cell of a shot list's column Promptcut has no field for ("camera": "35mm").
+     */
+    Column: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /**
+       * Value
+       * @default
+       */
+      value?: string;
+    };
+    /**
      * Conditioning
      * @description What a model can be steered with besides its prompt (bridge.generators.conditioning).
      *
@@ -3176,6 +3192,8 @@ export interface components {
       } | null;
       /** Notes */
       notes: string;
+      /** Columns */
+      columns: components["schemas"]["Column"][];
       /** @description None: the board's default */
       duration: components["schemas"]["DurationOut"] | null;
       /** Takes Target */
@@ -3272,8 +3290,8 @@ export interface components {
     };
     /**
      * ShotRef
-     * @description The board shot a clip was cut for: its id, label and the editor's notes (with the
-     * shot list's extra columns as "Column: value" lines), written as clip metadata.
+     * @description The board shot a clip was cut for: its id, label, the editor's notes and the shot
+     * list's extra columns, written as clip metadata.
      */
     ShotRef: {
       /**
@@ -3291,6 +3309,8 @@ export interface components {
        * @default
        */
       notes?: string;
+      /** Columns */
+      columns?: components["schemas"]["Column"][];
     };
     /**
      * ShotsAdd
