@@ -54,7 +54,8 @@ def losses(cut: Cut, fmt: str, *, include_disabled: bool = False) -> list[str]:
         if not can.marker_notes and any(m.note for m in kept):
             if fmt == "edl":
                 out.append(f"{label} keeps no marker notes: each is written as comment lines "
-                           "(* NOTE: marker: text) under the event it falls on.")
+                           "(* NOTE: marker: text) under the event it falls on, which "
+                           "Promptcut's import reads back.")
             else:
                 out.append(f"{label} keeps no marker notes.")
         if not can.marker_durations and any(m.duration for m in kept):
