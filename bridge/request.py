@@ -73,6 +73,17 @@ class InitImage:
     frame: str | None = None  # first | last | seconds as a string
 
 
+@dataclass(frozen=True)
+class Handles:
+    """Spare frames a take was made with on each side of its shot, in the take's own frames
+    (set by a board's generate, bridge.boards.durations.take_plan): the cut starts the clip
+    after `head` so an editor can slip it or lay a dissolve. `tail` is what was asked for
+    beyond the shot; the cut reports what the media really holds."""
+
+    head: int = 0
+    tail: int = 0
+
+
 Seed = Annotated[int, Field(ge=0, le=SEED_SPACE - 1)]
 TakeId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -119,6 +130,8 @@ class GenerationRequest:
     final: Final | None = field(default=None, metadata=doc(
         "the draft this take finishes and the route (set by the bridge's Finish)",
         shot=False))
+    handles: Handles | None = field(default=None, metadata=doc(
+        "frames made beyond the shot at each end (a board sets them)", shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,6 +174,9 @@ class GenerationRequest:
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
         if isinstance(kwargs.get("final"), dict):
             kwargs["final"] = Final.from_dict(kwargs["final"])
+        if isinstance(kwargs.get("handles"), dict):
+            kwargs["handles"] = Handles(**{k: int(v) for k, v in kwargs["handles"].items()
+                                           if k in ("head", "tail")})
         return cls(**kwargs)
 
     def replace(self, **changes: Any) -> GenerationRequest:
@@ -217,7 +233,7 @@ class Submission:
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "board_id", "final"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id", "final", "handles"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

@@ -13,6 +13,14 @@ did not repeat: its second (its first repeats the previous take's last), or, for
 conditioned on the last frames of the one before, the frame after that overlap (the take
 record's `generation.conditioning.overlap_frames`), so the links meet frame-exact.
 
+Takes made with handles (the take record's `request.handles`, in the take's own frames) are
+cut from the frame after their head handle, so the frames before and after the shot stay in
+the media for the editor to slip or dissolve into; `shots` (a list the caller passes) gets
+how many frames of handle each shot's clips keep at each end, in sequence frames. A take at
+another rate than the sequence (Wan's 16 fps in a 24 fps board) is retimed by the cut: its
+range is given in sequence frames, so it plays at its real speed and the editor holds each
+frame as long as it lasts; the shot's report says so.
+
 Audio follows the convention agreed with the timeline writers: an `Entry` on track "A1"
 with `media_fps` the sample rate and `media_frames` the length in samples; `source_in` and
 `duration` in sequence frames, like every entry.
@@ -28,8 +36,8 @@ from pathlib import PurePath
 from typing import Any
 
 from otio_export import rates
-from otio_export.build import entry_from_take
-from otio_export.cutlist import Cut, Entry, Marker
+from otio_export.build import assemble_conform, entry_from_take
+from otio_export.cutlist import Column, Cut, Entry, Marker, ShotRef
 from otio_export.errors import TimelineError
 
 SHOT_COLOUR = "BLUE"
@@ -48,6 +56,24 @@ class BoardShot:
     end: int
     takes: tuple[dict[str, Any], ...] = ()
     prompt: str = ""
+    notes: str = ""  # the editor's notes, the shot list's extra columns as "Column: value"
+    columns: tuple[Column, ...] = ()  # the shot list's extra columns
+
+
+@dataclass(frozen=True)
+class ShotCut:
+    """How one shot was cut: the takes laid, the frames of handle (sequence frames) left in
+    the media before the first clip's in-point and after the last clip's out-point, and how
+    takes at another rate were conformed ("" when none)."""
+
+    shot_id: str
+    label: str
+    start: int
+    frames: int
+    take_ids: tuple[str, ...] = ()
+    head_frames: int = 0
+    tail_frames: int = 0
+    conform: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +85,8 @@ class BoardSong:
 
 
 def assemble(name: str, fps: float, width: int, height: int, shots: Sequence[BoardShot],
-             song: BoardSong | None = None) -> Cut:
+             song: BoardSong | None = None, report: list[ShotCut] | None = None) -> Cut:
+    """The board's cut; `report`, when given, gets a ShotCut per shot."""
     rate = rates.sequence_rate(fps)
     cut = Cut(name=name, fps=rates.rate_label(rate), width=width, height=height)
     cursor = 0
@@ -71,9 +98,13 @@ def assemble(name: str, fps: float, width: int, height: int, shots: Sequence[Boa
             cut.entries.append(Entry(kind="gap", duration=shot.start - cursor))
         label = shot.label or f"Shot {i + 1}"
         cut.markers.append(Marker(name=label, frame=shot.start, color=SHOT_COLOUR,
-                                  note=shot.prompt[:500]))
+                                  note=shot_note(shot)))
         length = shot.end - shot.start
-        used = _lay_takes(cut, shot, length, rate)
+        laid = len(cut.entries)
+        used = _lay_takes(cut, shot, length, rate,
+                          ShotRef(shot.id, label, shot.notes, list(shot.columns)))
+        if report is not None:
+            report.append(_report(shot, label, cut.entries[laid:], rate))
         if used == 0:
             cut.markers.append(Marker(name=f"{label}: {NO_TAKE}", frame=shot.start,
                                       color=MISSING_COLOUR))
@@ -90,21 +121,76 @@ def assemble(name: str, fps: float, width: int, height: int, shots: Sequence[Boa
     return cut
 
 
-def _lay_takes(cut: Cut, shot: BoardShot, length: int, rate: Fraction) -> int:
-    """Append the shot's take(s) to V1, trimmed to `length`; the frames they fill."""
+def shot_note(shot: BoardShot) -> str:
+    """The shot marker's note: the editor's notes (and extra columns), then the prompt."""
+    return "\n".join(p for p in (shot.notes.strip(), shot.prompt[:500]) if p)[:10_000]
+
+
+def _lay_takes(cut: Cut, shot: BoardShot, length: int, rate: Fraction, ref: ShotRef) -> int:
+    """Append the shot's take(s) to V1, trimmed to `length`; the frames they fill. The first
+    take starts after its head handle, each continuation after the frames it repeats."""
     used = 0
     for k, take in enumerate(shot.takes):
         if used >= length:
             break
         media_fps = rates.exact_rate(take["fps"])
         available = rates.media_length_in_seq_frames(int(take["num_frames"]), media_fps, rate)
-        skip = math.ceil(_overlap(take) * rate / media_fps) if k else 0  # repeated frames
+        if k:
+            skip = math.ceil(_overlap(take) * rate / media_fps)  # repeated frames
+        else:
+            skip = rates.media_length_in_seq_frames(head_handle(take), media_fps, rate)
         if available - skip <= 0:
             continue
         take_frames = min(available - skip, length - used)
-        cut.entries.append(entry_from_take(take, source_in=skip, duration=take_frames))
+        cut.entries.append(entry_from_take(take, source_in=skip, duration=take_frames,
+                                           shot=ref))
         used += take_frames
     return used
+
+
+def head_handle(take: dict[str, Any]) -> int:
+    """The frames (the take's own) a take was made with before its shot: 0 for a take made
+    without handles (before they existed, or for a chain), so it cuts from its first frame."""
+    record = take.get("record") or {}
+    request = record.get("request") if isinstance(record.get("request"), dict) else {}
+    handles = request.get("handles") if isinstance(request.get("handles"), dict) else {}
+    head = handles.get("head", 0)
+    if isinstance(head, bool) or not isinstance(head, int) or head < 0:
+        return 0
+    return min(head, max(0, int(take["num_frames"]) - 1))
+
+
+def conform_label(media_fps: Fraction, rate: Fraction) -> str:
+    """How the cut conforms a take at `media_fps` to the sequence: "" at the same rate.
+
+    The cut retimes (the take plays at its real speed, each of its frames held as long as it
+    lasts); no frames are made here. Interpolating them was weighed: the optical-flow
+    interpolators packaged for Python (RIFE ports, ccvfi and the like) either load model
+    weights from a hub at first use, which a machine without a network cannot, or run only
+    through Vulkan on a GPU, and the original RIFE wheel has had no release since 2022.
+    FFmpeg's `minterpolate` (reachable through PyAV) would run offline but writes a second
+    media file per take from block-based motion estimates. The editor's own optical-flow
+    time interpolation works on the clip as cut, so the cut leaves the frames to it and
+    says what it did.
+    """
+    if media_fps == rate:
+        return ""
+    return assemble_conform(media_fps, rate)
+
+
+def _report(shot: BoardShot, label: str, laid: list[Entry], rate: Fraction) -> ShotCut:
+    clips = [e for e in laid if e.kind == "clip"]
+    if not clips:
+        return ShotCut(shot.id, label, shot.start, shot.end - shot.start)
+    last = clips[-1]
+    available = rates.media_length_in_seq_frames(
+        int(last.media_frames or 0), rates.exact_rate(last.media_fps or rate), rate)
+    conforms = sorted({conform_label(rates.exact_rate(e.media_fps or rate), rate)
+                       for e in clips} - {""})
+    return ShotCut(shot.id, label, shot.start, shot.end - shot.start,
+                   tuple(str(e.take_id or "") for e in clips), clips[0].source_in,
+                   max(0, available - last.source_in - (last.duration or 0)),
+                   "; ".join(conforms))
 
 
 def _overlap(take: dict[str, Any]) -> int:

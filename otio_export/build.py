@@ -190,7 +190,7 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
     metadata: dict[str, Any] = {META: {
         "take_id": clean_text(entry.take_id or "") or None, "take": record,
         "media_path": clean_text(entry.media_path or "") or None,
-        "media_kind": entry.media_kind}}
+        "media_kind": entry.media_kind, **_cut_facts(entry, duration, context.rate)}}
     fcp = metadata["fcp_xml"] = write_fcp7.clip_hints(context.clips, enabled)
     if entry.speed != 1:
         fcp["filter"] = write_fcp7.speed_filter(entry.speed)
@@ -202,6 +202,9 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
                               "lognote": f"promptcut take {entry.take_id or ''}".strip()}
         fcp["comments"] = {"mastercomment1": prompt, "mastercomment2": f"seed {seed}",
                            "mastercomment3": model}
+    if entry.shot is not None and entry.shot.notes:
+        # Premiere's fourth Comment column: the shot's notes (and the shot list's columns).
+        fcp.setdefault("comments", {})["mastercomment4"] = clean_text(entry.shot.notes)
     name = clean_text(entry.name or file_name(entry.media_path or "") or "clip")
     first = entry.media_start + entry.source_in  # the source timecode of its first frame
     effects = [] if entry.speed == 1 else [skeleton.node(
@@ -210,6 +213,35 @@ def _clip(entry: Entry, duration: int, where: str, context: _Context, enabled: b
                          _media_reference(entry, where, context), metadata=metadata,
                          enabled=enabled, effects=effects,
                          markers=[marker(m, first, fr, entry.speed) for m in entry.markers])
+
+
+def _cut_facts(entry: Entry, duration: int, rate: Fraction) -> dict[str, Any]:
+    """What the cut did with a clip's media, for the clip's metadata: the frames of handle
+    left before its in-point and after its out-point (sequence frames; the tail None when
+    the media's length is unknown), how a take at another rate was conformed, and the
+    board shot it is cut for."""
+    length = media_length(entry, rate)
+    tail = None if length is None else max(
+        0, length - entry.source_in - media_used(duration, entry.speed))
+    out: dict[str, Any] = {"handles": {"head": entry.source_in, "tail": tail}}
+    if entry.media_fps and track_kind(entry.track) == "V" and entry.media_kind != "still":
+        media_rate = rates.exact_rate(entry.media_fps)
+        if media_rate != rate:
+            out["conform"] = {"method": "retime", "media_fps": rates.rate_label(media_rate),
+                              "sequence_fps": rates.rate_label(rate),
+                              "said": assemble_conform(media_rate, rate)}
+    if entry.shot is not None:
+        out["shot"] = {"id": clean_text(entry.shot.id), "label": clean_text(entry.shot.label),
+                       "notes": clean_text(entry.shot.notes),
+                       "columns": {clean_text(c.name): clean_text(c.value)
+                                   for c in entry.shot.columns}}
+    return out
+
+
+def assemble_conform(media_rate: Fraction, rate: Fraction) -> str:
+    """The one sentence for a take retimed by the cut (otio_export.assemble says the same)."""
+    return (f"retimed {rates.rate_label(media_rate):g} -> {rates.rate_label(rate):g} fps by "
+            "the cut")
 
 
 def _media_key(clip: dict) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 from otio_export.catalog import ALL_COLOURS
 from otio_export.errors import TimelineError
 
-CUT_SCHEMA_VERSION = 3  # 2: entries carry `enabled`, audio clips, image sequences; 3: media
-# start timecode and speed
+CUT_SCHEMA_VERSION = 4  # 2: entries carry `enabled`, audio clips, image sequences; 3: media
+# start timecode and speed; 4: the board shot a clip is cut for (`shot`)
 MARKER_COLOURS = ALL_COLOURS
 MEDIA_KINDS = ("file", "still", "image_sequence", "generator", "nested", "missing")
 MAX_MEDIA_RATE = 768_000  # audio entries give their sample rate (48000) as media_fps
@@ -28,6 +28,7 @@ MAX_MEDIA_SECONDS = MAX_FRAMES // 24
 MAX_SPEED = 100.0  # 10,000 %, Premiere's limit
 MAX_ENTRIES = 20_000
 MAX_TRACKS = 99
+MAX_COLUMNS = 200  # extra columns of one shot-list row
 
 
 @dataclass
@@ -37,6 +38,25 @@ class Marker:
     duration: int = 0
     color: str = "RED"
     note: str = ""
+
+
+@dataclass
+class Column:
+    """One cell of a shot list's column Promptcut has no field for ("camera": "35mm")."""
+
+    name: str = ""
+    value: str = ""
+
+
+@dataclass
+class ShotRef:
+    """The board shot a clip was cut for: its id, label, the editor's notes and the shot
+    list's extra columns, written as clip metadata."""
+
+    id: str = ""
+    label: str = ""
+    notes: str = ""
+    columns: list[Column] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +102,7 @@ class Entry:
     # Playback speed (0.5: half speed). `duration` is the time on the track; the clip plays
     # duration * speed frames of its media from `source_in` (OTIO's LinearTimeWarp).
     speed: float = 1.0
+    shot: ShotRef | None = None  # the board shot it is cut for
 
 
 @dataclass
@@ -190,6 +211,28 @@ def _sequence_from_dict(data: Any, where: str) -> ImageSequence | None:
         padding=_int(data, "padding", w, 0, 0, 32), rate=_number(data, "rate", w, 24.0))
 
 
+def _shot_from_dict(data: Any, where: str) -> ShotRef | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise _fail("'shot' must be an object.", where)
+    _known(data, {f.name for f in dataclasses.fields(ShotRef)}, where)
+    w = f"{where}."
+    columns = data.get("columns") or []
+    if not isinstance(columns, list) or len(columns) > MAX_COLUMNS:
+        raise _fail(f"'columns' must be a list of at most {MAX_COLUMNS}.", f"{w}columns")
+    cells = []
+    for i, cell in enumerate(columns):
+        at = f"{w}columns[{i}]"
+        if not isinstance(cell, dict):
+            raise _fail("A column must be an object.", at)
+        _known(cell, {"name", "value"}, at)
+        cells.append(Column(_str(cell, "name", f"{at}.", "", 200),
+                            _str(cell, "value", f"{at}.", "", 2000)))
+    return ShotRef(id=_str(data, "id", w, "", 200), label=_str(data, "label", w, "", 1000),
+                   notes=_str(data, "notes", w, ""), columns=cells)
+
+
 def _marker_from_dict(data: Any, where: str) -> Marker:
     if not isinstance(data, dict):
         raise _fail("A marker must be an object.", where)
@@ -234,7 +277,8 @@ def _entry_from_dict(data: Any, where: str) -> Entry:
         enabled=_bool(data, "enabled", w, True),
         image_sequence=_sequence_from_dict(data.get("image_sequence"), f"{w}image_sequence"),
         media_start=_int(data, "media_start", w, 0),
-        speed=_number(data, "speed", w, 1.0, MAX_SPEED))
+        speed=_number(data, "speed", w, 1.0, MAX_SPEED),
+        shot=_shot_from_dict(data.get("shot"), f"{w}shot"))
     if entry.media_kind not in MEDIA_KINDS:
         raise _fail(f"'media_kind' must be one of {', '.join(MEDIA_KINDS)}.", f"{w}media_kind")
     if kind == "gap" and entry.duration is None:
@@ -254,6 +298,7 @@ def upgrade_cut(data: dict[str, Any]) -> dict[str, Any]:
     sample rate as their media rate, and `image_sequence`; a version-1 cut means the same
     with all of them at their defaults, so the step only restamps it.
     2 -> 3: entries gained `media_start` (0) and `speed` (1.0): the same, restamped.
+    3 -> 4: entries gained `shot` (none): the same, restamped.
     """
     version = data.get("schema_version", CUT_SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:

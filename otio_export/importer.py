@@ -24,11 +24,14 @@ from otio_export import layout, rates
 from otio_export.colours import COLOUR_OF_PPRO
 from otio_export.cutlist import (
     MARKER_COLOURS,
+    MAX_COLUMNS,
     MAX_MEDIA_SECONDS,
+    Column,
     Cut,
     Entry,
     ImageSequence,
     Marker,
+    ShotRef,
 )
 from otio_export.errors import TimelineError
 from otio_export.item_view import JsonItem, MarkerView, MediaView, ObjectItem
@@ -220,6 +223,7 @@ def _clip_entry(view: JsonItem | ObjectItem, track: str, start: int, duration: i
     elif lookup is None and written_id:
         entry.take_id = str(written_id)
         entry.take = _plain(ours.get("take"))
+    entry.shot = _shot(ours.get("shot"))
     entry.markers = _markers(view, duration, rate, timeline, entry.speed)
     if entry.speed != 1:
         for note in view.speed_notes():
@@ -281,6 +285,17 @@ def _dig(data: Any, *keys: str) -> Any:
         if data is None:
             return None
     return data
+
+
+def _shot(value: Any) -> ShotRef | None:
+    """The board shot a clip was cut for, as an .otio written by Promptcut names it."""
+    if not isinstance(value, Mapping):
+        return None
+    columns = value.get("columns")
+    cells = [Column(str(k)[:200], str(v)[:2000]) for k, v in list(
+        columns.items())[:MAX_COLUMNS]] if isinstance(columns, Mapping) else []
+    return ShotRef(id=str(value.get("id") or "")[:200], label=str(value.get("label") or "")[:1000],
+                   notes=str(value.get("notes") or "")[:10_000], columns=cells)
 
 
 def _plain(value: Any) -> Any:

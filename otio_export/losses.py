@@ -52,7 +52,12 @@ def losses(cut: Cut, fmt: str, *, include_disabled: bool = False) -> list[str]:
                            f"{', '.join(colours)} read back as "
                            f"{'PURPLE' if fmt == 'fcpxml' else 'RED'}.")
         if not can.marker_notes and any(m.note for m in kept):
-            out.append(f"{label} keeps no marker notes.")
+            if fmt == "edl":
+                out.append(f"{label} keeps no marker notes: each is written as comment lines "
+                           "(* NOTE: marker: text) under the event it falls on, which "
+                           "Promptcut's import reads back.")
+            else:
+                out.append(f"{label} keeps no marker notes.")
         if not can.marker_durations and any(m.duration for m in kept):
             out.append(f"{label} keeps no marker durations (markers become points).")
         if fmt == "edl" and any(m.name != m.name.upper() for m in kept):

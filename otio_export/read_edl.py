@@ -6,7 +6,9 @@ event comes 10 s into the sequence (01:00:10:00 in a sequence at 01:00:00:00) lo
 record timecode; and it reads black (BL) events as clips. Here the sequence starts at the
 whole hour at or before the first event (where every editor starts one: 00:00:00:00 or
 01:00:00:00), the time before it is a gap, each locator sits at its record frame on the
-event it falls in (or on the sequence, when it falls in none), and black is a gap.
+event it falls in (or on the sequence, when it falls in none), and black is a gap. A
+locator's note, which Promptcut writes as `* NOTE: name: text` comment lines under the event
+(write_edl.note_lines), is the marker's note again.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def _locators(track: otio.schema.Track, index: int, clip: otio.schema.Clip, posi
         origin = 0
     moved = 0
     markers = list(clip.markers)
+    _notes_onto(markers, clip)
     if black:
         track[index] = item
     else:
@@ -66,6 +69,31 @@ def _locators(track: otio.schema.Track, index: int, clip: otio.schema.Clip, posi
             sequence.markers.append(marker)
             moved += 1
     return moved
+
+
+def _notes_onto(markers: list[otio.schema.Marker], clip: otio.schema.Clip) -> None:
+    """Each `NOTE: name: text` comment line of the event onto the first of its locators of
+    that name (locator names read back upper-cased), as the marker's note; the lines are
+    taken off the event's comments."""
+    meta = clip.metadata.get("cmx_3600")
+    comments = list(meta.get("comments") or []) if meta else []
+    if not comments or not markers:
+        return
+    notes: dict[int, list[str]] = {}
+    kept = []
+    for line in comments:
+        text = str(line)
+        body = text[len("NOTE:"):].lstrip() if text.upper().startswith("NOTE:") else None
+        owner = None if body is None else next(
+            (i for i, m in enumerate(markers)
+             if body.upper().startswith(f"{m.name.upper()}: ")), None)
+        if owner is None:
+            kept.append(line)
+        else:
+            notes.setdefault(owner, []).append(body[len(markers[owner].name) + 2:])
+    for i, lines in notes.items():
+        markers[i].comment = "\n".join(lines)
+    meta["comments"] = kept
 
 
 def _hour_before(frame: float, rate: float, drop: bool) -> int:

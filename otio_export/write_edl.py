@@ -105,6 +105,23 @@ def _locators_on_events(copy: otio.schema.Timeline) -> None:
         m.marked_range = otio.opentime.TimeRange(otio.opentime.RationalTime(frame, fr),
                                                  m.marked_range.duration)
         item.markers.append(m)
+        comments = note_lines(m)
+        if comments:
+            item.metadata.setdefault("cmx_3600", {}).setdefault("comments", []).extend(comments)
+
+
+NOTE_LINES = 20  # lines of one marker's note written under its event
+NOTE_WIDTH = 200  # characters of each
+
+
+def note_lines(m: otio.schema.Marker) -> list[str]:
+    """A marker's note as EDL comment lines under the event it sits on (`* NOTE: name:
+    line`): a locator holds only a colour and a name, and an editor's EDL import keeps the
+    comment lines of an event, so a shot's notes and extra columns travel with it."""
+    note = str((m.metadata.get(META) or {}).get("note") or m.comment or "")
+    lines = [" ".join(line.split()) for line in note.splitlines()]
+    lines = [line[:NOTE_WIDTH] for line in lines if line][:NOTE_LINES]
+    return [f"NOTE: {m.name}: {line}" for line in lines]
 
 
 def _black(gap: otio.schema.Gap) -> otio.schema.Clip:

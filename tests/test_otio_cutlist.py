@@ -29,7 +29,7 @@ def test_cut_json_round_trip():
                        Entry(kind="gap", duration=4, track="A1")],
               markers=[Marker("s", 9)], warnings=["w"])
     data = json.loads(json.dumps(cut.to_dict()))
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 4
     assert Cut.from_dict(data) == cut
 
 
@@ -37,13 +37,14 @@ def test_an_older_cut_is_upgraded_and_a_newer_one_refused():
     v1 = {"schema_version": 1, "name": "first wave", "fps": 24,
           "entries": [{"media_path": "/m/a.mp4", "media_fps": 24, "media_frames": 48}]}
     cut = Cut.from_dict(v1)
-    assert cut.schema_version == 3 and cut.entries[0].enabled is True
+    assert cut.schema_version == 4 and cut.entries[0].enabled is True
     assert (cut.entries[0].media_start, cut.entries[0].speed) == (0, 1.0)
-    for version in (4, 0, "2", True):
+    assert cut.entries[0].shot is None
+    for version in (5, 0, "2", True):
         with pytest.raises(TimelineError) as err:
             Cut.from_dict({**v1, "schema_version": version})
         assert err.value.field == "schema_version"
-        assert ("newer Promptcut" in err.value.message) == (version == 4)
+        assert ("newer Promptcut" in err.value.message) == (version == 5)
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -63,7 +64,11 @@ def test_an_older_cut_is_upgraded_and_a_newer_one_refused():
     ({"entries": [{"duration": 3, "media_path": "a\x00b"}]}, "entries[0].media_path"),
     ({"entries": "nope"}, "entries"),
     ({"fps": 0}, "fps"),
-    ({"schema_version": 4}, "schema_version"),
+    ({"schema_version": 5}, "schema_version"),
+    ({"entries": [{"duration": 3, "shot": {"id": "sh", "colour": 1}}]}, "entries[0].shot.colour"),
+    ({"entries": [{"duration": 3, "shot": {"notes": 3}}]}, "entries[0].shot.notes"),
+    ({"entries": [{"duration": 3, "shot": {"columns": [{"name": 1}]}}]},
+     "entries[0].shot.columns[0].name"),
     ({"entries": [{"duration": 3, "speed": 0}]}, "entries[0].speed"),
     ({"entries": [{"duration": 3, "media_start": -1}]}, "entries[0].media_start"),
     ({"width": 7}, "width"),

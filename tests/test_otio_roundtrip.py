@@ -120,10 +120,12 @@ def expected_markers(fmt: str, media, fps: float) -> dict[str, list[tuple]]:
         return {"sequence": sorted([chorus, shot3, ("no take yet", f8, "YELLOW", "shot 2")]),
                 "V1#0": [hit], "V1#4": [end], "V2#7": [overlay]}
     if fmt == "edl":  # V1's markers and the sequence's as locators at their record
-        # timecode on the event under them (a gap's on a black event), upper-cased, no notes
-        return {"sequence": [], "V1#0": [("SHOT 1 HIT", 4, "GREEN", ""),
-                                         ("CHORUS", 30, "YELLOW", "")],
-                "V1#1": [("NO TAKE YET", 0, "YELLOW", "")], "V1#2": [("SHOT 3", 0, "BLUE", "")],
+        # timecode on the event under them (a gap's on a black event), upper-cased; their
+        # notes as comment lines under the event
+        return {"sequence": [], "V1#0": [("SHOT 1 HIT", 4, "GREEN", "the fox turns"),
+                                         ("CHORUS", 30, "YELLOW", "music")],
+                "V1#1": [("NO TAKE YET", 0, "YELLOW", "shot 2")],
+                "V1#2": [("SHOT 3", 0, "BLUE", "")],
                 "V1#4": [("END", 9, "RED", "")]}
     # FCPXML: sequence markers on the spine's clip or gap under them (a gap's read back as
     # a sequence marker); RED and GREEN are to-do/done, other colours plain.

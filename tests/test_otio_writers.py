@@ -270,7 +270,8 @@ def test_what_a_format_cannot_carry_is_in_the_warnings(takes, tmp_path):
         "EDL (CMX3600) holds no audio: A1 left out.",
         "EDL (CMX3600) has no sequence markers: 1 written as markers on the events (locators "
         "at their record timecode) under them.",
-        "EDL (CMX3600) keeps no marker notes.",
+        "EDL (CMX3600) keeps no marker notes: each is written as comment lines (* NOTE: "
+        "marker: text) under the event it falls on, which Promptcut's import reads back.",
         "EDL (CMX3600) keeps no marker durations (markers become points).",
         "EDL (CMX3600) marker names are upper-cased.",
         "EDL (CMX3600) carries no frame rate or size: import it at 29.97 fps."]

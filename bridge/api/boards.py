@@ -8,6 +8,7 @@ HTTP answer has: signed URLs for the song and each pick.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -263,5 +264,6 @@ def generate(board_id: str, body: GenerateIn):
 def assemble(board_id: str, body: AssembleIn):
     from bridge.api.timelines import _formats, public
 
-    meta, notes = boards().assemble(board_id, _formats(body.formats), body.unpicked)
-    return AssembleOut.model_validate(public(meta) | {"notes": notes}), 201
+    meta, notes, shots = boards().assemble(board_id, _formats(body.formats), body.unpicked)
+    return AssembleOut.model_validate(public(meta) | {
+        "notes": notes, "shots": [dataclasses.asdict(s) for s in shots]}), 201

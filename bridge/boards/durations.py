@@ -172,6 +172,9 @@ class TakePlan:
 
     `num_frames` is None when one take cannot reach the shot; `chain` then lists the frame
     counts of a first take and its continuations from each last frame, which together do.
+    `head_frames` and `tail_frames` are the handles (in the model's frames) made beyond the
+    shot at each end: the cut starts after the head, so an editor can slip the take or lay a
+    dissolve. A chain is made without handles.
     """
 
     shot_frames: int
@@ -179,11 +182,14 @@ class TakePlan:
     num_frames: int | None
     chain: tuple[int, ...] = ()
     message: str = ""
+    head_frames: int = 0
+    tail_frames: int = 0
 
     def to_dict(self) -> dict:
         return {"shot_frames": self.shot_frames, "needed_frames": self.needed_frames,
                 "num_frames": self.num_frames, "chain": list(self.chain),
-                "message": self.message}
+                "message": self.message, "head_frames": self.head_frames,
+                "tail_frames": self.tail_frames}
 
 
 def _up_to_rule(frames: int, step: int) -> int:
@@ -199,16 +205,38 @@ def covers(media_frames: int, media_fps: Fraction, shot_frames: int, rate: Fract
 
 
 def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
-              max_frames: int) -> TakePlan:
+              max_frames: int, handle_frames: int = 0, head: bool = True) -> TakePlan:
     """The next frame count the model allows (step*k + 1) that covers the shot at the
-    model's own rate, or a chain of continuations when one take cannot."""
+    model's own rate with `handle_frames` (sequence frames) of handle at each end, or a
+    chain of continuations when one take cannot hold the shot at all.
+
+    Handles are whole model frames at least as long as asked; the frames the model's rule
+    adds go to the tail. When the longest take holds the shot but not both handles, the
+    handles are shortened evenly (the head keeps the odd frame out) and the message says so.
+    `head=False` (a take pinned to its first frame: a start image, keyframes, a continued
+    video) plans the tail handle only, so the pinned frame stays the cut's first.
+    """
     needed = math.ceil(Fraction(shot_frames) / rate * model_fps)
     while not covers(needed, model_fps, shot_frames, rate):
         needed += 1
     top = ((max_frames - 1) // step) * step + 1
     n = _up_to_rule(needed, step)
     if n <= top:
-        return TakePlan(shot_frames, needed, n)
+        asked = math.ceil(Fraction(max(0, handle_frames)) / rate * model_fps)
+        if not asked:
+            return TakePlan(shot_frames, needed, n)
+        before = asked if head else 0
+        with_handles = _up_to_rule(needed + before + asked, step)
+        if with_handles <= top:
+            return TakePlan(shot_frames, needed, with_handles, head_frames=before,
+                            tail_frames=with_handles - needed - before)
+        room = top - needed
+        first = min(before, room - room // 2)
+        message = (f"The model makes at most {top} frames a take: this take has "
+                   f"{first} and {room - first} frames of handle (in its own frames) instead "
+                   f"of {before} and {asked}.")
+        return TakePlan(shot_frames, needed, top, message=message, head_frames=first,
+                        tail_frames=room - first)
     # Each continuation starts on the previous take's last frame, so it adds top - 1 new ones.
     segments = [top]
     covered = top
@@ -221,5 +249,6 @@ def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
     longest = float(Fraction(top) / model_fps)
     message = (f"The model makes at most {top} frames ({longest:.2f} s) a take; this shot "
                f"lasts {seconds:.2f} s. Generate a chain: a take of {top} frames, then "
-               f"{len(segments) - 1} continuation(s) from each last frame.")
+               f"{len(segments) - 1} continuation(s) from each last frame"
+               f"{' (made without handles)' if handle_frames else ''}.")
     return TakePlan(shot_frames, needed, None, tuple(segments), message)

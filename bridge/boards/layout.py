@@ -54,12 +54,23 @@ def shot_model(board: Board, shot: Shot) -> tuple[str, float | None]:
     return model or DEFAULT_MODEL, shot.overrides.get("fps") or board.defaults.get("fps")
 
 
-def take_plan(preset: Any, board: Board, frames: int, fps: float | None = None
-              ) -> durations.TakePlan | None:
-    """How many frames the model of `preset` must make to cover `frames` of the board
-    (None: a model this library does not know, or a rate that is not a number)."""
+PINNING = ("init_image", "keyframes", "video", "continue_from", "retake")
+
+
+def pinned(fields: dict[str, Any]) -> bool:
+    """Whether a take's request (its POST /jobs fields) pins frames of the take: a start
+    image, keyframes, or frames of another take. Such a take gets no head handle, so what
+    it was pinned to stays where the cut puts the shot (its first frame, its beats)."""
+    return any(fields.get(name) for name in PINNING)
+
+
+def take_plan(preset: Any, board: Board, frames: int, fps: float | None = None,
+              pinned: bool = False) -> durations.TakePlan | None:
+    """How many frames the model of `preset` must make to cover `frames` of the board with
+    the board's handles at each end (None: a model this library does not know, or a rate
+    that is not a number)."""
     if preset is None or isinstance(fps, bool) or not isinstance(fps, int | float | None):
         return None
     fps = fps or preset.fps
     return durations.take_plan(frames, rate_of(board), exact_rate(fps), preset.frame_step,
-                               preset.max_frames)
+                               preset.max_frames, board.handle_frames, head=not pinned)

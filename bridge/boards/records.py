@@ -14,10 +14,16 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from otio_export.cutlist import Column  # a shot list's extra column, as the cut carries it
+
 BOARD_SCHEMA_VERSION = 1
 UNITS = ("s", "frames", "beats", "bars")
 SONG_UNITS = ("beats", "bars")
 DEFAULT_TAKES = 12
+# Handles, in sequence frames at each end of a shot's takes (a third of a second at 24 fps):
+# enough to slip a take or lay a short dissolve in the editor.
+DEFAULT_HANDLES = 8
+MAX_HANDLES = 240
 
 
 class RecordError(ValueError):
@@ -82,6 +88,9 @@ class Shot:
     overrides: dict[str, Any] = field(default_factory=dict)  # any POST /jobs field
     start_image: dict[str, Any] | None = None  # as POST /jobs init_image
     notes: str = ""
+    # The shot list's columns Promptcut has no field for, as imported (also in `notes`);
+    # the cut carries them as clip metadata.
+    columns: list[Column] = field(default_factory=list)
     duration: Duration | None = None  # None: the board's default duration
     takes_target: int = DEFAULT_TAKES
     selected_take_id: str | None = None
@@ -98,6 +107,8 @@ class Shot:
         known = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs["duration"] = Duration.from_dict(kwargs.get("duration"))
+        kwargs["columns"] = [c if isinstance(c, Column) else Column(**c)
+                             for c in kwargs.get("columns") or []]
         return cls(**kwargs)
 
 
@@ -114,6 +125,9 @@ class Board:
     default_duration: Duration = field(default_factory=lambda: Duration(4, "s"))
     grid: GridAdjust = field(default_factory=GridAdjust)
     defaults: dict[str, Any] = field(default_factory=dict)  # POST /jobs fields for every shot
+    # Frames of handle (at the board's rate) made beyond each shot at each end, within the
+    # model's longest take; 0: takes just long enough (bridge.boards.durations.take_plan).
+    handle_frames: int = DEFAULT_HANDLES
     created_at: float = 0.0
     updated_at: float = 0.0
     shots: list[Shot] = field(default_factory=list)
@@ -155,6 +169,8 @@ class Board:
         if board.default_duration.unit not in UNITS or any(
                 s.duration is not None and s.duration.unit not in UNITS for s in board.shots):
             raise RecordError(f"a duration's unit is not one of {', '.join(UNITS)}")
+        if not 0 <= board.handle_frames <= MAX_HANDLES:
+            raise RecordError(f"handle_frames: must be between 0 and {MAX_HANDLES}")
         return board
 
     def shot(self, shot_id: str) -> Shot | None:

@@ -36,6 +36,7 @@ from bridge.boards.layout import (
     DEFAULT_MODEL,
     Placed,
     layout,
+    pinned,
     rate_of,
     shot_model,
     take_plan,
@@ -47,8 +48,9 @@ from bridge.generators.presets import all_presets
 from bridge.library import curation, store, timelines
 from bridge.library.db import Database
 from bridge.library.records import Take, TakeStatus
+from bridge.request import Handles
 from otio_export import Cut, TimelineError, check_formats
-from otio_export.assemble import BoardShot, BoardSong, assemble
+from otio_export.assemble import BoardShot, BoardSong, ShotCut, assemble
 from otio_export.rates import rate_label
 
 if TYPE_CHECKING:
@@ -264,8 +266,10 @@ class BoardService:
         the first shot that starts at or after it (a gap filled in the sequence)."""
         return sum(1 for p in self.layout(board) if p.start < frame)
 
-    def take_plan(self, board: Board, frames: int, model: str, fps: float | None = None):
-        return take_plan(all_presets(self.settings.data_dir).get(model), board, frames, fps)
+    def take_plan(self, board: Board, frames: int, model: str, fps: float | None = None,
+                  pinned: bool = False):
+        return take_plan(all_presets(self.settings.data_dir).get(model), board, frames, fps,
+                         pinned)
 
     def view(self, laid: Laid) -> dict[str, Any]:
         """A board as the API answers it: settings, the song with the corrected grid, each
@@ -301,7 +305,8 @@ class BoardService:
                     item["beats"] = round(b - a, 2)
                     item["bars"] = round((b - a) / grid.beats_per_bar, 2)
                 model, fps = shot_model(board, shot)
-                plan = take_plan(presets.get(model), board, p.end - p.start, fps)
+                plan = take_plan(presets.get(model), board, p.end - p.start, fps, pinned(
+                    {**board.defaults, **shot.overrides, "init_image": shot.start_image}))
                 item["plan"] = plan.to_dict() if plan else None
                 item["model_used"] = model
             c = counts.get(shot.id, {})
@@ -355,7 +360,8 @@ class BoardService:
 
     def _apply_board_fields(self, conn: sqlite3.Connection, board: Board,
                             fields: dict[str, Any]) -> None:
-        for name in ("name", "fps", "width", "height", "default_duration", "grid", "defaults"):
+        for name in ("name", "fps", "width", "height", "default_duration", "grid", "defaults",
+                     "handle_frames"):
             if fields.get(name) is not None:
                 setattr(board, name, fields[name])
         if "song_id" in fields:
@@ -512,7 +518,8 @@ class BoardService:
             second = replace(_new_shot(board, {}), label=f"{shot.label} b", prompt=shot.prompt,
                              negative_prompt=shot.negative_prompt, model=shot.model,
                              overrides=dict(shot.overrides), start_image=shot.start_image,
-                             notes=shot.notes, duration=Duration(rest_value, whole.unit),
+                             notes=shot.notes, columns=list(shot.columns),
+                             duration=Duration(rest_value, whole.unit),
                              takes_target=shot.takes_target)
             boards_store.insert_shots(edit.conn, board.id, [second], shot.position + 1)
             laid = self.laid(self.get(board_id, edit.conn), edit.conn)
@@ -604,9 +611,11 @@ class BoardService:
 
     # ------------------------------------------------------------ the cut
 
-    def cut(self, board: Board, unpicked: str = "gap") -> Cut:
+    def cut(self, board: Board, unpicked: str = "gap", report: list[ShotCut] | None = None
+            ) -> Cut:
         """The board's cut. A shot without a pick is a gap, or with unpicked="best" its
-        best take (a rough cut before culling)."""
+        best take (a rough cut before culling). `report` gets how each shot was cut (its
+        handles, how takes at another rate were conformed)."""
         shots = []
         for i, p in enumerate(self.layout(board)):
             takes = self.pick_chain(p.shot)
@@ -614,7 +623,8 @@ class BoardService:
                 takes = self.best_take(p.shot)
             shots.append(BoardShot(id=p.shot.id, label=p.shot.label or f"Shot {i + 1}",
                                    start=p.start, end=p.end, takes=tuple(takes),
-                                   prompt=p.shot.prompt))
+                                   prompt=p.shot.prompt, notes=p.shot.notes,
+                                   columns=tuple(p.shot.columns)))
         song = self.song_of(board)
         board_song = None
         if song is not None:
@@ -628,22 +638,25 @@ class BoardService:
                                  "with unpicked 'best' for a rough cut.", field="unpicked")
         try:
             return assemble(board.name, board.fps, board.width, board.height, shots,
-                            board_song)
+                            board_song, report)
         except TimelineError as err:
             raise InvalidRequest(err.message, field=err.field) from None
 
     def assemble(self, board_id: str, formats: list[str] | None, unpicked: str = "gap"
-                 ) -> tuple[timelines.Timeline, list[str]]:
-        """The board's cut written in each format (as POST /timelines writes it), and notes
-        on what the editor should know (gaps, rates Premiere will interpret)."""
+                 ) -> tuple[timelines.Timeline, list[str], list[ShotCut]]:
+        """The board's cut written in each format (as POST /timelines writes it), notes on
+        what the editor should know (gaps, takes retimed to the sequence's rate), and how
+        each shot was cut (its handles, its conform)."""
         board = self.get(board_id)
         try:  # a format we cannot write is the caller's first mistake to hear about
             check_formats(list(formats or timelines.DEFAULT_FORMATS))
         except TimelineError as err:
             raise timelines.invalid(err) from None
-        cut = self.cut(board, unpicked)
+        report: list[ShotCut] = []
+        cut = self.cut(board, unpicked, report)
         timelines.complete_cut(self.conn, self.settings, cut)
-        return timelines.create(self.conn, self.settings, cut, formats), _notes(board, cut)
+        return (timelines.create(self.conn, self.settings, cut, formats), _notes(board, cut),
+                report)
 
     # ------------------------------------------------------------ generating
 
@@ -664,7 +677,7 @@ class BoardService:
             fields["init_image"] = shot.start_image
         if "num_frames" not in shot.overrides:
             plan = self.take_plan(board, placed.end - placed.start, fields["model"],
-                                  fields.get("fps"))
+                                  fields.get("fps"), pinned(fields))
             if plan is not None:
                 fields["num_frames"] = plan.num_frames or plan.chain[0]
         fields["takes"] = takes or shot.takes_target
@@ -699,6 +712,7 @@ class BoardService:
                 continue
             try:
                 sub = replace(parse(fields), shot_id=p.shot.id, board_id=board.id)
+                sub = self._with_handles(board, p, sub)
                 self.generator.resolve(sub.request)
             except PromptcutError as err:
                 label = p.shot.label or f"Shot {i + 1}"
@@ -709,10 +723,25 @@ class BoardService:
         for i, p, sub in submissions:
             batch_id, batch, _ = self.queue.submit(sub)
             jobs += batch
-            plan = self.take_plan(board, p.end - p.start, sub.request.model, sub.request.fps)
+            plan = self.take_plan(board, p.end - p.start, sub.request.model, sub.request.fps,
+                                  _pinned(sub))
             shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,
                               "takes": len(batch), "plan": plan.to_dict() if plan else None})
         return {"jobs": jobs, "shots": shots_out, "skipped": skipped}
+
+    def _with_handles(self, board: Board, placed: Placed, sub: Submission) -> Submission:
+        """The submission with the handles its frames were planned with recorded on the
+        request (the cut starts the take after its head handle). A shot whose frames the
+        editor set, or a chain, has none."""
+        if "num_frames" in placed.shot.overrides:
+            return sub
+        plan = self.take_plan(board, placed.end - placed.start, sub.request.model,
+                              sub.request.fps, _pinned(sub))
+        if plan is None or plan.num_frames is None or sub.request.num_frames != plan.num_frames \
+                or not (plan.head_frames or plan.tail_frames):
+            return sub
+        handles = Handles(head=plan.head_frames, tail=plan.tail_frames)
+        return replace(sub, request=sub.request.replace(handles=handles))
 
     def start_chain(self, shot_id: str, defaults: dict[str, Any], parse: SubmissionParser
                     ) -> chains.Chain:
@@ -811,6 +840,14 @@ def _new_shot(board: Board, fields: dict[str, Any], position: int = 0) -> Shot:
     return shot
 
 
+def _pinned(sub: Submission) -> bool:
+    """Whether a queued request pins frames of its take (layout.pinned, on the records)."""
+    request = sub.request
+    return pinned({"init_image": request.init_image, "keyframes": request.keyframes,
+                   "video": request.video, "continue_from": sub.continue_from,
+                   "retake": sub.retake})
+
+
 def _notes(board: Board, cut: Cut) -> list[str]:
     notes = []
     gaps = [m.name for m in cut.markers if m.color == "RED"]
@@ -822,9 +859,10 @@ def _notes(board: Board, cut: Cut) -> list[str]:
                     and abs(float(e.media_fps) - float(board.fps)) > 0.01})
     if rates:
         shown = ", ".join(f"{r:g}" for r in rates)
-        notes.append(f"Takes at {shown} fps sit in a {board.fps:g} fps sequence: they are "
-                     "interpreted at their own rate (real-time speed), and Premiere repeats "
-                     "or drops frames to fill the sequence; nothing is conformed.")
+        notes.append(f"Takes at {shown} fps are retimed to {board.fps:g} fps by the cut: they "
+                     "play at their real speed, each frame held as long as it lasts (no frames "
+                     "interpolated). Premiere's Time Interpolation (Frame Blending or Optical "
+                     "Flow) can smooth them.")
     return notes
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from bridge.boards import cells
 from bridge.boards.cells import ShotListError, parse_duration
-from bridge.boards.records import Duration, Shot
+from bridge.boards.records import Column, Duration, Shot
 
 __all__ = ["ShotListError", "ShotSpec", "parse", "parse_duration", "to_csv"]
 
@@ -55,7 +55,8 @@ class ShotSpec:
         """The row as the fields of a new shot."""
         out: dict[str, Any] = {"label": self.label, "prompt": self.prompt,
                                "negative_prompt": self.negative_prompt, "notes": self.notes,
-                               "duration": self.duration, "model": self.model}
+                               "duration": self.duration, "model": self.model,
+                               "columns": [Column(k, v) for k, v in self.extra.items()]}
         if self.seed is not None:
             out["overrides"] = {"seed": self.seed}
         if self.takes is not None:

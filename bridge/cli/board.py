@@ -9,6 +9,7 @@ same one the HTTP handlers call, with the same body checks; no Flask app, no HTT
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -206,7 +207,7 @@ def run_assemble(args: argparse.Namespace) -> int:
     boards.start(follow_chains=False)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     try:
-        meta, notes = boards.assemble(args.board, formats, args.unpicked)
+        meta, notes, shots = boards.assemble(args.board, formats, args.unpicked)
     except PromptcutError as err:
         return _fail(err)
     folder = services.settings.timelines_dir / meta.id
@@ -218,7 +219,8 @@ def run_assemble(args: argparse.Namespace) -> int:
             path = Path(shutil.copy2(path, Path(args.out) / info["filename"]))
         written[fmt] = str(path)
     if args.json:
-        _print_json({"timeline_id": meta.id, "files": written, "warnings": list(notes)})
+        _print_json({"timeline_id": meta.id, "files": written, "warnings": list(notes),
+                     "shots": [dataclasses.asdict(s) for s in shots]})
         return 0
     for fmt, path in written.items():
         print(f"{fmt}\t{path}")

@@ -19,6 +19,7 @@ from bridge.api.schemas.jobs import InitImageIn, JobOut
 from bridge.api.schemas.takes import TakeOut
 from bridge.api.schemas.timelines import TimelineOut
 from bridge.boards.records import Board, GridAdjust, Shot
+from otio_export.assemble import ShotCut
 
 
 class DurationOut(Answer):
@@ -65,6 +66,8 @@ class PlanOut(Answer):
     num_frames: int | None
     chain: list[int]
     message: str
+    head_frames: int = Field(description="handle made before the shot, in the model's frames")
+    tail_frames: int = Field(description="handle made after the shot, in the model's frames")
 
 
 # The take fields the Board view shows for a shot's pick (TakeOut's, so typed once).
@@ -157,8 +160,20 @@ class GenerateOut(Answer):
     skipped: list[SkippedShot] = Field(description="shots left out, and why (no prompt)")
 
 
+ShotCutOut = answer_of(
+    ShotCut, "ShotCutOut",
+    take_ids=(list[str], Field(description="the takes laid for the shot, in order")),
+    head_frames=(int, Field(description="frames of handle (sequence frames) in the media "
+                            "before the first clip's in-point")),
+    tail_frames=(int, Field(description="frames of handle after the last clip's out-point")),
+    conform=(str, Field(description="how takes at another rate were conformed ('retimed 16 "
+                        "-> 24 fps by the cut'); empty when none")))
+
+
 class AssembleOut(TimelineOut):
     """POST /timelines's answer for the board's cut, with notes for the editor."""
 
     notes: list[str] = Field(description="what the editor should know: gaps in the cut, "
-                             "takes at another rate than the sequence")
+                             "takes retimed to the sequence's rate")
+    shots: list[ShotCutOut] = Field(  # type: ignore[valid-type]
+        description="how each shot was cut: its takes, handles and conform")

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Body, Id, text
 from bridge.api.schemas.jobs import InitImageIn, JobSubmit
-from bridge.boards.records import DEFAULT_TAKES, Duration, GridAdjust
+from bridge.boards.records import DEFAULT_TAKES, MAX_HANDLES, Duration, GridAdjust
 from bridge.boards.shotlist import ShotListError, parse_duration
 from bridge.request import MAX_TAKES, SHOT_FIELDS
 from otio_export.errors import TimelineError
@@ -170,6 +170,9 @@ class BoardFields(Body):
     default_duration: DurationValue | None = None
     grid: GridIn | None = None
     defaults: Overrides | None = None  # type: ignore[valid-type]
+    handle_frames: Annotated[int, Field(ge=0, le=MAX_HANDLES)] | None = Field(
+        default=None, description="frames of handle (at the board's rate) made beyond each "
+        "shot at each end, within the model's longest take; 0: none")
 
     def fields(self, current: GridAdjust | None = None) -> dict[str, Any]:
         """The board fields sent, as the board service takes them; `grid` applies the sent

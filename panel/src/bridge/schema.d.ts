@@ -335,9 +335,14 @@ export interface components {
       cut: components["schemas"]["Cut"];
       /**
        * Notes
-       * @description what the editor should know: gaps in the cut, takes at another rate than the sequence
+       * @description what the editor should know: gaps in the cut, takes retimed to the sequence's rate
        */
       notes: string[];
+      /**
+       * Shots
+       * @description how each shot was cut: its takes, handles and conform
+       */
+      shots: components["schemas"]["ShotCutOut"][];
     };
     /** BatchOut */
     BatchOut: {
@@ -382,6 +387,12 @@ export interface components {
       grid?: components["schemas"]["GridIn"] | null;
       /** @default null */
       defaults?: components["schemas"]["Overrides"] | null;
+      /**
+       * Handle Frames
+       * @description frames of handle (at the board's rate) made beyond each shot at each end, within the model's longest take; 0: none
+       * @default null
+       */
+      handle_frames?: number | null;
       /**
        * Shots
        * @default null
@@ -440,6 +451,12 @@ export interface components {
       grid?: components["schemas"]["GridIn"] | null;
       /** @default null */
       defaults?: components["schemas"]["Overrides"] | null;
+      /**
+       * Handle Frames
+       * @description frames of handle (at the board's rate) made beyond each shot at each end, within the model's longest take; 0: none
+       * @default null
+       */
+      handle_frames?: number | null;
     };
     /** BoardList */
     BoardList: {
@@ -576,6 +593,8 @@ export interface components {
          */
         force?: boolean | null;
       };
+      /** Handle Frames */
+      handle_frames: number;
       /** Created At */
       created_at: number;
       /** Updated At */
@@ -938,6 +957,22 @@ export interface components {
       how: string;
     };
     /**
+     * Column
+     * @description One cell of a shot list's column Promptcut has no field for ("camera": "35mm").
+     */
+    Column: {
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /**
+       * Value
+       * @default
+       */
+      value?: string;
+    };
+    /**
      * Conditioning
      * @description What a model can be steered with besides its prompt (bridge.generators.conditioning).
      *
@@ -1057,7 +1092,7 @@ export interface components {
       disabled_tracks?: string[];
       /**
        * Schema Version
-       * @default 3
+       * @default 4
        */
       schema_version?: number;
     };
@@ -1233,6 +1268,8 @@ export interface components {
        * @default 1
        */
       speed?: number;
+      /** @default null */
+      shot?: components["schemas"]["ShotRef"] | null;
     };
     /**
      * Error
@@ -1774,6 +1811,25 @@ export interface components {
       offset_ms: number;
       /** Tempo From Bar */
       tempo_from_bar: number | null;
+    };
+    /**
+     * Handles
+     * @description Spare frames a take was made with on each side of its shot, in the take's own frames
+     * (set by a board's generate, bridge.boards.durations.take_plan): the cut starts the clip
+     * after `head` so an editor can slip it or lay a dissolve. `tail` is what was asked for
+     * beyond the shot; the cut reports what the media really holds.
+     */
+    Handles: {
+      /**
+       * Head
+       * @default 0
+       */
+      head?: number;
+      /**
+       * Tail
+       * @default 0
+       */
+      tail?: number;
     };
     /** Health */
     Health: {
@@ -3080,6 +3136,16 @@ export interface components {
       chain: number[];
       /** Message */
       message: string;
+      /**
+       * Head Frames
+       * @description handle made before the shot, in the model's frames
+       */
+      head_frames: number;
+      /**
+       * Tail Frames
+       * @description handle made after the shot, in the model's frames
+       */
+      tail_frames: number;
     };
     /** PresetDefaults */
     PresetDefaults: {
@@ -3244,6 +3310,7 @@ export interface components {
       loras?: components["schemas"]["AppliedLora"][];
       video?: components["schemas"]["VideoRecord"] | null;
       final?: components["schemas"]["Final"] | null;
+      handles?: components["schemas"]["Handles"] | null;
       /** Schema Version */
       schema_version: number;
     };
@@ -3275,6 +3342,42 @@ export interface components {
        * @description why it could not be read, naming the file or row
        */
       reason: string;
+    };
+    /**
+     * ShotCutOut
+     * @description How one shot was cut: the takes laid, the frames of handle (sequence frames) left in
+     * the media before the first clip's in-point and after the last clip's out-point, and how
+     * takes at another rate were conformed ("" when none).
+     */
+    ShotCutOut: {
+      /** Shot Id */
+      shot_id: string;
+      /** Label */
+      label: string;
+      /** Start */
+      start: number;
+      /** Frames */
+      frames: number;
+      /**
+       * Take Ids
+       * @description the takes laid for the shot, in order
+       */
+      take_ids: string[];
+      /**
+       * Head Frames
+       * @description frames of handle (sequence frames) in the media before the first clip's in-point
+       */
+      head_frames: number;
+      /**
+       * Tail Frames
+       * @description frames of handle after the last clip's out-point
+       */
+      tail_frames: number;
+      /**
+       * Conform
+       * @description how takes at another rate were conformed ('retimed 16 -> 24 fps by the cut'); empty when none
+       */
+      conform: string;
     };
     /**
      * ShotFields
@@ -3473,6 +3576,8 @@ export interface components {
       }) | null;
       /** Notes */
       notes: string;
+      /** Columns */
+      columns: components["schemas"]["Column"][];
       /** @description None: the board's default */
       duration: components["schemas"]["DurationOut"] | null;
       /** Takes Target */
@@ -3566,6 +3671,30 @@ export interface components {
        * @default null
        */
       selected_take_id?: string | null;
+    };
+    /**
+     * ShotRef
+     * @description The board shot a clip was cut for: its id, label, the editor's notes and the shot
+     * list's extra columns, written as clip metadata.
+     */
+    ShotRef: {
+      /**
+       * Id
+       * @default
+       */
+      id?: string;
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /**
+       * Notes
+       * @default
+       */
+      notes?: string;
+      /** Columns */
+      columns?: components["schemas"]["Column"][];
     };
     /**
      * ShotsAdd
