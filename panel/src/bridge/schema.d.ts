@@ -681,6 +681,12 @@ export interface components {
        */
       default_duration?: string | null;
       /**
+       * Handle Frames
+       * @description frames of handle (at the board's rate) made beyond each shot at each end, within the model's longest take; 0: none
+       * @default null
+       */
+      handle_frames?: string | null;
+      /**
        * Bars Per Shot
        * @description with a song: N bars a shot, as many as the song holds
        * @default null
