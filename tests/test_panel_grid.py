@@ -7,6 +7,7 @@ shot's name); screenshots at 320 and 1280 px."""
 from __future__ import annotations
 
 import pytest
+from test_panel_a11y import axe
 from test_panel_support import SCREENSHOTS, browser_context, open_panel  # noqa: F401
 
 from tests import drums
@@ -188,12 +189,24 @@ def test_animatic_shows_the_pick_then_black_with_the_name(browser_context, serve
                      box["y"] + 10)
     page.wait_for_function("() => !document.querySelector('#anim-video').hidden")
 
+    # A tempo change, for the tempo map on the waveform and under the grid editor
+    page.fill("#grid-from-tempo", "96")
+    page.fill("#grid-from-bar", "5")
+    page.click("#grid-from-set")
+    page.wait_for_function("() => document.querySelector('#grid-tempo-map').textContent"
+                           ".includes('96 BPM from bar 5')")
+    page.click("#grid-place")  # placing bar 1: the waveform shows it takes the click
+
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "board-grid-animatic-1280.png"), full_page=True)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert axe(page) == []  # the grid editor, the transport and the animatic, by WCAG 2.1 AA
     page.set_viewport_size({"width": 320, "height": 820})
     page.wait_for_timeout(200)
     page.screenshot(path=str(SCREENSHOTS / "board-grid-animatic-320.png"), full_page=True)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert axe(page) == []
+    page.keyboard.press("Escape")  # placing ends
+    assert page.get_attribute("#grid-place", "aria-pressed") == "false"
     assert page.errors == []
     page.close()
