@@ -23,7 +23,8 @@ const pick = { id: "tk1", missing: false, media_url: "/m/a.mp4", duration_s: 0.3
 const shot = (id, label, start, end, p) => ({ id, label, position: 0, start_frame: start,
   end_frame: end, pick: p });
 const board = { fps: 29.97, shots: [shot("s1", "One", 0, 60, pick),
-  shot("s2", "Two", 60, 120, null), shot("s3", "Three", 120, 150, { ...pick, id: "tk3", missing: true, media_url: null })] };
+  shot("s2", "Two", 60, 120, null),
+  shot("s3", "Three", 120, 150, { ...pick, id: "tk3", missing: true, media_url: null })] };
 const at = (t) => { const f = a.frameAt(board, t);
   return [f.shot && f.shot.id, f.media, Math.round(f.offset * 1e6) / 1e6, f.why]; };
 console.log(JSON.stringify({
