@@ -71,19 +71,27 @@ export function mountBoardPlay(lent, where) {
   }
 
   async function togglePlay() {
+    clicksStarted = false;
     if (player.playing) return player.stop();
     feed();
     return guard(() => player.play());
   }
 
+  let clicksStarted = false; // the click track started playing, so turning it off stops it
+
+  /** The click track on (playing the song if it was still) or off (stopping what it started). */
   async function toggleClicks() {
     const on = !player.clicks;
     player.setClicks(on);
     clickBtn.setAttribute("aria-pressed", String(on));
     announce(on ? "Click track on." : "Click track off.");
     if (on && !player.playing) {
+      clicksStarted = true;
       feed();
       await guard(() => player.play());
+    } else if (!on && clicksStarted) {
+      clicksStarted = false;
+      player.stop();
     }
   }
 
@@ -183,6 +191,10 @@ export function mountBoardPlay(lent, where) {
   let frame = 0;
   function refresh() {
     const b = ctx.board();
+    if (player.playing && !where.isBoardTab() && where.root.offsetParent === null) {
+      player.stop(); // leaving the Board stops the song (refresh runs again from stop)
+      return;
+    }
     const t = player.position();
     const total = b ? span(b) : 1;
     playhead.style.left = `${Math.min(100, (t / total) * 100)}%`;
