@@ -19,7 +19,8 @@ CLICKS = "async () => (await import('/panel/src/boards/player.js')).scheduledCli
 
 @pytest.fixture(scope="module")
 def board(server, tmp_path_factory):
-    """A board at 25 fps on 8 bars of drums at 120 BPM: 4 shots of 2 bars, the first picked."""
+    """A board at 25 fps on 8 bars of drums at 120 BPM: 4 shots of 2 bars, the first picked.
+    The song's bytes are test_boards_panel.py's, so a session's bridge analyses them once."""
     path = drums.write(tmp_path_factory.mktemp("grid") / "grid song é.wav",
                        drums.pattern(120.0, 17.0)[0])
     with open(path, "rb") as f:
@@ -188,6 +189,21 @@ def test_animatic_shows_the_pick_then_black_with_the_name(browser_context, serve
     page.mouse.click(box["x"] + (first["start_s"] + 0.1) / total * box["width"] + 1,
                      box["y"] + 10)
     page.wait_for_function("() => !document.querySelector('#anim-video').hidden")
+    # Loop the shot (the one just chosen on the waveform), play: the song stays in it
+    page.evaluate(scrub, second["start_s"] + 0.5)
+    page.focus("#loop-shot")
+    page.keyboard.press("l")
+    assert page.get_attribute("#loop-shot", "aria-pressed") == "true"
+    page.wait_for_function("(t) => Number(document.querySelector('#board-scrub').value) === t",
+                           arg=first["start_s"])
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.querySelector('#play-toggle').textContent === 'Stop'")
+    page.wait_for_timeout(300)
+    playing = page.eval_on_selector("#board-scrub", "s => Number(s.value)")
+    assert first["start_s"] < playing < first["start_s"] + first["seconds"]
+    page.keyboard.press("k")
+    page.keyboard.press("l")
+    assert page.get_attribute("#loop-shot", "aria-pressed") == "false"
 
     # A tempo change, for the tempo map on the waveform and under the grid editor
     page.fill("#grid-from-tempo", "96")
