@@ -1,3 +1,4 @@
+// @ts-check
 // The click track's arithmetic: which beats click in a stretch of the song, and where the
 // song is after some seconds of playing, looped or not. Pure (no Web Audio, no DOM): the
 // player (boards/player.js) schedules what these answer, and Node or a test can check them.

@@ -1,3 +1,4 @@
+// @ts-check
 // Plays a board's song with its click track: one clock for the Board view (the animatic's
 // picture follows it, ui/animatic.js). The song is decoded into an AudioBuffer and played
 // by Web Audio, and each click is scheduled on the same audio clock a little ahead of time,

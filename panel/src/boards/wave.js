@@ -1,3 +1,4 @@
+// @ts-check
 // The song's waveform with its beat grid, its tempo map where the tempo changes, and the
 // shots' boundaries, drawn on a canvas. Pure drawing: the view hands it the board (song
 // peaks, beats, downbeats, tempo map; shots laid out).

@@ -1,3 +1,4 @@
+// @ts-check
 // The board as an animatic: the picture of the cut at the song's playhead. Each shot shows
 // its pick from the take's first frame (the cut lays a shot's take from its in-point 0 and
 // trims its end: otio_export/assemble.py), a shot without a pick (or past the end of a take

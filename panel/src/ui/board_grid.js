@@ -1,3 +1,4 @@
+// @ts-check
 // The beat grid an editor fixes by ear, under the Board's waveform: put bar 1 where it is
 // heard (a click on the waveform, or the playhead, or typed seconds), nudge every beat by
 // milliseconds, type a tempo from a chosen bar onward (the grid stays anchored on that bar's

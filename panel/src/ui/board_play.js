@@ -1,3 +1,4 @@
+// @ts-check
 // Playing the board, under its waveform: a transport (play or stop with K, the click track
 // with M, loop the current shot with L, a scrub bar), a playhead on the waveform, the grid
 // editor (ui/board_grid.js) and the animatic (ui/animatic.js), all on one player
