@@ -63,6 +63,9 @@ def views(page):
     page.locator("#board-shots .shot .shot-takes-toggle").first.click()
     page.locator("#board-shots .shot-take").first.wait_for()
     yield "board"
+    page.click("#animatic-open")  # the transport and the animatic (the grid editor, which
+    page.locator("#animatic").wait_for()  # needs a song, is checked in test_panel_grid.py)
+    yield "board animatic"
     tab(page, "gallery")
     cards = page.locator("#gallery .take")
     cards.nth(0).locator(".prompt").click()

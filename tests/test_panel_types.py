@@ -32,7 +32,6 @@ NOT_YET_STRICT = {
     "src/ui/board_sequence.js": "6 strict errors; rewritten in the board work",
     "src/boards/calls.js": "28 strict errors (untyped parameters); the board work's",
     "src/boards/markers.js": "passes strict; joins with the board work (needs // @ts-check)",
-    "src/boards/wave.js": "8 strict errors; the grid editor work converts it",
     "src/ui/actions.js": "30 strict errors; rewritten in the Direct work",
     "src/ui/generate.js": "9 strict errors; rewritten in the Direct work",
     "src/requests.js": "5 strict errors; changed in the Direct work",

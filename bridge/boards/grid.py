@@ -15,7 +15,7 @@ import numpy as np
 
 from bridge.boards.durations import Grid, retimed
 from bridge.boards.records import GridAdjust
-from bridge.boards.song import Analysis, tempo_of
+from bridge.boards.song import Analysis, tempo_map, tempo_of
 
 MIN_TEMPO, MAX_TEMPO = 20.0, 400.0
 
@@ -53,7 +53,10 @@ def effective_grid(analysis: Analysis, adjust: GridAdjust) -> Grid:
 
 
 def grid_json(grid: Grid) -> dict:
-    """What the panel draws: beats, downbeats and tempo after the editor's corrections."""
+    """What the panel draws: beats, downbeats, tempo and the tempo map after the editor's
+    corrections (a tempo typed from bar 9 on is a new section of the map, where it starts)."""
     beats = list(grid.beats)
+    bars, sections = tempo_map(np.array(beats), np.array(grid.downbeats), grid.beats_per_bar)
     return {"beats": beats, "downbeats": grid.downbeats, "tempo": tempo_of(np.array(beats)),
-            "first_downbeat": grid.first_downbeat, "beats_per_bar": grid.beats_per_bar}
+            "first_downbeat": grid.first_downbeat, "beats_per_bar": grid.beats_per_bar,
+            "tempo_map": [list(p) for p in sections], "bar_tempi": [list(p) for p in bars]}

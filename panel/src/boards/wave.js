@@ -1,25 +1,43 @@
-// The song's waveform with its beat grid and the shots' boundaries, drawn on a canvas.
-// Pure drawing: the view hands it the board (song peaks, beats, downbeats; shots laid out).
+// @ts-check
+// The song's waveform with its beat grid, its tempo map where the tempo changes, and the
+// shots' boundaries, drawn on a canvas. Pure drawing: the view hands it the board (song
+// peaks, beats, downbeats, tempo map; shots laid out).
+
+/** @typedef {import("../bridge/schema").components["schemas"]["BoardOut"]} Board */
+/** @typedef {import("../bridge/schema").components["schemas"]["ShotOut"]} Shot */
 
 const COLORS = { wave: "#6f7f96", beat: "#3c3c3c", bar: "#8a8a8a", cut: "#f0b400",
-  selected: "rgba(55, 142, 240, 0.28)", label: "#e8e8e8", bg: "#151515" };
+  selected: "rgba(55, 142, 240, 0.28)", label: "#e8e8e8", bg: "#151515", tempo: "#7fd0ff" };
 
-/** Seconds at an x position of the canvas, for a board drawn `width` wide. */
+/** Seconds at an x position of the canvas, for a board drawn `width` wide.
+ * @param {Board} board @param {number} x @param {number} width */
 export function timeAt(board, x, width) {
   return (x / Math.max(1, width)) * span(board);
 }
 
-/** What the waveform shows: the song's length, or the shots' when they run longer. */
+/** What the waveform shows: the song's length, or the shots' when they run longer.
+ * @param {Board} board */
 export function span(board) {
   const song = board.song ? board.song.duration_s : 0;
   return Math.max(song, board.duration_s || 0, 1);
 }
 
-/** The shot under a time, or null. */
+/** The shot under a time, or null. @param {Board} board @param {number} seconds
+ * @returns {Shot | null} */
 export function shotAt(board, seconds) {
   const fps = board.fps;
-  return (board.shots || []).find((s) => s.start_frame != null &&
+  return (board.shots || []).find((s) => s.start_frame != null && s.end_frame != null &&
     seconds >= s.start_frame / fps && seconds < s.end_frame / fps) || null;
+}
+
+/**
+ * Where the tempo changes, to label on the waveform: each section of the song's tempo map
+ * after the first, as [seconds, BPM]; none for a steady song.
+ * @param {Board} board @returns {number[][]}
+ */
+export function tempoChanges(board) {
+  const map = (board.song && board.song.tempo_map) || [];
+  return map.length > 1 ? map.slice(1) : [];
 }
 
 const MIN_GAP_PX = 4; // marks closer than this merge into a band: fewer are drawn
@@ -28,7 +46,7 @@ const MIN_GAP_PX = 4; // marks closer than this merge into a band: fewer are dra
  * The beat and bar marks worth drawing at `width` px: every beat where beats stand apart,
  * else bars only, else every n-th bar, so that no two marks are closer than MIN_GAP_PX (a
  * 4-minute song at 320 px would otherwise be a solid band). x positions in px.
- * @param {any} board @param {number} width
+ * @param {Board} board @param {number} width
  * @returns {{beats: number[], bars: number[]}}
  */
 export function gridMarks(board, width) {
@@ -41,14 +59,14 @@ export function gridMarks(board, width) {
   const bars = song.downbeats.length ? song.downbeats : song.beats;
   const beats = song.beats.filter((/** @type {number} */ t) => !downs.has(t.toFixed(3)));
   const every = Math.max(1, Math.ceil(MIN_GAP_PX / gap(bars)));
-  const barXs = bars.filter((/** @type {any} */ _t, /** @type {number} */ i) => i % every === 0).map(x);
+  const barXs = bars.filter((/** @type {number} */ _t, /** @type {number} */ i) => i % every === 0).map(x);
   const beatXs = gap(song.beats) >= MIN_GAP_PX ? beats.map(x) : [];
   return { beats: beatXs, bars: barXs };
 }
 
 /**
  * @param {HTMLCanvasElement} canvas
- * @param {any} board the board as GET /boards/<id> answers
+ * @param {Board} board the board as GET /boards/<id> answers
  * @param {string | null} selectedId
  */
 export function drawWave(canvas, board, selectedId) {
@@ -63,10 +81,10 @@ export function drawWave(canvas, board, selectedId) {
   g.fillStyle = COLORS.bg;
   g.fillRect(0, 0, width, height);
   const total = span(board);
-  const x = (t) => (t / total) * width;
+  const x = (/** @type {number} */ t) => (t / total) * width;
   const song = board.song;
   for (const shot of board.shots || []) {
-    if (shot.id === selectedId && shot.start_frame != null) {
+    if (shot.id === selectedId && shot.start_frame != null && shot.end_frame != null) {
       g.fillStyle = COLORS.selected;
       g.fillRect(x(shot.start_frame / board.fps), 0,
         x(shot.end_frame / board.fps) - x(shot.start_frame / board.fps), height);
@@ -89,12 +107,12 @@ export function drawWave(canvas, board, selectedId) {
     }
   }
   g.font = "10px sans-serif";
-  const cuts = (board.shots || []).filter((/** @type {any} */ s) => s.start_frame != null);
+  const cuts = (board.shots || []).filter((s) => s.start_frame != null);
   // Dense cuts (55 at 320 px) as hairlines; a label only where it has room to be read.
   const thin = cuts.length > 1 && width / cuts.length < 8;
   let free = 0;
   for (const shot of cuts) {
-    const px = Math.round(x(shot.start_frame / board.fps));
+    const px = Math.round(x((shot.start_frame || 0) / board.fps));
     g.fillStyle = COLORS.cut;
     g.fillRect(px, 0, thin ? 1 : 2, height);
     const room = x(shot.seconds || 0) - 6;
@@ -103,4 +121,21 @@ export function drawWave(canvas, board, selectedId) {
     g.fillText(shot.label || "", px + 4, 11, room);
     free = px + 4 + Math.min(room, g.measureText(shot.label || "").width) + 4;
   }
+  // The tempo map where it changes: a dashed line and the new tempo at the bottom.
+  g.fillStyle = COLORS.tempo;
+  g.strokeStyle = COLORS.tempo;
+  g.setLineDash([3, 3]);
+  let room = 0;
+  for (const [at, bpm] of tempoChanges(board)) {
+    const px = Math.round(x(at));
+    g.beginPath();
+    g.moveTo(px + 0.5, 14);
+    g.lineTo(px + 0.5, height);
+    g.stroke();
+    if (px + 3 < room) continue;
+    const text = `${bpm} BPM`;
+    g.fillText(text, Math.min(px + 3, width - g.measureText(text).width - 2), height - 3);
+    room = px + 3 + g.measureText(text).width + 6;
+  }
+  g.setLineDash([]);
 }

@@ -128,6 +128,12 @@ export class Bridge extends Transport {
   /** @param {string} id @param {S["ShotsAdd"]} body @returns {Promise<S["ShotsOut"]>} */
   addShots(id, body) { return this.call("POST", `/boards/${seg(id)}/shots`, body); }
 
+  /** Takes back the board's last edit (409: nothing to undo). @param {string} id @returns {Promise<S["BoardOut"]>} */
+  undoBoard(id) { return this.call("POST", `/boards/${seg(id)}/undo`, {}); }
+
+  /** Makes again the edit the last undo took back (409: nothing to redo). @param {string} id @returns {Promise<S["BoardOut"]>} */
+  redoBoard(id) { return this.call("POST", `/boards/${seg(id)}/redo`, {}); }
+
   /** @param {string} id @param {S["FillIn"]} body @returns {Promise<S["BoardOut"]>} */
   fillBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/fill`, body); }
 

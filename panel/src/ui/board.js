@@ -9,6 +9,8 @@ import { on, setBoard, state } from "../store.js";
 import { announce, clear, field, getData, guard, h, option, toast } from "./dom.js";
 import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
+import { mountBoardPlay } from "./board_play.js";
+import { getBridge } from "../sync.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
 let host = null;
@@ -60,6 +62,10 @@ export function mountBoard(root, theHost) {
   const tempo = h("input#board-tempo", { type: "number", min: "20", max: "400", step: "0.01", placeholder: "BPM", "aria-label": "Tempo" });
   const wave = h("canvas.wave#board-wave", { "aria-label": "Song waveform with beats and cuts", role: "img" });
   const summary = h("div.info#board-summary");
+  // Grid editor, click track, animatic, undo (ui/board_play.js).
+  const play = mountBoardPlay({ board: () => view.board, setBoard: (b) => { view.board = b; render(); },
+    bridge: getBridge, selected: () => view.selected, ui: { h, guard, toast, announce } },
+  { wave, root, absolute: api.absolute, isBoardTab: () => state.tab === "board" });
   const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
@@ -77,7 +83,7 @@ export function mountBoard(root, theHost) {
         btn("board-timeline-markers", "Timeline markers…", "The markers of a timeline file (.otio, FCP7 XML, FCPXML, EDL) become shot boundaries", () => seq.openTimeline()),
         caps.timeline ? btn("board-gap", "Fill gap", "A shot exactly as long as the sequence's in/out (or the gap under the playhead), put at the gap's place", () => seq.fillGap()) : null,
         songInput, listInput, timelineInput),
-      wave,
+      play.stage, play.panel,
       h("div.row.wrap.board-grid", null,
         btn("grid-earlier", "◀ beat", "Move bar 1 a beat earlier", () => shiftGrid(-1)),
         btn("grid-later", "beat ▶", "Move bar 1 a beat later", () => shiftGrid(1)),
@@ -141,6 +147,7 @@ export function mountBoard(root, theHost) {
     const b = view.board;
     if (state.board !== b) setBoard(b); // the store's copy: the queue names shots from it
     root.classList.toggle("has-board", !!b);
+    play.render(b);
     clear(select);
     select.append(option("", view.boards.length ? "Choose a board" : "No boards", !b));
     for (const x of view.boards) select.append(option(x.id, x.name, b && x.id === b.id));
