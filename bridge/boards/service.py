@@ -361,6 +361,22 @@ class BoardService:
             board.song_id = fields["song_id"]
         board.fps = rate_label(rate_of(board))  # 29.97, never 29.97002997
 
+    def duplicate(self, board_id: str, name: str | None = None) -> Laid:
+        """A copy of the board to try another cut on: its settings, song, grid and shots
+        (labels, prompts, lengths, notes, picks) under new ids. The copy's picks point at
+        the same takes (nothing is copied on disk); the original and its undo steps stay
+        as they are, and the copy starts with no undo history of its own."""
+        source = self.get(board_id)
+        now = time.time()
+        copy = replace(source, id=new_id("bd_"), name=name or f"{source.name} copy",
+                       created_at=now, updated_at=now, shots=[])
+        copy.shots = [replace(shot, id=new_id("sh_"), board_id=copy.id, created_at=now,
+                              updated_at=now) for shot in source.shots]
+        with self._edit(copy.id) as edit:
+            boards_store.insert_board(edit.conn, copy)
+            laid = self.laid(self.get(copy.id, edit.conn), edit.conn)
+        return laid
+
     def delete(self, board_id: str) -> None:
         """Mark the board deleted (its takes stay); its mirror moves to the trash."""
         with self._edit(board_id) as edit:

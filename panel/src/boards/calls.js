@@ -22,3 +22,10 @@ export const upload = (what, file, boardId) => b().upload(what, file, boardId);
 export const importTimeline = (file, edlFps) => b().importTimeline(file, edlFps);
 export const mediaExists = (take) => !!take && !!take.media_url && b().mediaExists(take.media_url);
 export const absolute = (url) => b().mediaUrl(url);
+export const deleteBoard = (id) => b().deleteBoard(id);
+export const duplicateBoard = (id, name) => b().duplicateBoard(id, name ? { name } : {});
+export const undo = (id) => b().boardHistory(id, "undo");
+export const redo = (id) => b().boardHistory(id, "redo");
+export const boardCsv = (id) => b().boardCsv(id);
+/** A take that continues `takeId` for the shot (POST /jobs continue_from). */
+export const continueTake = (body) => b().submit(body);

@@ -7,13 +7,20 @@ import * as api from "../boards/calls.js";
 import { drawWave, shotAt, timeAt } from "../boards/wave.js";
 import { on, setBoard, state } from "../store.js";
 import { announce, clear, field, getData, guard, h, option, toast } from "./dom.js";
-import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
-import { shotCard } from "./board_shot.js";
+import { ASSEMBLE_FORMATS, TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
+import { playPick, shotCard } from "./board_shot.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
+
+/** A text field has its own undo: the board's keys leave it alone. @param {EventTarget | null} el */
+function typing(el) {
+  const e = /** @type {HTMLElement | null} */ (el);
+  const tag = e && e.tagName;
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || !!(e && e.isContentEditable);
+}
 
 let host = null;
 const view = { boards: [], board: null, selected: null, open: new Set(), takes: new Map(),
-  gaps: new Map(), preview: null };
+  gaps: new Map(), preview: null, editing: null, playing: null };
 
 /**
  * Where focus is inside the shot list, said so it survives a rebuild: the shot, the take,
@@ -63,16 +70,31 @@ export function mountBoard(root, theHost) {
   const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
+  const undoBtn = btn("board-undo", "Undo", "Undo the board's last edit (Ctrl+Z)", () => travel("undo"));
+  const redoBtn = btn("board-redo", "Redo", "Redo the edit Undo took back (Ctrl+Shift+Z)", () => travel("redo"));
+  const menuItem = (id, text, fn) => h(`button.small#${id}`, { type: "button", role: "menuitem",
+    onclick: () => { menu.open = false; fn(); } }, text);
+  const menu = h("details.board-menu#board-menu", null,
+    h("summary.small", { "aria-label": "Board actions" }, "Board ▾"),
+    h("div.board-menu-items", { role: "menu", "aria-label": "Board actions" },
+      menuItem("board-rename", "Rename…", renameBoard),
+      menuItem("board-duplicate", "Duplicate", duplicateBoard),
+      menuItem("board-export", "Export shot list (CSV)", exportBoard),
+      menuItem("board-delete", "Delete board…", deleteBoard)));
+  const assembleFormat = h("select#board-assemble-format", { "aria-label": "Assemble as" },
+    caps.timeline ? option("sequence", "Premiere sequence", true) : null,
+    ASSEMBLE_FORMATS.map((f) => option(f.name, f.label, !caps.timeline && f.name === "otio")));
 
   root.append(
     h("div.section-head", null, h("h2", null, "Board"), h("span.grow"), select,
-      btn("board-new", "New", "A new board (the active sequence's rate and size)", newBoard)),
+      btn("board-new", "New", "A new board (the active sequence's rate and size)", newBoard), menu),
     h("div.board-empty.empty#board-empty", null, "No board yet: New starts one, then add a song and a shot list."),
     h("div.board-body#board-body", null,
       h("div.row.wrap.board-tools", null,
         btn("board-add-song", "Song…", "Import a song (WAV, MP3, AAC, FLAC)", openSong),
         btn("board-add-list", "Shot list…", "Add shots from CSV, TSV, JSON or a Markdown table", openList),
         btn("board-add-shot", "+ Shot", "Add an empty shot at the end", () => addShot()),
+        undoBtn, redoBtn,
         caps.timeline ? btn("board-markers", "Markers → cuts", "The active sequence's markers become shot boundaries", () => seq.markersToCuts()) : null,
         btn("board-timeline-markers", "Timeline markers…", "The markers of a timeline file (.otio, FCP7 XML, FCPXML, EDL) become shot boundaries", () => seq.openTimeline()),
         caps.timeline ? btn("board-gap", "Fill gap", "A shot exactly as long as the sequence's in/out (or the gap under the playhead), put at the gap's place", () => seq.fillGap()) : null,
@@ -90,10 +112,28 @@ export function mountBoard(root, theHost) {
       h("div.row.wrap.board-foot", null, field("Takes", takesN), field("Model", model),
         btn("board-generate-missing", "Generate missing", "Takes for every shot without a pick", () => generateAll(true), "primary"),
         btn("board-generate-all", "Generate all", "Takes for every shot", () => generateAll(false)),
-        btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble", "The board's cut: picks on V1, the song on A1, a marker per shot", () => seq.assembleBoard()))));
+        h("span.row.board-assemble-group", null, field("Assemble as", assembleFormat),
+          btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble",
+            "The board's cut: picks on V1, the song on A1, a marker per shot; into Premiere or saved in the format chosen",
+            () => seq.assembleBoard(assembleFormat.value))))));
   const seq = sequenceCommands({ view, host, render, pickTimeline: () => timelineInput.click() });
 
   select.addEventListener("change", () => open(select.value));
+  model.addEventListener("change", () => rememberModel(model.value));
+  // The board's own undo, ahead of the Takes view's (keyboard.js listens on the document):
+  // while the Board is the view in use and no text field has focus (its own undo wins there).
+  window.addEventListener("keydown", (ev) => {
+    if (!view.board || state.tab !== "board" || root.offsetParent === null) return;
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || typing(ev.target)) return;
+    const t = /** @type {HTMLElement | null} */ (ev.target);
+    if (t && t.closest && t.closest("#view-gallery, .actions-host")) return;
+    const k = ev.key.toLowerCase();
+    const way = k === "z" ? (ev.shiftKey ? "redo" : "undo") : k === "y" ? "redo" : null;
+    if (!way) return;
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    travel(way);
+  }, true);
   songInput.addEventListener("change", () => songInput.files[0] && addSong(songInput.files[0]));
   listInput.addEventListener("change", () => listInput.files[0] && addList(listInput.files[0]));
   timelineInput.addEventListener("change", () => {
@@ -131,10 +171,34 @@ export function mountBoard(root, theHost) {
     return null;
   }
 
+  /** The board's model: the one it remembers (its defaults), else one that is ready to
+   * run here (not a test model, if there is one), else the first. */
   function renderModels() {
-    const current = model.value;
+    const want = boardModel();
     clear(model);
-    for (const m of state.models) model.append(option(m.name, m.label || m.name, m.name === current));
+    for (const m of state.models) {
+      const note = m.state === "ready" ? "" : m.state === "needs_key" ? " (needs a key)" : ` (${m.state.replace("_", " ")})`;
+      model.append(option(m.name, `${m.label || m.name}${note}`, m.name === want));
+    }
+  }
+
+  function boardModel() {
+    const models = state.models || [];
+    const own = view.board && view.board.defaults && view.board.defaults.model;
+    if (own && models.some((m) => m.name === own)) return own;
+    const ready = models.find((m) => m.state === "ready" && !m.test_model) ||
+      models.find((m) => m.state === "ready") || models[0];
+    return ready ? ready.name : "";
+  }
+
+  /** The editor's choice, kept with the board (its defaults), so it is there next time. */
+  function rememberModel(name) {
+    if (!view.board || !name) return null;
+    const defaults = { ...(view.board.defaults || {}), model: name };
+    return guard(async () => {
+      view.board = await api.patchBoard(view.board.id, { defaults });
+      render();
+    });
   }
 
   function render() {
@@ -144,7 +208,11 @@ export function mountBoard(root, theHost) {
     clear(select);
     select.append(option("", view.boards.length ? "Choose a board" : "No boards", !b));
     for (const x of view.boards) select.append(option(x.id, x.name, b && x.id === b.id));
+    undoBtn.disabled = !b || !b.undo_steps;
+    redoBtn.disabled = !b || !b.redo_steps;
+    menu.hidden = !b;
     if (!b) return;
+    if (model.value !== boardModel()) renderModels();
     const song = b.song ? `${b.song.filename} · ${b.song.tempo} BPM · ` : "No song · ";
     const picked = b.shots.filter((s) => s.selected_take_id).length;
     summary.textContent = `${song}${b.shots.length} shots · ${picked} picked · ${b.duration_s.toFixed(2)} s at ${b.fps} fps` +
@@ -157,7 +225,8 @@ export function mountBoard(root, theHost) {
     for (const s of b.shots) {
       shots.append(shotCard(b, s, { selected: s.id === view.selected, current: s.id === current,
         open: view.open.has(s.id), takes: view.takes.get(s.id), actions,
-        timeline: host.capabilities.timeline, gap: view.gaps.get(s.id), preview: view.preview }));
+        timeline: host.capabilities.timeline, gap: view.gaps.get(s.id), preview: view.preview,
+        editing: view.editing === s.id, playing: view.playing === s.id }));
     }
     if (focus) refocus(shots, focus);
   }
@@ -296,6 +365,9 @@ export function mountBoard(root, theHost) {
         });
       } else if (k === " " || k === "Spacebar") {
         selectShot(list[i]);
+      } else if ((k === "v" || k === "V") && list[i].pick) {
+        view.playing = view.playing === list[i].id ? null : list[i].id;
+        playPick(el, view.playing === list[i].id);
       } else return;
       ev.preventDefault();
       return;
@@ -348,10 +420,35 @@ export function mountBoard(root, theHost) {
     })),
     split: acting((shot) => guard(async () => { await api.splitShot(shot.id); await reload(); })),
     remove: (shot) => guard(async () => {
-      if (!globalThis.confirm(`Delete ${shot.label}? Its takes stay in the library.`)) return;
       await api.deleteShot(shot.id);
       await reload();
-    }),
+      return `Deleted ${shot.label} (its takes stay). Ctrl+Z or Undo brings it back.`;
+    }, (m) => m),
+    edit: (shot, on) => {
+      view.selected = shot.id;
+      view.editing = on ? shot.id : null;
+      render();
+      const card = shots.querySelector(`.shot[data-shot-id="${shot.id}"]`);
+      const target = card && card.querySelector(on ? ".shot-edit-length" : ".shot-edit");
+      if (target) /** @type {HTMLElement} */ (target).focus();
+    },
+    saveEdit: acting((shot, body) => guard(async () => {
+      if (Object.keys(body).length) await api.patchShot(shot.id, body);
+      view.editing = null;
+      await reload();
+      const card = shots.querySelector(`.shot[data-shot-id="${shot.id}"] .shot-edit`);
+      if (card) /** @type {HTMLElement} */ (card).focus();
+      return Object.keys(body).length ? `Saved ${body.label || shot.label}.` : "Nothing changed.";
+    }, (m) => m)),
+    say: (message) => toast(message, "error"),
+    extend: acting((shot, short) => guard(async () => {
+      const frames = extensionFrames(short);
+      const pick = shot.pick;
+      await api.continueTake({ prompt: shot.prompt || pick.prompt || shot.label, model: model.value,
+        continue_from: pick.id, shot_id: shot.id, num_frames: frames, takes: 1 });
+      refreshSoon();
+      return `Queued a continuation of ${shot.label}'s pick (${frames} frames): pick it when it is done, and the cut holds both.`;
+    }, (m) => m)),
     toggle: acting((shot) => guard(async () => {
       if (view.open.has(shot.id)) view.open.delete(shot.id);
       else view.open.add(shot.id);
@@ -374,6 +471,72 @@ export function mountBoard(root, theHost) {
     swap: (shot, take) => seq.swap(shot, take),
     placeInGap: (shot) => seq.placeInGap(shot),
   };
+
+  /** Frames of a continuation that covers `short` more seconds at the model's rate, on its
+   * frame rule (step·k + 1), with the frames it holds on from the pick (bridge.library.direct). */
+  function extensionFrames(short) {
+    const m = state.models.find((x) => x.name === model.value);
+    const d = (m && m.details) || {};
+    const fps = (d.defaults && d.defaults.fps) || d.fps || view.board.fps;
+    const step = (d.frames && d.frames.step) || 8;
+    const max = (d.frames && d.frames.max) || 257;
+    const hold = (d.conditioning && d.conditioning.video && d.conditioning.continue_frames) || 1;
+    const want = Math.ceil(short * fps) + hold;
+    return Math.min(max, step * Math.ceil((want - 1) / step) + 1);
+  }
+
+  /** Undo or redo the board's last edit, through the board service (kept across reloads). */
+  function travel(way) {
+    if (!view.board) return null;
+    return guard(async () => {
+      view.board = await api[way](view.board.id);
+      view.editing = null;
+      await reload();
+      return way === "undo" ? "Undone." : "Redone.";
+    }, (m) => m);
+  }
+
+  function renameBoard() {
+    const name = globalThis.prompt("Name of the board", view.board.name);
+    if (name == null || !name.trim()) return null;
+    return guard(async () => {
+      view.board = await api.patchBoard(view.board.id, { name: name.trim() });
+      view.boards = (await api.listBoards()).boards;
+      render();
+      return `Renamed to ${view.board.name}.`;
+    }, (m) => m);
+  }
+
+  function duplicateBoard() {
+    return guard(async () => {
+      view.board = await api.duplicateBoard(view.board.id);
+      view.boards = (await api.listBoards()).boards;
+      view.open.clear();
+      render();
+      return `Made ${view.board.name}: a copy to try another cut on (the takes are shared).`;
+    }, (m) => m);
+  }
+
+  function exportBoard() {
+    return guard(async () => {
+      const text = await api.boardCsv(view.board.id);
+      const name = `${view.board.name}.csv`;
+      await host.saveFile(new TextEncoder().encode(text), name);
+      return `Exported the shot list: ${name}.`;
+    }, (m) => m);
+  }
+
+  function deleteBoard() {
+    const b = view.board;
+    if (!globalThis.confirm(`Delete the board ${b.name}? Its takes stay in the library.`)) return null;
+    return guard(async () => {
+      await api.deleteBoard(b.id);
+      view.boards = (await api.listBoards()).boards;
+      view.board = view.boards.length ? await api.getBoard(view.boards[0].id) : null;
+      render();
+      return `Deleted the board ${b.name}.`;
+    }, (m) => m);
+  }
 
   function wireDrag(list) {
     let dragged = null;

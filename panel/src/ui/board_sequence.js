@@ -11,6 +11,15 @@ import { guard, toast } from "./dom.js";
 /** What POST /timelines/import reads (otio_export/read.py), by extension. */
 export const TIMELINE_TYPES = ["otio", "otioz", "xml", "fcpxml", "edl"];
 
+/** What POST /boards/<id>/assemble writes (otio_export/catalog.py), as the menu names them. */
+export const ASSEMBLE_FORMATS = [
+  { name: "otio", label: "OpenTimelineIO (.otio)", ext: ".otio" },
+  { name: "otioz", label: "OTIO bundle with media (.otioz)", ext: ".otioz" },
+  { name: "fcp7xml", label: "FCP7 XML (.xml)", ext: ".xml" },
+  { name: "fcpxml", label: "FCPXML (.fcpxml)", ext: ".fcpxml" },
+  { name: "edl", label: "EDL, CMX3600 (.edl)", ext: ".edl" },
+];
+
 /**
  * @param {{view: any, host: any, render: () => void, pickTimeline: () => void}} ctx
  * view: the Board view's state; pickTimeline: opens the page's timeline file input
@@ -94,15 +103,26 @@ export function sequenceCommands(ctx) {
     return `Filled the gap on V${gap.track + 1} with ${shot.label}.`;
   }, (m) => m);
 
-  function assembleBoard() {
+  /**
+   * The board's cut: into the host's sequence (format "sequence": Premiere imports it), or
+   * written in one of the formats Promptcut writes and saved as a file. What the format
+   * could not carry (the answer's warnings) and what the editor should know (its notes)
+   * are said, each once.
+   * @param {string} [format] "sequence" or a name of ASSEMBLE_FORMATS
+   */
+  function assembleBoard(format) {
     return guard(async () => {
-      const fmt = host.capabilities.timelineFormat || "otio";
+      const intoSequence = !format || format === "sequence";
+      const fmt = intoSequence ? host.capabilities.timelineFormat || "otio" : format;
       const tl = await api.assemble(view.board.id, { formats: [fmt] });
       const bytes = await api.timelineBytes(tl, fmt);
-      const name = `${view.board.name}.${fmt === "otio" ? "otio" : "xml"}`;
-      await host.importTimeline({ bytes, name });
-      for (const note of tl.notes || []) toast(note, "info");
-      return host.capabilities.timeline ? `Created the sequence "${view.board.name}".` : `Assembled: saved ${name}.`;
+      const ext = (ASSEMBLE_FORMATS.find((f) => f.name === fmt) || { ext: ".xml" }).ext;
+      const name = `${view.board.name}${ext}`;
+      if (intoSequence) await host.importTimeline({ bytes, name });
+      else await host.saveFile(bytes, name);
+      for (const note of [...(tl.warnings || []), ...(tl.notes || [])]) toast(note, "info");
+      if (intoSequence && host.capabilities.timeline) return `Created the sequence "${view.board.name}".`;
+      return `Assembled: saved ${name}.`;
     }, (m) => m);
   }
 
