@@ -63,6 +63,15 @@ def views(page):
     page.locator("#board-shots .shot .shot-takes-toggle").first.click()
     page.locator("#board-shots .shot-take").first.wait_for()
     yield "board"
+    # A card with a rated pick that is too short for its shot (Extend, Longer take), the
+    # shot's editor open and the board's menu open
+    page.locator("#board-shots .shot .take-pick").first.click()
+    page.locator("#board-shots .shot .shot-short").first.wait_for()
+    page.locator("#board-shots .shot .shot-edit").first.click()
+    page.locator("#board-shots .shot-editor").wait_for()
+    page.click("#board-menu summary")
+    yield "board editor and menu"
+    page.click("#board-menu summary")
     tab(page, "gallery")
     cards = page.locator("#gallery .take")
     cards.nth(0).locator(".prompt").click()

@@ -120,7 +120,9 @@ export function sequenceCommands(ctx) {
       const name = `${view.board.name}${ext}`;
       if (intoSequence) await host.importTimeline({ bytes, name });
       else await host.saveFile(bytes, name);
-      for (const note of [...(tl.warnings || []), ...(tl.notes || [])]) toast(note, "info");
+      // One toast for what the format could not carry and what to know, not one per line.
+      const said = [...(tl.warnings || []), ...(tl.notes || [])];
+      if (said.length) toast(said.join(" "), "info");
       if (intoSequence && host.capabilities.timeline) return `Created the sequence "${view.board.name}".`;
       return `Assembled: saved ${name}.`;
     }, (m) => m);
