@@ -6,8 +6,10 @@ one; the key row only for providers; Assemble as EDL with a locator per shot nam
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from test_panel_support import SCREENSHOTS, browser_context, open_panel  # noqa: F401
+from test_panel_support import SCREENSHOTS, browser_context, cards, open_panel, search  # noqa: F401
 
 from tests import drums
 
@@ -107,7 +109,8 @@ def test_edit_in_place_undo_across_a_reload(browser_context, server, song_id):  
 
 
 def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa: F811
-    takes = server.make_takes(2, prompt="a gull over the pier", width=32, height=32,
+    word = f"gull-{uuid.uuid4().hex[:6]}"
+    takes = server.make_takes(2, prompt=f"a gull over the pier {word}", width=32, height=32,
                               num_frames=9, steps=1)
     for take in takes:
         server.api("PATCH", f"/takes/{take['id']}", json={"rating": 4})
@@ -119,20 +122,20 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
         r = server.api("PATCH", f"/shots/{shot['id']}", json={"selected_take_id": take["id"]})
         assert r.status_code == 200, r.text
     page = open_board(browser_context, server, made["id"])
-    cards = page.locator("#board-shots .shot")
-    cards.nth(1).locator(".shot-short").wait_for()
+    shots = page.locator("#board-shots .shot")
+    shots.nth(1).locator(".shot-short").wait_for()
     # The rating on both cards; only the second pick (9 frames in a 1 s shot) is short
-    assert cards.nth(0).locator(".shot-rating").get_attribute("aria-label") == "Rated 4 of 5"
-    assert cards.nth(0).locator(".shot-short").count() == 0
+    assert shots.nth(0).locator(".shot-rating").get_attribute("aria-label") == "Rated 4 of 5"
+    assert shots.nth(0).locator(".shot-short").count() == 0
     short = int((1 - 9 / 24) * 100 + 0.5) / 100  # 0.625 s, to the hundredth
-    assert cards.nth(1).locator(".shot-short").inner_text().startswith(
+    assert shots.nth(1).locator(".shot-short").inner_text().startswith(
         f"Pick is {short:.2f}".rstrip("0") + " s short")
-    assert cards.nth(1).locator(".shot-extend").is_visible()
-    assert cards.nth(1).locator(".shot-longer").is_visible()
+    assert shots.nth(1).locator(".shot-extend").is_visible()
+    assert shots.nth(1).locator(".shot-longer").is_visible()
 
     # Hover plays the pick, muted and looping; leaving brings the still back
-    cards.nth(0).locator(".shot-media").hover()
-    video = cards.nth(0).locator("video.shot-pick-video")
+    shots.nth(0).locator(".shot-media").hover()
+    video = shots.nth(0).locator("video.shot-pick-video")
     video.wait_for()
     assert video.evaluate("v => v.muted && v.loop && v.src.includes('/media/')")
     page.wait_for_function("() => document.querySelector('video.shot-pick-video')"
@@ -141,9 +144,9 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     page.mouse.move(1, 1)
     page.wait_for_function("() => !document.querySelector('video.shot-pick-video')")
     # ...and V on the focused card does the same for the keyboard
-    cards.nth(1).focus()
+    shots.nth(1).focus()
     page.keyboard.press("v")
-    cards.nth(1).locator("video.shot-pick-video").wait_for()
+    shots.nth(1).locator("video.shot-pick-video").wait_for()
 
     # The board's model is a ready one; the choice is kept with the board
     models = {m["name"]: m for m in server.api("GET", "/models").json()["models"]}
@@ -159,7 +162,7 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     locators = [line for line in edl.splitlines() if line.startswith("* LOC:")]
     # CMX3600 is upper case: a locator per event, named after its shot
     assert [line.split()[-1] for line in locators[:2]] == ["GULL", "PIER"]
-    page.locator(".toast", has_text="Assembled: saved Cards é.edl").wait_for()
+    page.locator(".toast", has_text="saved Cards é.edl").wait_for()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.click("#board-menu summary")
     page.screenshot(path=str(SCREENSHOTS / "board-cards-1280.png"))
@@ -168,6 +171,30 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     page.screenshot(path=str(SCREENSHOTS / "board-cards-320.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size({"width": 1280, "height": 820})
+
+    # Extend: a take that continues the short pick, for its shot
+    shots.nth(1).locator(".shot-extend").click()
+    page.locator(".toast", has_text="Queued a continuation").wait_for()
+    jobs = server.api("GET", "/jobs").json()["jobs"]
+    job = next(j for j in jobs if j["request"].get("parent_take_id") == takes[1]["id"])
+    assert (job["request"]["num_frames"] - 1) % 8 == 0  # on the tiny model's frame rule
+    server.api("POST", f"/jobs/{job['id']}/cancel")
+
+    # The Takes view: Export cut says what it makes, and offers the board's cut
+    page.click("#tab-gallery")
+    search(page, word)
+    cards(page, word).nth(1).wait_for()
+    assert "untrimmed" in page.get_attribute("#export-cut", "title")
+    for i in (0, 1):
+        cards(page, word).nth(i).locator(".select").click()
+    page.wait_for_selector("#export-board-cut", state="visible")
+    page.select_option("#export-format", "fcpxml")
+    with page.expect_download() as info:
+        page.click("#export-board-cut")
+    assert info.value.suggested_filename.startswith("Cards é.")
+    with page.expect_download() as info:
+        page.click("#export-cut")
+    page.locator(".toast", has_text="2 takes, untrimmed, in order").wait_for()
 
     # The provider key row: hidden for a local model, shown for a provider's
     provider = next((n for n, m in models.items() if m.get("provider")), None)

@@ -111,22 +111,31 @@ export function sequenceCommands(ctx) {
    * @param {string} [format] "sequence" or a name of ASSEMBLE_FORMATS
    */
   function assembleBoard(format) {
-    return guard(async () => {
-      const intoSequence = !format || format === "sequence";
-      const fmt = intoSequence ? host.capabilities.timelineFormat || "otio" : format;
-      const tl = await api.assemble(view.board.id, { formats: [fmt] });
-      const bytes = await api.timelineBytes(tl, fmt);
-      const ext = (ASSEMBLE_FORMATS.find((f) => f.name === fmt) || { ext: ".xml" }).ext;
-      const name = `${view.board.name}${ext}`;
-      if (intoSequence) await host.importTimeline({ bytes, name });
-      else await host.saveFile(bytes, name);
-      // One toast for what the format could not carry and what to know, not one per line.
-      const said = [...(tl.warnings || []), ...(tl.notes || [])];
-      if (said.length) toast(said.join(" "), "info");
-      if (intoSequence && host.capabilities.timeline) return `Created the sequence "${view.board.name}".`;
-      return `Assembled: saved ${name}.`;
-    }, (m) => m);
+    return guard(() => boardCut(host, view.board, format), (m) => m);
   }
 
   return { markersToCuts, openTimeline, timelineMarkers, fillGap, swap, placeInGap, assembleBoard };
+}
+
+/**
+ * A board's cut: into the host's sequence (format "sequence": Premiere imports it), or
+ * written in one of ASSEMBLE_FORMATS and saved as a file. What the format could not carry
+ * (the answer's warnings) and what the editor should know (its notes) are said in one toast.
+ * The Takes view's "Export cut" offers it too, for takes of one board.
+ * @param {any} host @param {{id: string, name: string}} board @param {string} [format]
+ * @returns {Promise<string>} what was done
+ */
+export async function boardCut(host, board, format) {
+  const intoSequence = !format || format === "sequence";
+  const fmt = intoSequence ? host.capabilities.timelineFormat || "otio" : format;
+  const tl = await api.assemble(board.id, { formats: [fmt] });
+  const bytes = await api.timelineBytes(tl, fmt);
+  const ext = (ASSEMBLE_FORMATS.find((f) => f.name === fmt) || { ext: ".xml" }).ext;
+  const name = `${board.name}${ext}`;
+  if (intoSequence) await host.importTimeline({ bytes, name });
+  else await host.saveFile(bytes, name);
+  const said = [...(tl.warnings || []), ...(tl.notes || [])];
+  if (said.length) toast(said.join(" "), "info");
+  if (intoSequence && host.capabilities.timeline) return `Created the sequence "${board.name}".`;
+  return `Assembled the board's cut: saved ${name}.`;
 }
