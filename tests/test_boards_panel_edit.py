@@ -58,6 +58,11 @@ def test_edit_in_place_undo_across_a_reload(browser_context, server, song_id):  
     first.locator(".shot-edit-notes").fill("slow push in")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "board-edit-1280.png"))
+    page.set_viewport_size({"width": 320, "height": 820})
+    first.locator(".shot-edit-save").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "board-edit-320.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 820})
     first.locator(".shot-edit-save").click()
     page.wait_for_function("() => !document.querySelector('.shot-editor') && document"
                            ".querySelector('#board-shots .shot .shot-label').value === 'Rise up'")
@@ -105,6 +110,18 @@ def test_edit_in_place_undo_across_a_reload(browser_context, server, song_id):  
     copy = board(server, page.eval_on_selector("#board-select", "s => s.value"))
     assert copy["name"] == "Edit two copy"
     assert [s["label"] for s in copy["shots"]] == ["Rise up", "Fall"]
+
+    # The editor's model is kept with the board: another one chosen is there after a reload
+    other = page.eval_on_selector("#board-model", "s => [...s.options].map(o => o.value)"
+                                  ".find(v => v !== s.value)")
+    page.select_option("#board-model", other)
+    page.wait_for_function("() => document.querySelector('#board-undo') && !document"
+                           ".querySelector('#board-undo').disabled")
+    assert board(server, copy["id"])["defaults"]["model"] == other
+    page.close()
+    page = open_board(browser_context, server, copy["id"])
+    page.wait_for_function("(m) => document.querySelector('#board-model').value === m",
+                           arg=other)
     assert page.errors == []
 
 
