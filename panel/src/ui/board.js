@@ -18,7 +18,24 @@ function typing(el) {
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || !!(e && e.isContentEditable);
 }
 
+/** guard's message: what the command answered. @param {any} m @returns {string} */
+const said = (m) => m;
+
+/** The bridge's models (GET /models), as the store keeps them. @returns {S["ModelOut"][]} */
+const models = () => /** @type {any} */ (state).models || [];
+
+/** @typedef {import("../boards/calls.js").S} S */
+
+/** @type {any} the host adapter (src/hosts/host.d.ts) */
 let host = null;
+/**
+ * The Board view's own state: what is on screen, not shared with other views.
+ * `board` is the open board (GET /boards/<id>), typed `any`: every command runs only while
+ * a board is open, and its shape is checked where it is built (bridge/client.js).
+ * @type {{boards: S["BoardSummary"][], board: any, selected: string | null, open: Set<string>,
+ *   takes: Map<string, S["TakeOut"][]>, gaps: Map<string, {startFrame: number, frames: number, track: number}>,
+ *   preview: string | null, editing: string | null, playing: string | null}}
+ */
 const view = { boards: [], board: null, selected: null, open: new Set(), takes: new Map(),
   gaps: new Map(), preview: null, editing: null, playing: null };
 
@@ -37,22 +54,26 @@ function focusSpot(list) {
 }
 
 /** Puts focus back where focusSpot found it, or the nearest sensible place: the same
- * control, else (disabled now, e.g. ▲ on the first shot) its shot's card. */
+ * control, else (disabled now, e.g. ▲ on the first shot) its shot's card.
+ * @param {HTMLElement} list @param {NonNullable<ReturnType<typeof focusSpot>>} spot */
 function refocus(list, spot) {
   const card = list.querySelector(`.shot[data-shot-id="${spot.shot}"]`);
   if (!card) return;
+  /** @type {HTMLElement | null} */
   let el = null;
   if (!spot.self) {
-    const scope = spot.take ? card.querySelector(`.shot-take[data-take-id="${spot.take}"]`) : card;
+    /** @type {HTMLElement | null} */
+    const scope = spot.take ? card.querySelector(`.shot-take[data-take-id="${spot.take}"]`) : /** @type {HTMLElement} */ (card);
     el = scope && (spot.cls ? scope.querySelector(`.${spot.cls}`) : null);
     if (!el && scope && scope.classList.contains(spot.cls)) el = scope;
-    if (el && el.disabled) el = card.querySelector(".shot-up:not([disabled]), .shot-down:not([disabled])");
+    if (el && /** @type {HTMLButtonElement} */ (el).disabled) el = card.querySelector(".shot-up:not([disabled]), .shot-down:not([disabled])");
   }
-  el = el || card;
+  el = el || /** @type {HTMLElement} */ (card);
   // A control of a card that is not the Tab stop is still a place to land after an action.
   el.focus({ preventScroll: false });
 }
 
+/** @param {HTMLElement} root @param {any} theHost the host adapter */
 export function mountBoard(root, theHost) {
   host = theHost;
   const caps = host.capabilities;
@@ -68,10 +89,12 @@ export function mountBoard(root, theHost) {
   const wave = h("canvas.wave#board-wave", { "aria-label": "Song waveform with beats and cuts", role: "img" });
   const summary = h("div.info#board-summary");
   const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
+  /** @param {string} id @param {string} text @param {string} title @param {() => unknown} fn */
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
   const undoBtn = btn("board-undo", "Undo", "Undo the board's last edit (Ctrl+Z)", () => travel("undo"));
   const redoBtn = btn("board-redo", "Redo", "Redo the edit Undo took back (Ctrl+Shift+Z)", () => travel("redo"));
+  /** @param {string} id @param {string} text @param {() => unknown} fn */
   const menuItem = (id, text, fn) => h(`button.small#${id}`, { type: "button", role: "menuitem",
     onclick: () => { menu.open = false; fn(); } }, text);
   const menu = h("details.board-menu#board-menu", null,
@@ -141,15 +164,15 @@ export function mountBoard(root, theHost) {
     timelineInput.value = ""; // the same file again (after re-exporting it) is a change too
     if (file) seq.timelineMarkers(file);
   });
-  wave.addEventListener("click", (e) => {
+  wave.addEventListener("click", (/** @type {MouseEvent} */ e) => {
     if (!view.board) return;
     const rect = wave.getBoundingClientRect();
     const shot = shotAt(view.board, timeAt(view.board, e.clientX - rect.left, rect.width));
     if (shot) selectShot(shot);
   });
   wireDrag(shots);
-  shots.addEventListener("keydown", (ev) => shotKeys(/** @type {KeyboardEvent} */ (ev)));
-  on((w) => {
+  shots.addEventListener("keydown", (/** @type {Event} */ ev) => shotKeys(/** @type {KeyboardEvent} */ (ev)));
+  on((/** @type {string} */ w) => {
     if (w === "models") renderModels();
     if ((w === "takes" || w === "jobs") && view.board) refreshSoon();
     if (w === "tab" && state.tab === "board") start();
@@ -176,22 +199,23 @@ export function mountBoard(root, theHost) {
   function renderModels() {
     const want = boardModel();
     clear(model);
-    for (const m of state.models) {
+    for (const m of models()) {
       const note = m.state === "ready" ? "" : m.state === "needs_key" ? " (needs a key)" : ` (${m.state.replace("_", " ")})`;
       model.append(option(m.name, `${m.label || m.name}${note}`, m.name === want));
     }
   }
 
   function boardModel() {
-    const models = state.models || [];
+    const all = models();
     const own = view.board && view.board.defaults && view.board.defaults.model;
-    if (own && models.some((m) => m.name === own)) return own;
-    const ready = models.find((m) => m.state === "ready" && !m.test_model) ||
-      models.find((m) => m.state === "ready") || models[0];
+    if (own && all.some((m) => m.name === own)) return own;
+    const ready = all.find((m) => m.state === "ready" && !m.test_model) ||
+      all.find((m) => m.state === "ready") || all[0];
     return ready ? ready.name : "";
   }
 
   /** The editor's choice, kept with the board (its defaults), so it is there next time. */
+  /** @param {string} name */
   function rememberModel(name) {
     if (!view.board || !name) return null;
     const defaults = { ...(view.board.defaults || {}), model: name };
@@ -214,13 +238,13 @@ export function mountBoard(root, theHost) {
     if (!b) return;
     if (model.value !== boardModel()) renderModels();
     const song = b.song ? `${b.song.filename} · ${b.song.tempo} BPM · ` : "No song · ";
-    const picked = b.shots.filter((s) => s.selected_take_id).length;
+    const picked = b.shots.filter((/** @type {any} */ s) => s.selected_take_id).length;
     summary.textContent = `${song}${b.shots.length} shots · ${picked} picked · ${b.duration_s.toFixed(2)} s at ${b.fps} fps` +
       (b.layout_error ? ` · ${b.layout_error.message}` : "");
     if (b.song && document.activeElement !== tempo) tempo.value = String(b.song.tempo);
     drawWave(wave, b, view.selected);
     const focus = focusSpot(shots);
-    const current = b.shots.some((s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
+    const current = b.shots.some((/** @type {any} */ s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
     clear(shots);
     for (const s of b.shots) {
       shots.append(shotCard(b, s, { selected: s.id === view.selected, current: s.id === current,
@@ -231,7 +255,8 @@ export function mountBoard(root, theHost) {
     if (focus) refocus(shots, focus);
   }
 
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   function refreshSoon() {
     clearTimeout(timer);
     timer = setTimeout(() => guard(reload), 400);
@@ -252,6 +277,7 @@ export function mountBoard(root, theHost) {
     });
   }
 
+  /** @param {string} id */
   function open(id) {
     return guard(async () => {
       view.board = id ? await api.getBoard(id) : null;
@@ -272,25 +298,27 @@ export function mountBoard(root, theHost) {
       view.boards = (await api.listBoards()).boards;
       render();
       return info ? `New board at the sequence's ${view.board.fps} fps.` : "New board at 24 fps, 1920×1080.";
-    }, (m) => m);
+    }, said);
   }
 
+  /** @param {File} file */
   function addSong(file) {
     return guard(async () => {
       const song = await api.upload("song", file);
       view.board = await api.patchBoard(view.board.id, { song_id: song.id });
       render();
       return `${song.filename}: ${song.tempo} BPM, ${song.downbeats.length} bars.`;
-    }, (m) => m);
+    }, said);
   }
 
+  /** @param {File} file */
   function addList(file) {
     return guard(async () => {
       const r = await api.upload("shots", file, view.board.id);
       view.board = r.board;
       render();
       return `Added ${r.shots.length} shots.`;
-    }, (m) => m);
+    }, said);
   }
 
   function addShot(fields = {}) {
@@ -302,11 +330,13 @@ export function mountBoard(root, theHost) {
     });
   }
 
+  /** @param {number} beats */
   function shiftGrid(beats) {
     const grid = view.board.grid || {};
     return setGrid({ shift_beats: (grid.shift_beats || 0) + beats });
   }
 
+  /** @param {S["GridIn"] | null} grid */
   function setGrid(grid) {
     return guard(async () => {
       view.board = await api.patchBoard(view.board.id, { grid });
@@ -314,44 +344,53 @@ export function mountBoard(root, theHost) {
     });
   }
 
+  /** @param {number} n */
   function fill(n) {
     return guard(async () => {
       view.board = await api.fillSong(view.board.id, n);
       render();
       return `${n} bars a shot: ${view.board.shots.length} shots.`;
-    }, (m) => m);
+    }, said);
   }
 
+  /** @param {boolean} onlyMissing */
   function generateAll(onlyMissing) {
     return guard(async () => {
       const r = await api.generate(view.board.id, genBody({ only_missing: onlyMissing }));
       refreshSoon();
       const skipped = (r.skipped || []).length ? ` Skipped ${r.skipped.length} without a prompt.` : "";
       return `Queued ${r.jobs.length} takes for ${r.shots.length} shots.${skipped}`;
-    }, (m) => m);
+    }, said);
   }
 
+  /** @param {Partial<S["GenerateIn"]>} extra @returns {S["GenerateIn"]} */
   function genBody(extra) {
+    /** @type {S["GenerateIn"]} */
     const body = { ...extra, takes: Math.max(1, Math.min(64, Number(takesN.value) || 1)) };
     if (model.value) body.model = model.value;
     return body;
   }
 
+  /** @param {any} shot */
   function selectShot(shot) {
     view.selected = shot.id;
     render();
   }
 
   /** The Board's keys, on what has focus: a shot card, or a take in a shot's strip. */
+  /** @param {KeyboardEvent} ev */
   function shotKeys(ev) {
     if (ev.altKey || ev.ctrlKey || ev.metaKey || !view.board) return;
     const el = /** @type {HTMLElement} */ (ev.target);
+    /** @type {any[]} */
     const list = view.board.shots;
     const k = ev.key;
     if (el.classList.contains("shot")) {
       const i = list.findIndex((x) => x.id === getData(el, "shotId"));
-      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
-        End: list.length - 1 }[k];
+      /** @type {Record<string, number>} */
+      const moves = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
+        End: list.length - 1 };
+      const to = moves[k];
       if (to !== undefined) {
         const next = list[Math.max(0, Math.min(list.length - 1, to))];
         view.selected = next.id;
@@ -373,12 +412,14 @@ export function mountBoard(root, theHost) {
       return;
     }
     if (el.classList.contains("shot-take")) {
-      const card = el.closest(".shot");
+      const card = /** @type {HTMLElement} */ (el.closest(".shot"));
       const shot = list.find((x) => x.id === getData(card, "shotId"));
       const takes = view.takes.get(shot.id) || [];
       const i = takes.findIndex((t) => t.id === getData(el, "takeId"));
-      const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
-        End: takes.length - 1 }[k];
+      /** @type {Record<string, number>} */
+      const moves = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0,
+        End: takes.length - 1 };
+      const to = moves[k];
       if (to !== undefined) {
         const t = takes[Math.max(0, Math.min(takes.length - 1, to))];
         for (const x of card.querySelectorAll(".shot-take")) x.setAttribute("tabindex", getData(x, "takeId") === t.id ? "0" : "-1");
@@ -396,6 +437,7 @@ export function mountBoard(root, theHost) {
     }
   }
 
+  /** @param {string} id */
   function focusShot(id) {
     const card = /** @type {HTMLElement | null} */ (shots.querySelector(`.shot[data-shot-id="${id}"]`));
     if (card) {
@@ -405,10 +447,14 @@ export function mountBoard(root, theHost) {
   }
 
   // Every action on a shot makes it the board's current shot (its card the Tab stop).
+  /** @template {any[]} A @param {(shot: any, ...rest: A) => any} fn
+   * @returns {(shot: any, ...rest: A) => any} */
   const acting = (fn) => (shot, ...rest) => {
     view.selected = shot.id;
     return fn(shot, ...rest);
   };
+  /** The Board's actions on a shot, for its card (board_shot.js).
+   * @type {Record<string, (...args: any[]) => any>} */
   const actions = {
     select: selectShot,
     patch: acting((shot, body) => guard(async () => { await api.patchShot(shot.id, body); await reload(); })),
@@ -423,7 +469,7 @@ export function mountBoard(root, theHost) {
       await api.deleteShot(shot.id);
       await reload();
       return `Deleted ${shot.label} (its takes stay). Ctrl+Z or Undo brings it back.`;
-    }, (m) => m),
+    }, said),
     edit: (shot, on) => {
       view.selected = shot.id;
       view.editing = on ? shot.id : null;
@@ -439,7 +485,7 @@ export function mountBoard(root, theHost) {
       const card = shots.querySelector(`.shot[data-shot-id="${shot.id}"] .shot-edit`);
       if (card) /** @type {HTMLElement} */ (card).focus();
       return Object.keys(body).length ? `Saved ${body.label || shot.label}.` : "Nothing changed.";
-    }, (m) => m)),
+    }, said)),
     say: (message) => toast(message, "error"),
     extend: acting((shot, short) => guard(async () => {
       const frames = extensionFrames(short);
@@ -448,7 +494,7 @@ export function mountBoard(root, theHost) {
         continue_from: pick.id, shot_id: shot.id, num_frames: frames, takes: 1 });
       refreshSoon();
       return `Queued a continuation of ${shot.label}'s pick (${frames} frames): pick it when it is done, and the cut holds both.`;
-    }, (m) => m)),
+    }, said)),
     toggle: acting((shot) => guard(async () => {
       if (view.open.has(shot.id)) view.open.delete(shot.id);
       else view.open.add(shot.id);
@@ -458,7 +504,7 @@ export function mountBoard(root, theHost) {
       const r = await api.generate(view.board.id, genBody({ shot_ids: [shot.id] }));
       refreshSoon();
       return `Queued ${r.jobs.length} takes for ${shot.label}.`;
-    }, (m) => m),
+    }, said),
     pick: acting((shot, take) => guard(async () => {
       await api.patchShot(shot.id, { selected_take_id: take ? take.id : null });
       await reload();
@@ -474,8 +520,10 @@ export function mountBoard(root, theHost) {
 
   /** Frames of a continuation that covers `short` more seconds at the model's rate, on its
    * frame rule (step·k + 1), with the frames it holds on from the pick (bridge.library.direct). */
+  /** @param {number} short */
   function extensionFrames(short) {
-    const m = state.models.find((x) => x.name === model.value);
+    const m = models().find((x) => x.name === model.value);
+    /** @type {any} */
     const d = (m && m.details) || {};
     const fps = (d.defaults && d.defaults.fps) || d.fps || view.board.fps;
     const step = (d.frames && d.frames.step) || 8;
@@ -486,6 +534,7 @@ export function mountBoard(root, theHost) {
   }
 
   /** Undo or redo the board's last edit, through the board service (kept across reloads). */
+  /** @param {"undo" | "redo"} way */
   function travel(way) {
     if (!view.board) return null;
     return guard(async () => {
@@ -493,7 +542,7 @@ export function mountBoard(root, theHost) {
       view.editing = null;
       await reload();
       return way === "undo" ? "Undone." : "Redone.";
-    }, (m) => m);
+    }, said);
   }
 
   function renameBoard() {
@@ -504,7 +553,7 @@ export function mountBoard(root, theHost) {
       view.boards = (await api.listBoards()).boards;
       render();
       return `Renamed to ${view.board.name}.`;
-    }, (m) => m);
+    }, said);
   }
 
   function duplicateBoard() {
@@ -514,7 +563,7 @@ export function mountBoard(root, theHost) {
       view.open.clear();
       render();
       return `Made ${view.board.name}: a copy to try another cut on (the takes are shared).`;
-    }, (m) => m);
+    }, said);
   }
 
   function exportBoard() {
@@ -523,7 +572,7 @@ export function mountBoard(root, theHost) {
       const name = `${view.board.name}.csv`;
       await host.saveFile(new TextEncoder().encode(text), name);
       return `Exported the shot list: ${name}.`;
-    }, (m) => m);
+    }, said);
   }
 
   function deleteBoard() {
@@ -535,24 +584,26 @@ export function mountBoard(root, theHost) {
       view.board = view.boards.length ? await api.getBoard(view.boards[0].id) : null;
       render();
       return `Deleted the board ${b.name}.`;
-    }, (m) => m);
+    }, said);
   }
 
+  /** @param {HTMLElement} list */
   function wireDrag(list) {
+    /** @type {string | null} */
     let dragged = null;
-    list.addEventListener("dragstart", (e) => {
+    list.addEventListener("dragstart", (/** @type {any} */ e) => {
       const card = e.target.closest && e.target.closest(".shot");
       dragged = card ? getData(card, "shotId") : null;
       if (dragged && e.dataTransfer) e.dataTransfer.setData("text/plain", dragged);
     });
-    list.addEventListener("dragover", (e) => e.preventDefault());
-    list.addEventListener("drop", (e) => {
+    list.addEventListener("dragover", (/** @type {DragEvent} */ e) => e.preventDefault());
+    list.addEventListener("drop", (/** @type {any} */ e) => {
       e.preventDefault();
       const card = e.target.closest && e.target.closest(".shot");
       const id = dragged || (e.dataTransfer && e.dataTransfer.getData("text/plain"));
       if (!card || !id || !view.board) return;
-      const target = view.board.shots.find((s) => s.id === getData(card, "shotId"));
-      const moving = view.board.shots.find((s) => s.id === id);
+      const target = view.board.shots.find((/** @type {any} */ s) => s.id === getData(card, "shotId"));
+      const moving = view.board.shots.find((/** @type {any} */ s) => s.id === id);
       if (target && moving && target.id !== moving.id) actions.move(moving, target.position);
     });
   }

@@ -8,6 +8,9 @@ import { ticksToFrames } from "../hosts/ticks.js";
 import { state } from "../store.js";
 import { guard, toast } from "./dom.js";
 
+/** guard's message: what the command answered. @param {any} m @returns {string} */
+const said = (m) => m;
+
 /** What POST /timelines/import reads (otio_export/read.py), by extension. */
 export const TIMELINE_TYPES = ["otio", "otioz", "xml", "fcpxml", "edl"];
 
@@ -31,10 +34,10 @@ export function sequenceCommands(ctx) {
     return guard(async () => {
       const marks = await host.getSequenceMarkers();
       if (!marks.length) throw new Error("The active sequence has no markers: tap M on the beats first.");
-      view.board = await api.markersToCuts(view.board.id, marks.map((m) => m.seconds));
+      view.board = await api.markersToCuts(view.board.id, marks.map((/** @type {{seconds: number}} */ m) => m.seconds));
       render();
       return `${marks.length} markers became cuts.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** A timeline file the editor picks: the host's picker where there is no file input. */
@@ -45,7 +48,8 @@ export function sequenceCommands(ctx) {
     return null;
   }
 
-  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points. */
+  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points.
+   * @param {File} file */
   function timelineMarkers(file) {
     return guard(async () => {
       const cut = await api.importTimeline(file, view.board.fps);
@@ -57,7 +61,7 @@ export function sequenceCommands(ctx) {
       render();
       const where = found.from === "clips" ? " (on its clips)" : "";
       return `${found.seconds.length} markers of ${file.name}${where} became cuts.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** A shot exactly as long as the gap, put where the gap is in the cut (at_frame). */
@@ -76,10 +80,11 @@ export function sequenceCommands(ctx) {
       view.selected = r.shots[0].id;
       render();
       return `A shot of ${frames} frames for the gap: generate it, pick a take, then Place in gap.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** Checks before a take goes on the timeline: the file is there; its rate is said. */
+  /** @param {any} take */
   async function placeable(take) {
     if (!(await api.mediaExists(take))) throw new Error(`The take's file is missing: ${take.media_path}`);
     if (take.fps && Math.abs(take.fps - view.board.fps) > 0.01) {
@@ -87,21 +92,21 @@ export function sequenceCommands(ctx) {
     }
   }
 
-  const swap = (shot, take) => guard(async () => {
+  const swap = (/** @type {any} */ shot, /** @type {any} */ take) => guard(async () => {
     await placeable(take);
     await host.swapTake(take.media_path, { track: state.track, startFrame: shot.start_frame,
       frames: shot.frames, fps: view.board.fps });
     return `Swapped ${shot.label} to seed ${take.seed} on V${state.track + 1}.`;
-  }, (m) => m);
+  }, said);
 
-  const placeInGap = (shot) => guard(async () => {
+  const placeInGap = (/** @type {any} */ shot) => guard(async () => {
     const gap = view.gaps.get(shot.id);
     const take = shot.pick;
     await placeable(take);
     await host.placeTrimmed(take.media_path, { track: gap.track, startFrame: gap.startFrame,
       frames: gap.frames, fps: view.board.fps, label: "Promptcut: fill gap" });
     return `Filled the gap on V${gap.track + 1} with ${shot.label}.`;
-  }, (m) => m);
+  }, said);
 
   /**
    * The board's cut: into the host's sequence (format "sequence": Premiere imports it), or
@@ -110,8 +115,9 @@ export function sequenceCommands(ctx) {
    * are said, each once.
    * @param {string} [format] "sequence" or a name of ASSEMBLE_FORMATS
    */
+  /** @param {string} [format] */
   function assembleBoard(format) {
-    return guard(() => boardCut(host, view.board, format), (m) => m);
+    return guard(() => boardCut(host, view.board, format), said);
   }
 
   return { markersToCuts, openTimeline, timelineMarkers, fillGap, swap, placeInGap, assembleBoard };

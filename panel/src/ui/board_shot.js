@@ -202,8 +202,10 @@ export function shotCard(board, shot, ctx) {
 /**
  * A shot's takes: a list with one Tab stop (the pick, else the first take); on a take, ← →
  * move, Space previews it in place, P or Enter picks it, Esc goes back to the shot.
+ * @param {any} board @param {any} shot @param {any} ctx
  */
 function takeStrip(board, shot, ctx) {
+  /** @type {import("../boards/calls.js").S["TakeOut"][]} */
   const takes = ctx.takes || [];
   if (!takes.length) return h("div.hint.shot-takes", { id: `takes-${shot.id}` }, "No takes yet: Generate makes some.");
   const stop = takes.some((t) => t.id === shot.selected_take_id) ? shot.selected_take_id : takes[0].id;
