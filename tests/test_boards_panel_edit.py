@@ -214,11 +214,11 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     page.locator(".toast", has_text="2 takes, untrimmed, in order").wait_for()
 
     # The provider key row: hidden for a local model, shown for a provider's
-    provider = next((n for n, m in models.items() if m.get("provider")), None)
-    page.click("#tab-generate") if page.is_visible("#tab-generate") else None
+    provider = next(n for n, m in models.items() if m.get("provider"))
+    if page.is_visible("#tab-generate"):
+        page.click("#tab-generate")
     page.select_option("#model", "tiny")
     assert not page.is_visible("#provider-key-row")
-    if provider:
-        page.select_option("#model", provider)
-        page.wait_for_selector("#provider-key-row", state="visible")
+    page.select_option("#model", provider)
+    page.wait_for_selector("#provider-key-row", state="visible")
     assert page.errors == []

@@ -194,8 +194,7 @@ export function mountBoard(root, theHost) {
     return null;
   }
 
-  /** The board's model: the one it remembers (its defaults), else one that is ready to
-   * run here (not a test model, if there is one), else the first. */
+  /** The board's model: the one it remembers (its defaults), else one that is ready. */
   function renderModels() {
     const want = boardModel();
     clear(model);
@@ -209,7 +208,10 @@ export function mountBoard(root, theHost) {
     const all = models();
     const own = view.board && view.board.defaults && view.board.defaults.model;
     if (own && all.some((m) => m.name === own)) return own;
-    const ready = all.find((m) => m.state === "ready" && !m.test_model) ||
+    // On this machine first (a provider's takes are paid), then a provider with its key
+    // stored, then a test model (noise, but it runs), else the first.
+    const ready = all.find((m) => m.state === "ready" && !m.test_model && !m.provider) ||
+      all.find((m) => m.state === "ready" && !m.test_model) ||
       all.find((m) => m.state === "ready") || all[0];
     return ready ? ready.name : "";
   }
