@@ -122,6 +122,19 @@ def test_edit_in_place_undo_across_a_reload(browser_context, server, song_id):  
     page = open_board(browser_context, server, copy["id"])
     page.wait_for_function("(m) => document.querySelector('#board-model').value === m",
                            arg=other)
+
+    # Export the board's shot list, then delete the copy (its takes stay)
+    page.click("#board-menu summary")
+    with page.expect_download() as info:
+        page.click("#board-export")
+    assert info.value.suggested_filename == "Edit two copy.csv"
+    assert "Rise up" in info.value.path().read_text(encoding="utf-8")
+    page.once("dialog", lambda d: d.accept())
+    page.click("#board-menu summary")
+    page.click("#board-delete")
+    page.wait_for_function("(id) => !document.querySelector(`#board-select option[value='${id}']`)",
+                           arg=copy["id"])
+    assert server.api("GET", f"/boards/{copy['id']}").status_code == 404
     assert page.errors == []
 
 
@@ -172,6 +185,15 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
 
     # Assemble as EDL: a download whose locators carry the shot names
     page.select_option("#board-assemble-format", "edl")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.click("#board-menu summary")  # the board's menu open, for the screenshots
+    page.screenshot(path=str(SCREENSHOTS / "board-cards-1280.png"))
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SCREENSHOTS / "board-cards-320.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 820})
+    page.click("#board-menu summary")
     with page.expect_download() as info:
         page.click("#board-assemble")
     edl = info.value.path().read_text(encoding="utf-8")
@@ -180,14 +202,6 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     # CMX3600 is upper case: a locator per event, named after its shot
     assert [line.split()[-1] for line in locators[:2]] == ["GULL", "PIER"]
     page.locator(".toast", has_text="saved Cards é.edl").wait_for()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.click("#board-menu summary")
-    page.screenshot(path=str(SCREENSHOTS / "board-cards-1280.png"))
-    page.set_viewport_size({"width": 320, "height": 820})
-    page.wait_for_timeout(200)
-    page.screenshot(path=str(SCREENSHOTS / "board-cards-320.png"), full_page=True)
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    page.set_viewport_size({"width": 1280, "height": 820})
 
     # Extend: a take that continues the short pick, for its shot
     shots.nth(1).locator(".shot-extend").click()
