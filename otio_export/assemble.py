@@ -107,6 +107,15 @@ def _lay_takes(cut: Cut, shot: BoardShot, length: int, rate: Fraction) -> int:
     return used
 
 
+def frames_covered(takes: Sequence[dict[str, Any]], length: int, fps: float) -> int:
+    """How many of a shot's `length` frames (at sequence rate `fps`) its takes fill in the
+    cut, laid as `assemble` lays them (a chain's overlaps skipped): what a board shows as a
+    pick that is too short before anything is assembled."""
+    scratch = Cut(name="", fps=fps, width=2, height=2)
+    shot = BoardShot(id="", label="", start=0, end=length, takes=tuple(takes))
+    return _lay_takes(scratch, shot, length, rates.sequence_rate(fps))
+
+
 def _overlap(take: dict[str, Any]) -> int:
     """How many of a continuation's first frames repeat the take before it."""
     record = take.get("record") or {}

@@ -209,7 +209,16 @@ def test_cards_model_key_row_and_assemble_edl(browser_context, server):  # noqa:
     jobs = server.api("GET", "/jobs").json()["jobs"]
     job = next(j for j in jobs if j["request"].get("parent_take_id") == takes[1]["id"])
     assert (job["request"]["num_frames"] - 1) % 8 == 0  # on the tiny model's frame rule
-    server.api("POST", f"/jobs/{job['id']}/cancel")
+    # ...done and picked, the pick and the take it continues cover the shot: no warning
+    [done] = server.wait_jobs([job["id"]])
+    assert done["status"] == "done", done
+    server.api("PATCH", f"/shots/{pier['id']}", json={"selected_take_id": done["take_id"]})
+    assert board(server, made["id"])["shots"][1]["pick_short_frames"] == 0
+    page.locator("#board-undo").focus()
+    page.keyboard.press("Control+z")  # back to the short pick...
+    shots.nth(1).locator(".shot-short").wait_for()
+    page.keyboard.press("Control+Shift+z")  # ...and to the chain
+    page.wait_for_function("() => !document.querySelector('.shot-short')")
 
     # The Takes view: Export cut says what it makes, and offers the board's cut
     page.click("#tab-gallery")

@@ -48,7 +48,7 @@ from bridge.library import curation, store, timelines
 from bridge.library.db import Database
 from bridge.library.records import Take, TakeStatus
 from otio_export import Cut, TimelineError, check_formats
-from otio_export.assemble import BoardShot, BoardSong, assemble
+from otio_export.assemble import BoardShot, BoardSong, assemble, frames_covered
 from otio_export.rates import rate_label
 
 if TYPE_CHECKING:
@@ -304,6 +304,11 @@ class BoardService:
             c = counts.get(shot.id, {})
             item["take_count"], item["pending"] = c.get("takes", 0), c.get("pending", 0)
             item["pick"] = self._pick(conn, shot.selected_take_id)
+            item["pick_short_frames"] = None
+            if laid.placed and isinstance(item["pick"], Take):
+                frames = laid.placed[i].end - laid.placed[i].start
+                chain = self.pick_chain(shot)
+                item["pick_short_frames"] = frames - frames_covered(chain, frames, board.fps)
             item["chain"] = latest[shot.id].to_dict() if shot.id in latest else None
             shots.append(item)
         out["shots"] = shots

@@ -3138,6 +3138,11 @@ export interface components {
       /** Pending */
       pending: number;
       pick: components["schemas"]["PickOut"] | null;
+      /**
+       * Pick Short Frames
+       * @description frames of the shot its pick (with the takes it continues) leaves uncovered in the cut; 0: covered; null: no pick, or not laid out
+       */
+      pick_short_frames: number | null;
       /** @description the shot's latest chain of takes */
       chain: components["schemas"]["ChainOut"] | null;
     };

@@ -19,18 +19,15 @@ export const LENGTH_UNITS = [
 ];
 
 /**
- * How many seconds the pick falls short of its shot, or 0 when it covers it (within half a
- * frame). A pick that ends a chain the bridge made for the shot covers it with the links
- * before it, so it is not short.
+ * How many seconds the pick falls short of its shot in the cut, or 0 when it covers it: the
+ * bridge counts the frames as the cut lays them, a chain of continuations included
+ * (`pick_short_frames`).
  * @param {any} board @param {any} shot @returns {number}
  */
 export function pickShortBy(board, shot) {
-  const pick = shot.pick;
-  if (!pick || pick.missing || shot.seconds == null || pick.duration_s == null) return 0;
-  const chain = shot.chain;
-  if (chain && chain.state === "done" && (chain.takes || []).includes(pick.id)) return 0;
-  const short = shot.seconds - pick.duration_s;
-  return short > 0.5 / board.fps ? Math.round(short * 100) / 100 : 0;
+  const frames = shot.pick_short_frames;
+  if (!shot.pick || shot.pick.missing || !frames || frames <= 0) return 0;
+  return Math.round((frames / board.fps) * 100) / 100;
 }
 
 /** "★★★☆☆" and its words. @param {number} rating */
