@@ -49,7 +49,7 @@ from bridge.library.db import Database
 from bridge.library.records import Take, TakeStatus
 from otio_export import Cut, TimelineError, check_formats
 from otio_export.assemble import BoardShot, BoardSong, assemble, frames_covered
-from otio_export.rates import rate_label
+from otio_export.rates import exact_rate, media_length_in_seq_frames, rate_label
 
 if TYPE_CHECKING:
     from bridge.engine.events import EventBus
@@ -306,9 +306,8 @@ class BoardService:
             item["pick"] = self._pick(conn, shot.selected_take_id)
             item["pick_short_frames"] = None
             if laid.placed and isinstance(item["pick"], Take):
-                frames = laid.placed[i].end - laid.placed[i].start
-                chain = self.pick_chain(shot)
-                item["pick_short_frames"] = frames - frames_covered(chain, frames, board.fps)
+                item["pick_short_frames"] = self.pick_short(board, laid.placed[i],
+                                                            item["pick"])
             item["chain"] = latest[shot.id].to_dict() if shot.id in latest else None
             shots.append(item)
         out["shots"] = shots
@@ -316,6 +315,18 @@ class BoardService:
         out["duration_frames"] = laid.placed[-1].end if laid.placed else 0
         out["duration_s"] = round(out["duration_frames"] / rate, 4)
         return out
+
+    def pick_short(self, board: Board, placed: Placed, pick: Take) -> int:
+        """Frames of the shot its pick leaves uncovered in the cut (0: covered). A pick long
+        enough on its own is answered without reading its chain; a shorter one counts the
+        takes it continues as the cut lays them (otio_export.assemble.frames_covered)."""
+        frames = placed.end - placed.start
+        with suppress(TimelineError, ValueError, ZeroDivisionError):
+            alone = media_length_in_seq_frames(int(pick.num_frames), exact_rate(pick.fps),
+                                               rate_of(board))
+            if alone >= frames:
+                return 0
+        return frames - frames_covered(self.pick_chain(placed.shot), frames, board.fps)
 
     @staticmethod
     def _pick(conn: sqlite3.Connection, take_id: str | None) -> Take | dict[str, Any] | None:
