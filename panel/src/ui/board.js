@@ -1,7 +1,9 @@
 // The Board view: a song, its beat grid and the shots cut to it. Shots are a list when the
 // panel is docked narrow and a strip when wide; drag (or ▲▼) to reorder; generate a shot or
-// the whole board; pick a take per shot. What meets a timeline (markers as cuts, fill a gap,
-// swap a take, the board's sequence) is in board_sequence.js.
+// the whole board; pick a take per shot; undo and redo every board edit (Ctrl+Z,
+// Ctrl+Shift+Z: the bridge keeps the steps); rename, duplicate, export or delete the board
+// from its menu. What meets a timeline (markers as cuts, fill a gap, swap a take, the
+// board's cut in any format or as a sequence) is in board_sequence.js.
 
 import * as api from "../boards/calls.js";
 import { drawWave, shotAt, timeAt } from "../boards/wave.js";

@@ -1,5 +1,8 @@
 // One shot of a board: label, length (seconds, frames, bars), take count, its pick's
-// poster, its takes (pick one; in Premiere, swap it into the cut), generate, split, move.
+// poster with its rating (hover or V plays it, muted and looping), a warning with Extend and
+// Longer take when the pick is shorter than the shot, the shot's editor in place (length in
+// any unit, label, notes), its takes (pick one; in Premiere, swap it into the cut), generate,
+// split, move.
 
 import { absolute } from "../boards/calls.js";
 import { h } from "./dom.js";
