@@ -28,6 +28,7 @@ from bridge.config import Settings
 from bridge.library import store
 from bridge.library.db import Database
 from otio_export import TimelineError, build_timeline
+from otio_export.assemble import frames_covered
 from tests import drums
 
 SHOTS, TAKES = 55, 700
@@ -99,6 +100,18 @@ def main() -> None:
         fresh = timed(lambda: boards.cut(boards.get(board.id)), args.repeats)
         print(f"assemble {SHOTS} shots from {TAKES} takes (load board, lay out, picks, cut): "
               f"median {fresh * 1000:.1f} ms")
+        # The Board view's answer (GET /boards/<id>), and the part of it that counts each
+        # pick's cover as the cut lays it (the short-pick warning), side by side.
+        view = timed(lambda: boards.view(boards.laid(boards.get(board.id))), args.repeats)
+        picks = {t: store.get_take(conn, t) for t in (s.selected_take_id for s in board.shots)}
+        cover = timed(lambda: [boards.pick_short(board, p, picks[p.shot.selected_take_id])
+                               for p in boards.layout(board)], args.repeats)
+        chains = timed(lambda: [frames_covered(boards.pick_chain(p.shot), p.end - p.start,
+                                               board.fps) for p in boards.layout(board)],
+                       args.repeats)
+        print(f"board view of {SHOTS} shots: median {view * 1000:.1f} ms, of which the picks' "
+              f"cover {cover * 1000:.1f} ms ({cover / view:.2f} of it; reading every "
+              f"pick's chain instead: {chains * 1000:.1f} ms)")
         try:
             build = timed(lambda: build_timeline(boards.cut(board)),
                           args.repeats)

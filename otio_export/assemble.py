@@ -191,6 +191,13 @@ def _report(shot: BoardShot, label: str, laid: list[Entry], rate: Fraction) -> S
                    tuple(str(e.take_id or "") for e in clips), clips[0].source_in,
                    max(0, available - last.source_in - (last.duration or 0)),
                    "; ".join(conforms))
+def frames_covered(takes: Sequence[dict[str, Any]], length: int, fps: float) -> int:
+    """How many of a shot's `length` frames (at sequence rate `fps`) its takes fill in the
+    cut, laid as `assemble` lays them (a chain's overlaps skipped): what a board shows as a
+    pick that is too short before anything is assembled."""
+    scratch = Cut(name="", fps=fps, width=2, height=2)
+    shot = BoardShot(id="", label="", start=0, end=length, takes=tuple(takes))
+    return _lay_takes(scratch, shot, length, rates.sequence_rate(fps), ShotRef())
 
 
 def _overlap(take: dict[str, Any]) -> int:

@@ -45,3 +45,22 @@ def test_import_generate_assemble(tmp_path):
     assert [m.name for m in timeline.tracks.markers][:2] == ["One", "Two"]
     assert len(timeline.video_tracks()[0]) == 2 and timeline.audio_tracks()
     assert Path(files["fcp7xml"]).is_file()
+
+
+
+def test_duplicate_a_board(tmp_path, capsys):
+    """`promptcut board duplicate`, run in this process (bridge.cli.main): the same service
+    as POST /boards/<id>/duplicate; an unknown board is said on stderr with exit code 2."""
+    from bridge.cli import main
+
+    data = new_data_dir(tmp_path)
+    shots = tmp_path / "shots.csv"
+    shots.write_text("shot,prompt\nOne,a red fox\nTwo,snow falls\n", encoding="utf-8")
+    assert main(["board", "import", str(shots), "--name", "Fox é", "--data-dir", str(data)]) == 0
+    board_id = capsys.readouterr().out.split("\t")[1]
+    assert main(["board", "duplicate", board_id, "--name", "Fox B", "--data-dir",
+                 str(data)]) == 0
+    _, copy_id, name, count = capsys.readouterr().out.strip().split("\t")
+    assert copy_id != board_id and (name, count) == ("Fox B", "2 shots")
+    assert main(["board", "duplicate", "bd_nope", "--data-dir", str(data)]) == 2
+    assert "bd_nope" in capsys.readouterr().err

@@ -128,6 +128,27 @@ def test_undo_and_redo_over_http(server):
     assert redone["shots"][0]["duration"] == {"value": 3, "unit": "s"}
 
 
+def test_duplicate_a_board(server):
+    """POST /boards/<id>/duplicate: a new board with the same shots (new ids), lengths,
+    notes and grid; the copy's edits leave the original alone; an unknown board is a 404."""
+    board = server.api("POST", "/boards", json={"name": "Twin é", "fps": 25, "shots": [
+        {"label": "A", "duration": "2s", "notes": "wide"}, {"label": "B"}]}).json()
+    server.api("PATCH", f"/boards/{board['id']}", json={"grid": {"offset_ms": 12}})
+    r = server.api("POST", f"/boards/{board['id']}/duplicate", json={})
+    assert r.status_code == 201, r.text
+    copy = r.json()
+    assert copy["id"] != board["id"] and copy["name"] == "Twin é copy" and copy["fps"] == 25
+    assert [(s["label"], s["frames"], s["notes"]) for s in copy["shots"]] == [
+        ("A", 50, "wide"), ("B", 100, "")]
+    assert not {s["id"] for s in copy["shots"]} & {s["id"] for s in board["shots"]}
+    assert copy["grid"]["offset_ms"] == 12 and copy["undo_steps"] == 0
+    server.api("DELETE", f"/shots/{copy['shots'][0]['id']}")
+    assert len(server.api("GET", f"/boards/{board['id']}").json()["shots"]) == 2
+    named = server.api("POST", f"/boards/{board['id']}/duplicate", json={"name": " Alt "})
+    assert named.json()["name"] == "Alt"
+    assert server.api("POST", "/boards/bd_nope/duplicate", json={}).status_code == 404
+
+
 def test_an_older_database_catches_up_with_the_board_files(fresh_server):
     """A backup of the database from before some board edits and a board's deletion, copied
     back over the library: the board files are newer, and they win (edits come back, the

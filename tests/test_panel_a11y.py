@@ -66,6 +66,15 @@ def views(page):
     page.click("#animatic-open")  # the transport and the animatic (the grid editor, which
     page.locator("#animatic").wait_for()  # needs a song, is checked in test_panel_grid.py)
     yield "board animatic"
+    # A card with a rated pick that is too short for its shot (Extend, Longer take), the
+    # shot's editor open and the board's menu open
+    page.locator("#board-shots .shot .take-pick").first.click()
+    page.locator("#board-shots .shot .shot-short").first.wait_for()
+    page.locator("#board-shots .shot .shot-edit").first.click()
+    page.locator("#board-shots .shot-editor").wait_for()
+    page.click("#board-menu summary")
+    yield "board editor and menu"
+    page.click("#board-menu summary")
     tab(page, "gallery")
     cards = page.locator("#gallery .take")
     cards.nth(0).locator(".prompt").click()

@@ -27,11 +27,6 @@ STRICT = PANEL / "tsconfig.strict.json"
 # every file checked under strict. A file leaves this list when it joins tsconfig.strict.json;
 # when the list is empty, tsconfig.ui.json turns strict and the strict list goes.
 NOT_YET_STRICT = {
-    "src/ui/board.js": "112 strict errors; the board view, rewritten in the board work",
-    "src/ui/board_shot.js": "7 strict errors; rewritten in the board work",
-    "src/ui/board_sequence.js": "6 strict errors; rewritten in the board work",
-    "src/boards/calls.js": "28 strict errors (untyped parameters); the board work's",
-    "src/boards/markers.js": "passes strict; joins with the board work (needs // @ts-check)",
     "src/ui/actions.js": "30 strict errors; rewritten in the Direct work",
     "src/ui/generate.js": "9 strict errors; rewritten in the Direct work",
     "src/requests.js": "5 strict errors; changed in the Direct work",

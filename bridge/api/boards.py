@@ -31,6 +31,7 @@ from bridge.api.schemas.boards import (
     BoardCreate,
     BoardFields,
     BoardUpload,
+    DuplicateIn,
     FillIn,
     GenerateIn,
     MarkersIn,
@@ -159,6 +160,15 @@ def patch_board(board_id: str, body: BoardFields):
 def delete_board(board_id: str):
     boards().delete(board_id)
     return "", 204
+
+
+@route(bp, "POST", "/boards/<board_id>/duplicate", summary="A copy of a board",
+       description="Its settings, song, grid and shots with their picks, under new ids; the "
+       "takes are shared, not copied.", body=DuplicateIn, replies={201: BoardOut},
+       errors=(507,))
+def duplicate_board(board_id: str, body: DuplicateIn):
+    name = (body.name or "").strip() or None
+    return board_out(boards().duplicate(board_id, name)), 201
 
 
 @route(bp, "POST", "/boards/<board_id>/shots", summary="Add shots: one, many or a shot list",

@@ -50,8 +50,15 @@ from bridge.library.db import Database
 from bridge.library.records import Take, TakeStatus
 from bridge.request import Handles
 from otio_export import Cut, TimelineError, check_formats
-from otio_export.assemble import BoardShot, BoardSong, ShotCut, assemble
-from otio_export.rates import rate_label
+from otio_export.assemble import (
+    BoardShot,
+    BoardSong,
+    ShotCut,
+    assemble,
+    frames_covered,
+    head_handle,
+)
+from otio_export.rates import exact_rate, media_length_in_seq_frames, rate_label
 
 if TYPE_CHECKING:
     from bridge.engine.events import EventBus
@@ -312,6 +319,10 @@ class BoardService:
             c = counts.get(shot.id, {})
             item["take_count"], item["pending"] = c.get("takes", 0), c.get("pending", 0)
             item["pick"] = self._pick(conn, shot.selected_take_id)
+            item["pick_short_frames"] = None
+            if laid.placed and isinstance(item["pick"], Take):
+                item["pick_short_frames"] = self.pick_short(board, laid.placed[i],
+                                                            item["pick"])
             item["chain"] = latest[shot.id].to_dict() if shot.id in latest else None
             shots.append(item)
         out["shots"] = shots
@@ -319,6 +330,20 @@ class BoardService:
         out["duration_frames"] = laid.placed[-1].end if laid.placed else 0
         out["duration_s"] = round(out["duration_frames"] / rate, 4)
         return out
+
+    def pick_short(self, board: Board, placed: Placed, pick: Take) -> int:
+        """Frames of the shot its pick leaves uncovered in the cut (0: covered). A pick long
+        enough on its own is answered without reading its chain; a shorter one counts the
+        takes it continues as the cut lays them (otio_export.assemble.frames_covered)."""
+        frames = placed.end - placed.start
+        with suppress(TimelineError, ValueError, ZeroDivisionError):
+            # what the cut can use of it: after the head handle it was made with
+            usable = int(pick.num_frames) - head_handle({"record": pick.record,
+                                                         "num_frames": pick.num_frames})
+            alone = media_length_in_seq_frames(usable, exact_rate(pick.fps), rate_of(board))
+            if alone >= frames:
+                return 0
+        return frames - frames_covered(self.pick_chain(placed.shot), frames, board.fps)
 
     @staticmethod
     def _pick(conn: sqlite3.Connection, take_id: str | None) -> Take | dict[str, Any] | None:
@@ -369,6 +394,22 @@ class BoardService:
                 songs.get(conn, fields["song_id"])
             board.song_id = fields["song_id"]
         board.fps = rate_label(rate_of(board))  # 29.97, never 29.97002997
+
+    def duplicate(self, board_id: str, name: str | None = None) -> Laid:
+        """A copy of the board to try another cut on: its settings, song, grid and shots
+        (labels, prompts, lengths, notes, picks) under new ids. The copy's picks point at
+        the same takes (nothing is copied on disk); the original and its undo steps stay
+        as they are, and the copy starts with no undo history of its own."""
+        source = self.get(board_id)
+        now = time.time()
+        copy = replace(source, id=new_id("bd_"), name=name or f"{source.name} copy",
+                       created_at=now, updated_at=now, shots=[])
+        copy.shots = [replace(shot, id=new_id("sh_"), board_id=copy.id, created_at=now,
+                              updated_at=now) for shot in source.shots]
+        with self._edit(copy.id) as edit:
+            boards_store.insert_board(edit.conn, copy)
+            laid = self.laid(self.get(copy.id, edit.conn), edit.conn)
+        return laid
 
     def delete(self, board_id: str) -> None:
         """Mark the board deleted (its takes stay); its mirror moves to the trash."""

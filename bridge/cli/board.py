@@ -63,6 +63,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _json(q)
     q.set_defaults(func=run_assemble)
 
+    q = sub.add_parser("duplicate", help="a copy of a board (its shots and picks; the "
+                                         "takes are shared)")
+    add_common(q)
+    q.add_argument("board", help="board id")
+    q.add_argument("--name", help="the copy's name (default: the board's name and ' copy')")
+    _json(q)
+    q.set_defaults(func=run_duplicate)
+
     q = sub.add_parser("list", help="the library's boards")
     add_common(q)
     _json(q)
@@ -242,4 +250,20 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{board.id}\t{board.name}\t{len(board.shots)} shots\t{picked} picked")
     for item in boards.unreadable:
         print(f"set aside: {item}", file=sys.stderr)
+    return 0
+
+
+def run_duplicate(args: argparse.Namespace) -> int:
+    from bridge.errors import PromptcutError
+
+    _, boards = _service(args)
+    boards.start(follow_chains=False)
+    try:
+        board = boards.duplicate(args.board, (args.name or "").strip() or None).board
+    except PromptcutError as err:
+        return _fail(err)
+    if args.json:
+        _print_json({"id": board.id, "name": board.name, "shots": len(board.shots)})
+    else:
+        print(f"board\t{board.id}\t{board.name}\t{len(board.shots)} shots")
     return 0

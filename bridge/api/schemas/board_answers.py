@@ -94,6 +94,9 @@ ShotOut = answer_of(
     bars=(float | None, ...), effective_duration=(DurationOut | None, ...),
     plan=(PlanOut | None, ...), model_used=(str | None, ...), take_count=(int, ...),
     pending=(int, ...), pick=(PickOut | None, ...),  # type: ignore[valid-type]
+    pick_short_frames=(int | None, Field(description="frames of the shot its pick (with the "
+                       "takes it continues) leaves uncovered in the cut; 0: covered; null: "
+                       "no pick, or not laid out")),
     chain=(ChainOut | None, Field(description="the shot's latest chain of takes")))
 
 GridOut = answer_of(GridAdjust, "GridOut")

@@ -201,6 +201,11 @@ class BoardCreate(BoardFields):
         default=None, description="with a song: N bars a shot, as many as the song holds")
 
 
+class DuplicateIn(Body):
+    name: text(200) | None = Field(default=None, description="the copy's name (default: "
+                                   "the board's name and ' copy')")
+
+
 class FillIn(Body):
     bars_per_shot: Annotated[float, Field(ge=0.25, le=64)]
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Markers of an imported timeline (POST /timelines/import answers a cut list) as cut points
 // in seconds, for POST /boards/<id>/markers. Pure: no DOM, no bridge, so Node tests it.
 // The cut's markers sit at sequence frames at the cut's rate; a frame becomes seconds by the

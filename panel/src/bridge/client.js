@@ -125,6 +125,22 @@ export class Bridge extends Transport {
   /** @param {string} id @param {S["BoardFields"]} body @returns {Promise<S["BoardOut"]>} */
   patchBoard(id, body) { return this.call("PATCH", `/boards/${seg(id)}`, body); }
 
+  /** @param {string} id @returns {Promise<null>} */
+  deleteBoard(id) { return this.call("DELETE", `/boards/${seg(id)}`); }
+
+  /** @param {string} id @param {S["DuplicateIn"]} body @returns {Promise<S["BoardOut"]>} */
+  duplicateBoard(id, body) { return this.call("POST", `/boards/${seg(id)}/duplicate`, body); }
+
+  /** Undo (or redo) the board's last edit. @param {string} id @param {"undo" | "redo"} way
+   * @returns {Promise<S["BoardOut"]>} */
+  boardHistory(id, way) { return this.call("POST", `/boards/${seg(id)}/${way}`, {}); }
+
+  /** The board's shot list as CSV text. @param {string} id @returns {Promise<string>} */
+  async boardCsv(id) {
+    const res = await this.fetchRaw("GET", `/boards/${seg(id)}/shots.csv`);
+    return res.text();
+  }
+
   /** @param {string} id @param {S["ShotsAdd"]} body @returns {Promise<S["ShotsOut"]>} */
   addShots(id, body) { return this.call("POST", `/boards/${seg(id)}/shots`, body); }
 

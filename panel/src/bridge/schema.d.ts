@@ -24,6 +24,13 @@ export interface paths {
     /** The board's cut, in each format */
     post: operations["boards_assemble"];
   };
+  "/boards/{board_id}/duplicate": {
+    /**
+     * A copy of a board
+     * @description Its settings, song, grid and shots with their picks, under new ids; the takes are shared, not copied.
+     */
+    post: operations["boards_duplicate_board"];
+  };
   "/boards/{board_id}/fill": {
     /** N bars a shot, filling the song */
     post: operations["boards_fill"];
@@ -1162,6 +1169,15 @@ export interface components {
       height: number;
       /** Steps */
       steps: number;
+    };
+    /** DuplicateIn */
+    DuplicateIn: {
+      /**
+       * Name
+       * @description the copy's name (default: the board's name and ' copy')
+       * @default null
+       */
+      name?: string | null;
     };
     /** DurationIn */
     DurationIn: {
@@ -3617,6 +3633,11 @@ export interface components {
       /** Pending */
       pending: number;
       pick: components["schemas"]["PickOut"] | null;
+      /**
+       * Pick Short Frames
+       * @description frames of the shot its pick (with the takes it continues) leaves uncovered in the cut; 0: covered; null: no pick, or not laid out
+       */
+      pick_short_frames: number | null;
       /** @description the shot's latest chain of takes */
       chain: components["schemas"]["ChainOut"] | null;
     };
@@ -4663,6 +4684,37 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["AssembleOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /**
+   * A copy of a board
+   * @description Its settings, song, grid and shots with their picks, under new ids; the takes are shared, not copied.
+   */
+  boards_duplicate_board: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DuplicateIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BoardOut"];
         };
       };
       400: components["responses"]["Error400"];

@@ -8,6 +8,7 @@ import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
 import { deleteTakes, undo } from "./culling.js";
 import { SHORTCUTS } from "./keyboard.js";
+import { boardCut } from "./board_sequence.js";
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
 let formats = new Map();
@@ -30,6 +31,12 @@ export function mountActions(root, theHost) {
   const selInfo = h("span.hint#selection-info");
   const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
   const placeLabel = caps.timeline ? "Insert" : "Download";
+  // pboard: when the takes of a cut all belong to one board, its cut (picks trimmed to their
+  // shots, the song, a marker per shot) is offered beside the plain list of takes.
+  const boardCutBtn = btn("export-board-cut", "Board's cut instead",
+    "The cut of the board these takes belong to: each shot's pick trimmed to its shot, the song, a marker per shot",
+    () => exportBoardCut(fmt.value));
+  boardCutBtn.hidden = true;
   const bar = h("div.actionbar#actions", null,
     h("div.row.wrap", null,
       track,
@@ -41,7 +48,8 @@ export function mountActions(root, theHost) {
     h("div.row.wrap", null,
       btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence (A)", assemble),
       fmt,
-      btn("export-cut", "Export cut", "Save the selection (or picks) as an editor file", () => exportCut(fmt.value)),
+      btn("export-cut", "Export cut", "The selected takes (or every pick), whole and untrimmed, one after another, oldest first, as an editor file: no song, no shot markers", () => exportCut(fmt.value)),
+      boardCutBtn,
       caps.exportSequence ? btn("export-sequence", "Export sequence", "Export Premiere's active sequence", exportSequence) : null,
       caps.reveal ? btn("reveal", "Reveal", "Show the take's file", reveal) : null,
       h("span.grow"),
@@ -66,6 +74,7 @@ export function mountActions(root, theHost) {
   const renderSel = () => {
     const n = state.selection.size;
     selInfo.textContent = n ? `${n} selected` : "";
+    boardCutBtn.hidden = !oneBoard();
     bar.classList.toggle("has-selection", n > 0);
   };
   on((w) => { if (w === "selection" || w === "takes") renderSel(); });
@@ -170,9 +179,33 @@ export function assemble() {
 
 export function exportCut(format) {
   return guard(async () => {
-    const { bytes, file } = await buildTimeline(format, cutName());
+    const { bytes, file, count } = await buildTimeline(format, cutName());
     const r = await host.saveFile(bytes, file);
-    return r && r.cancelled ? "Cancelled." : `Exported ${file}.`;
+    const what = `${count} take${count === 1 ? "" : "s"}, untrimmed, in order (oldest first)`;
+    const board = oneBoard() ? " These takes are a board's: Board's cut instead exports its cut." : "";
+    return r && r.cancelled ? "Cancelled." : `Exported ${file}: the ${what}.${board}`;
+  }, (m) => m);
+}
+
+/** The one board every take of the cut belongs to, or null. */
+function oneBoard() {
+  let takes;
+  try {
+    takes = cutTakes();
+  } catch {
+    return null;
+  }
+  const ids = new Set(takes.map((t) => t.board_id));
+  const [id] = ids;
+  return ids.size === 1 && id ? id : null;
+}
+
+export function exportBoardCut(format) {
+  return guard(async () => {
+    const id = oneBoard();
+    if (!id) throw new Error("Select takes of one board to export its cut.");
+    const board = await getBridge().board(id);
+    return boardCut(host, board, format);
   }, (m) => m);
 }
 

@@ -2,8 +2,8 @@
 // Playing the board, under its waveform: a transport (play or stop with K, the click track
 // with M, loop the current shot with L, a scrub bar), a playhead on the waveform, the grid
 // editor (ui/board_grid.js) and the animatic (ui/animatic.js), all on one player
-// (boards/player.js). Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) in the Board view take back and
-// make again the board's last edit, grid edits included (POST /boards/<id>/undo, /redo).
+// (boards/player.js). Grid edits are board edits: the Board view's undo and redo
+// (ui/board.js, Ctrl+Z / Ctrl+Shift+Z) take them back and make them again.
 // The Board view (ui/board.js) mounts this with what it lends (ui/board_play_types.d.ts).
 
 import { Player } from "../boards/player.js";
@@ -43,14 +43,10 @@ export function mountBoardPlay(lent, where) {
     "aria-controls": "grid-editor", onclick: () => openPart(grid.el, gridBtn) }, "Fix grid");
   const animBtn = h("button.small#animatic-open", { type: "button", "aria-expanded": "false",
     "aria-controls": "animatic", onclick: () => openPart(anim.el, animBtn) }, "Animatic");
-  const undoBtn = h("button.small#board-undo", { type: "button", title: "Take back the board's last edit (Ctrl+Z)",
-    onclick: () => travel("undo") }, "Undo");
-  const redoBtn = h("button.small#board-redo", { type: "button", title: "Make the undone edit again (Ctrl+Shift+Z)",
-    onclick: () => travel("redo") }, "Redo");
   grid.el.hidden = true;
   anim.el.hidden = true;
   const transport = h("div.row.wrap.board-transport#board-transport", { role: "group", "aria-label": "Play the board" },
-    playBtn, clickBtn, loopBtn, scrub, time, h("span.grow"), gridBtn, animBtn, undoBtn, redoBtn);
+    playBtn, clickBtn, loopBtn, scrub, time, h("span.grow"), gridBtn, animBtn);
   const panel = h("div.board-play#board-play", null, transport, grid.el, anim.el);
 
   /** Opens or closes the grid editor or the animatic. @param {HTMLElement} part @param {HTMLElement} btn */
@@ -123,22 +119,6 @@ export function mountBoardPlay(lent, where) {
     loopBtn.setAttribute("aria-pressed", String(!!player.loop));
   }
 
-  /** @param {"undo" | "redo"} way */
-  function travel(way) {
-    const b = ctx.board();
-    if (!b) return Promise.resolve(undefined);
-    return guard(async () => {
-      const steps = way === "undo" ? b.undo_steps : b.redo_steps;
-      if (!steps) {
-        ctx.ui.toast(way === "undo" ? "Nothing to undo on this board." : "Nothing to redo on this board.", "info");
-        return;
-      }
-      const next = way === "undo" ? await ctx.bridge().undoBoard(b.id) : await ctx.bridge().redoBoard(b.id);
-      ctx.setBoard(next);
-      announce(way === "undo" ? "Undone." : "Redone.");
-    });
-  }
-
   // The waveform: placing bar 1 takes the click (before the Board selects a shot under
   // it, capture phase); otherwise a click moves the playhead there too.
   where.wave.addEventListener("click", (ev) => {
@@ -175,20 +155,6 @@ export function mountBoardPlay(lent, where) {
     else return;
     ev.preventDefault();
   });
-  // Undo and redo: the Board's own (the Takes view's Ctrl+Z undoes ratings and picks of
-  // takes, ui/culling.js). Captured on the document so focus on the page's body counts.
-  document.addEventListener("keydown", (ev) => {
-    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || typing(ev.target) || !ctx.board()) return;
-    const inBoard = ev.target instanceof Node && where.root.contains(ev.target);
-    if (!inBoard && !(where.isBoardTab() && ev.target === document.body)) return;
-    const k = ev.key.toLowerCase();
-    const way = k === "y" || (k === "z" && ev.shiftKey) ? "redo" : k === "z" ? "undo" : null;
-    if (!way) return;
-    ev.preventDefault();
-    ev.stopImmediatePropagation();
-    travel(way);
-  }, { capture: true });
-
   let frame = 0;
   function refresh() {
     const b = ctx.board();
@@ -221,8 +187,6 @@ export function mountBoardPlay(lent, where) {
     scrub.max = String(span(b));
     gridBtn.hidden = !b.song;
     for (const btn of [playBtn, clickBtn]) btn.disabled = !player.available;
-    undoBtn.disabled = !b.undo_steps;
-    redoBtn.disabled = !b.redo_steps;
     if (b.song) grid.render(b);
     anim.render(b);
     refresh();

@@ -1,3 +1,4 @@
+// @ts-check
 // The Board view's commands that meet a timeline: markers (the active sequence's, or a
 // timeline file's) as cuts, a shot for a gap at the gap's place, a take swapped into the cut
 // or placed in the gap, and the board's own sequence. Host calls go through hosts/*.js.
@@ -8,8 +9,20 @@ import { ticksToFrames } from "../hosts/ticks.js";
 import { state } from "../store.js";
 import { guard, toast } from "./dom.js";
 
+/** guard's message: what the command answered. @param {any} m @returns {string} */
+const said = (m) => m;
+
 /** What POST /timelines/import reads (otio_export/read.py), by extension. */
 export const TIMELINE_TYPES = ["otio", "otioz", "xml", "fcpxml", "edl"];
+
+/** What POST /boards/<id>/assemble writes (otio_export/catalog.py), as the menu names them. */
+export const ASSEMBLE_FORMATS = [
+  { name: "otio", label: "OpenTimelineIO (.otio)", ext: ".otio" },
+  { name: "otioz", label: "OTIO bundle with media (.otioz)", ext: ".otioz" },
+  { name: "fcp7xml", label: "FCP7 XML (.xml)", ext: ".xml" },
+  { name: "fcpxml", label: "FCPXML (.fcpxml)", ext: ".fcpxml" },
+  { name: "edl", label: "EDL, CMX3600 (.edl)", ext: ".edl" },
+];
 
 /**
  * @param {{view: any, host: any, render: () => void, pickTimeline: () => void}} ctx
@@ -22,10 +35,10 @@ export function sequenceCommands(ctx) {
     return guard(async () => {
       const marks = await host.getSequenceMarkers();
       if (!marks.length) throw new Error("The active sequence has no markers: tap M on the beats first.");
-      view.board = await api.markersToCuts(view.board.id, marks.map((m) => m.seconds));
+      view.board = await api.markersToCuts(view.board.id, marks.map((/** @type {{seconds: number}} */ m) => m.seconds));
       render();
       return `${marks.length} markers became cuts.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** A timeline file the editor picks: the host's picker where there is no file input. */
@@ -36,7 +49,8 @@ export function sequenceCommands(ctx) {
     return null;
   }
 
-  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points. */
+  /** A timeline file's markers (.otio, .otioz, FCP7 XML, FCPXML, EDL) become the board's cut points.
+   * @param {File} file */
   function timelineMarkers(file) {
     return guard(async () => {
       const cut = await api.importTimeline(file, view.board.fps);
@@ -48,7 +62,7 @@ export function sequenceCommands(ctx) {
       render();
       const where = found.from === "clips" ? " (on its clips)" : "";
       return `${found.seconds.length} markers of ${file.name}${where} became cuts.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** A shot exactly as long as the gap, put where the gap is in the cut (at_frame). */
@@ -67,10 +81,11 @@ export function sequenceCommands(ctx) {
       view.selected = r.shots[0].id;
       render();
       return `A shot of ${frames} frames for the gap: generate it, pick a take, then Place in gap.`;
-    }, (m) => m);
+    }, said);
   }
 
   /** Checks before a take goes on the timeline: the file is there; its rate is said. */
+  /** @param {any} take */
   async function placeable(take) {
     if (!(await api.mediaExists(take))) throw new Error(`The take's file is missing: ${take.media_path}`);
     if (take.fps && Math.abs(take.fps - view.board.fps) > 0.01) {
@@ -78,33 +93,56 @@ export function sequenceCommands(ctx) {
     }
   }
 
-  const swap = (shot, take) => guard(async () => {
+  const swap = (/** @type {any} */ shot, /** @type {any} */ take) => guard(async () => {
     await placeable(take);
     await host.swapTake(take.media_path, { track: state.track, startFrame: shot.start_frame,
       frames: shot.frames, fps: view.board.fps });
     return `Swapped ${shot.label} to seed ${take.seed} on V${state.track + 1}.`;
-  }, (m) => m);
+  }, said);
 
-  const placeInGap = (shot) => guard(async () => {
+  const placeInGap = (/** @type {any} */ shot) => guard(async () => {
     const gap = view.gaps.get(shot.id);
     const take = shot.pick;
     await placeable(take);
     await host.placeTrimmed(take.media_path, { track: gap.track, startFrame: gap.startFrame,
       frames: gap.frames, fps: view.board.fps, label: "Promptcut: fill gap" });
     return `Filled the gap on V${gap.track + 1} with ${shot.label}.`;
-  }, (m) => m);
+  }, said);
 
-  function assembleBoard() {
-    return guard(async () => {
-      const fmt = host.capabilities.timelineFormat || "otio";
-      const tl = await api.assemble(view.board.id, { formats: [fmt] });
-      const bytes = await api.timelineBytes(tl, fmt);
-      const name = `${view.board.name}.${fmt === "otio" ? "otio" : "xml"}`;
-      await host.importTimeline({ bytes, name });
-      for (const note of tl.notes || []) toast(note, "info");
-      return host.capabilities.timeline ? `Created the sequence "${view.board.name}".` : `Assembled: saved ${name}.`;
-    }, (m) => m);
+  /**
+   * The board's cut: into the host's sequence (format "sequence": Premiere imports it), or
+   * written in one of the formats Promptcut writes and saved as a file. What the format
+   * could not carry (the answer's warnings) and what the editor should know (its notes)
+   * are said, each once.
+   * @param {string} [format] "sequence" or a name of ASSEMBLE_FORMATS
+   */
+  /** @param {string} [format] */
+  function assembleBoard(format) {
+    return guard(() => boardCut(host, view.board, format), said);
   }
 
   return { markersToCuts, openTimeline, timelineMarkers, fillGap, swap, placeInGap, assembleBoard };
+}
+
+/**
+ * A board's cut: into the host's sequence (format "sequence": Premiere imports it), or
+ * written in one of ASSEMBLE_FORMATS and saved as a file. What the format could not carry
+ * (the answer's warnings) and what the editor should know (its notes) are said in one toast.
+ * The Takes view's "Export cut" offers it too, for takes of one board.
+ * @param {any} host @param {{id: string, name: string}} board @param {string} [format]
+ * @returns {Promise<string>} what was done
+ */
+export async function boardCut(host, board, format) {
+  const intoSequence = !format || format === "sequence";
+  const fmt = intoSequence ? host.capabilities.timelineFormat || "otio" : format;
+  const tl = await api.assemble(board.id, { formats: [fmt] });
+  const bytes = await api.timelineBytes(tl, fmt);
+  const ext = (ASSEMBLE_FORMATS.find((f) => f.name === fmt) || { ext: ".xml" }).ext;
+  const name = `${board.name}${ext}`;
+  if (intoSequence) await host.importTimeline({ bytes, name });
+  else await host.saveFile(bytes, name);
+  const said = [...(tl.warnings || []), ...(tl.notes || [])];
+  if (said.length) toast(said.join(" "), "info");
+  if (intoSequence && host.capabilities.timeline) return `Created the sequence "${board.name}".`;
+  return `Assembled the board's cut: saved ${name}.`;
 }
