@@ -112,7 +112,8 @@ class GenerationRequest:
     keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
         "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
     loras: tuple[AppliedLora, ...] = field(default=(), metadata=doc(
-        "LoRAs from the shelf (GET /loras) with their weights; several mix", shot=False))
+        "LoRAs from the shelf (GET /loras) with their weights; several mix. A board's "
+        "defaults hold its looks for every shot; a shot's overrides replace them"))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))

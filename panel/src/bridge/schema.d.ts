@@ -668,7 +668,7 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
@@ -1411,7 +1411,7 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
@@ -2043,7 +2043,7 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
@@ -2755,6 +2755,12 @@ export interface components {
        * @default null
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
+      /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
       /**
        * Priority
        * @description higher runs sooner
