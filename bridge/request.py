@@ -29,7 +29,7 @@ from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConst
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
 from bridge.finals.records import Final
-from bridge.looks.records import AppliedLora
+from bridge.looks.records import AppliedLora, CameraShot
 from bridge.text import text
 from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route
 
@@ -114,6 +114,9 @@ class GenerationRequest:
     loras: tuple[AppliedLora, ...] = field(default=(), metadata=doc(
         "LoRAs from the shelf (GET /loras) with their weights; several mix. A board's "
         "defaults hold its looks for every shot; a shot's overrides replace them"))
+    camera: CameraShot | None = field(default=None, metadata=doc(
+        "a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the "
+        "record says its route: keyframes drawn from the start image, or a camera LoRA"))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))
@@ -135,7 +138,7 @@ class GenerationRequest:
                 out[f.name] = value.value
             elif f.name in ("keyframes", "loras"):
                 out[f.name] = [k.to_dict() for k in value]
-            elif f.name in ("video", "final"):
+            elif f.name in ("video", "final", "camera"):
                 out[f.name] = value.to_dict()
             elif dataclasses.is_dataclass(value):
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
@@ -160,6 +163,8 @@ class GenerationRequest:
                                     for x in kwargs["loras"] or ())
         if isinstance(kwargs.get("video"), dict):
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
+        if isinstance(kwargs.get("camera"), dict):
+            kwargs["camera"] = CameraShot.from_dict(kwargs["camera"])
         if isinstance(kwargs.get("final"), dict):
             kwargs["final"] = Final.from_dict(kwargs["final"])
         return cls(**kwargs)

@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
 from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn, VideoIn
-from bridge.api.schemas.looks import MAX_LORAS, LoraUseIn
+from bridge.api.schemas.looks import MAX_LORAS, CameraIn, LoraUseIn
 from bridge.conditions import Keyframe, VideoCondition
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
@@ -63,6 +63,8 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
         return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "retake":
         hint = RetakeIn | None
+    if name == "camera":
+        hint = CameraIn | None
     if name == "video":
         hint = VideoIn | None
     default = (... if declared_field.default is dataclasses.MISSING else declared_field.default)

@@ -518,6 +518,87 @@ export interface components {
       /** Updated At */
       updated_at: number;
     };
+    /**
+     * CameraIn
+     * @description A camera move for a take, a shot or a board. A take's stored request sends it back
+     * with its route and still (as recorded): the move is drawn again from that still.
+     */
+    CameraIn: {
+      /**
+       * Move
+       * @description push_in, pull_out, pan_left/right, tilt_up/down, truck_left/right, static or infinite_zoom (a chain of push-ins)
+       * @enum {string}
+       */
+      move: "static" | "push_in" | "pull_out" | "pan_left" | "pan_right" | "tilt_up" | "tilt_down" | "truck_left" | "truck_right" | "infinite_zoom";
+      /**
+       * Amount
+       * @description how far: the end frame is 1 + amount times closer
+       * @default 0.25
+       */
+      amount?: number;
+      /**
+       * Route
+       * @description as a take record says it (the bridge chooses)
+       * @default null
+       */
+      route?: ("keyframes" | "camera_lora") | null;
+      /**
+       * Still
+       * @description as a take record names it: the image the move starts from
+       * @default null
+       */
+      still?: string | null;
+      /**
+       * Lora
+       * @description as a take record names it
+       * @default null
+       */
+      lora?: string | null;
+      /**
+       * Link
+       * @description which push-in of an infinite zoom
+       * @default 0
+       */
+      link?: number;
+    };
+    /**
+     * CameraShot
+     * @description A camera move as a take used it (bridge.looks.moves fills the route when the job is
+     * queued): `move` and `amount` as the editor asked (bridge.looks.camera.Move); `route`
+     * says how the model was steered: `keyframes` (start and end drawn from `still`, the
+     * image the move starts from, stored by sha256) or `camera_lora` (the model's own camera
+     * adapter, `lora` its repo). `link` counts the push-ins of an infinite zoom (0 starts from
+     * the still; each next one from the last frame of the one before).
+     */
+    CameraShot: {
+      /** Move */
+      move: string;
+      /**
+       * Amount
+       * @default 0.25
+       */
+      amount?: number;
+      /**
+       * Route
+       * @default null
+       */
+      route?: string | null;
+      /**
+       * Still
+       * @default null
+       */
+      still?: string | null;
+      /**
+       * Lora
+       * @default null
+       */
+      lora?: string | null;
+      /**
+       * Link
+       * @default 0
+       */
+      link?: number;
+    };
     /** CancelledData */
     CancelledData: {
       /** Was */
@@ -672,6 +753,11 @@ export interface components {
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -1416,6 +1502,11 @@ export interface components {
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
       /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
        */
@@ -2047,6 +2138,11 @@ export interface components {
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -2762,6 +2858,11 @@ export interface components {
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
       /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -2983,6 +3084,7 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeRecord"][];
       /** Loras */
       loras?: components["schemas"]["AppliedLora"][];
+      camera?: components["schemas"]["CameraShot"] | null;
       video?: components["schemas"]["VideoRecord"] | null;
       final?: components["schemas"]["Final"] | null;
       /** Schema Version */
