@@ -162,12 +162,19 @@ LTXV_OPEN_WEIGHTS = Licence(
     "under its use restrictions.",
     "https://huggingface.co/Lightricks/LTX-Video/blob/main/LICENSE",
     "Commercial use is allowed under the licence's conditions; read it before a paid job.")
+# Checked against the licence in Lightricks' LTX-2 repository: the first text (5 January
+# 2026) and the current "LTX-2.x" one (11 August 2026) both set the line at annual revenue
+# of at least USD 10,000,000, counted with affiliates; the current one adds that such an
+# entity may still use the weights for a non-commercial purpose without a paid licence.
 LTX2_COMMUNITY = Licence(
     "LTX-2 Community License",
-    "Lightricks' community licence for the LTX-2 weights, with an acceptable-use policy.",
+    "Lightricks' community licence for the LTX-2 weights (now covering LTX-2.x), with an "
+    "acceptable-use policy; free to use, modify and share below its revenue threshold.",
     "https://huggingface.co/Lightricks/LTX-2/blob/main/LICENSE",
     "Free only below a revenue threshold: an entity with annual revenue of USD 10 million "
-    "or more needs a paid commercial licence from Lightricks. Check before you download.")
+    "or more (its affiliates counted together) needs a paid commercial licence from "
+    "Lightricks for any use but non-commercial testing, evaluation or research. Check "
+    "before you download.")
 
 BUILTIN: tuple[Preset, ...] = (
     Preset("ltx-video", "LTX-Video 0.9.7 distilled (fast, 8 steps)", "ltx",
