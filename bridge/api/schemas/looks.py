@@ -17,6 +17,7 @@ Word = text(80, min_length=1, strip=True)
 
 LoraOut = answer_of(Lora, "LoraOut")
 MAX_LORAS = 8  # adapters on one take; past a few they only fight each other
+MAX_REFERENCES = 4  # reference images on one take (VACE stacks them as extra frames)
 
 
 class LoraUseIn(Body):

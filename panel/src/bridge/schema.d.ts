@@ -759,6 +759,18 @@ export interface components {
        */
       camera?: components["schemas"]["CameraIn"] | null;
       /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
+      /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
        */
@@ -896,6 +908,8 @@ export interface components {
       retake: boolean;
       /** Continue Frames */
       continue_frames: number;
+      /** References */
+      references: boolean;
     };
     /**
      * CredentialsOut
@@ -1506,6 +1520,18 @@ export interface components {
        * @default null
        */
       camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -2143,6 +2169,19 @@ export interface components {
        * @default null
        */
       camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default references
+       * @enum {string}
+       */
+      references_as?: "references" | "start_keyframe";
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -2863,6 +2902,18 @@ export interface components {
        */
       camera?: components["schemas"]["CameraIn"] | null;
       /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -3085,6 +3136,13 @@ export interface components {
       /** Loras */
       loras?: components["schemas"]["AppliedLora"][];
       camera?: components["schemas"]["CameraShot"] | null;
+      /** References */
+      references?: string[];
+      /**
+       * References As
+       * @enum {string}
+       */
+      references_as?: "references" | "start_keyframe";
       video?: components["schemas"]["VideoRecord"] | null;
       final?: components["schemas"]["Final"] | null;
       /** Schema Version */
