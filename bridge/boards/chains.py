@@ -226,6 +226,15 @@ class ChainFollower:
             after = poll.last_seq
             if poll.reset or any(e["kind"] in WAKE_KINDS for e in poll.events):
                 self._guarded()
+            for e in poll.events:  # a finished final replaces its draft as the pick
+                if e["kind"] == EventKind.TAKE_CREATED.value and e.get("take_id"):
+                    self._promote(str(e["take_id"]))
+
+    def _promote(self, take_id: str) -> None:
+        try:
+            self.service.promote_final(take_id)
+        except Exception:  # never let the follower die over one take
+            log.exception("making final %s the pick failed", take_id)
 
     def _guarded(self) -> None:
         try:

@@ -28,6 +28,18 @@ export interface paths {
     /** N bars a shot, filling the song */
     post: operations["boards_fill"];
   };
+  "/boards/{board_id}/finish": {
+    /**
+     * Estimate finishing every pick of a board
+     * @description How many finals, by which routes, and about how long in all; shots without a pick, or whose pick is a final already, are listed as skipped.
+     */
+    get: operations["finals_board_estimate"];
+    /**
+     * Finish every pick of a board
+     * @description Queues each pick's final; when one is done it replaces its draft as the shot's pick (the draft stays its parent), an edit that undo takes back. Every final is checked before any is queued.
+     */
+    post: operations["finals_board_finish"];
+  };
   "/boards/{board_id}/generate": {
     /** Queue takes for a board's shots */
     post: operations["boards_generate"];
@@ -440,6 +452,65 @@ export interface components {
       grid?: components["schemas"]["GridIn"] | null;
       /** @default null */
       defaults?: components["schemas"]["Overrides"] | null;
+    };
+    /**
+     * BoardFinishEstimate
+     * @description What finishing every pick of the board would make, and about how long it takes.
+     */
+    BoardFinishEstimate: {
+      /** Board Id */
+      board_id: string;
+      /**
+       * Count
+       * @description how many finals
+       */
+      count: number;
+      /**
+       * Routes
+       * @description how many finals take each route
+       */
+      routes: {
+        [key: string]: number;
+      };
+      /**
+       * Estimate S
+       * @description all of them, on this machine; None while one model has no figure yet
+       */
+      estimate_s: number | null;
+      /** Takes */
+      takes: components["schemas"]["ShotFinish"][];
+      /** Skipped */
+      skipped: components["schemas"]["FinishSkipped"][];
+    };
+    /**
+     * BoardFinishIn
+     * @description Finish every pick of a board.
+     */
+    BoardFinishIn: {
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Force
+       * @description run them even when a final's estimate is over the bridge's limit
+       * @default false
+       */
+      force?: boolean;
+    };
+    /**
+     * BoardFinishOut
+     * @description The finals queued; each becomes its shot's pick when it is done (undoable).
+     */
+    BoardFinishOut: {
+      /** Jobs */
+      jobs: components["schemas"]["JobOut"][];
+      /** Shots */
+      shots: components["schemas"]["FinishQueued"][];
+      /** Skipped */
+      skipped: components["schemas"]["FinishSkipped"][];
     };
     /** BoardList */
     BoardList: {
@@ -1381,6 +1452,22 @@ export interface components {
        */
       force?: boolean;
     };
+    /** FinishQueued */
+    FinishQueued: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /** Draft Take Id */
+      draft_take_id: string;
+      /** Batch Id */
+      batch_id: string;
+      /**
+       * Route
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+    };
     /**
      * FinishRoute
      * @description How "Finish" makes a draft's final: latent_upsample (2x, then a refine pass at
@@ -1398,6 +1485,18 @@ export interface components {
       refine_strength: number | null;
       /** Refine Steps */
       refine_steps: number | null;
+    };
+    /** FinishSkipped */
+    FinishSkipped: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /**
+       * Reason
+       * @description no pick, already final, or why it cannot be finished
+       */
+      reason: string;
     };
     /** FormatList */
     FormatList: {
@@ -3226,6 +3325,39 @@ export interface components {
        */
       takes_target?: number | null;
     };
+    /** ShotFinish */
+    ShotFinish: {
+      /**
+       * Take Id
+       * @description the draft
+       */
+      take_id: string;
+      /** Model */
+      model: string;
+      /**
+       * Route
+       * @description latent_upsample: 2x latents and a refine pass (LTX); full_render: the delivery size from the same seed
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      draft: components["schemas"]["DraftSize"];
+      delivery: components["schemas"]["DeliverySize"];
+      refine: components["schemas"]["Refine"] | null;
+      /**
+       * Estimate S
+       * @description None until this machine has timed the model on a large enough take
+       */
+      estimate_s: number | null;
+      /** Limit S */
+      limit_s: number;
+      /** Shot Id */
+      shot_id: string;
+      /**
+       * Index
+       * @description the shot's place on the board, from 0
+       */
+      index: number;
+    };
     /**
      * ShotOut
      * @description One shot of a board: what to generate for it, how long it runs, and its pick.
@@ -4214,6 +4346,62 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /**
+   * Estimate finishing every pick of a board
+   * @description How many finals, by which routes, and about how long in all; shots without a pick, or whose pick is a final already, are listed as skipped.
+   */
+  finals_board_estimate: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardFinishEstimate"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+    };
+  };
+  /**
+   * Finish every pick of a board
+   * @description Queues each pick's final; when one is done it replaces its draft as the shot's pick (the draft stays its parent), an edit that undo takes back. Every final is checked before any is queued.
+   */
+  finals_board_finish: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BoardFinishIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BoardFinishOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
       503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
