@@ -23,13 +23,13 @@ import dataclasses
 import enum
 import typing
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
 from bridge.conditions import Keyframe, Retake, VideoCondition
 from bridge.finals.records import Final
-from bridge.looks.records import AppliedLora
+from bridge.looks.records import AppliedLora, CameraShot
 from bridge.text import text
 from otio_export.rates import MAX_FPS  # the one ceiling of a picture rate, on every route
 
@@ -123,7 +123,20 @@ class GenerationRequest:
     keyframes: tuple[Keyframe, ...] = field(default=(), metadata=doc(
         "images pinned to frames, seconds, beats or bars of the take (bridge.conditions)"))
     loras: tuple[AppliedLora, ...] = field(default=(), metadata=doc(
-        "LoRAs from the shelf (GET /loras) with their weights; several mix", shot=False))
+        "LoRAs from the shelf (GET /loras) with their weights; several mix. A board's "
+        "defaults hold its looks for every shot; a shot's overrides replace them"))
+    camera: CameraShot | None = field(default=None, metadata=doc(
+        "a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the "
+        "record says its route: keyframes drawn from the start image, or a camera LoRA"))
+    references: tuple[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")], ...] = \
+        field(default=(), metadata=doc(
+            "reference images (ingredients: a character, an object, a style) by the sha256 "
+            "from POST /images; Wan VACE takes them, other models refuse them unless "
+            "references_as is start_keyframe"))
+    references_as: Literal["references", "start_keyframe"] = field(
+        default="references", metadata=doc(
+            "references: the model's reference input; start_keyframe: the first reference "
+            "starts the take, on models that take a start image"))
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))
@@ -145,9 +158,11 @@ class GenerationRequest:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
+            elif f.name == "references":
+                out[f.name] = list(value)
             elif f.name in ("keyframes", "loras"):
                 out[f.name] = [k.to_dict() for k in value]
-            elif f.name in ("video", "final"):
+            elif f.name in ("video", "final", "camera"):
                 out[f.name] = value.to_dict()
             elif dataclasses.is_dataclass(value):
                 out[f.name] = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
@@ -172,6 +187,10 @@ class GenerationRequest:
                                     for x in kwargs["loras"] or ())
         if isinstance(kwargs.get("video"), dict):
             kwargs["video"] = VideoCondition.from_dict(kwargs["video"])
+        if "references" in kwargs:
+            kwargs["references"] = tuple(kwargs["references"] or ())
+        if isinstance(kwargs.get("camera"), dict):
+            kwargs["camera"] = CameraShot.from_dict(kwargs["camera"])
         if isinstance(kwargs.get("final"), dict):
             kwargs["final"] = Final.from_dict(kwargs["final"])
         if isinstance(kwargs.get("handles"), dict):

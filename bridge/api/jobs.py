@@ -29,6 +29,8 @@ from bridge.conditions import Retake
 from bridge.engine.records import Job, JobState
 from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, start_image, store
+from bridge.looks import moves, references
+from bridge.looks.records import CameraShot
 from bridge.request import GenerationRequest, InitImage, Submission
 
 bp = Blueprint("jobs", __name__)
@@ -61,8 +63,13 @@ def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore
     given = {name: getattr(body, name) for name in REQUEST_FIELDS}
     given.update(init_image=to_init_image(body.init_image, s),
                  parent_take_id=check_parent(body.parent_take_id, s), keyframes=(),
-                 loras=looks.resolve_for_job(body.loras, body.model, s))
+                 loras=looks.resolve_for_job(body.loras, body.model, s),
+                 camera=CameraShot(**body.camera.model_dump()) if body.camera else None,
+                 references=tuple(body.references or ()))
     request, shot_id, board_id = direct.apply(body, GenerationRequest(**given), s)
+    preset = direct._preset(request.model, s)
+    request = references.apply(request, preset, s.settings.images_dir)
+    request = moves.apply(request, preset, s.settings.images_dir)
     sent = {name: getattr(body, name) for name in SUBMISSION_FIELDS}
     if body.retake is not None:
         sent["retake"] = Retake(body.retake.take_id, body.retake.strength)

@@ -48,7 +48,8 @@ from bridge.engine.events import EventBus, EventKind
 from bridge.engine.queue import SEED_SPACE, Submission, new_id
 from bridge.engine.records import JobState
 from bridge.errors import PromptcutError
-from bridge.library import direct, store
+from bridge.library import direct, start_image, store
+from bridge.looks import moves
 from bridge.request import GenerationRequest
 
 if TYPE_CHECKING:
@@ -150,6 +151,10 @@ def _queue_link(service: BoardService, chain: Chain, k: int) -> None:
                                     _preset(service, request.model), chain.links[k])
         request = request.replace(init_image=cont.init_image, video=cont.video,
                                   parent_take_id=previous)
+        if request.camera is not None:  # an infinite zoom pushes in again from here
+            last = cont.init_image or start_image.from_take(
+                conn, service.settings.images_dir, previous, "last")
+            request = moves.next_link(request, last, service.settings.images_dir)
     # One key per link and try: a crash between queueing and recording queues nothing twice.
     key = f"{chain.id}.{k}" + (f".r{chain.retries}" if chain.retries else "")
     sub = Submission(request=request, takes=1, seed=request.seed, priority=chain.priority,
@@ -221,6 +226,15 @@ class ChainFollower:
             after = poll.last_seq
             if poll.reset or any(e["kind"] in WAKE_KINDS for e in poll.events):
                 self._guarded()
+            for e in poll.events:  # a finished final replaces its draft as the pick
+                if e["kind"] == EventKind.TAKE_CREATED.value and e.get("take_id"):
+                    self._promote(str(e["take_id"]))
+
+    def _promote(self, take_id: str) -> None:
+        try:
+            self.service.promote_final(take_id)
+        except Exception:  # never let the follower die over one take
+            log.exception("making final %s the pick failed", take_id)
 
     def _guarded(self) -> None:
         try:

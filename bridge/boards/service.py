@@ -637,7 +637,7 @@ class BoardService:
             return []  # the pick was deleted: the shot is a gap again
         kept = [chain[-1]]
         for take in reversed(chain[:-1]):
-            if take.shot_id != shot.id:
+            if take.shot_id != shot.id or not _continues(kept[-1]):
                 break
             kept.append(take)
         return [t.to_json() for t in reversed(kept)]
@@ -810,6 +810,96 @@ class BoardService:
         sub = replace(sub, request=sub.request.replace(num_frames=plan.chain[0]))
         return chains.start(self, sub, list(plan.chain))
 
+    # ------------------------------------------------------------ finishing the picks
+
+    def finish_plans(self, board_id: str, services: Any) -> tuple[list[Any], list[dict]]:
+        """The final of every pick of the board (bridge.finals.service.plan), in shot
+        order, and the shots left out with the reason: no pick, a pick that is a final
+        already, or one that cannot be finished (a cloud model's)."""
+        from bridge.finals import service as finals
+
+        board = self.get(board_id)
+        plans, skipped = [], []
+        for i, shot in enumerate(board.shots):
+            take = store.get_take(self.conn, shot.selected_take_id) \
+                if shot.selected_take_id else None
+            reason = ("no pick" if take is None else "already final"
+                      if (take.record.get("request") or {}).get("final") else None)
+            if reason is None:
+                try:
+                    plans.append((i, shot, finals.plan(services, take.id)))
+                    continue
+                except PromptcutError as err:
+                    reason = err.message
+            skipped.append({"shot_id": shot.id, "index": i, "reason": reason})
+        return plans, skipped
+
+    def finish_estimate(self, board_id: str, services: Any) -> dict[str, Any]:
+        """What finishing every pick would do: how many, by which routes, how long in all
+        (None while this machine has no figure for one of the models)."""
+        plans, skipped = self.finish_plans(board_id, services)
+        routes: dict[str, int] = {}
+        for _, _, p in plans:
+            route = p.request.final.route
+            routes[route] = routes.get(route, 0) + 1
+        times = [p.estimate_s for _, _, p in plans]
+        total = None if any(t is None for t in times) else round(sum(times), 1)
+        return {"board_id": board_id, "count": len(plans), "routes": routes,
+                "estimate_s": total,
+                "takes": [{"shot_id": shot.id, "index": i, **p.to_json()}
+                          for i, shot, p in plans], "skipped": skipped}
+
+    def finish_picks(self, board_id: str, services: Any, *, priority: int = 0,
+                     force: bool = False) -> dict[str, Any]:
+        """Queue the final of every pick. The whole board is checked first (a final over
+        the bridge's time limit refuses them all unless `force`), so one slow final never
+        leaves half a board queued; each final becomes its shot's pick when it is done
+        (`promote_final`)."""
+        from bridge.finals import service as finals
+
+        plans, skipped = self.finish_plans(board_id, services)
+        if not plans:
+            raise InvalidRequest("No shot of this board has a pick to finish.",
+                                 field="board_id", code="nothing_to_finish")
+        for i, shot, p in plans:
+            if not force and p.estimate_s is not None and p.estimate_s > p.limit_s:
+                raise InvalidRequest(
+                    f"{shot.label or f'Shot {i + 1}'}: its final would take about "
+                    f"{p.estimate_s / 60:.0f} minutes here; the limit is "
+                    f"{p.limit_s / 60:.0f}. Send \"force\": true to run them anyway.",
+                    field="force", code="too_slow",
+                    details={"shot_id": shot.id, "estimate_s": round(p.estimate_s)})
+        jobs, shots = [], []
+        for i, shot, p in plans:
+            batch_id, batch, _ = finals.finish(services, p.draft.id, priority=priority,
+                                               force=True)
+            jobs += batch
+            shots.append({"shot_id": shot.id, "index": i, "draft_take_id": p.draft.id,
+                          "batch_id": batch_id, "route": p.request.final.route})
+        return {"jobs": jobs, "shots": shots, "skipped": skipped}
+
+    def promote_final(self, take_id: str) -> str | None:
+        """A finished final replaces its draft as the shot's pick, when the draft is still
+        the pick (an editor who picked another take since keeps it): one undoable edit.
+        The draft stays the final's parent. The shot id, if it changed."""
+        take = store.get_take(self.conn, take_id)
+        final = ((take.record.get("request") or {}).get("final") or {}) if take else {}
+        draft = final.get("draft_take_id")
+        if take is None or not draft or not take.shot_id:
+            return None
+        shot = boards_store.get_shot(self.conn, take.shot_id)
+        if shot is None or shot.selected_take_id != draft:
+            return None
+        self._adopt_take(shot, take.id)
+        with self._edit(shot.board_id) as edit:
+            shot = boards_store.get_shot(edit.conn, take.shot_id)
+            if shot is None or shot.selected_take_id != draft:
+                return None
+            self._select(edit, shot, take.id)
+            boards_store.update_shot(edit.conn, shot)
+        log.info("shot %s: final %s replaces draft %s as the pick", shot.id, take.id, draft)
+        return shot.id
+
     # ------------------------------------------------------------ the mirrors at start-up
 
     def restore(self) -> list[str]:
@@ -887,6 +977,12 @@ def _pinned(sub: Submission) -> bool:
     return pinned({"init_image": request.init_image, "keyframes": request.keyframes,
                    "video": request.video, "continue_from": sub.continue_from,
                    "retake": sub.retake})
+def _continues(take: Take) -> bool:
+    """Whether a take carries on from its parent in the cut (a continuation, a chain's
+    link), rather than replacing it: a final stands in for its draft and a retake for the
+    take it remakes, so the cut holds only them."""
+    request = take.record.get("request") or {}
+    return not request.get("final") and (request.get("video") or {}).get("mode") != "retake"
 
 
 def _notes(board: Board, cut: Cut) -> list[str]:

@@ -52,6 +52,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     _json(q)
     q.set_defaults(func=run_generate)
 
+    q = sub.add_parser("finish", help="finish every pick of a board at delivery quality; "
+                                      "each final becomes its shot's pick")
+    add_common(q)
+    q.add_argument("board", help="board id")
+    q.add_argument("--estimate", action="store_true", help="only say what it would do and "
+                                                           "about how long; queue nothing")
+    q.add_argument("--force", action="store_true", help="run finals whose estimate is over "
+                                                        "the bridge's limit")
+    _json(q)
+    q.set_defaults(func=run_finish)
+
     q = sub.add_parser("assemble", help="write a board's cut (.otio, FCP7 XML, EDL, FCPXML)")
     add_common(q)
     q.add_argument("board", help="board id")
@@ -196,6 +207,70 @@ def run_generate(args: argparse.Namespace) -> int:
                     left.discard(job_id)
                     what = job.take_id or (job.error.message if job.error else "")
                     if not args.json:
+                        print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if local:
+            services.worker.stop()
+    failed = [j for j in jobs if store.get_job(services.db(), j).status.value != "done"]
+    return 1 if failed else 0
+
+
+def run_finish(args: argparse.Namespace) -> int:
+    """Estimate or queue the board's finals. As `generate`: this command makes them when no
+    Promptcut works on the library (and makes each final its shot's pick as it is done),
+    else the running one does."""
+    from bridge.engine.lock import LibraryBusy
+    from bridge.errors import PromptcutError
+    from bridge.library import store
+
+    services, boards = _service(args)
+    if args.estimate:
+        boards.start(follow_chains=False)
+        try:
+            plan = boards.finish_estimate(args.board, services)
+        except PromptcutError as err:
+            return _fail(err)
+        if args.json:
+            _print_json(plan)
+            return 0
+        total = "unknown" if plan["estimate_s"] is None else f"{plan['estimate_s']:.0f} s"
+        routes = ", ".join(f"{n} {r}" for r, n in plan["routes"].items()) or "none"
+        print(f"{plan['count']} final(s) ({routes}), about {total}")
+        for item in plan["skipped"]:
+            print(f"skipped\t{item['shot_id']}\t{item['reason']}")
+        return 0
+    try:
+        services.worker.start()
+        local = True
+    except LibraryBusy:
+        local = False
+    boards.start(follow_chains=local)
+    try:
+        try:
+            answer = boards.finish_picks(args.board, services, force=args.force)
+        except PromptcutError as err:
+            return _fail(err)
+        jobs = [j.id for j in answer["jobs"]]
+        if args.json:
+            _print_json({"jobs": jobs, "shots": answer["shots"], "skipped": answer["skipped"],
+                         "made_by": "this command" if local else "the running Promptcut"})
+        else:
+            print(f"queued {len(jobs)} final(s)")
+        if not local:
+            return 0
+        left = set(jobs)
+        while left:
+            time.sleep(0.5)
+            for job_id in list(left):
+                job = store.get_job(services.db(), job_id)
+                if job and job.status.value in ("done", "failed", "cancelled"):
+                    left.discard(job_id)
+                    if job.take_id:  # the follower may not have seen it before we stop
+                        boards.promote_final(job.take_id)
+                    if not args.json:
+                        what = job.take_id or (job.error.message if job.error else "")
                         print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
     except KeyboardInterrupt:
         return 130

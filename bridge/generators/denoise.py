@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import conditioning, levers
+from bridge.generators import conditioning, levers, vace
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.request import GenerationRequest
 
@@ -62,6 +62,9 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
         kwargs.update(extra)
     elif kind == "i2v":
         kwargs["image"] = start
+    refs, referenced = vace.pipeline_kwargs(request, images_dir)  # Wan VACE's references
+    kwargs.update(refs)
+    steer.update(referenced)
     accepted = _accepted(type(pipe))
     kwargs = {k: v for k, v in kwargs.items() if k in accepted}
     on_progress(Progress(Phase.DENOISING, 0, steps, None))

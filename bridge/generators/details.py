@@ -58,6 +58,7 @@ class Conditioning(TypedDict):
     video: bool
     retake: bool
     continue_frames: int
+    references: bool  # reference images go to the model (Wan VACE: bridge.looks.references)
 
 
 class DraftSettings(TypedDict):

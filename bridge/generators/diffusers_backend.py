@@ -17,7 +17,7 @@ from typing import Any
 
 from bridge.config import Settings
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import adapters, denoise, finish, levers, memory
+from bridge.generators import adapters, camera_loras, denoise, finish, levers, memory
 from bridge.generators.base import (
     CancelledFn,
     GeneratedVideo,
@@ -233,6 +233,7 @@ class DiffusersGenerator:
         folder = Path(warm.location) if warm.location else None
         warm.loras = adapters.apply(warm.pipe, warm.adapters, list(request.loras),
                                     self.settings.data_dir, model_folder=folder)
+        warm.loras = camera_loras.apply(warm.pipe, warm.adapters, request.camera, warm.loras)
         if request.final is not None and request.final.route == "latent_upsample":
             return finish.run(warm, request, on_progress, is_cancelled,
                               self.settings.images_dir, self.settings.models_dir)

@@ -98,6 +98,11 @@ class Preset:
     default_for_gb: float | None = None  # the card memory this preset is the default for
 
     @property
+    def takes_references(self) -> bool:
+        """Reference images (bridge.looks.references) go to the pipeline: Wan VACE."""
+        return self.t2v_class == "WanVACEPipeline"
+
+    @property
     def conditioning(self) -> str:
         """none | first_frame | first_last | any_frames: where keyframes may land."""
         if self.condition_class:
@@ -138,6 +143,7 @@ class Preset:
                 "video": self.condition_class is not None,
                 "retake": self.condition_class is not None,
                 "continue_frames": self.continue_frames if self.condition_class else 1,
+                "references": self.takes_references,
             },
             "draft": self.draft_settings(),
             "finish": ({"route": "latent_upsample", "scale": 2,
@@ -162,12 +168,19 @@ LTXV_OPEN_WEIGHTS = Licence(
     "under its use restrictions.",
     "https://huggingface.co/Lightricks/LTX-Video/blob/main/LICENSE",
     "Commercial use is allowed under the licence's conditions; read it before a paid job.")
+# Checked against the licence in Lightricks' LTX-2 repository: the first text (5 January
+# 2026) and the current "LTX-2.x" one (11 August 2026) both set the line at annual revenue
+# of at least USD 10,000,000, counted with affiliates; the current one adds that such an
+# entity may still use the weights for a non-commercial purpose without a paid licence.
 LTX2_COMMUNITY = Licence(
     "LTX-2 Community License",
-    "Lightricks' community licence for the LTX-2 weights, with an acceptable-use policy.",
+    "Lightricks' community licence for the LTX-2 weights (now covering LTX-2.x), with an "
+    "acceptable-use policy; free to use, modify and share below its revenue threshold.",
     "https://huggingface.co/Lightricks/LTX-2/blob/main/LICENSE",
     "Free only below a revenue threshold: an entity with annual revenue of USD 10 million "
-    "or more needs a paid commercial licence from Lightricks. Check before you download.")
+    "or more (its affiliates counted together) needs a paid commercial licence from "
+    "Lightricks for any use but non-commercial testing, evaluation or research. Check "
+    "before you download.")
 
 BUILTIN: tuple[Preset, ...] = (
     Preset("ltx-video", "LTX-Video 0.9.7 distilled (fast, 8 steps)", "ltx",
@@ -218,6 +231,12 @@ BUILTIN: tuple[Preset, ...] = (
            width=1280, height=704, num_frames=121, steps=40, guidance=5.0, shift=5.0,
            max_frames=161,
            vram_gb=24, min_vram_gb=8),
+    # Wan 2.1 VACE: reference images ("ingredients") for a character, object or style.
+    Preset("wan2.1-vace-1.3b", "Wan 2.1 VACE 1.3B (reference images, 480p)", "wan",
+           "Wan-AI/Wan2.1-VACE-1.3B-diffusers", t2v_class="WanVACEPipeline", i2v_class=None,
+           fps=16, size_multiple=16, frame_step=4, width=832, height=480, num_frames=81,
+           steps=30, guidance=5.0, shift=3.0, max_frames=161, vram_gb=14, min_vram_gb=5,
+           notes="Takes up to four reference images (a face, an object, a style) per take."),
     Preset("cogvideox-2b", "CogVideoX 2B", "cogvideox", "THUDM/CogVideoX-2b",
            t2v_class="CogVideoXPipeline", i2v_class=None, fps=8, size_multiple=16,
            frame_step=8, width=720, height=480, num_frames=49, steps=50, guidance=6.0,
@@ -248,6 +267,11 @@ BUILTIN: tuple[Preset, ...] = (
            width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
            dtype="float32", test_model=True, notes=_TINY_NOTE,
            call_kwargs={"max_sequence_length": 16}),
+    Preset("tiny-vace", "Tiny Wan VACE test model (random weights, makes noise)", "wan",
+           "tiny-wan-vace", source="tiny", t2v_class="WanVACEPipeline", i2v_class=None,
+           fps=16, size_multiple=16, frame_step=4, width=32, height=32, num_frames=17,
+           steps=4, guidance=1.0, max_size=512, dtype="float32", test_model=True,
+           notes=_TINY_NOTE, call_kwargs={"max_sequence_length": 16}),
     Preset("tiny-cogvideox", "Tiny CogVideoX test model (random weights, makes noise)",
            "cogvideox", "tiny-cogvideox", source="tiny", t2v_class="CogVideoXPipeline",
            i2v_class=None, fps=8, size_multiple=16, frame_step=8, width=32, height=32,

@@ -199,12 +199,19 @@ def build_ltx_upsampler() -> Any:
                                    dims=3, spatial_upsample=True, temporal_upsample=False)
 
 
+def build_wan_vace() -> Any:
+    from bridge.generators.vace import build_tiny  # the VACE twin lives with the VACE code
+
+    return build_tiny()
+
+
 BUILDERS: dict[str, Callable[[], Any]] = {
     "ltx": build_ltx,
     "wan": build_wan,
     "wan22": build_wan22,
     "cogvideox": build_cogvideox,
     "ltx-upsampler": build_ltx_upsampler,
+    "wan-vace": build_wan_vace,
 }
 
 

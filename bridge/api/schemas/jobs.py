@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
 from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn, VideoIn
-from bridge.api.schemas.looks import MAX_LORAS, LoraUseIn
+from bridge.api.schemas.looks import MAX_LORAS, MAX_REFERENCES, CameraIn, LoraUseIn
 from bridge.conditions import Keyframe, VideoCondition
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
@@ -63,6 +63,11 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
         return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "retake":
         hint = RetakeIn | None
+    if name == "camera":
+        hint = CameraIn | None
+    if name == "references":  # uploads by sha256 (POST /images), as a take record keeps them
+        hint = Annotated[list[Sha256], Field(max_length=MAX_REFERENCES)] | None
+        return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "video":
         hint = VideoIn | None
     default = (... if declared_field.default is dataclasses.MISSING else declared_field.default)

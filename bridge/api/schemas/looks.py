@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Answer, Body, Sha256, answer_of, text
+from bridge.looks.camera import MAX_AMOUNT, Move
 from bridge.looks.loras import MAX_WEIGHT, Lora
 
 Family = Literal["ltx", "wan", "cogvideox", "hunyuan"]
@@ -16,6 +17,7 @@ Word = text(80, min_length=1, strip=True)
 
 LoraOut = answer_of(Lora, "LoraOut")
 MAX_LORAS = 8  # adapters on one take; past a few they only fight each other
+MAX_REFERENCES = 4  # reference images on one take (VACE stacks them as extra frames)
 
 
 class LoraUseIn(Body):
@@ -73,3 +75,22 @@ class LoraList(Answer):
 
 class LoraAnswer(Answer):
     lora: LoraOut  # type: ignore[valid-type]
+
+
+class CameraIn(Body):
+    """A camera move for a take, a shot or a board. A take's stored request sends it back
+    with its route and still (as recorded): the move is drawn again from that still."""
+
+    move: Literal[tuple(m.value for m in Move)] = Field(  # type: ignore[valid-type]
+        description="push_in, pull_out, pan_left/right, tilt_up/down, truck_left/right, "
+        "static or infinite_zoom (a chain of push-ins)")
+    amount: Annotated[float, Field(ge=0, le=MAX_AMOUNT)] = Field(
+        default=0.25, description="how far: the end frame is 1 + amount times closer")
+    route: Literal["keyframes", "camera_lora"] | None = Field(
+        default=None, description="as a take record says it (the bridge chooses)")
+    still: Sha256 | None = Field(default=None, description="as a take record names it: "
+                                 "the image the move starts from")
+    lora: text(200) | None = Field(default=None,  # type: ignore[valid-type]
+                                   description="as a take record names it")
+    link: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        default=0, description="which push-in of an infinite zoom")

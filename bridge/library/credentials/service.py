@@ -65,6 +65,12 @@ def ingredients_for(settings: Settings, request: GenerationRequest,
         if path is not None:
             out.append(Ingredient(path, f"keyframe at frame {k.frame} {k.sha256[:12]}"
                                   f"{path.suffix}", "keyframe", k.take_id))
+    if request.references_as == "references":
+        for sha in request.references:  # the reference images ("ingredients") it used
+            path = find_image(settings.images_dir, sha)
+            if path is not None:
+                out.append(Ingredient(path, f"reference image {sha[:12]}{path.suffix}",
+                                      "reference"))
     if request.parent_take_id and parent_media is not None:
         out.append(Ingredient(Path(parent_media), Path(parent_media).name, "parent_take",
                               request.parent_take_id))

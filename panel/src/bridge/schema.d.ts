@@ -35,6 +35,18 @@ export interface paths {
     /** N bars a shot, filling the song */
     post: operations["boards_fill"];
   };
+  "/boards/{board_id}/finish": {
+    /**
+     * Estimate finishing every pick of a board
+     * @description How many finals, by which routes, and about how long in all; shots without a pick, or whose pick is a final already, are listed as skipped.
+     */
+    get: operations["finals_board_estimate"];
+    /**
+     * Finish every pick of a board
+     * @description Queues each pick's final; when one is done it replaces its draft as the shot's pick (the draft stays its parent), an edit that undo takes back. Every final is checked before any is queued.
+     */
+    post: operations["finals_board_finish"];
+  };
   "/boards/{board_id}/generate": {
     /** Queue takes for a board's shots */
     post: operations["boards_generate"];
@@ -465,6 +477,65 @@ export interface components {
        */
       handle_frames?: number | null;
     };
+    /**
+     * BoardFinishEstimate
+     * @description What finishing every pick of the board would make, and about how long it takes.
+     */
+    BoardFinishEstimate: {
+      /** Board Id */
+      board_id: string;
+      /**
+       * Count
+       * @description how many finals
+       */
+      count: number;
+      /**
+       * Routes
+       * @description how many finals take each route
+       */
+      routes: {
+        [key: string]: number;
+      };
+      /**
+       * Estimate S
+       * @description all of them, on this machine; None while one model has no figure yet
+       */
+      estimate_s: number | null;
+      /** Takes */
+      takes: components["schemas"]["ShotFinish"][];
+      /** Skipped */
+      skipped: components["schemas"]["FinishSkipped"][];
+    };
+    /**
+     * BoardFinishIn
+     * @description Finish every pick of a board.
+     */
+    BoardFinishIn: {
+      /**
+       * Priority
+       * @description higher runs sooner
+       * @default 0
+       */
+      priority?: number;
+      /**
+       * Force
+       * @description run them even when a final's estimate is over the bridge's limit
+       * @default false
+       */
+      force?: boolean;
+    };
+    /**
+     * BoardFinishOut
+     * @description The finals queued; each becomes its shot's pick when it is done (undoable).
+     */
+    BoardFinishOut: {
+      /** Jobs */
+      jobs: components["schemas"]["JobOut"][];
+      /** Shots */
+      shots: components["schemas"]["FinishQueued"][];
+      /** Skipped */
+      skipped: components["schemas"]["FinishSkipped"][];
+    };
     /** BoardList */
     BoardList: {
       /** Boards */
@@ -581,6 +652,29 @@ export interface components {
          * @default null
          */
         keyframes?: components["schemas"]["KeyframeIn"][] | null;
+        /**
+         * Loras
+         * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
+         * @default null
+         */
+        loras?: components["schemas"]["LoraUseIn"][] | null;
+        /**
+         * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+         * @default null
+         */
+        camera?: components["schemas"]["CameraIn"] | null;
+        /**
+         * References
+         * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+         * @default null
+         */
+        references?: string[] | null;
+        /**
+         * References As
+         * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+         * @default null
+         */
+        references_as?: ("references" | "start_keyframe") | null;
         /**
          * Priority
          * @description higher runs sooner
@@ -699,6 +793,87 @@ export interface components {
        * @default null
        */
       bars_per_shot?: string | null;
+    };
+    /**
+     * CameraIn
+     * @description A camera move for a take, a shot or a board. A take's stored request sends it back
+     * with its route and still (as recorded): the move is drawn again from that still.
+     */
+    CameraIn: {
+      /**
+       * Move
+       * @description push_in, pull_out, pan_left/right, tilt_up/down, truck_left/right, static or infinite_zoom (a chain of push-ins)
+       * @enum {string}
+       */
+      move: "static" | "push_in" | "pull_out" | "pan_left" | "pan_right" | "tilt_up" | "tilt_down" | "truck_left" | "truck_right" | "infinite_zoom";
+      /**
+       * Amount
+       * @description how far: the end frame is 1 + amount times closer
+       * @default 0.25
+       */
+      amount?: number;
+      /**
+       * Route
+       * @description as a take record says it (the bridge chooses)
+       * @default null
+       */
+      route?: ("keyframes" | "camera_lora") | null;
+      /**
+       * Still
+       * @description as a take record names it: the image the move starts from
+       * @default null
+       */
+      still?: string | null;
+      /**
+       * Lora
+       * @description as a take record names it
+       * @default null
+       */
+      lora?: string | null;
+      /**
+       * Link
+       * @description which push-in of an infinite zoom
+       * @default 0
+       */
+      link?: number;
+    };
+    /**
+     * CameraShot
+     * @description A camera move as a take used it (bridge.looks.moves fills the route when the job is
+     * queued): `move` and `amount` as the editor asked (bridge.looks.camera.Move); `route`
+     * says how the model was steered: `keyframes` (start and end drawn from `still`, the
+     * image the move starts from, stored by sha256) or `camera_lora` (the model's own camera
+     * adapter, `lora` its repo). `link` counts the push-ins of an infinite zoom (0 starts from
+     * the still; each next one from the last frame of the one before).
+     */
+    CameraShot: {
+      /** Move */
+      move: string;
+      /**
+       * Amount
+       * @default 0.25
+       */
+      amount?: number;
+      /**
+       * Route
+       * @default null
+       */
+      route?: string | null;
+      /**
+       * Still
+       * @default null
+       */
+      still?: string | null;
+      /**
+       * Lora
+       * @default null
+       */
+      lora?: string | null;
+      /**
+       * Link
+       * @default 0
+       */
+      link?: number;
     };
     /** CancelledData */
     CancelledData: {
@@ -850,10 +1025,27 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -1008,6 +1200,8 @@ export interface components {
       retake: boolean;
       /** Continue Frames */
       continue_frames: number;
+      /** References */
+      references: boolean;
     };
     /**
      * CredentialsOut
@@ -1542,6 +1736,22 @@ export interface components {
        */
       force?: boolean;
     };
+    /** FinishQueued */
+    FinishQueued: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /** Draft Take Id */
+      draft_take_id: string;
+      /** Batch Id */
+      batch_id: string;
+      /**
+       * Route
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+    };
     /**
      * FinishRoute
      * @description How "Finish" makes a draft's final: latent_upsample (2x, then a refine pass at
@@ -1559,6 +1769,18 @@ export interface components {
       refine_strength: number | null;
       /** Refine Steps */
       refine_steps: number | null;
+    };
+    /** FinishSkipped */
+    FinishSkipped: {
+      /** Shot Id */
+      shot_id: string;
+      /** Index */
+      index: number;
+      /**
+       * Reason
+       * @description no pick, already final, or why it cannot be finished
+       */
+      reason: string;
     };
     /** FormatList */
     FormatList: {
@@ -1672,10 +1894,27 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -2323,10 +2562,28 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
        * Loras
-       * @description LoRAs from the shelf (GET /loras) with their weights; several mix
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
        * @default null
        */
       loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default references
+       * @enum {string}
+       */
+      references_as?: "references" | "start_keyframe";
       /**
        * @description frames of a take it continues from or retakes, as stored (continue_from and retake fill it)
        * @default null
@@ -3063,6 +3320,29 @@ export interface components {
        */
       keyframes?: components["schemas"]["KeyframeIn"][] | null;
       /**
+       * Loras
+       * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
+       * @default null
+       */
+      loras?: components["schemas"]["LoraUseIn"][] | null;
+      /**
+       * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+       * @default null
+       */
+      camera?: components["schemas"]["CameraIn"] | null;
+      /**
+       * References
+       * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+       * @default null
+       */
+      references?: string[] | null;
+      /**
+       * References As
+       * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+       * @default null
+       */
+      references_as?: ("references" | "start_keyframe") | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -3330,6 +3610,14 @@ export interface components {
       keyframes?: components["schemas"]["KeyframeRecord"][];
       /** Loras */
       loras?: components["schemas"]["AppliedLora"][];
+      camera?: components["schemas"]["CameraShot"] | null;
+      /** References */
+      references?: string[];
+      /**
+       * References As
+       * @enum {string}
+       */
+      references_as?: "references" | "start_keyframe";
       video?: components["schemas"]["VideoRecord"] | null;
       final?: components["schemas"]["Final"] | null;
       handles?: components["schemas"]["Handles"] | null;
@@ -3450,6 +3738,39 @@ export interface components {
        */
       takes_target?: number | null;
     };
+    /** ShotFinish */
+    ShotFinish: {
+      /**
+       * Take Id
+       * @description the draft
+       */
+      take_id: string;
+      /** Model */
+      model: string;
+      /**
+       * Route
+       * @description latent_upsample: 2x latents and a refine pass (LTX); full_render: the delivery size from the same seed
+       * @enum {string}
+       */
+      route: "latent_upsample" | "full_render";
+      draft: components["schemas"]["DraftSize"];
+      delivery: components["schemas"]["DeliverySize"];
+      refine: components["schemas"]["Refine"] | null;
+      /**
+       * Estimate S
+       * @description None until this machine has timed the model on a large enough take
+       */
+      estimate_s: number | null;
+      /** Limit S */
+      limit_s: number;
+      /** Shot Id */
+      shot_id: string;
+      /**
+       * Index
+       * @description the shot's place on the board, from 0
+       */
+      index: number;
+    };
     /**
      * ShotOut
      * @description One shot of a board: what to generate for it, how long it runs, and its pick.
@@ -3556,6 +3877,29 @@ export interface components {
          * @default null
          */
         keyframes?: components["schemas"]["KeyframeIn"][] | null;
+        /**
+         * Loras
+         * @description LoRAs from the shelf (GET /loras) with their weights; several mix. A board's defaults hold its looks for every shot; a shot's overrides replace them
+         * @default null
+         */
+        loras?: components["schemas"]["LoraUseIn"][] | null;
+        /**
+         * @description a camera move (push_in, pull_out, pan, tilt, truck, static, infinite_zoom); the record says its route: keyframes drawn from the start image, or a camera LoRA
+         * @default null
+         */
+        camera?: components["schemas"]["CameraIn"] | null;
+        /**
+         * References
+         * @description reference images (ingredients: a character, an object, a style) by the sha256 from POST /images; Wan VACE takes them, other models refuse them unless references_as is start_keyframe
+         * @default null
+         */
+        references?: string[] | null;
+        /**
+         * References As
+         * @description references: the model's reference input; start_keyframe: the first reference starts the take, on models that take a start image
+         * @default null
+         */
+        references_as?: ("references" | "start_keyframe") | null;
         /**
          * Priority
          * @description higher runs sooner
@@ -4750,6 +5094,62 @@ export interface operations {
       403: components["responses"]["Error403"];
       404: components["responses"]["Error404"];
       413: components["responses"]["Error413"];
+      503: components["responses"]["Error503"];
+      507: components["responses"]["Error507"];
+    };
+  };
+  /**
+   * Estimate finishing every pick of a board
+   * @description How many finals, by which routes, and about how long in all; shots without a pick, or whose pick is a final already, are listed as skipped.
+   */
+  finals_board_estimate: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BoardFinishEstimate"];
+        };
+      };
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+    };
+  };
+  /**
+   * Finish every pick of a board
+   * @description Queues each pick's final; when one is done it replaces its draft as the shot's pick (the draft stays its parent), an edit that undo takes back. Every final is checked before any is queued.
+   */
+  finals_board_finish: {
+    parameters: {
+      path: {
+        board_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BoardFinishIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BoardFinishOut"];
+        };
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
+      409: components["responses"]["Error409"];
+      413: components["responses"]["Error413"];
+      429: components["responses"]["Error429"];
       503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
     };
