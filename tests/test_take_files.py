@@ -127,3 +127,41 @@ def test_bad_reads_raise_value_error(tmp_path: Path) -> None:
             read_frame(take.video, at)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         probe(take.sidecar)
+
+
+def test_a_take_whose_record_does_not_fit_its_type_is_answered_not_a_500(server):
+    """Takes brought back from their files by recovery may hold a record of an early
+    version (no size, no schema version) or a key that does not read as its type: the page
+    of takes still answers, the missing keys from the take's row, the odd key left out."""
+    import uuid
+
+    from bridge.config import Settings
+    from bridge.library import store
+    from bridge.library.db import Database
+    from tests.test_panel_support import STRIP
+
+    conn = Database(Settings(data_dir=server.data_dir).db_path).conn()
+    tag = uuid.uuid4().hex[:8]
+    records = {f"tk{tag}0": {"request": {"prompt": "old é", "model": "tiny", "seed": 3}},
+               f"tk{tag}1": {"timings": "not a mapping", "encode_s": 1.5}}
+    for i, (take_id, record) in enumerate(records.items()):
+        take = {"id": take_id, "job_id": f"jb{tag}{i}", "batch_id": f"bt{tag}",
+                "created_at": 50.0 + i, "prompt": f"odd {tag}", "model": "tiny", "seed": i,
+                "width": 64, "height": 36, "num_frames": 9, "fps": 24.0, "duration_s": 0.375,
+                "record": record, "folder": "odd records", "stem": take_id,
+                "filmstrip": STRIP}
+        store.insert_recovered_take(conn, take, {"id": take["job_id"], "idx": 0,
+                                                 "created_at": 50.0, "request": {}},
+                                    {"id": f"bt{tag}", "created_at": 50.0, "takes": 2,
+                                     "request": {}})
+    conn.close()
+    page = server.api("GET", "/takes", params={"q": f"odd {tag}"})
+    assert page.status_code == 200, page.text
+    got = {t["id"]: t["record"] for t in page.json()["takes"]}
+    assert set(got) == set(records)
+    old, odd = got[f"tk{tag}0"], got[f"tk{tag}1"]
+    assert (old["width"], old["num_frames"], old["request"]["prompt"]) == (64, 9, "old é")
+    assert "timings" not in odd and odd["encode_s"] == 1.5
+    assert odd["request"]["prompt"] == f"odd {tag}"
+    one = server.api("GET", f"/takes/tk{tag}1")
+    assert one.status_code == 200 and "timings" not in one.json()["record"]

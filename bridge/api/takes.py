@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint
+from pydantic import TypeAdapter, ValidationError
 
 from bridge.api.common import services
 from bridge.api.contract import Link, Reply, route
@@ -15,14 +18,22 @@ from bridge.api.schemas.takes import (
     TakePage,
     TakePatch,
     TakeQuery,
+    TakeRecordOut,
 )
 from bridge.boards import service as board_service
 from bridge.engine.events import EventKind
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import curation, store, trash
 from bridge.library.records import Take
+from bridge.request import SCHEMA_VERSION as REQUEST_VERSION
 
 bp = Blueprint("takes", __name__)
+log = logging.getLogger("promptcut.takes")
+
+# What every record holds, from the take's own row where a record lacks it (a take brought
+# back from its files by recovery, a record of an early version, a hand-edited sidecar).
+_CORE = ("take_id", "created_at", "width", "height", "num_frames", "fps")
+_RECORD = TypeAdapter(TakeRecordOut)
 
 
 def take_json(take: Take) -> TakeOut:  # type: ignore[valid-type]
@@ -35,7 +46,51 @@ def take_json(take: Take) -> TakeOut:  # type: ignore[valid-type]
         url = s.signed(rel)
         # Sign the decoded path (what the server sees); send it percent-encoded.
         out[key] = url.replace(rel, quote(rel, safe="/"), 1)
-    return TakeOut.model_validate(out)
+    out["record"] = _with_core(take, out.get("record") or {})
+    try:
+        return TakeOut.model_validate(out)
+    except ValidationError:
+        out["record"] = _readable_record(take, out["record"])
+        return TakeOut.model_validate(out)
+
+
+def _with_core(take: Take, record: dict[str, Any]) -> dict[str, Any]:
+    """Keys every record holds, from the take's row where the record lacks them."""
+    if all(k in record for k in _CORE) and isinstance(record.get("request"), dict):
+        return record
+    out = {"schema_version": 1, "take_id": take.id, "created_at": take.created_at,
+           "width": take.width, "height": take.height, "num_frames": take.num_frames,
+           "fps": take.fps, **record}
+    request = out.get("request") if isinstance(out.get("request"), dict) else {}
+    out["request"] = {**_request_of(take), **request}
+    return out
+
+
+def _request_of(take: Take) -> dict[str, Any]:
+    """What the take's row says of its request (its record's may be missing)."""
+    return {"schema_version": REQUEST_VERSION, "prompt": take.prompt, "model": take.model,
+            "seed": take.seed, "width": take.width, "height": take.height,
+            "num_frames": take.num_frames, "fps": take.fps}
+
+
+def _readable_record(take: Take, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as its answer type reads it. The record on disk stays as it was read (a
+    newer version's keys survive there); the answer never fails on it: a key that does not
+    read as its type is left out of the answer and logged, so one odd record cannot turn a
+    page of takes into a 500."""
+    out = dict(record)
+    for _ in range(4):  # each pass drops what the one before found unreadable
+        try:
+            _RECORD.validate_python(out)
+            break
+        except ValidationError as err:
+            bad = {e["loc"][0] for e in err.errors() if e["loc"]}
+            log.warning("take %s: record keys %s do not read as their type; answered "
+                        "without them", take.id, sorted(map(str, bad)))
+            if "request" in bad:
+                out["request"] = _request_of(take)
+            out = {k: v for k, v in out.items() if k not in bad or k in (*_CORE, "request")}
+    return out
 
 
 def _get(take_id: str) -> Take:
