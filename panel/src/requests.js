@@ -1,5 +1,5 @@
 // Job bodies built from what the bridge already knows: retry a failed job, re-roll a take
-// (same settings, new seed), continue a take from its last frame.
+// (same settings, new seed), continue a take from its last frames, retake it.
 //
 // No list of fields here: the bridge declares them once (bridge/request.py). A take's stored
 // request holds POST /jobs fields under the same names (the bridge's tests hold it to that),
@@ -53,23 +53,42 @@ export function takeRequest(take) {
   return { prompt, model, seed, width, height, num_frames, fps };
 }
 
+/** The shot (and through it the board) a take was made for: a new take made from it
+ * belongs there too, so it can be picked for that shot at once. @param {any} take @param {any} body */
+function keepShot(take, body) {
+  if (take.shot_id) body.shot_id = take.shot_id;
+  return body;
+}
+
 /** Re-roll: same request, a seed the bridge picks. */
 export function rerollBody(take) {
   const body = jobBody(takeRequest(take));
   delete body.seed;
   body.takes = 1;
-  if (take.shot_id) body.shot_id = take.shot_id; // the new take can be picked for its shot
-  return body;
+  return keepShot(take, body);
 }
 
-/** Continue: the same shot, starting where this take ends. */
+/** Continue: the same shot, starting where this take ends. `continue_from` lets the bridge
+ * hold on the take's last frames where the model can (else on its last frame); what the
+ * take itself was conditioned on (its start image, frames, keyframes) is not the new take's. */
 export function continueBody(take) {
   const body = jobBody(takeRequest(take));
-  delete body.seed;
+  for (const k of ["seed", "init_image", "video", "keyframes", "parent_take_id"]) delete body[k];
   body.takes = 1;
-  body.init_image = { take_id: take.id, frame: "last" };
-  body.parent_take_id = take.id;
-  return body;
+  body.continue_from = take.id;
+  return keepShot(take, body);
+}
+
+/** Retake: the take's shot again, following its motion and framing, at `strength`
+ * (0.1 touches up, 1 reimagines); a new seed, and `changes` (a new prompt) on top.
+ * @param {any} take @param {number} strength @param {Record<string, any>} [changes] */
+export function retakeBody(take, strength, changes = {}) {
+  const body = jobBody(takeRequest(take));
+  for (const k of ["seed", "init_image", "video", "parent_take_id"]) delete body[k];
+  Object.assign(body, changes);
+  body.takes = 1;
+  body.retake = { take_id: take.id, strength };
+  return keepShot(take, body);
 }
 
 /** Retry: exactly the same request, seed included (the seed did not make it fail). */

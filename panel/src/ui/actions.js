@@ -36,7 +36,7 @@ export function mountActions(root, theHost) {
       btn("insert", placeLabel, caps.timeline ? "Insert at the playhead (Enter)" : "Download the take file (Enter)", () => place(false)),
       caps.timeline ? btn("overwrite", "Overwrite", "Overwrite at the playhead", () => place(true)) : null,
       btn("reroll", "Re-roll", "Same settings, new seed", reroll),
-      btn("continue", "Continue", "New take starting from this take's last frame", extend),
+      btn("continue", "Continue", "New take for the same shot, holding on this take's last frames (the last frame where the model cannot)", extend),
       btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare)),
     h("div.row.wrap", null,
       btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence (A)", assemble),
@@ -114,9 +114,15 @@ export function reroll() {
 export function extend() {
   return guard(async () => {
     const takes = need(targetTakes());
-    for (const t of takes) await postJobs(continueBody(t));
-    return takes.length;
-  }, (n) => `Continuing ${n} take${n === 1 ? "" : "s"} from the last frame.`);
+    let frames = 0;
+    for (const t of takes) {
+      const r = await postJobs(continueBody(t));
+      const video = r.jobs && r.jobs[0] && r.jobs[0].request && r.jobs[0].request.video;
+      frames = Math.max(frames, video && video.frames ? video.frames.length : 1);
+    }
+    return { n: takes.length, frames };
+  }, ({ n, frames }) => `Continuing ${n} take${n === 1 ? "" : "s"} from ${frames > 1
+    ? `the last ${frames} frames` : "the last frame"}.`);
 }
 
 export function compare() {
