@@ -9,6 +9,8 @@ import { on, setBoard, state } from "../store.js";
 import { announce, clear, field, getData, guard, h, option, toast } from "./dom.js";
 import { TIMELINE_TYPES, sequenceCommands } from "./board_sequence.js";
 import { shotCard } from "./board_shot.js";
+import { generateWithLooks, renderLooks } from "./looks.js";
+import { finishAllButton } from "./direct_finish.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
 let host = null;
@@ -61,6 +63,7 @@ export function mountBoard(root, theHost) {
   const wave = h("canvas.wave#board-wave", { "aria-label": "Song waveform with beats and cuts", role: "img" });
   const summary = h("div.info#board-summary");
   const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
+  const looks = h("div.board-looks#board-looks-root");
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
 
@@ -86,11 +89,12 @@ export function mountBoard(root, theHost) {
         tempo, btn("grid-tempo", "Set", "Use this tempo", () => setGrid(tempo.value ? { tempo: Number(tempo.value) } : { tempo: null })),
         h("span.grow"), bars,
         btn("board-fill", "bars a shot", "N bars a shot, as many shots as the song holds", () => fill(Number(bars.value)))),
-      summary, shots,
+      summary, looks, shots,
       h("div.row.wrap.board-foot", null, field("Takes", takesN), field("Model", model),
         btn("board-generate-missing", "Generate missing", "Takes for every shot without a pick", () => generateAll(true), "primary"),
         btn("board-generate-all", "Generate all", "Takes for every shot", () => generateAll(false)),
-        btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble", "The board's cut: picks on V1, the song on A1, a marker per shot", () => seq.assembleBoard()))));
+        btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble", "The board's cut: picks on V1, the song on A1, a marker per shot", () => seq.assembleBoard()),
+        finishAllButton(() => view.board, (m) => toast(m, "ok")))));
   const seq = sequenceCommands({ view, host, render, pickTimeline: () => timelineInput.click() });
 
   select.addEventListener("change", () => open(select.value));
@@ -151,12 +155,13 @@ export function mountBoard(root, theHost) {
       (b.layout_error ? ` · ${b.layout_error.message}` : "");
     if (b.song && document.activeElement !== tempo) tempo.value = String(b.song.tempo);
     drawWave(wave, b, view.selected);
+    renderLooks(looks, b, reload);
     const focus = focusSpot(shots);
     const current = b.shots.some((s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
     clear(shots);
     for (const s of b.shots) {
       shots.append(shotCard(b, s, { selected: s.id === view.selected, current: s.id === current,
-        open: view.open.has(s.id), takes: view.takes.get(s.id), actions,
+        open: view.open.has(s.id), takes: view.takes.get(s.id), actions, model: model.value,
         timeline: host.capabilities.timeline, gap: view.gaps.get(s.id), preview: view.preview }));
     }
     if (focus) refocus(shots, focus);
@@ -255,7 +260,7 @@ export function mountBoard(root, theHost) {
 
   function generateAll(onlyMissing) {
     return guard(async () => {
-      const r = await api.generate(view.board.id, genBody({ only_missing: onlyMissing }));
+      const r = await generateWithLooks(view.board, genBody({ only_missing: onlyMissing }));
       refreshSoon();
       const skipped = (r.skipped || []).length ? ` Skipped ${r.skipped.length} without a prompt.` : "";
       return `Queued ${r.jobs.length} takes for ${r.shots.length} shots.${skipped}`;
@@ -358,7 +363,7 @@ export function mountBoard(root, theHost) {
       await reload(); // the shot's takes, and the board as it is now
     })),
     generate: (shot) => guard(async () => {
-      const r = await api.generate(view.board.id, genBody({ shot_ids: [shot.id] }));
+      const r = await generateWithLooks(view.board, genBody({ shot_ids: [shot.id] }));
       refreshSoon();
       return `Queued ${r.jobs.length} takes for ${shot.label}.`;
     }, (m) => m),
@@ -373,6 +378,7 @@ export function mountBoard(root, theHost) {
     },
     swap: (shot, take) => seq.swap(shot, take),
     placeInGap: (shot) => seq.placeInGap(shot),
+    genBody,
   };
 
   function wireDrag(list) {

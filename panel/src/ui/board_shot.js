@@ -3,6 +3,7 @@
 
 import { absolute } from "../boards/calls.js";
 import { h } from "./dom.js";
+import { directButton, directDrawer } from "./direct.js";
 
 /** "4.00 s · 100 f · 2 bars" for a laid-out shot. */
 export function lengthText(shot) {
@@ -47,6 +48,7 @@ export function shotCard(board, shot, ctx) {
       "aria-label": `${ctx.open ? "Hide takes of" : "Takes of"} ${name}`, "aria-controls": `takes-${shot.id}`,
       onclick: () => a.toggle(shot) }, ctx.open ? "Hide takes" : "Takes"),
     h("button.small.shot-split", { type: "button", "aria-label": `Split ${name}`, onclick: () => a.split(shot) }, "Split"),
+    directButton(shot, ctx),
     ctx.gap ? h("button.small.primary.shot-place-gap", { type: "button", disabled: pick ? null : true,
       onclick: () => a.placeInGap(shot) }, "Place in gap") : null,
     h("span.grow"),
@@ -60,7 +62,7 @@ export function shotCard(board, shot, ctx) {
   poster, h("div.shot-body", null, head,
     h("div.info.shot-length", null, lengthText(shot)),
     h("div.info.shot-count", null, counts), plan, prompt, buttons,
-    ctx.open ? takeStrip(board, shot, ctx) : null));
+    ctx.open ? takeStrip(board, shot, ctx) : null, directDrawer(board, shot, ctx)));
   card.addEventListener("click", (e) => {
     if (e.target === card || e.target === poster) a.select(shot);
   });

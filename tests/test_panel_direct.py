@@ -1,0 +1,216 @@
+"""Directing shots from the panel, in Chromium against a real bridge: Continue names the take
+(`continue_from`) and keeps its shot; a shot's Direct drawer offers keyframes only where the
+shot's model takes them (and says why not elsewhere), and a keyframe placed on bar 2 reaches
+the take's request as a bar place; the board's Look sends a LoRA's weight with Generate;
+Finish shows its estimate before it queues the final. Screenshots at 320 and 1280 px."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+from test_panel_support import SCREENSHOTS, browser_context, open_panel  # noqa: F401
+
+from tests import drums
+
+pytestmark = pytest.mark.browser
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+SPILLING = """() => [...document.querySelectorAll('body *')].filter(e =>
+    e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8)
+    .map(e => `${e.tagName}.${e.className}#${e.id}`)"""
+SMALL = {"model": "tiny", "steps": 1, "width": 32, "height": 32}
+
+
+@pytest.fixture(scope="module")
+def board(server, tmp_path_factory):
+    """A board with a song (8 bars at 120 BPM), two shots of 2 bars, and one take of the
+    first shot made with the tiny model."""
+    song = drums.write(tmp_path_factory.mktemp("direct") / "song é.wav",
+                       drums.pattern(120.0, 17.0)[0])
+    with song.open("rb") as f:
+        up = server.api("POST", "/songs", files={"file": (song.name, f.read())})
+    assert up.status_code in (200, 201), up.text
+    made = server.api("POST", "/boards", json={"name": "Direct é", "song_id": up.json()["id"],
+                                               "defaults": {"steps": 1}})
+    assert made.status_code == 201, made.text
+    b = made.json()
+    filled = server.api("POST", f"/boards/{b['id']}/fill", json={"bars_per_shot": 2})
+    assert filled.status_code in (200, 201), filled.text
+    shots = filled.json()["shots"][:2]
+    for i, s in enumerate(shots):
+        server.api("PATCH", f"/shots/{s['id']}", json={"prompt": f"shot {i + 1} of a test"})
+    take = server.make_takes(1, prompt="the first take", num_frames=17, shot_id=shots[0]["id"],
+                             **SMALL)[0]
+    assert take["shot_id"] == shots[0]["id"]
+    return {"id": b["id"], "shots": shots, "take": take}
+
+
+def posted(page, path_part: str, action) -> dict:
+    """The JSON body of the POST the panel sends to a path containing `path_part`."""
+    with page.expect_request(lambda r: r.method == "POST" and path_part in r.url) as req:
+        action()
+    return json.loads(req.value.post_data or "{}")
+
+
+def cancel_all(server, jobs) -> None:
+    for j in jobs:
+        server.api("POST", f"/jobs/{j['id']}/cancel")
+
+
+def open_board(browser_context, server, width=1280):  # noqa: F811
+    page = open_panel(browser_context, server, width=width)
+    page.click("#tab-board")
+    page.locator("#board-shots .shot").nth(1).wait_for()
+    return page
+
+
+def open_drawer(page, n: int):
+    card = page.locator("#board-shots .shot").nth(n)
+    card.locator(".shot-direct-toggle").click()
+    page.locator(".direct").wait_for()
+    return page.locator(".direct")
+
+
+def test_continue_names_the_take_and_keeps_its_shot(browser_context, server, board):  # noqa: F811
+    take = board["take"]
+    page = open_panel(browser_context, server)
+    page.click("#tab-gallery")
+    card = page.locator(f"#gallery .take[data-take-id='{take['id']}']")
+    card.locator(".prompt").click()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        page.click("#continue")
+    body = json.loads(answer.value.request.post_data or "{}")
+    assert body["continue_from"] == take["id"] and body["shot_id"] == take["shot_id"]
+    assert "init_image" not in body and "parent_take_id" not in body
+    [cont] = answer.value.json()["jobs"]
+    page.locator(".toast", has_text="from the last 9 frames").first.wait_for()
+    reroll = posted(page, "/jobs", lambda: page.click("#reroll"))
+    assert reroll["shot_id"] == take["shot_id"] and "seed" not in reroll
+    # The continuation is made, held on the take's last frames, for the same shot and board.
+    done = server.wait_jobs([cont["id"]], timeout=180)
+    made = server.api("GET", f"/takes/{done[0]['take_id']}").json()
+    assert (made["shot_id"], made["board_id"]) == (take["shot_id"], take["board_id"])
+    assert made["record"]["request"]["video"]["take_id"] == take["id"]
+    assert page.errors == []
+    page.close()
+
+
+def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context, server,  # noqa: F811
+                                                                 board, tmp_path):
+    shot = board["shots"][1]
+    server.api("PATCH", f"/shots/{shot['id']}", json={"model": "tiny-wan"})
+    page = open_board(browser_context, server)
+    drawer = open_drawer(page, 1)
+    why = drawer.locator(".direct-key-why")
+    assert "cannot take keyframes" in why.inner_text()
+    assert not drawer.locator(".direct-key-add").is_visible()
+    assert "cannot retake" in drawer.locator(".direct-retake-why").inner_text()
+    # The tiny LTX takes keyframes at any frame: the form is there, bars on the song's grid.
+    drawer.locator(".shot-dx-model").select_option("tiny")
+    page.wait_for_function("() => !document.querySelector('.direct-key-add').hidden")
+    assert "any frame" in why.inner_text()
+    image = tmp_path / "key é.png"
+    Image.new("RGB", (32, 32), (20, 160, 90)).save(image)
+    drawer.locator(".shot-dx-source").select_option("upload")
+    drawer.locator(".shot-dx-file").set_input_files(str(image))
+    drawer.locator(".shot-dx-unit").select_option("bar")
+    drawer.locator(".shot-dx-at").fill("2")
+    patch = {}
+    page.on("request", lambda r: r.method == "PATCH" and "/shots/" in r.url
+            and patch.update(json.loads(r.post_data or "{}")))
+    drawer.locator(".shot-dx-add").click()
+    page.locator(".direct-key").first.wait_for()
+    assert "bar 2" in drawer.locator(".direct-key").first.inner_text()
+    assert drawer.locator(".direct-pin").count() == 1
+    [key] = patch["overrides"]["keyframes"]
+    assert key["bar"] == 2 and len(key["upload"]) == 64
+    # Generate: the take's request holds the keyframe as a bar place, laid out in seconds.
+    page.fill("#board-takes", "1")
+    out = {}
+    page.on("response", lambda r: r.request.method == "POST" and "/generate" in r.url
+            and out.update(r.json()))
+    drawer.locator(".shot-dx-generate").click()
+    page.wait_for_function("() => /keyframe/i.test(document.querySelector('.direct-note')"
+                           ".textContent)")
+    [job] = out["jobs"]
+    cancel_all(server, out["jobs"])
+    [kf] = job["request"]["keyframes"]
+    assert kf["place"]["bar"] == 2 and kf["place"]["seconds"] > 0
+    # Sections on the same ruler, saved as the shot's timed prompt.
+    drawer.locator(".shot-dx-sec-add").click()
+    drawer.locator(".shot-dx-sec-add").click()
+    drawer.locator(".shot-dx-sec-text").nth(1).fill("the table becomes a field")
+    drawer.locator(".shot-dx-sec-save").click()
+    page.wait_for_function("() => document.querySelectorAll('.direct-band').length === 2")
+    got = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]["prompt"]
+    assert got == "bars 1-2: shot 2 of a test | bars 3-4: the table becomes a field"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".direct").screenshot(path=str(SCREENSHOTS / "direct-1280.png"))
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SCREENSHOTS / "direct-320.png"), full_page=True)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+    assert page.errors == []
+    page.close()
+
+
+def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
+        browser_context, server, board, tmp_path):  # noqa: F811
+    from diffusers import LTXPipeline
+    from test_looks_loras import make_lora
+
+    from bridge.config import Settings
+
+    file = make_lora(LTXPipeline, Settings(data_dir=server.data_dir).models_dir, "ltx",
+                     tmp_path / "lora é", seed=1)
+    added = server.api("POST", "/loras", json={"name": "Grain é", "path": str(file)})
+    assert added.status_code == 201, added.text
+    lora = added.json()["lora"]
+    shot = board["shots"][0]
+    server.api("PATCH", f"/shots/{shot['id']}", json={"selected_take_id": board["take"]["id"]})
+    page = open_board(browser_context, server)
+    looks = page.locator("#board-looks")
+    looks.locator(".looks-add-select").select_option(lora["id"])
+    looks.locator(".looks-add").click()
+    slider = looks.locator(".looks-weight").first
+    slider.wait_for()
+    slider.evaluate("e => { e.value = '0.6'; e.dispatchEvent(new Event('input'));"
+                    " e.dispatchEvent(new Event('change')); }")
+    page.wait_for_function("() => document.querySelector('#board-looks .looks-weight')"
+                           "?.value === '0.6'")
+    page.fill("#board-takes", "1")
+    card = page.locator("#board-shots .shot").nth(0)
+    out = {}
+    page.on("response", lambda r: r.request.method == "POST" and "/generate" in r.url
+            and out.update(r.json()))
+    body = posted(page, "/generate", lambda: card.locator(".shot-generate").click())
+    assert body["loras"] == [{"lora": lora["id"], "weight": 0.6}]
+    assert body["shot_ids"] == [shot["id"]]
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(300)
+    cancel_all(server, out.get("jobs", []))
+    assert out["jobs"][0]["request"]["loras"][0]["weight"] == 0.6
+    # Finish on the pick: the estimate first, then the final is queued.
+    page.screenshot(path=str(SCREENSHOTS / "looks-1280.png"))
+    drawer = open_drawer(page, 0)
+    drawer.locator(".finish-one").click()
+    estimate = drawer.locator(".finish-estimate")
+    estimate.wait_for()
+    text = estimate.inner_text()
+    assert "32×32 →" in text and "frames" in text, text
+    queued = {}
+    page.on("response", lambda r: r.request.method == "POST" and r.url.endswith("/finish")
+            and queued.update(r.json()))
+    drawer.locator(".finish-go").click()
+    page.wait_for_function("() => /Finishing/.test(document.querySelector('.direct-note')"
+                           ".textContent)")
+    cancel_all(server, queued["jobs"])
+    assert queued["jobs"][0]["request"]["final"]["take_id"] == board["take"]["id"]
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.wait_for_timeout(200)
+    page.locator("#board-looks").screenshot(path=str(SCREENSHOTS / "looks-320.png"))
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+    assert page.errors == []
+    page.close()
