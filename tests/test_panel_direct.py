@@ -123,19 +123,21 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
     drawer.locator(".shot-dx-add").click()
     page.locator(".direct-key").first.wait_for()
     assert "bar 2" in drawer.locator(".direct-key").first.inner_text()
-    assert drawer.locator(".direct-pin").count() == 1
+    # On the ruler, halfway along the 2-bar shot: bar 2 starts halfway through it.
+    left = drawer.locator(".direct-pin").evaluate("e => parseFloat(e.style.left)")
+    assert 45 < left < 55, left
     [key] = patch["overrides"]["keyframes"]
     assert key["bar"] == 2 and len(key["upload"]) == 64
     # Generate: the take's request holds the keyframe as a bar place, laid out in seconds.
     page.fill("#board-takes", "1")
-    out = {}
-    page.on("response", lambda r: r.request.method == "POST" and "/generate" in r.url
-            and out.update(r.json()))
-    drawer.locator(".shot-dx-generate").click()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        drawer.locator(".shot-dx-generate").click()
+    out = answer.value.json()
+    cancel_all(server, out["jobs"])
+    [job] = out["jobs"]
     page.wait_for_function("() => /keyframe/i.test(document.querySelector('.direct-note')"
                            ".textContent)")
-    [job] = out["jobs"]
-    cancel_all(server, out["jobs"])
     [kf] = job["request"]["keyframes"]
     assert kf["place"]["bar"] == 2 and kf["place"]["seconds"] > 0
     # Sections on the same ruler, saved as the shot's timed prompt.
@@ -145,9 +147,10 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
     drawer.locator(".shot-dx-sec-save").click()
     page.wait_for_function("() => document.querySelectorAll('.direct-band').length === 2")
     got = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]["prompt"]
-    assert got == "bars 1-2: shot 2 of a test | bars 3-4: the table becomes a field"
+    assert got == "bar 1: shot 2 of a test | bar 2: the table becomes a field"
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.locator(".direct").screenshot(path=str(SCREENSHOTS / "direct-1280.png"))
+    page.locator(".direct").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "direct-1280.png"), full_page=True)
     page.set_viewport_size({"width": 320, "height": 820})
     page.wait_for_timeout(200)
     page.screenshot(path=str(SCREENSHOTS / "direct-320.png"), full_page=True)
@@ -182,15 +185,14 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
                            "?.value === '0.6'")
     page.fill("#board-takes", "1")
     card = page.locator("#board-shots .shot").nth(0)
-    out = {}
-    page.on("response", lambda r: r.request.method == "POST" and "/generate" in r.url
-            and out.update(r.json()))
-    body = posted(page, "/generate", lambda: card.locator(".shot-generate").click())
-    assert body["loras"] == [{"lora": lora["id"], "weight": 0.6}]
-    assert body["shot_ids"] == [shot["id"]]
-    page.wait_for_function("() => true")
-    page.wait_for_timeout(300)
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        card.locator(".shot-generate").click()
+    body = json.loads(answer.value.request.post_data or "{}")
+    out = answer.value.json()
     cancel_all(server, out.get("jobs", []))
+    assert body["loras"] == [{"lora": lora["id"], "weight": 0.6}], out
+    assert body["shot_ids"] == [shot["id"]]
     assert out["jobs"][0]["request"]["loras"][0]["weight"] == 0.6
     # Finish on the pick: the estimate first, then the final is queued.
     page.screenshot(path=str(SCREENSHOTS / "looks-1280.png"))
@@ -200,14 +202,14 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
     estimate.wait_for()
     text = estimate.inner_text()
     assert "32×32 →" in text and "frames" in text, text
-    queued = {}
-    page.on("response", lambda r: r.request.method == "POST" and r.url.endswith("/finish")
-            and queued.update(r.json()))
-    drawer.locator(".finish-go").click()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/finish")) as answer:
+        drawer.locator(".finish-go").click()
+    queued = answer.value.json()
     page.wait_for_function("() => /Finishing/.test(document.querySelector('.direct-note')"
                            ".textContent)")
     cancel_all(server, queued["jobs"])
-    assert queued["jobs"][0]["request"]["final"]["take_id"] == board["take"]["id"]
+    assert queued["jobs"][0]["request"]["final"]["draft_take_id"] == board["take"]["id"]
     page.set_viewport_size({"width": 320, "height": 820})
     page.wait_for_timeout(200)
     page.locator("#board-looks").screenshot(path=str(SCREENSHOTS / "looks-320.png"))

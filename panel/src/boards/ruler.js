@@ -100,10 +100,12 @@ export function placeOf(unit, value) {
 const UNIT_WORDS = /** @type {Record<string, Unit>} */ ({ bar: "bar", bars: "bar", beat: "beat", beats: "beat",
   s: "seconds", sec: "seconds", secs: "seconds", second: "seconds", seconds: "seconds", frame: "frame", frames: "frame" });
 const PLURAL = /** @type {Record<Unit, string>} */ ({ bar: "bars", beat: "beats", seconds: "s", frame: "frames" });
-const SECTION = /^\s*(bars?|beats?|s|secs?|seconds?|frames?)\s+(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*:\s*([\s\S]*)$/i;
+const SINGULAR = /** @type {Record<Unit, string>} */ ({ bar: "bar", beat: "beat", seconds: "s", frame: "frame" });
+const SECTION = /^\s*(bars?|beats?|s|secs?|seconds?|frames?)\s+(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*:\s*([\s\S]*)$/i;
 
 /** A timed prompt's sections; [] when the prompt is not timed (plain text).
- * "bars 1-2: the couple at the table | bars 3-4: the table becomes a field"
+ * "bars 1-2: the couple at the table | bars 3-4: the table becomes a field"; "bar 5: …" is
+ * bar 5 alone.
  * @param {string} prompt @returns {Section[]} */
 export function parseSections(prompt) {
   const parts = String(prompt || "").split("|");
@@ -112,16 +114,18 @@ export function parseSections(prompt) {
   for (const part of parts) {
     const m = SECTION.exec(part);
     if (!m) return [];
-    out.push({ unit: UNIT_WORDS[m[1].toLowerCase()], from: Number(m[2]), to: Number(m[3]), text: m[4].trim() });
+    out.push({ unit: UNIT_WORDS[m[1].toLowerCase()], from: Number(m[2]), to: Number(m[3] ?? m[2]), text: m[4].trim() });
   }
   return out;
 }
 
-/** Sections back into one prompt, in the order they play; empty sections left out.
+/** Sections back into one prompt, in the order they play ("bar 2: …" for a single bar);
+ * empty sections left out.
  * @param {Section[]} sections */
 export function formatSections(sections) {
   return [...sections].filter((s) => s.text.trim()).sort((a, b) => a.from - b.from)
-    .map((s) => `${PLURAL[s.unit]} ${s.from}-${s.to}: ${s.text.trim().replace(/\|/g, "/")}`).join(" | ");
+    .map((s) => `${s.from === s.to ? `${SINGULAR[s.unit]} ${s.from}` : `${PLURAL[s.unit]} ${s.from}-${s.to}`}: `
+      + s.text.trim().replace(/\|/g, "/")).join(" | ");
 }
 
 /** Where a section spans on the ruler, seconds from the shot's start (ends inclusive of

@@ -269,7 +269,7 @@ function makeDrawer(shot) {
     };
     for (const c of [u, from, to, text]) c.addEventListener("input", sync);
     del.addEventListener("click", () => { sections.splice(i, 1); drawSections(); drawBands(); });
-    return h("div.row.direct-sec-row", null, u, from, to, text, del);
+    return h("div.direct-sec-row", null, h("div.row", null, u, from, h("span.hint", null, "to"), to, h("span.grow"), del), text);
   };
   function drawSections() {
     clear(secRows);
@@ -281,7 +281,7 @@ function makeDrawer(shot) {
     const hasSong = shotRuler(st.board, st.shot).hasSong;
     const u = last ? last.unit : hasSong ? "bar" : "seconds";
     const from = last ? last.to + (u === "bar" || u === "beat" ? 1 : 0) : u === "bar" || u === "beat" ? 1 : 0;
-    const span = u === "bar" || u === "beat" ? 1 : 1;
+    const span = u === "bar" || u === "beat" ? 0 : 1; // a bar or beat counts whole: "bar 1"
     if (!sections.length && st.shot.prompt) sections.push({ unit: u, from, to: from + span, text: st.shot.prompt });
     else sections.push({ unit: u, from, to: from + span, text: "" });
     drawSections();
@@ -361,17 +361,25 @@ function makeDrawer(shot) {
   const rulerNow = () => shotRuler(st.board, st.shot);
   const pct = (/** @type {number} */ t, /** @type {Ruler} */ r) => `${Math.max(0, Math.min(100, (100 * t) / Math.max(r.seconds, 1e-6)))}%`;
 
+  /** Positions a mark through the CSSOM: the panel's CSP refuses style attributes.
+   * @param {HTMLElement} mark @param {string} left @param {string} [width] */
+  function placed(mark, left, width) {
+    mark.style.left = left;
+    if (width) mark.style.width = width;
+    return mark;
+  }
+
   function drawRuler() {
     const r = rulerNow();
     clear(ticks);
     for (const b of r.beats) {
-      ticks.append(h(`span.direct-tick${b.bar !== null ? ".bar" : ""}`, { style: `left:${pct(b.t, r)}` },
-        b.bar !== null ? h("span.direct-tick-label", null, String(b.bar)) : null));
+      ticks.append(placed(h(`span.direct-tick${b.bar !== null ? ".bar" : ""}`, null,
+        b.bar !== null ? h("span.direct-tick-label", null, String(b.bar)) : null), pct(b.t, r)));
     }
     if (!r.hasSong) {
       const step = r.seconds > 8 ? 2 : r.seconds > 3 ? 1 : 0.5;
       for (let t = 0; t < r.seconds; t += step) {
-        ticks.append(h("span.direct-tick.bar", { style: `left:${pct(t, r)}` }, h("span.direct-tick-label", null, `${t}s`)));
+        ticks.append(placed(h("span.direct-tick.bar", null, h("span.direct-tick-label", null, `${t}s`)), pct(t, r)));
       }
     }
     rulerNote.textContent = r.hasSong
@@ -380,7 +388,7 @@ function makeDrawer(shot) {
     clear(pins);
     shotKeyframes(st.shot).forEach((k, i) => {
       const t = placeSeconds(r, keyPlace(k));
-      if (t !== null) pins.append(h("span.direct-pin", { style: `left:${pct(t, r)}` }, String(i + 1)));
+      if (t !== null) pins.append(placed(h("span.direct-pin", null, String(i + 1)), pct(t, r)));
     });
     drawBands();
   }
@@ -391,8 +399,8 @@ function makeDrawer(shot) {
     sections.forEach((s, i) => {
       const span = sectionSpan(r, s);
       if (!span) return;
-      bands.append(h(`span.direct-band.b${i % 4}`, { style: `left:${pct(span.from, r)};width:${pct(span.to - span.from, r)}` },
-        s.text || `section ${i + 1}`));
+      bands.append(placed(h(`span.direct-band.b${i % 4}`, null, s.text || `section ${i + 1}`),
+        pct(span.from, r), pct(span.to - span.from, r)));
     });
     secProblem.textContent = sectionProblems(sections);
   }
