@@ -63,6 +63,11 @@ def views(page):
     page.locator("#board-shots .shot .shot-takes-toggle").first.click()
     page.locator("#board-shots .shot-take").first.wait_for()
     yield "board"
+    page.locator("#board-shots .shot .shot-direct-toggle").first.click()
+    page.locator("#board-shots .direct .direct-key-why").wait_for()
+    page.locator("#board-looks").wait_for()
+    yield "direct drawer and look"
+    page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     tab(page, "gallery")
     cards = page.locator("#gallery .take")
     cards.nth(0).locator(".prompt").click()

@@ -28,19 +28,22 @@ export function shotRuler(board, shot) {
   const downs = song.downbeats.length ? song.downbeats : [];
   /** @type {Mark[]} */
   const beats = [];
+  // A beat a few milliseconds before the shot's first frame is on it (the cut rounds both
+  // to the same frame): within half a frame counts as the start.
+  const slack = 0.5 / fps;
   for (let i = first; i < song.beats.length; i++) {
     const t = song.beats[i] - start;
-    if (t >= seconds - 1e-6) break;
-    if (t < -1e-6) continue;
+    if (t >= seconds - slack) break;
+    if (t < -slack) continue;
     const d = downs.findIndex((x) => Math.abs(x - song.beats[i]) < 1e-3);
-    beats.push({ n: i - first + 1, t, bar: d >= firstBar ? d - firstBar + 1 : null });
+    beats.push({ n: i - first + 1, t: Math.max(0, t), bar: d >= firstBar ? d - firstBar + 1 : null });
   }
   /** @type {Mark[]} */
   const bars = [];
   for (let i = firstBar; i < downs.length; i++) {
     const t = downs[i] - start;
-    if (t >= seconds - 1e-6) break;
-    if (t >= -1e-6) bars.push({ n: i - firstBar + 1, t, bar: i - firstBar + 1 });
+    if (t >= seconds - slack) break;
+    if (t >= -slack) bars.push({ n: i - firstBar + 1, t: Math.max(0, t), bar: i - firstBar + 1 });
   }
   return { seconds, fps, beats, bars, hasSong: true };
 }
@@ -55,9 +58,8 @@ function nearest(xs, t) {
 /** Seconds into the shot of a mark numbered `n` (fractions between marks), or null.
  * @param {Mark[]} marks @param {number} n */
 function markTime(marks, n) {
-  if (!marks.length || n < 1) return null;
-  const i = Math.floor(n) - 1;
-  if (i >= marks.length) return null;
+  const i = marks.findIndex((m) => m.n === Math.floor(n));
+  if (i < 0) return null;
   const next = marks[i + 1];
   const step = next ? next.t - marks[i].t : marks.length > 1 ? marks[i].t - marks[i - 1].t : 0;
   return marks[i].t + (n - Math.floor(n)) * step;
