@@ -8,6 +8,7 @@ import { openCompare } from "./compare.js";
 import { fmtTime, guard, h, option, toast } from "./dom.js";
 import { deleteTakes, undo } from "./culling.js";
 import { SHORTCUTS } from "./keyboard.js";
+import { askFinish } from "./direct_finish.js";
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
 let formats = new Map();
@@ -28,6 +29,7 @@ export function mountActions(root, theHost) {
   // Once the bridge answers (it may need pairing first), and again should that ever fail.
   on((w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
   const selInfo = h("span.hint#selection-info");
+  const finishBox = h("div.finish-box#finish-box");
   const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
   const placeLabel = caps.timeline ? "Insert" : "Download";
   const bar = h("div.actionbar#actions", null,
@@ -37,7 +39,13 @@ export function mountActions(root, theHost) {
       caps.timeline ? btn("overwrite", "Overwrite", "Overwrite at the playhead", () => place(true)) : null,
       btn("reroll", "Re-roll", "Same settings, new seed", reroll),
       btn("continue", "Continue", "New take for the same shot, holding on this take's last frames (the last frame where the model cannot)", extend),
-      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare)),
+      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare),
+      btn("finish", "Finish…", "Re-render this take (a pick) at delivery quality from the same seed; the estimate comes first",
+        () => guard(async () => {
+          const [take] = need(targetTakes());
+          await askFinish(finishBox, take.id, `seed ${take.seed}`, (m) => toast(m, "ok"));
+        }))),
+    finishBox,
     h("div.row.wrap", null,
       btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence (A)", assemble),
       fmt,

@@ -214,13 +214,18 @@ function makeDrawer(shot) {
   };
   source.addEventListener("change", showSource);
   whichFrame.addEventListener("change", showSource);
-  unit.addEventListener("change", () => {
+  // What the editor chose, kept while a model that offers less is the shot's for a while.
+  let unitChoice = "bar";
+  let contChoice = "frames";
+  contMode.addEventListener("change", () => { contChoice = contMode.value; });
+  unit.addEventListener("change", () => { unitChoice = unit.value; showUnit(); });
+  const showUnit = () => {
     const u = unit.value;
     at.hidden = u === "first" || u === "last";
     at.closest("label").hidden = at.hidden;
     at.min = u === "beat" || u === "bar" ? "1" : "0";
     at.step = u === "frame" ? "1" : "any";
-  });
+  };
   modelSel.addEventListener("change", () => st.ctx.actions.patch(st.shot, { model: modelSel.value || null }));
 
   addKey.addEventListener("click", () => guard(async () => {
@@ -349,11 +354,12 @@ function makeDrawer(shot) {
   function strideNote(jobs) {
     const job = jobs[0];
     const keys = job ? /** @type {any[]} */ ((/** @type {any} */ (job.request)).keyframes || []) : [];
-    const moved = keys.filter((k) => k.asked !== undefined && k.asked !== null && k.asked !== k.frame);
     if (!keys.length) return "";
-    if (!moved.length) return "Every keyframe lands where it was asked.";
-    return moved.map((k) => `The keyframe at ${placeLabel(k.place || {})} lands on frame ${k.frame} ` +
-      `(asked ${k.asked}: ${k.frame - k.asked > 0 ? "+" : ""}${k.frame - k.asked} to the model's stride).`).join(" ");
+    return keys.map((k) => {
+      const moved = k.asked !== undefined && k.asked !== null && k.asked !== k.frame;
+      return `The keyframe at ${placeLabel(k.place || {})} lands on frame ${k.frame}` + (moved
+        ? ` (asked ${k.asked}: moved ${k.frame - k.asked > 0 ? "+" : ""}${k.frame - k.asked} to the model's stride).` : ".");
+    }).join(" ");
   }
 
   // ---------------------------------------------------------------- drawing
@@ -445,10 +451,9 @@ function makeDrawer(shot) {
       ? [["bar", "bar"], ["beat", "beat"], ["seconds", "seconds"], ["frame", "frame"], ["first", "first frame"], ["last", "last frame"]]
         .filter(([u]) => r.hasSong || (u !== "bar" && u !== "beat"))
       : kf === "first_last" ? [["first", "first frame"], ["last", "last frame"]] : [["first", "first frame"]];
-    const keep = unit.value;
     clear(unit);
-    for (const [v, label] of units) unit.append(option(v, label, v === keep));
-    unit.dispatchEvent(new Event("change"));
+    for (const [v, label] of units) unit.append(option(v, label, v === unitChoice));
+    showUnit();
     const strengthLabel = /** @type {HTMLElement} */ (strength.closest("label"));
     strengthLabel.hidden = kf !== "any_frames";
     const keys = shotKeyframes(shot);
@@ -487,11 +492,10 @@ function makeDrawer(shot) {
       ? "Each section's prompt plays over its bars (saved as the shot's prompt: \"bars 1-2: … | bars 3-4: …\")."
       : "Each section's prompt plays over its seconds (saved as the shot's prompt: \"s 0-2: … | s 2-4: …\"); a song on the board lets you time them by bars.";
     // Continue.
-    const keepMode = contMode.value;
     clear(contMode);
     if (c.video) {
-      contMode.append(option("frames", `its last ${c.continue_frames} frames`, keepMode !== "last_frame"),
-        option("last_frame", "its last frame", keepMode === "last_frame"));
+      contMode.append(option("frames", `its last ${c.continue_frames} frames`, contChoice !== "last_frame"),
+        option("last_frame", "its last frame", contChoice === "last_frame"));
       contWhy.textContent = `${m.label} holds on the last ${c.continue_frames} frames of the take before, so motion carries on; `
         + "the last frame alone is the fallback.";
     } else {

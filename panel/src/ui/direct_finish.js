@@ -47,20 +47,24 @@ function queued(r) {
   emit("jobs");
 }
 
+/** The estimate of one take's final in `box`, then Finish queues it.
+ * @param {HTMLElement} box @param {string} takeId @param {string} what @param {Say} say */
+export async function askFinish(box, takeId, what, say) {
+  const e = await getBridge().finishEstimate(takeId);
+  const over = e.estimate_s !== null && e.estimate_s !== undefined && e.estimate_s > e.limit_s;
+  ask(box, `Finish ${what}: ${estimateText(e)}`, over, () => guard(async () => {
+    queued(await getBridge().finish(takeId, { force: over }));
+    return say(`Finishing ${what}: its progress is in the queue.`);
+  }));
+}
+
 /** "Finish…" for one take (a pick): the estimate, then the final is queued.
  * @param {string} takeId @param {string} what e.g. "the pick of shot 2" @param {Say} say */
 export function finishButton(takeId, what, say) {
   const box = h("div.finish-box");
   const btn = h("button.small.shot-dx-finish.finish-one", { type: "button", "aria-label": `Finish ${what}`,
     title: "Re-render at delivery quality from the same seed; the estimate comes first" }, "Finish…");
-  btn.addEventListener("click", () => guard(async () => {
-    const e = await getBridge().finishEstimate(takeId);
-    const over = e.estimate_s !== null && e.estimate_s !== undefined && e.estimate_s > e.limit_s;
-    ask(box, `Finish ${what}: ${estimateText(e)}`, over, () => guard(async () => {
-      queued(await getBridge().finish(takeId, { force: over }));
-      return say(`Finishing ${what}: its progress is in the queue.`);
-    }));
-  }));
+  btn.addEventListener("click", () => guard(() => askFinish(box, takeId, what, say)));
   return h("div.finish", null, btn, box);
 }
 
