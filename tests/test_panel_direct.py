@@ -46,6 +46,27 @@ def board(server, tmp_path_factory):
     return {"id": b["id"], "shots": shots, "take": take}
 
 
+def tiny_ltx_lora(server, path):
+    """A rank-2 LoRA on the first attention block of the tiny LTX twin, written straight
+    from its transformer's sizes (no pipeline loaded: only the panel's handling is tested
+    here; tests/test_looks_loras.py proves what a LoRA does to a take)."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from bridge.config import Settings
+    from bridge.generators.tiny import ensure_tiny
+
+    folder = ensure_tiny(Settings(data_dir=server.data_dir).models_dir, "ltx")
+    config = json.loads((folder / "transformer" / "config.json").read_text(encoding="utf-8"))
+    inner = config["num_attention_heads"] * config["attention_head_dim"]
+    rng = np.random.default_rng(1)
+    layer = "transformer.transformer_blocks.0.attn1.to_q"
+    save_file({f"{layer}.lora_A.weight": rng.standard_normal((2, inner), dtype=np.float32),
+               f"{layer}.lora_B.weight": rng.standard_normal((inner, 2), dtype=np.float32)},
+              str(path))
+    return path
+
+
 def posted(page, path_part: str, action) -> dict:
     """The JSON body of the POST the panel sends to a path containing `path_part`."""
     with page.expect_request(lambda r: r.method == "POST" and path_part in r.url) as req:
@@ -161,13 +182,7 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
 
 def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
         browser_context, server, board, tmp_path):  # noqa: F811
-    from diffusers import LTXPipeline
-    from test_looks_loras import make_lora
-
-    from bridge.config import Settings
-
-    file = make_lora(LTXPipeline, Settings(data_dir=server.data_dir).models_dir, "ltx",
-                     tmp_path / "lora é", seed=1)
+    file = tiny_ltx_lora(server, tmp_path / "grain é.safetensors")
     added = server.api("POST", "/loras", json={"name": "Grain é", "path": str(file)})
     assert added.status_code == 201, added.text
     lora = added.json()["lora"]

@@ -14,9 +14,9 @@ import { formatSections, parseSections, placeLabel, placeOf, placeSeconds, secti
 import { continueBody, retakeBody } from "../requests.js";
 import { emit, putJob, state } from "../store.js";
 import { getBridge } from "../sync.js";
-import { clear, guard, h, option } from "./dom.js";
+import { clear, getData, guard, h, option, setData } from "./dom.js";
 import { finishButton } from "./direct_finish.js";
-import { generateWithLooks, shotLookEditor } from "./looks.js";
+import { generateWithLooks, lookKeyOf, shotLookEditor } from "./looks.js";
 
 /** @typedef {import("../bridge/schema").components["schemas"]} S */
 /** @typedef {S["BoardOut"]} Board */
@@ -510,10 +510,18 @@ function makeDrawer(shot) {
     reControls.hidden = !c.retake;
     reGo.disabled = !st.takes.length;
     // The shot's look (inherited from the board, or its own) and Finish for its pick.
-    clear(lookBox);
-    lookBox.append(shotLookEditor(board, shot, ctx.actions));
-    clear(finishBox);
-    if (shot.selected_take_id) finishBox.append(finishButton(shot.selected_take_id, `the pick of ${name}`, say));
+    const lookKey = JSON.stringify([shot.overrides || {}, board.defaults || {}, lookKeyOf(board, shot)]);
+    if (getData(lookBox, "look") !== lookKey) {
+      setData(lookBox, "look", lookKey);
+      clear(lookBox);
+      lookBox.append(shotLookEditor(board, shot, ctx.actions));
+    }
+    // Rebuilt only when the pick changes: an estimate on screen survives a job event.
+    if (getData(finishBox, "pick") !== String(shot.selected_take_id || "")) {
+      setData(finishBox, "pick", shot.selected_take_id || "");
+      clear(finishBox);
+      if (shot.selected_take_id) finishBox.append(finishButton(shot.selected_take_id, `the pick of ${name}`, say));
+    }
     drawRuler();
   }
 

@@ -11,7 +11,7 @@
 import * as api from "../boards/calls.js";
 import { fieldsByName } from "../requests.js";
 import { getBridge } from "../sync.js";
-import { clear, guard, h, option } from "./dom.js";
+import { clear, getData, guard, h, option, setData } from "./dom.js";
 
 /** @typedef {import("../bridge/schema").components["schemas"]} S */
 /** @typedef {{ lora: string, weight: number }} LoraUse */
@@ -243,11 +243,16 @@ function lookEditor(idBase, look, save, what) {
  * @param {HTMLElement} root @param {S["BoardOut"] | null} board @param {() => Promise<unknown>} reload
  */
 export function renderLooks(root, board, reload) {
-  if (!board) { clear(root); return; }
+  if (!board) { clear(root); setData(root, "look", ""); return; }
   if (!known.loaded) {
     loadLooks().then(() => renderLooks(root, board, reload)).catch(() => {});
     return;
   }
+  // Drawn again only when the look changed: a job event must not pull a slider from under
+  // the editor's pointer.
+  const key = JSON.stringify([board.id, boardLook(board), known.shelf.map((l) => [l.id, l.name]), keptSentence()]);
+  if (getData(root, "look") === key) return;
+  setData(root, "look", key);
   const body = h("div.looks-body", null, h("p.hint.looks-kept", null, keptSentence()),
     lookEditor("looks-board", boardLook(board), (look) => saveLook(board, null, look, { reload }), "the board"));
   const open = root.querySelector("details.looks");
@@ -271,6 +276,12 @@ export function shotLookEditor(board, shot, actions) {
   return h("fieldset.direct-box.looks-shot", null, h("legend", null, "Look"), h("div.row.wrap", null, badge, h("span.grow"), reset),
     own ? lookEditor(`looks-${shot.id}`, own, (look) => saveLook(board, shot, look, how), what)
       : h("p.hint", null, describe(boardLook(board))));
+}
+
+/** What a shot's look editor shows, as a key that changes when it must be drawn again.
+ * @param {S["BoardOut"]} board @param {S["ShotOut"]} shot */
+export function lookKeyOf(board, shot) {
+  return JSON.stringify([known.loaded, shotOwnLook(board, shot), boardLook(board), known.shelf.length]);
 }
 
 /** A look in a line. @param {Look} look */
