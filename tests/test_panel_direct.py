@@ -199,6 +199,7 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
     page.wait_for_function("() => document.querySelector('#board-looks .looks-weight')"
                            "?.value === '0.6'")
     page.fill("#board-takes", "1")
+    page.select_option("#board-model", "tiny")
     card = page.locator("#board-shots .shot").nth(0)
     with page.expect_response(lambda r: r.request.method == "POST"
                               and "/generate" in r.url) as answer:
@@ -225,6 +226,13 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
                            ".textContent)")
     cancel_all(server, queued["jobs"])
     assert queued["jobs"][0]["request"]["final"]["draft_take_id"] == board["take"]["id"]
+    # Finish all picks: the board's total estimate first; Cancel queues nothing.
+    page.click(".board-finish-all")
+    total = page.locator(".finish-all .finish-estimate")
+    total.wait_for()
+    assert total.inner_text().startswith("Finish 1 pick:"), total.inner_text()
+    page.click(".finish-all .finish-cancel")
+    assert page.locator(".finish-all .finish-estimate").count() == 0
     page.set_viewport_size({"width": 320, "height": 820})
     page.wait_for_timeout(200)
     page.locator("#board-looks").screenshot(path=str(SCREENSHOTS / "looks-320.png"))

@@ -208,8 +208,9 @@ function lookEditor(idBase, look, save, what) {
   const add = h("button.small.looks-add", { type: "button", disabled: free.length ? null : true,
     onclick: () => guard(() => save({ ...look, loras: [...loras, { lora: pick.value, weight: 1 }] })) }, "+ LoRA");
   const loraRow = keptBy("loras") === "none" ? null : h("div.looks-loras", null, chips,
-    known.shelf.length ? h("div.row.wrap", null, pick, add)
-      : h("p.hint", null, "The LoRA shelf is empty: put LoRA files on it (promptcut lora add, or POST /loras), then add them here."));
+    !known.shelf.length
+      ? h("p.hint", null, "The LoRA shelf is empty: put LoRA files on it (promptcut lora add, or POST /loras), then add them here.")
+      : free.length ? h("div.row.wrap", null, pick, add) : h("p.hint", null, "Every LoRA on the shelf is in this look."));
   // Reference images
   let refs = null;
   if (keptBy("references") !== "none") {
