@@ -226,6 +226,14 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
                            ".textContent)")
     cancel_all(server, queued["jobs"])
     assert queued["jobs"][0]["request"]["final"]["draft_take_id"] == board["take"]["id"]
+    # A shot's own look: a badge says so, and "Use board's look" goes back.
+    drawer.locator(".shot-dx-look-own").click()
+    badge = drawer.locator(".looks-badge.own")
+    badge.wait_for()
+    assert "Own look" in badge.inner_text()
+    assert drawer.locator(".looks-shot .looks-weight").count() == 1  # the board's LoRA, copied
+    drawer.locator(".shot-dx-look-reset").click()
+    drawer.locator(".shot-dx-look-own").wait_for()
     # Finish all picks: the board's total estimate first; Cancel queues nothing.
     page.click(".board-finish-all")
     total = page.locator(".finish-all .finish-estimate")

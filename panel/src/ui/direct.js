@@ -429,7 +429,8 @@ function makeDrawer(shot) {
     // Model choices: the shot's own, or the board's.
     if (document.activeElement !== modelSel) {
       clear(modelSel);
-      modelSel.append(option("", `Board's (${m.name})`, !shot.model));
+      const boardModel = ctx.model || /** @type {Record<string, any>} */ (board.defaults || {}).model || "ltx-video";
+      modelSel.append(option("", `Board's (${boardModel})`, !shot.model));
       for (const x of /** @type {S["ModelOut"][]} */ (state.models)) {
         if (!x.provider) modelSel.append(option(x.name, x.label || x.name, shot.model === x.name));
       }
