@@ -167,6 +167,8 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
     drawer.locator(".shot-dx-sec-text").nth(1).fill("the table becomes a field")
     drawer.locator(".shot-dx-sec-save").click()
     page.wait_for_function("() => document.querySelectorAll('.direct-band').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#board-shots .shot-prompt')[1]"
+                           ".value.includes('bar 2:')")  # saved, and the board drawn again
     got = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]["prompt"]
     assert got == "bar 1: shot 2 of a test | bar 2: the table becomes a field"
     SCREENSHOTS.mkdir(exist_ok=True)
