@@ -228,6 +228,26 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
                            ".textContent)")
     cancel_all(server, queued["jobs"])
     assert queued["jobs"][0]["request"]["final"]["draft_take_id"] == board["take"]["id"]
+    # Retake at a strength, and Continue on the last frame only, from the drawer: both
+    # bodies name the take and keep its shot.
+    drawer.locator(".shot-dx-re-strength").evaluate(
+        "e => { e.value = '0.2'; e.dispatchEvent(new Event('input')); }")
+    assert "touch up" in drawer.locator(".direct-re-word").inner_text()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        drawer.locator(".shot-dx-retake").click()
+    retake = json.loads(answer.value.request.post_data or "{}")
+    cancel_all(server, answer.value.json()["jobs"])
+    assert retake["retake"] == {"take_id": board["take"]["id"], "strength": 0.2}
+    assert retake["shot_id"] == shot["id"]
+    drawer.locator(".shot-dx-cont-mode").select_option("last_frame")
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        drawer.locator(".shot-dx-continue").click()
+    cont = json.loads(answer.value.request.post_data or "{}")
+    cancel_all(server, answer.value.json()["jobs"])
+    assert cont["init_image"] == {"take_id": board["take"]["id"], "frame": "last"}
+    assert "continue_from" not in cont and cont["shot_id"] == shot["id"]
     # A shot's own look: a badge says so, and "Use board's look" goes back.
     drawer.locator(".shot-dx-look-own").click()
     badge = drawer.locator(".looks-badge.own")
