@@ -1,25 +1,31 @@
+// @ts-check
 // Size and duration choices that fit a model, read from its `details` in GET /models. The
 // bridge validates anyway; offering only valid values saves the editor a round of errors.
 // Shapes are read leniently (lists of numbers, [w, h] pairs, "WxH" strings, or a
 // {min, max, step, offset} rule) so a new model family needs no panel change.
 
+/** @param {any} model @returns {Record<string, any>} */
 export function defaults(model) {
   return (model && model.details && model.details.defaults) || {};
 }
 
+/** @param {any} model */
 export function modelFps(model) {
   const d = (model && model.details) || {};
   const fps = Array.isArray(d.fps) ? d.fps[0] : d.fps;
   return Number(defaults(model).fps || fps || 24);
 }
 
-/** [{width, height, label}] */
+/** [{width, height, label}] @param {any} model @returns {{ width: number, height: number, label: string }[]} */
 export function sizeOptions(model) {
   const d = (model && model.details) || {};
   const raw = Array.isArray(d.sizes) ? d.sizes : [];
   const out = [];
   for (const s of raw) {
-    let w, h;
+    /** @type {any} */
+    let w;
+    /** @type {any} */
+    let h;
     if (Array.isArray(s)) [w, h] = s;
     else if (typeof s === "string") [w, h] = s.split(/[x×]/i).map(Number);
     else if (s && typeof s === "object") ({ width: w, height: h } = s);
@@ -36,12 +42,13 @@ export function sizeOptions(model) {
 }
 
 /** Presets from a {multiple, min, max} rule: the default, its portrait, a square, and a
- *  half-size draft, each snapped to the multiple and kept inside the limits. */
+ *  half-size draft, each snapped to the multiple and kept inside the limits.
+ * @param {number} w @param {number} h @param {any} rule @returns {number[][]} */
 function ruleSizes(w, h, rule) {
   const m = Number(rule.multiple || 1);
   const lo = Number(rule.min || m);
   const hi = Number(rule.max || Math.max(w, h));
-  const snap = (v) => Math.min(hi, Math.max(lo, Math.round(v / m) * m));
+  const snap = (/** @type {number} */ v) => Math.min(hi, Math.max(lo, Math.round(v / m) * m));
   const list = [[w, h], [h, w], [snap(Math.min(w, h)), snap(Math.min(w, h))], [snap(w / 2), snap(h / 2)]];
   const seen = new Set();
   return list.filter(([a, b]) => {
@@ -52,6 +59,7 @@ function ruleSizes(w, h, rule) {
   });
 }
 
+/** @param {number} w @param {number} h @param {Record<string, any>} def */
 function sizeName(w, h, def) {
   if (w === def.width && h === def.height) return "";
   if (w === h) return " square";
@@ -59,10 +67,11 @@ function sizeName(w, h, def) {
   return " draft";
 }
 
-/** Allowed frame counts, ascending. */
+/** Allowed frame counts, ascending. @param {any} model @returns {number[]} */
 export function frameCounts(model) {
   const d = (model && model.details) || {};
   const f = d.frames;
+  /** @type {number[]} */
   let list = [];
   if (Array.isArray(f)) list = f.map(Number).filter((n) => n > 0);
   else if (f && typeof f === "object") {
@@ -78,7 +87,8 @@ export function frameCounts(model) {
   return [...new Set(list)].sort((a, b) => a - b);
 }
 
-/** A handful of duration presets: each allowed count is too many for a 320 px picker. */
+/** A handful of duration presets: each allowed count is too many for a 320 px picker.
+ * @param {any} model */
 export function durationOptions(model) {
   const fps = modelFps(model);
   const counts = frameCounts(model);
@@ -89,23 +99,27 @@ export function durationOptions(model) {
   return [...new Set(wanted)].sort((a, b) => a - b).map((n) => ({ frames: n, label: durationLabel(n, fps) }));
 }
 
+/** @param {number} frames @param {number} fps */
 export function durationLabel(frames, fps) {
   return `${(frames / fps).toFixed(1)} s (${frames}f)`;
 }
 
+/** @param {number[]} list @param {number} target */
 export function nearest(list, target) {
   let best = list[0];
   for (const n of list) if (Math.abs(n - target) < Math.abs(best - target)) best = n;
   return best;
 }
 
-/** Frame count for a shot-list duration in seconds, snapped to what the model can do. */
+/** Frame count for a shot-list duration in seconds, snapped to what the model can do.
+ * @param {any} model @param {number} seconds */
 export function framesForSeconds(model, seconds) {
   const counts = frameCounts(model);
   const target = seconds * modelFps(model);
   return counts.length ? nearest(counts, target) : Math.round(target);
 }
 
+/** @param {any} m */
 export function modelLabel(m) {
   const state = m.state && m.state !== "ready" ? ` (${m.state.replace("_", " ")})` : "";
   const test = m.test_model ? " · test model, makes noise" : "";
