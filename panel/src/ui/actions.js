@@ -1,3 +1,4 @@
+// @ts-check
 // What the editor does with takes: place them in Premiere (through the host interface
 // only), re-roll, continue, compare, assemble a cut and export it.
 
@@ -10,27 +11,35 @@ import { deleteTakes, undo } from "./culling.js";
 import { SHORTCUTS } from "./keyboard.js";
 import { askFinish } from "./direct_finish.js";
 
+/** @typedef {import("../bridge/schema").components["schemas"]} S */
+/** @typedef {import("../hosts/host").Host} Host */
+/** @typedef {S["TakeOut"]} Take */
+
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
+/** @type {Map<string, S["FormatList"]["formats"][number]>} */
 let formats = new Map();
 
+/** @param {HTMLSelectElement} select */
 async function loadFormats(select) {
-  const r = await getBridge().timelineFormats();
+  const r = /** @type {S["FormatList"]} */ (await getBridge().timelineFormats());
   formats = new Map((r.formats || []).filter((f) => f.write && !f.bundles_media).map((f) => [f.name, f]));
   select.replaceChildren(...[...formats.values()].map((f) => option(f.name, f.label)));
 }
 
-let host = null;
+/** @type {Host} */
+let host = /** @type {any} */ (null);
 
+/** @param {HTMLElement} root @param {Host} theHost */
 export function mountActions(root, theHost) {
   host = theHost;
   const caps = host.capabilities;
   const track = h("select#track", { "aria-label": "Video track", title: "Video track for insert and overwrite" });
   const fmt = h("select#export-format", { "aria-label": "Export format" });
   // Once the bridge answers (it may need pairing first), and again should that ever fail.
-  on((w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
+  on((/** @type {string} */ w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
   const selInfo = h("span.hint#selection-info");
   const finishBox = h("div.finish-box#finish-box");
-  const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
+  const btn = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ title, /** @type {() => unknown} */ fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
   const placeLabel = caps.timeline ? "Insert" : "Download";
   const bar = h("div.actionbar#actions", null,
     h("div.row.wrap", null,
@@ -76,34 +85,38 @@ export function mountActions(root, theHost) {
     selInfo.textContent = n ? `${n} selected` : "";
     bar.classList.toggle("has-selection", n > 0);
   };
-  on((w) => { if (w === "selection" || w === "takes") renderSel(); });
+  on((/** @type {string} */ w) => { if (w === "selection" || w === "takes") renderSel(); });
   renderSel();
 }
 
+/** @param {Take[]} takes @param {number} [min] */
 function need(takes, min = 1) {
   if (takes.length < min) throw new Error(min > 1 ? `Select at least ${min} takes.` : "Select a take first.");
   return takes;
 }
 
-/** Insert or overwrite the cursor take at the playhead on the chosen track. */
+/** Insert or overwrite the cursor take at the playhead on the chosen track.
+ * @param {boolean} overwrite */
 export function place(overwrite) {
   return guard(async () => {
     const [take] = need(targetTakes());
     // The adapter reads the playhead itself (Premiere's exact ticks); this copy is for the message.
     const time = await host.getPlayhead();
-    const r = await host.insertAtPlayhead(take.media_path, {
+    const r = /** @type {{ cancelled?: boolean } | null} */ (await host.insertAtPlayhead(take.media_path, {
       track: state.track, overwrite, url: take.media_url, name: fileName(take),
-    });
+    }));
     if (!host.capabilities.timeline) return `Saved ${fileName(take)}.`;
     if (r && r.cancelled) return "Cancelled.";
     return `${overwrite ? "Overwrote" : "Inserted"} on V${state.track + 1} at ${fmtTime(time)}.`;
-  }, (msg) => msg);
+  }, (/** @type {string} */ msg) => msg);
 }
 
+/** @param {Take} take */
 function fileName(take) {
   return String(take.media_path || `${take.id}.mp4`).split(/[\\/]/).pop();
 }
 
+/** @param {S["JobSubmit"]} body */
 async function postJobs(body) {
   const r = await getBridge().submit(body);
   for (const j of r.jobs || []) putJob(j);
@@ -116,7 +129,7 @@ export function reroll() {
     const takes = need(targetTakes());
     for (const t of takes) await postJobs(rerollBody(t));
     return takes.length;
-  }, (n) => `Re-rolling ${n} take${n === 1 ? "" : "s"} with new seeds.`);
+  }, (/** @type {number} */ n) => `Re-rolling ${n} take${n === 1 ? "" : "s"} with new seeds.`);
 }
 
 export function extend() {
@@ -129,7 +142,7 @@ export function extend() {
       frames = Math.max(frames, video && video.frames ? video.frames.length : 1);
     }
     return { n: takes.length, frames };
-  }, ({ n, frames }) => `Continuing ${n} take${n === 1 ? "" : "s"} from ${frames > 1
+  }, (/** @type {{ n: number, frames: number }} */ { n, frames }) => `Continuing ${n} take${n === 1 ? "" : "s"} from ${frames > 1
     ? `the last ${frames} frames` : "the last frame"}.`);
 }
 
@@ -150,6 +163,7 @@ function cutTakes() {
   return [...takes].sort((a, b) => time(a) - time(b));
 }
 
+/** @param {string} format @param {string} name */
 async function buildTimeline(format, name) {
   const takes = cutTakes();
   const tl = await getBridge().timeline({ takes: takes.map((t) => t.id), name, formats: [format] });
@@ -162,10 +176,11 @@ async function buildTimeline(format, name) {
 
 function cutName() {
   const d = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
   return `Promptcut ${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}${pad(d.getMinutes())}`;
 }
 
+/** @param {string} name */
 function safeName(name) {
   return name.replace(/[\\/:*?"<>|]+/g, "-");
 }
@@ -179,23 +194,24 @@ export function assemble() {
     return host.capabilities.timeline
       ? `Assembled ${count} takes into the sequence "${name}".`
       : `Assembled ${count} takes: saved ${file}.`;
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
+/** @param {string} format */
 export function exportCut(format) {
   return guard(async () => {
     const { bytes, file } = await buildTimeline(format, cutName());
-    const r = await host.saveFile(bytes, file);
+    const r = /** @type {{ cancelled?: boolean } | null} */ (await host.saveFile(bytes, file));
     return r && r.cancelled ? "Cancelled." : `Exported ${file}.`;
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
 export function exportSequence() {
   return guard(async () => {
     const fmt = host.capabilities.timelineFormat || "otio";
-    const r = await host.exportActiveSequence(fmt);
+    const r = /** @type {{ path?: string } | null} */ (await host.exportActiveSequence(fmt));
     return r && r.path ? `Exported the active sequence to ${r.path}.` : "Cancelled.";
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
 function reveal() {
