@@ -75,6 +75,11 @@ def views(page):
     page.click("#board-menu summary")
     yield "board editor and menu"
     page.click("#board-menu summary")
+    page.locator("#board-shots .shot .shot-direct-toggle").first.click()
+    page.locator("#board-shots .direct .direct-key-why").wait_for()
+    page.locator("#board-looks").wait_for()
+    yield "direct drawer and look"
+    page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     tab(page, "gallery")
     cards = page.locator("#gallery .take")
     cards.nth(0).locator(".prompt").click()

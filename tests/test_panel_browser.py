@@ -150,15 +150,16 @@ def test_reroll_and_continue(browser_context, server):  # noqa: F811
     cards(page, word).nth(2).wait_for(timeout=60_000)
     jobs = [j for j in server.api("GET", "/jobs").json()["jobs"]
             if j["request"]["prompt"] == take["prompt"] and j["id"] != take["job_id"]]
-    reroll = next(j for j in jobs if not j["request"].get("init_image"))
-    cont = next(j for j in jobs if j["request"].get("init_image"))
+    reroll = next(j for j in jobs if not j["request"].get("parent_take_id"))
+    cont = next(j for j in jobs if j["request"].get("parent_take_id"))
     # Re-roll: the same settings with a new seed.
     assert reroll["request"]["seed"] != take["seed"]
     for key in ("model", "width", "height", "num_frames", "steps"):
         assert reroll["request"][key] == take["record"]["request"][key], key
-    # Continue: starts from this take's last frame and says where it came from.
-    assert cont["request"]["init_image"]["take_id"] == take["id"]
-    assert cont["request"]["init_image"]["frame"] == "last"
+    # Continue: holds on this take's last frames (continue_from; the last frame alone where
+    # the model cannot) and says where it came from.
+    held = cont["request"].get("video") or cont["request"]["init_image"]
+    assert held["take_id"] == take["id"]
     assert cont["request"]["parent_take_id"] == take["id"]
 
     # Delete: the take leaves the gallery and the library (its files go to the trash).

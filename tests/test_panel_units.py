@@ -97,8 +97,10 @@ def test_reroll_continue_retry_bodies(out, captured):
     assert out["reroll"]["init_image"] == {"upload": captured["sha256"]}
     assert out["reroll"]["steps"] == 1 and out["reroll"]["model"] == "tiny"
     assert "seed" not in out["cont"]
-    assert out["cont"]["init_image"] == {"take_id": take_id, "frame": "last"}
-    assert out["cont"]["parent_take_id"] == take_id
+    # Continue names the take (the bridge holds on its last frames where the model can);
+    # the take's own start image is not the continuation's.
+    assert out["cont"]["continue_from"] == take_id
+    assert "init_image" not in out["cont"] and "parent_take_id" not in out["cont"]
     assert out["retry"]["seed"] == 5 and out["retry"]["priority"] == 3
     assert "schema_version" not in out["retry"]
     assert out["sentFrames"] == [1.5, "last", "first", "last"]  # seconds are sent as a number

@@ -1,5 +1,6 @@
+// @ts-check
 // Job bodies built from what the bridge already knows: retry a failed job, re-roll a take
-// (same settings, new seed), continue a take from its last frame.
+// (same settings, new seed), continue a take from its last frames, retake it.
 //
 // No list of fields here: the bridge declares them once (bridge/request.py). A take's stored
 // request holds POST /jobs fields under the same names (the bridge's tests hold it to that),
@@ -7,11 +8,12 @@
 // and sent as an upload or a take. Defaults and limits come from GET /jobs/fields.
 
 /** @typedef {import("./bridge/schema").components["schemas"]} S */
+/** @typedef {Record<string, any>} Fields  a body being built, field by field (sent as S["JobSubmit"]) */
 
 /** A POST /jobs body from a stored request. @param {S["RequestRecord"]} request
  * @returns {S["JobSubmit"]} */
 export function jobBody(request) {
-  const body = /** @type {S["JobSubmit"]} */ ({});
+  const body = /** @type {Fields} */ ({});
   // Left out: the version, the start image (sent as an upload or a take below), and `final`,
   // which only the bridge's Finish sets (a re-rolled final is a plain take at its size).
   for (const [k, v] of Object.entries(request)) {
@@ -20,7 +22,7 @@ export function jobBody(request) {
   const init = request.init_image;
   if (init && init.take_id) body.init_image = { take_id: init.take_id, frame: sentFrame(init.frame) };
   else if (init && init.sha256) body.init_image = { upload: init.sha256 };
-  return body;
+  return /** @type {S["JobSubmit"]} */ (body);
 }
 
 /** A stored frame ("first", "last" or seconds written as text) as a body sends it.
@@ -44,40 +46,63 @@ export function fieldsByName(answer) {
   return Object.fromEntries(answer.fields.map((f) => [f.name, f]));
 }
 
-/** The request a take was made from: the record's request, else the take's own fields. */
+/** The request a take was made from: the record's request, else the take's own fields.
+ * @param {any} take @returns {S["RequestRecord"]} */
 export function takeRequest(take) {
   const rec = take.record || {};
   const req = rec.request || (rec.prompt ? rec : null);
   if (req) return req;
   const { prompt, model, seed, width, height, num_frames, fps } = take;
-  return { prompt, model, seed, width, height, num_frames, fps };
+  return /** @type {S["RequestRecord"]} */ ({ prompt, model, seed, width, height, num_frames, fps });
 }
 
-/** Re-roll: same request, a seed the bridge picks. */
+/** The shot (and through it the board) a take was made for: a new take made from it
+ * belongs there too, so it can be picked for that shot at once. @param {any} take @param {Fields} body */
+function keepShot(take, body) {
+  if (take.shot_id) body.shot_id = take.shot_id;
+  return /** @type {S["JobSubmit"]} */ (body);
+}
+
+/** Re-roll: same request, a seed the bridge picks. @param {any} take @returns {S["JobSubmit"]} */
 export function rerollBody(take) {
-  const body = jobBody(takeRequest(take));
+  const body = /** @type {Fields} */ (jobBody(takeRequest(take)));
   delete body.seed;
   body.takes = 1;
-  if (take.shot_id) body.shot_id = take.shot_id; // the new take can be picked for its shot
-  return body;
+  return keepShot(take, body);
 }
 
-/** Continue: the same shot, starting where this take ends. */
+/** Continue: the same shot, starting where this take ends. `continue_from` lets the bridge
+ * hold on the take's last frames where the model can (else on its last frame); what the
+ * take itself was conditioned on (its start image, frames, keyframes) is not the new take's.
+ * @param {any} take @returns {S["JobSubmit"]} */
 export function continueBody(take) {
-  const body = jobBody(takeRequest(take));
-  delete body.seed;
+  const body = /** @type {Fields} */ (jobBody(takeRequest(take)));
+  for (const k of ["seed", "init_image", "video", "keyframes", "parent_take_id"]) delete body[k];
   body.takes = 1;
-  body.init_image = { take_id: take.id, frame: "last" };
-  body.parent_take_id = take.id;
-  return body;
+  body.continue_from = take.id;
+  return keepShot(take, body);
 }
 
-/** Retry: exactly the same request, seed included (the seed did not make it fail). */
+/** Retake: the take's shot again, following its motion and framing, at `strength`
+ * (0.1 touches up, 1 reimagines); a new seed, and `changes` (a new prompt) on top.
+ * @param {any} take @param {number} strength @param {Record<string, any>} [changes]
+ * @returns {S["JobSubmit"]} */
+export function retakeBody(take, strength, changes = {}) {
+  const body = /** @type {Fields} */ (jobBody(takeRequest(take)));
+  for (const k of ["seed", "init_image", "video", "parent_take_id"]) delete body[k];
+  Object.assign(body, changes);
+  body.takes = 1;
+  body.retake = { take_id: take.id, strength };
+  return keepShot(take, body);
+}
+
+/** Retry: exactly the same request, seed included (the seed did not make it fail).
+ * @param {any} job @returns {S["JobSubmit"]} */
 export function retryBody(job) {
-  const body = jobBody(job.request || {});
+  const body = /** @type {Fields} */ (jobBody(job.request || {}));
   body.takes = 1;
   if (job.priority) body.priority = job.priority;
-  return body;
+  return /** @type {S["JobSubmit"]} */ (body);
 }
 
 export function newKey() {

@@ -199,6 +199,27 @@ export class Bridge extends Transport {
     if (edlFps) form.append("fps", String(edlFps));
     return this.postForm("/timelines/import", form);
   }
+
+  // ------------------------------------------------------------------ directing (pdirect)
+
+  /** An image for a keyframe or a reference. @param {Blob & {name?: string}} file
+   * @returns {Promise<S["ImageOut"]>} */
+  uploadImage(file) {
+    const form = new FormData();
+    form.append("file", file, file.name || "image.png");
+    return this.postForm("/images", form);
+  }
+
+  /** The LoRA shelf. @returns {Promise<S["LoraList"]>} */
+  loras() { return this.call("GET", "/loras"); }
+
+  /** What finishing a take would make, and about how long. @param {string} id
+   * @returns {Promise<S["FinishEstimate"]>} */
+  finishEstimate(id) { return this.call("GET", `/takes/${seg(id)}/finish`); }
+
+  /** Queue a take's final. @param {string} id @param {S["FinishIn"]} body
+   * @returns {Promise<S["BatchOut"]>} */
+  finish(id, body) { return this.call("POST", `/takes/${seg(id)}/finish`, body); }
 }
 
 /** A download's percentage from a model's state, or null when unknown. @param {Model} model */

@@ -1,3 +1,4 @@
+// @ts-check
 // What the editor does with takes: place them in Premiere (through the host interface
 // only), re-roll, continue, compare, assemble a cut and export it.
 
@@ -9,27 +10,37 @@ import { fmtTime, guard, h, option, toast } from "./dom.js";
 import { deleteTakes, undo } from "./culling.js";
 import { SHORTCUTS } from "./keyboard.js";
 import { boardCut } from "./board_sequence.js";
+import { askFinish } from "./direct_finish.js";
+
+/** @typedef {import("../bridge/schema").components["schemas"]} S */
+/** @typedef {import("../hosts/host").Host} Host */
+/** @typedef {S["TakeOut"]} Take */
 
 // The timeline formats come from the bridge (GET /timelines/formats): name, label, extension.
+/** @type {Map<string, S["FormatList"]["formats"][number]>} */
 let formats = new Map();
 
+/** @param {HTMLSelectElement} select */
 async function loadFormats(select) {
-  const r = await getBridge().timelineFormats();
+  const r = /** @type {S["FormatList"]} */ (await getBridge().timelineFormats());
   formats = new Map((r.formats || []).filter((f) => f.write && !f.bundles_media).map((f) => [f.name, f]));
   select.replaceChildren(...[...formats.values()].map((f) => option(f.name, f.label)));
 }
 
-let host = null;
+/** @type {Host} */
+let host = /** @type {any} */ (null);
 
+/** @param {HTMLElement} root @param {Host} theHost */
 export function mountActions(root, theHost) {
   host = theHost;
   const caps = host.capabilities;
   const track = h("select#track", { "aria-label": "Video track", title: "Video track for insert and overwrite" });
   const fmt = h("select#export-format", { "aria-label": "Export format" });
   // Once the bridge answers (it may need pairing first), and again should that ever fail.
-  on((w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
+  on((/** @type {string} */ w) => { if (w === "conn" && state.conn === "online" && !formats.size) loadFormats(fmt).catch(() => {}); });
   const selInfo = h("span.hint#selection-info");
-  const btn = (id, label, title, fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
+  const finishBox = h("div.finish-box#finish-box");
+  const btn = (/** @type {string} */ id, /** @type {string} */ label, /** @type {string} */ title, /** @type {() => unknown} */ fn) => h(`button.small#${id}`, { type: "button", title, onclick: fn }, label);
   const placeLabel = caps.timeline ? "Insert" : "Download";
   // pboard: when the takes of a cut all belong to one board, its cut (picks trimmed to their
   // shots, the song, a marker per shot) is offered beside the plain list of takes.
@@ -43,8 +54,14 @@ export function mountActions(root, theHost) {
       btn("insert", placeLabel, caps.timeline ? "Insert at the playhead (Enter)" : "Download the take file (Enter)", () => place(false)),
       caps.timeline ? btn("overwrite", "Overwrite", "Overwrite at the playhead", () => place(true)) : null,
       btn("reroll", "Re-roll", "Same settings, new seed", reroll),
-      btn("continue", "Continue", "New take starting from this take's last frame", extend),
-      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare)),
+      btn("continue", "Continue", "New take for the same shot, holding on this take's last frames (the last frame where the model cannot)", extend),
+      btn("compare", "Compare", "Compare 2 to 4 selected takes side by side (C)", compare),
+      btn("finish", "Finish…", "Re-render this take (a pick) at delivery quality from the same seed; the estimate comes first",
+        () => guard(async () => {
+          const [take] = need(targetTakes());
+          await askFinish(finishBox, take.id, `seed ${take.seed}`, (m) => toast(m, "ok"));
+        }))),
+    finishBox,
     h("div.row.wrap", null,
       btn("assemble", "Assemble", "Selected takes (or all picks) in order into a new sequence (A)", assemble),
       fmt,
@@ -77,34 +94,38 @@ export function mountActions(root, theHost) {
     boardCutBtn.hidden = !oneBoard();
     bar.classList.toggle("has-selection", n > 0);
   };
-  on((w) => { if (w === "selection" || w === "takes") renderSel(); });
+  on((/** @type {string} */ w) => { if (w === "selection" || w === "takes") renderSel(); });
   renderSel();
 }
 
+/** @param {Take[]} takes @param {number} [min] */
 function need(takes, min = 1) {
   if (takes.length < min) throw new Error(min > 1 ? `Select at least ${min} takes.` : "Select a take first.");
   return takes;
 }
 
-/** Insert or overwrite the cursor take at the playhead on the chosen track. */
+/** Insert or overwrite the cursor take at the playhead on the chosen track.
+ * @param {boolean} overwrite */
 export function place(overwrite) {
   return guard(async () => {
     const [take] = need(targetTakes());
     // The adapter reads the playhead itself (Premiere's exact ticks); this copy is for the message.
     const time = await host.getPlayhead();
-    const r = await host.insertAtPlayhead(take.media_path, {
+    const r = /** @type {{ cancelled?: boolean } | null} */ (await host.insertAtPlayhead(take.media_path, {
       track: state.track, overwrite, url: take.media_url, name: fileName(take),
-    });
+    }));
     if (!host.capabilities.timeline) return `Saved ${fileName(take)}.`;
     if (r && r.cancelled) return "Cancelled.";
     return `${overwrite ? "Overwrote" : "Inserted"} on V${state.track + 1} at ${fmtTime(time)}.`;
-  }, (msg) => msg);
+  }, (/** @type {string} */ msg) => msg);
 }
 
+/** @param {Take} take */
 function fileName(take) {
   return String(take.media_path || `${take.id}.mp4`).split(/[\\/]/).pop();
 }
 
+/** @param {S["JobSubmit"]} body */
 async function postJobs(body) {
   const r = await getBridge().submit(body);
   for (const j of r.jobs || []) putJob(j);
@@ -117,15 +138,21 @@ export function reroll() {
     const takes = need(targetTakes());
     for (const t of takes) await postJobs(rerollBody(t));
     return takes.length;
-  }, (n) => `Re-rolling ${n} take${n === 1 ? "" : "s"} with new seeds.`);
+  }, (/** @type {number} */ n) => `Re-rolling ${n} take${n === 1 ? "" : "s"} with new seeds.`);
 }
 
 export function extend() {
   return guard(async () => {
     const takes = need(targetTakes());
-    for (const t of takes) await postJobs(continueBody(t));
-    return takes.length;
-  }, (n) => `Continuing ${n} take${n === 1 ? "" : "s"} from the last frame.`);
+    let frames = 0;
+    for (const t of takes) {
+      const r = await postJobs(continueBody(t));
+      const video = r.jobs && r.jobs[0] && r.jobs[0].request && r.jobs[0].request.video;
+      frames = Math.max(frames, video && video.frames ? video.frames.length : 1);
+    }
+    return { n: takes.length, frames };
+  }, (/** @type {{ n: number, frames: number }} */ { n, frames }) => `Continuing ${n} take${n === 1 ? "" : "s"} from ${frames > 1
+    ? `the last ${frames} frames` : "the last frame"}.`);
 }
 
 export function compare() {
@@ -140,11 +167,15 @@ export function compare() {
 /** The takes of a cut: the selection, else every pick in view; oldest first (shot order). */
 function cutTakes() {
   let takes = selectedTakes();
-  if (!takes.length) takes = state.takeOrder.map((id) => state.takes.get(id)).filter((t) => t.status === "picked");
+  if (!takes.length) {
+    takes = state.takeOrder.map((id) => state.takes.get(id))
+      .filter(/** @returns {t is Take} */ (t) => !!t && t.status === "picked");
+  }
   if (!takes.length) throw new Error("Select takes or pick some (P) to assemble a cut.");
   return [...takes].sort((a, b) => time(a) - time(b));
 }
 
+/** @param {string} format @param {string} name */
 async function buildTimeline(format, name) {
   const takes = cutTakes();
   const tl = await getBridge().timeline({ takes: takes.map((t) => t.id), name, formats: [format] });
@@ -157,10 +188,11 @@ async function buildTimeline(format, name) {
 
 function cutName() {
   const d = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
   return `Promptcut ${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}${pad(d.getMinutes())}`;
 }
 
+/** @param {string} name */
 function safeName(name) {
   return name.replace(/[\\/:*?"<>|]+/g, "-");
 }
@@ -174,21 +206,23 @@ export function assemble() {
     return host.capabilities.timeline
       ? `Assembled ${count} takes into the sequence "${name}".`
       : `Assembled ${count} takes: saved ${file}.`;
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
+/** @param {string} format */
 export function exportCut(format) {
   return guard(async () => {
     const { bytes, file, count } = await buildTimeline(format, cutName());
-    const r = await host.saveFile(bytes, file);
+    const r = /** @type {{ cancelled?: boolean } | null} */ (await host.saveFile(bytes, file));
     const what = `${count} take${count === 1 ? "" : "s"}, untrimmed, in order (oldest first)`;
     const board = oneBoard() ? " These takes are a board's: Board's cut instead exports its cut." : "";
     return r && r.cancelled ? "Cancelled." : `Exported ${file}: the ${what}.${board}`;
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
-/** The one board every take of the cut belongs to, or null. */
+/** The one board every take of the cut belongs to, or null. @returns {string | null} */
 function oneBoard() {
+  /** @type {Take[]} */
   let takes;
   try {
     takes = cutTakes();
@@ -200,21 +234,22 @@ function oneBoard() {
   return ids.size === 1 && id ? id : null;
 }
 
+/** @param {string} format */
 export function exportBoardCut(format) {
   return guard(async () => {
     const id = oneBoard();
     if (!id) throw new Error("Select takes of one board to export its cut.");
     const board = await getBridge().board(id);
     return boardCut(host, board, format);
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
 export function exportSequence() {
   return guard(async () => {
     const fmt = host.capabilities.timelineFormat || "otio";
-    const r = await host.exportActiveSequence(fmt);
+    const r = /** @type {{ path?: string } | null} */ (await host.exportActiveSequence(fmt));
     return r && r.path ? `Exported the active sequence to ${r.path}.` : "Cancelled.";
-  }, (m) => m);
+  }, (/** @type {string} */ m) => m);
 }
 
 function reveal() {

@@ -14,6 +14,8 @@ import { ASSEMBLE_FORMATS, TIMELINE_TYPES, sequenceCommands } from "./board_sequ
 import { playPick, shotCard } from "./board_shot.js";
 import { mountBoardPlay } from "./board_play.js";
 import { getBridge } from "../sync.js";
+import { generateWithLooks, renderLooks } from "./looks.js";
+import { finishAllButton } from "./direct_finish.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
 /** A text field has its own undo: the board's keys leave it alone. @param {EventTarget | null} el */
@@ -98,6 +100,7 @@ export function mountBoard(root, theHost) {
     bridge: getBridge, selected: () => view.selected, ui: { h, guard, toast, announce } },
   { wave, root, absolute: api.absolute, isBoardTab: () => state.tab === "board" });
   const shots = h("div.shots#board-shots", { role: "list", "aria-label": "Shots" });
+  const looks = h("div.board-looks#board-looks-root");
   /** @param {string} id @param {string} text @param {string} title @param {() => unknown} fn */
   const btn = (id, text, title, fn, cls = "small") =>
     h(`button.${cls}#${id}`, { type: "button", title, onclick: fn }, text);
@@ -140,14 +143,15 @@ export function mountBoard(root, theHost) {
         tempo, btn("grid-tempo", "Set", "Use this tempo", () => setGrid(tempo.value ? { tempo: Number(tempo.value) } : { tempo: null })),
         h("span.grow"), bars,
         btn("board-fill", "bars a shot", "N bars a shot, as many shots as the song holds", () => fill(Number(bars.value)))),
-      summary, shots,
+      summary, looks, shots,
       h("div.row.wrap.board-foot", null, field("Takes", takesN), field("Model", model),
         btn("board-generate-missing", "Generate missing", "Takes for every shot without a pick", () => generateAll(true), "primary"),
         btn("board-generate-all", "Generate all", "Takes for every shot", () => generateAll(false)),
         h("span.row.board-assemble-group", null, field("Assemble as", assembleFormat),
           btn("board-assemble", caps.timeline ? "Create sequence" : "Assemble",
             "The board's cut: picks on V1, the song on A1, a marker per shot; into Premiere or saved in the format chosen",
-            () => seq.assembleBoard(assembleFormat.value))))));
+            () => seq.assembleBoard(assembleFormat.value))),
+        finishAllButton(() => view.board, (/** @type {string} */ m) => toast(m, "ok")))));
   const seq = sequenceCommands({ view, host, render, pickTimeline: () => timelineInput.click() });
 
   select.addEventListener("change", () => open(select.value));
@@ -255,12 +259,13 @@ export function mountBoard(root, theHost) {
       (b.layout_error ? ` · ${b.layout_error.message}` : "");
     if (b.song && document.activeElement !== tempo) tempo.value = String(b.song.tempo);
     drawWave(wave, b, view.selected);
+    renderLooks(looks, b, reload);
     const focus = focusSpot(shots);
     const current = b.shots.some((/** @type {any} */ s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
     clear(shots);
     for (const s of b.shots) {
       shots.append(shotCard(b, s, { selected: s.id === view.selected, current: s.id === current,
-        open: view.open.has(s.id), takes: view.takes.get(s.id), actions,
+        open: view.open.has(s.id), takes: view.takes.get(s.id), actions, model: model.value,
         timeline: host.capabilities.timeline, gap: view.gaps.get(s.id), preview: view.preview,
         editing: view.editing === s.id, playing: view.playing === s.id }));
     }
@@ -368,7 +373,7 @@ export function mountBoard(root, theHost) {
   /** @param {boolean} onlyMissing */
   function generateAll(onlyMissing) {
     return guard(async () => {
-      const r = await api.generate(view.board.id, genBody({ only_missing: onlyMissing }));
+      const r = await generateWithLooks(view.board, genBody({ only_missing: onlyMissing }));
       refreshSoon();
       const skipped = (r.skipped || []).length ? ` Skipped ${r.skipped.length} without a prompt.` : "";
       return `Queued ${r.jobs.length} takes for ${r.shots.length} shots.${skipped}`;
@@ -513,7 +518,7 @@ export function mountBoard(root, theHost) {
       await reload(); // the shot's takes, and the board as it is now
     })),
     generate: (shot) => guard(async () => {
-      const r = await api.generate(view.board.id, genBody({ shot_ids: [shot.id] }));
+      const r = await generateWithLooks(view.board, genBody({ shot_ids: [shot.id] }));
       refreshSoon();
       return `Queued ${r.jobs.length} takes for ${shot.label}.`;
     }, said),
@@ -528,6 +533,7 @@ export function mountBoard(root, theHost) {
     },
     swap: (shot, take) => seq.swap(shot, take),
     placeInGap: (shot) => seq.placeInGap(shot),
+    genBody,
   };
 
   /** Frames of a continuation that covers `short` more seconds at the model's rate, on its

@@ -7,6 +7,7 @@
 
 import { absolute } from "../boards/calls.js";
 import { h } from "./dom.js";
+import { directButton, directDrawer } from "./direct.js";
 
 /** "4.00 s · 100 f · 2 bars" for a laid-out shot. @param {any} shot @returns {string} */
 export function lengthText(shot) {
@@ -165,6 +166,7 @@ export function shotCard(board, shot, ctx) {
     h("button.small.shot-edit", { type: "button", "aria-expanded": ctx.editing ? "true" : "false",
       "aria-label": `Edit ${name}: length, label, notes`, onclick: () => a.edit(shot, !ctx.editing) }, "Edit"),
     h("button.small.shot-split", { type: "button", "aria-label": `Split ${name}`, onclick: () => a.split(shot) }, "Split"),
+    directButton(shot, ctx),
     ctx.gap ? h("button.small.primary.shot-place-gap", { type: "button", disabled: pick ? null : true,
       onclick: () => a.placeInGap(shot) }, "Place in gap") : null,
     h("span.grow"),
@@ -184,7 +186,7 @@ export function shotCard(board, shot, ctx) {
     h("div.info.shot-count", null, counts), plan, shortNote,
     shot.notes && !ctx.editing ? h("div.hint.shot-notes", null, shot.notes) : null,
     ctx.editing ? shotEditor(board, shot, a) : prompt, buttons,
-    ctx.open ? takeStrip(board, shot, ctx) : null));
+    ctx.open ? takeStrip(board, shot, ctx) : null, directDrawer(board, shot, ctx)));
   card.addEventListener("click", (/** @type {MouseEvent} */ e) => {
     const t = /** @type {HTMLElement} */ (e.target);
     if (t === card || poster.contains(t)) a.select(shot);

@@ -1,0 +1,271 @@
+"""Directing shots from the panel, in Chromium against a real bridge: Continue names the take
+(`continue_from`) and keeps its shot; a shot's Direct drawer offers keyframes only where the
+shot's model takes them (and says why not elsewhere), and a keyframe placed on bar 2 reaches
+the take's request as a bar place; the board's Look sends a LoRA's weight with Generate;
+Finish shows its estimate before it queues the final. Screenshots at 320 and 1280 px."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+from test_panel_support import SCREENSHOTS, browser_context, open_panel  # noqa: F401
+
+from tests import drums
+
+pytestmark = pytest.mark.browser
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+SPILLING = """() => [...document.querySelectorAll('body *')].filter(e =>
+    e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8)
+    .map(e => `${e.tagName}.${e.className}#${e.id}`)"""
+SMALL = {"model": "tiny", "steps": 1, "width": 32, "height": 32}
+
+
+@pytest.fixture(scope="module")
+def board(server, tmp_path_factory):
+    """A board with a song (8 bars at 120 BPM), two shots of 2 bars, and one take of the
+    first shot made with the tiny model."""
+    song = drums.write(tmp_path_factory.mktemp("direct") / "song é.wav",
+                       drums.pattern(120.0, 17.0)[0])
+    with song.open("rb") as f:
+        up = server.api("POST", "/songs", files={"file": (song.name, f.read())})
+    assert up.status_code in (200, 201), up.text
+    made = server.api("POST", "/boards", json={"name": "Direct é", "song_id": up.json()["id"],
+                                               "defaults": {"steps": 1}})
+    assert made.status_code == 201, made.text
+    b = made.json()
+    filled = server.api("POST", f"/boards/{b['id']}/fill", json={"bars_per_shot": 2})
+    assert filled.status_code in (200, 201), filled.text
+    shots = filled.json()["shots"][:2]
+    for i, s in enumerate(shots):
+        server.api("PATCH", f"/shots/{s['id']}", json={"prompt": f"shot {i + 1} of a test"})
+    take = server.make_takes(1, prompt="the first take", num_frames=17, shot_id=shots[0]["id"],
+                             **SMALL)[0]
+    assert take["shot_id"] == shots[0]["id"]
+    return {"id": b["id"], "shots": shots, "take": take}
+
+
+def tiny_ltx_lora(server, path):
+    """A rank-2 LoRA on the first attention block of the tiny LTX twin, written straight
+    from its transformer's sizes (no pipeline loaded: only the panel's handling is tested
+    here; tests/test_looks_loras.py proves what a LoRA does to a take)."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from bridge.config import Settings
+    from bridge.generators.tiny import ensure_tiny
+
+    folder = ensure_tiny(Settings(data_dir=server.data_dir).models_dir, "ltx")
+    config = json.loads((folder / "transformer" / "config.json").read_text(encoding="utf-8"))
+    inner = config["num_attention_heads"] * config["attention_head_dim"]
+    rng = np.random.default_rng(1)
+    layer = "transformer.transformer_blocks.0.attn1.to_q"
+    save_file({f"{layer}.lora_A.weight": rng.standard_normal((2, inner), dtype=np.float32),
+               f"{layer}.lora_B.weight": rng.standard_normal((inner, 2), dtype=np.float32)},
+              str(path))
+    return path
+
+
+def posted(page, path_part: str, action) -> dict:
+    """The JSON body of the POST the panel sends to a path containing `path_part`."""
+    with page.expect_request(lambda r: r.method == "POST" and path_part in r.url) as req:
+        action()
+    return json.loads(req.value.post_data or "{}")
+
+
+def cancel_all(server, jobs) -> None:
+    for j in jobs:
+        server.api("POST", f"/jobs/{j['id']}/cancel")
+
+
+def open_board(browser_context, server, width=1280):  # noqa: F811
+    page = open_panel(browser_context, server, width=width)
+    page.click("#tab-board")
+    page.locator("#board-shots .shot").nth(1).wait_for()
+    return page
+
+
+def open_drawer(page, n: int):
+    card = page.locator("#board-shots .shot").nth(n)
+    card.locator(".shot-direct-toggle").click()
+    page.locator(".direct").wait_for()
+    return page.locator(".direct")
+
+
+def test_continue_names_the_take_and_keeps_its_shot(browser_context, server, board):  # noqa: F811
+    take = board["take"]
+    page = open_panel(browser_context, server)
+    page.click("#tab-gallery")
+    card = page.locator(f"#gallery .take[data-take-id='{take['id']}']")
+    card.locator(".prompt").click()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        page.click("#continue")
+    body = json.loads(answer.value.request.post_data or "{}")
+    assert body["continue_from"] == take["id"] and body["shot_id"] == take["shot_id"]
+    assert "init_image" not in body and "parent_take_id" not in body
+    [cont] = answer.value.json()["jobs"]
+    page.locator(".toast", has_text="from the last 9 frames").first.wait_for()
+    reroll = posted(page, "/jobs", lambda: page.click("#reroll"))
+    assert reroll["shot_id"] == take["shot_id"] and "seed" not in reroll
+    # The continuation is made, held on the take's last frames, for the same shot and board.
+    done = server.wait_jobs([cont["id"]], timeout=180)
+    made = server.api("GET", f"/takes/{done[0]['take_id']}").json()
+    assert (made["shot_id"], made["board_id"]) == (take["shot_id"], take["board_id"])
+    assert made["record"]["request"]["video"]["take_id"] == take["id"]
+    assert page.errors == []
+    page.close()
+
+
+def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context, server,  # noqa: F811
+                                                                 board, tmp_path):
+    shot = board["shots"][1]
+    server.api("PATCH", f"/shots/{shot['id']}", json={"model": "tiny-wan"})
+    page = open_board(browser_context, server)
+    drawer = open_drawer(page, 1)
+    why = drawer.locator(".direct-key-why")
+    assert "cannot take keyframes" in why.inner_text()
+    assert not drawer.locator(".direct-key-add").is_visible()
+    assert "cannot retake" in drawer.locator(".direct-retake-why").inner_text()
+    # The tiny LTX takes keyframes at any frame: the form is there, bars on the song's grid.
+    drawer.locator(".shot-dx-model").select_option("tiny")
+    page.wait_for_function("() => !document.querySelector('.direct-key-add').hidden")
+    assert "any frame" in why.inner_text()
+    image = tmp_path / "key é.png"
+    Image.new("RGB", (32, 32), (20, 160, 90)).save(image)
+    drawer.locator(".shot-dx-source").select_option("upload")
+    drawer.locator(".shot-dx-file").set_input_files(str(image))
+    drawer.locator(".shot-dx-unit").select_option("bar")
+    drawer.locator(".shot-dx-at").fill("2")
+    patch = {}
+    page.on("request", lambda r: r.method == "PATCH" and "/shots/" in r.url
+            and patch.update(json.loads(r.post_data or "{}")))
+    drawer.locator(".shot-dx-add").click()
+    page.locator(".direct-key").first.wait_for()
+    assert "bar 2" in drawer.locator(".direct-key").first.inner_text()
+    # On the ruler, halfway along the 2-bar shot: bar 2 starts halfway through it.
+    left = drawer.locator(".direct-pin").evaluate("e => parseFloat(e.style.left)")
+    assert 45 < left < 55, left
+    [key] = patch["overrides"]["keyframes"]
+    assert key["bar"] == 2 and len(key["upload"]) == 64
+    # Generate: the take's request holds the keyframe as a bar place, laid out in seconds.
+    page.fill("#board-takes", "1")
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        drawer.locator(".shot-dx-generate").click()
+    out = answer.value.json()
+    cancel_all(server, out["jobs"])
+    [job] = out["jobs"]
+    page.wait_for_function("() => /keyframe/i.test(document.querySelector('.direct-note')"
+                           ".textContent)")
+    [kf] = job["request"]["keyframes"]
+    assert kf["place"]["bar"] == 2 and kf["place"]["seconds"] > 0
+    # Sections on the same ruler, saved as the shot's timed prompt.
+    drawer.locator(".shot-dx-sec-add").click()
+    drawer.locator(".shot-dx-sec-add").click()
+    drawer.locator(".shot-dx-sec-text").nth(1).fill("the table becomes a field")
+    drawer.locator(".shot-dx-sec-save").click()
+    page.wait_for_function("() => document.querySelectorAll('.direct-band').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#board-shots .shot-prompt')[1]"
+                           ".value.includes('bar 2:')")  # saved, and the board drawn again
+    got = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]["prompt"]
+    assert got == "bar 1: shot 2 of a test | bar 2: the table becomes a field"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".direct").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "direct-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SCREENSHOTS / "direct-320.png"), full_page=True)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+    assert page.errors == []
+    page.close()
+
+
+def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
+        browser_context, server, board, tmp_path):  # noqa: F811
+    file = tiny_ltx_lora(server, tmp_path / "grain é.safetensors")
+    added = server.api("POST", "/loras", json={"name": "Grain é", "path": str(file)})
+    assert added.status_code == 201, added.text
+    lora = added.json()["lora"]
+    shot = board["shots"][0]
+    server.api("PATCH", f"/shots/{shot['id']}", json={"selected_take_id": board["take"]["id"]})
+    page = open_board(browser_context, server)
+    looks = page.locator("#board-looks")
+    looks.locator(".looks-add-select").select_option(lora["id"])
+    looks.locator(".looks-add").click()
+    slider = looks.locator(".looks-weight").first
+    slider.wait_for()
+    slider.evaluate("e => { e.value = '0.6'; e.dispatchEvent(new Event('input'));"
+                    " e.dispatchEvent(new Event('change')); }")
+    page.wait_for_function("() => document.querySelector('#board-looks .looks-weight')"
+                           "?.value === '0.6'")
+    page.fill("#board-takes", "1")
+    page.select_option("#board-model", "tiny")
+    card = page.locator("#board-shots .shot").nth(0)
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        card.locator(".shot-generate").click()
+    body = json.loads(answer.value.request.post_data or "{}")
+    out = answer.value.json()
+    cancel_all(server, out.get("jobs", []))
+    assert body["loras"] == [{"lora": lora["id"], "weight": 0.6}], out
+    assert body["shot_ids"] == [shot["id"]]
+    assert out["jobs"][0]["request"]["loras"][0]["weight"] == 0.6
+    # Finish on the pick: the estimate first, then the final is queued.
+    page.screenshot(path=str(SCREENSHOTS / "looks-1280.png"))
+    drawer = open_drawer(page, 0)
+    drawer.locator(".finish-one").click()
+    estimate = drawer.locator(".finish-estimate")
+    estimate.wait_for()
+    text = estimate.inner_text()
+    assert "32×32 →" in text and "frames" in text, text
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/finish")) as answer:
+        drawer.locator(".finish-go").click()
+    queued = answer.value.json()
+    page.wait_for_function("() => /Finishing/.test(document.querySelector('.direct-note')"
+                           ".textContent)")
+    cancel_all(server, queued["jobs"])
+    assert queued["jobs"][0]["request"]["final"]["draft_take_id"] == board["take"]["id"]
+    # Retake at a strength, and Continue on the last frame only, from the drawer: both
+    # bodies name the take and keep its shot.
+    drawer.locator(".shot-dx-re-strength").evaluate(
+        "e => { e.value = '0.2'; e.dispatchEvent(new Event('input')); }")
+    assert "touch up" in drawer.locator(".direct-re-word").inner_text()
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        drawer.locator(".shot-dx-retake").click()
+    retake = json.loads(answer.value.request.post_data or "{}")
+    cancel_all(server, answer.value.json()["jobs"])
+    assert retake["retake"] == {"take_id": board["take"]["id"], "strength": 0.2}
+    assert retake["shot_id"] == shot["id"]
+    drawer.locator(".shot-dx-cont-mode").select_option("last_frame")
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.endswith("/jobs")) as answer:
+        drawer.locator(".shot-dx-continue").click()
+    cont = json.loads(answer.value.request.post_data or "{}")
+    cancel_all(server, answer.value.json()["jobs"])
+    assert cont["init_image"] == {"take_id": board["take"]["id"], "frame": "last"}
+    assert "continue_from" not in cont and cont["shot_id"] == shot["id"]
+    # A shot's own look: a badge says so, and "Use board's look" goes back.
+    drawer.locator(".shot-dx-look-own").click()
+    badge = drawer.locator(".looks-badge.own")
+    badge.wait_for()
+    assert "Own look" in badge.inner_text()
+    assert drawer.locator(".looks-shot .looks-weight").count() == 1  # the board's LoRA, copied
+    drawer.locator(".shot-dx-look-reset").click()
+    drawer.locator(".shot-dx-look-own").wait_for()
+    # Finish all picks: the board's total estimate first; Cancel queues nothing.
+    page.click(".board-finish-all")
+    total = page.locator(".finish-all .finish-estimate")
+    total.wait_for()
+    assert total.inner_text().startswith("Finish 1 pick:"), total.inner_text()
+    page.click(".finish-all .finish-cancel")
+    assert page.locator(".finish-all .finish-estimate").count() == 0
+    page.set_viewport_size({"width": 320, "height": 820})
+    page.wait_for_timeout(200)
+    page.locator("#board-looks").screenshot(path=str(SCREENSHOTS / "looks-320.png"))
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+    assert page.errors == []
+    page.close()
