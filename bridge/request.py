@@ -23,11 +23,11 @@ import dataclasses
 import enum
 import typing
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
-from bridge.conditions import Keyframe, Retake, VideoCondition
+from bridge.conditions import Keyframe, PromptSection, Retake, VideoCondition
 from bridge.finals.records import Final
 from bridge.looks.records import AppliedLora
 from bridge.text import text
@@ -116,6 +116,13 @@ class GenerationRequest:
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))
+    prompts: tuple[PromptSection, ...] = field(default=(), metadata=doc(
+        "prompts that take over at frames, seconds, beats or bars of the take; before the "
+        "first one `prompt` holds (bridge.conditions)"))
+    sections_as: Literal["long_take", "chain"] | None = field(default=None, metadata=doc(
+        "how timed prompts are made: one long take (a prompt per window) or a chain (a take "
+        "per section, each continuing the one before); absent: a long take where the model "
+        "offers one"))
     final: Final | None = field(default=None, metadata=doc(
         "the draft this take finishes and the route (set by the bridge's Finish)",
         shot=False))
@@ -132,7 +139,7 @@ class GenerationRequest:
                 out[f.name] = value
             elif isinstance(value, enum.Enum):
                 out[f.name] = value.value
-            elif f.name in ("keyframes", "loras"):
+            elif f.name in ("keyframes", "loras", "prompts"):
                 out[f.name] = [k.to_dict() for k in value]
             elif f.name in ("video", "final"):
                 out[f.name] = value.to_dict()
@@ -154,6 +161,10 @@ class GenerationRequest:
         if "keyframes" in kwargs:
             kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
                                         for k in kwargs["keyframes"] or ())
+        if "prompts" in kwargs:
+            kwargs["prompts"] = tuple(
+                p if isinstance(p, PromptSection) else PromptSection.from_dict(p)
+                for p in kwargs["prompts"] or ())
         if "loras" in kwargs:
             kwargs["loras"] = tuple(x if isinstance(x, AppliedLora) else AppliedLora.from_dict(x)
                                     for x in kwargs["loras"] or ())

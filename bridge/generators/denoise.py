@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import conditioning, levers
+from bridge.generators import conditioning, levers, sections
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.request import GenerationRequest
 
@@ -57,7 +57,10 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
     }
     start = init_image(request, images_dir) if request.init_image is not None else None
     steer: dict[str, Any] = {}
-    if kind == "condition" or request.keyframes:
+    if kind == "long_take":
+        extra, steer = sections.pipeline_kwargs(request, warm.preset, start)
+        kwargs.update(extra)
+    elif kind == "retake" or kind == "condition" or request.keyframes:
         extra, steer = conditioning.pipeline_kwargs(kind, request, images_dir, start)
         kwargs.update(extra)
     elif kind == "i2v":
@@ -83,6 +86,10 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
             hook.remove()
     end = time.perf_counter()
     frames = _to_uint8(out.frames)
+    if kind == "long_take":  # see bridge.generators.sections: cut, and say so
+        frames, cut = sections.trim(frames, int(request.num_frames))
+        steer["made_frames"] = int(request.num_frames) + cut
+        steer["trimmed_frames"] = cut
     want = (int(request.num_frames), int(request.height), int(request.width), 3)
     if frames.shape != want:  # the take record must describe the file exactly
         raise GenerationFailed(
@@ -134,6 +141,16 @@ def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
             warm.cond = getattr(diffusers, warm.preset.condition_class).from_pipe(warm.pipe)
             warm.cond.set_progress_bar_config(disable=True)
         return warm.cond, "condition"
+    if kind in ("long_take", "retake"):  # built on first use, sharing the weights
+        cls_name = (warm.preset.multi_prompt_class if kind == "long_take"
+                    else warm.preset.retake_class)
+        siblings = warm.siblings
+        if kind not in siblings:
+            import diffusers
+
+            siblings[kind] = getattr(diffusers, cls_name or "").from_pipe(warm.pipe)
+            siblings[kind].set_progress_bar_config(disable=True)
+        return siblings[kind], kind
     if warm.i2v is None:
         import diffusers
 
