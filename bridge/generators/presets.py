@@ -96,8 +96,10 @@ class Preset:
     long_take_overlap: int = 24
     long_take_max_frames: int = 1025
     latent_frames: int = 0  # frames per latent frame of the VAE (0: frame_step)
-    # Retakes without a condition pipeline: a video-to-video pipeline (Wan) that starts
-    # from the take's own latents, noised to the retake's strength.
+    # Retakes without a condition pipeline: a video-to-video pipeline (Wan 2.1) that starts
+    # from the take's own latents, noised to the retake's strength. Not for Wan 2.2 TI2V:
+    # diffusers' WanVideoToVideoPipeline sizes its latents for the 8x VAE, not the 2.2
+    # residual VAE (16x), and fails there.
     retake_class: str | None = None
     # Drafts and finals (bridge.generators.finish): the latent upsampler that doubles a
     # draft's width and height (a hub repo id, a folder, or "tiny" for the random twin),
@@ -248,7 +250,7 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("wan2.2-ti2v-5b", "Wan 2.2 text/image-to-video 5B (720p)", "wan",
            "Wan-AI/Wan2.2-TI2V-5B-Diffusers", t2v_class="WanPipeline",
            i2v_class="WanImageToVideoPipeline", fps=24, size_multiple=32, frame_step=4,
-           retake_class="WanVideoToVideoPipeline", width=1280, height=704, num_frames=121,
+           width=1280, height=704, num_frames=121,
            steps=40, guidance=5.0, shift=5.0,
            max_frames=161,
            vram_gb=24, min_vram_gb=8),
@@ -281,8 +283,7 @@ BUILTIN: tuple[Preset, ...] = (
            call_kwargs={"max_sequence_length": 16}),
     Preset("tiny-wan22", "Tiny Wan 2.2 TI2V test model (random weights, makes noise)", "wan",
            "tiny-wan22", source="tiny", t2v_class="WanPipeline",
-           i2v_class="WanImageToVideoPipeline", retake_class="WanVideoToVideoPipeline",
-           fps=24, size_multiple=32, frame_step=4,
+           i2v_class="WanImageToVideoPipeline", fps=24, size_multiple=32, frame_step=4,
            width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
            dtype="float32", test_model=True, notes=_TINY_NOTE,
            call_kwargs={"max_sequence_length": 16}),

@@ -35,6 +35,7 @@ from bridge.generators.presets import Preset
 from bridge.request import GenerationRequest
 
 MIN_OVERLAP_LATENTS = 3  # below this the pipeline's seams add frames (module docstring)
+DECODE_TILE = 768  # pixels a side decoded in one piece (pipeline_kwargs)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class LongTakePlan:
     windows: int
     starts: tuple[int, ...]
     frames: int  # of the take
+    ratio: int  # frames per latent frame
 
     def handover(self, window: int) -> int:
         """The frame where window `window`'s prompt takes over: the middle of its
@@ -64,9 +66,15 @@ class LongTakePlan:
         return [{"start_window": w, "end_window": w, "text": t} for w, t in enumerate(texts)]
 
     def ranges(self) -> list[tuple[int, int]]:
-        """The frames each window denoises (first, last + 1), as the pipeline splits them."""
-        return [(w * self.stride, min(w * self.stride + self.window, self.frames))
-                for w in range(self.windows)]
+        """The frames each window denoises (first, last + 1), as the pipeline splits the
+        latent frames (latent 0 is frame 0, latent l > 0 frames (l-1)*r+1 to l*r)."""
+        r, latents = self.ratio, (self.frames - 1) // self.ratio + 1
+        size, step = max(1, self.window // r), max(1, self.stride // r)
+        out = []
+        for w in range(self.windows):
+            a, b = w * step, min(w * step + size, latents)
+            out.append((0 if a == 0 else (a - 1) * r + 1, (b - 1) * r + 1))
+        return out
 
 
 def latent_ratio(preset: Preset) -> int:
@@ -102,7 +110,7 @@ def plan(preset: Preset, frames: int, asked: list[int]) -> LongTakePlan:
             w = 0 if a == 0 else round((a - overlap / 2) / stride)
             starts.append(min(max(w, 0 if a == 0 else 1), count - 1))
         candidate = LongTakePlan(stride + overlap, overlap, stride, count, tuple(starts),
-                                 frames)
+                                 frames, ratio)
         moved = max((abs(candidate.handover(w) - a) for w, a in zip(starts, asked, strict=True)),
                     default=0)
         clash = len(set(starts)) != len(starts) or any(
@@ -213,6 +221,10 @@ def pipeline_kwargs(request: GenerationRequest, preset: Preset, start_image: Any
         # and takes back whatever the callback returns as the window's packed latents;
         # asking for no tensors keeps our progress callback from swapping them.
         "callback_on_step_end_tensor_inputs": [],
+        # The pipeline decodes in 4 x 4 spatial tiles by default, 16 VAE passes even for a
+        # small take; tile only what is wider or taller than a plain LTX decode handles.
+        "decode_horizontal_tiles": max(1, -(-int(request.width) // DECODE_TILE)),
+        "decode_vertical_tiles": max(1, -(-int(request.height) // DECODE_TILE)),
     }
     if start_image is not None:
         kwargs.update(cond_image=start_image, cond_strength=1.0)
