@@ -183,6 +183,11 @@ def check(request: GenerationRequest, preset: Preset) -> GenerationRequest:
                 f"A long take with timed prompts ({preset.label}) starts from a prompt or a "
                 f"start image only; remove '{name}', or make the sections as a chain.",
                 field=name, code="conflict", details=details)
+    if int(request.steps) < 2:  # it skips each window's last step (a sigma near 0)
+        raise InvalidRequest(
+            f"A long take of {preset.label} denoises each window steps - 1 times; ask for 2 "
+            "steps or more.", field="steps", code="out_of_range",
+            details={**details, "suggestion": 2})
     windows = plan(preset, n, asked)
     for j, (w, a) in enumerate(zip(windows.starts, asked, strict=True)):
         if a > 0 and w == 0:
@@ -229,7 +234,7 @@ def pipeline_kwargs(request: GenerationRequest, preset: Preset, start_image: Any
     if start_image is not None:
         kwargs.update(cond_image=start_image, cond_strength=1.0)
     info = {
-        "route": "long_take", "window": windows.window, "overlap": windows.overlap,
+        "sections_as": "long_take", "window": windows.window, "overlap": windows.overlap,
         "stride": windows.stride,
         "windows": [{"frames": list(r), "prompt": seg["text"]} for r, seg in
                     zip(windows.ranges(), kwargs["prompt_segments"], strict=True)],
