@@ -83,9 +83,31 @@ def sections(conn: sqlite3.Connection, asks: list[SectionAsk], shot_id: str | No
     on the board's beat arithmetic, kept beside its seconds into the take); the generator
     then moves each to where the model can change its prompt (bridge.generators.sections).
     """
-    return tuple(PromptSection(prompt=ask.prompt, place=dict(ask.place) if ask.place else
-                               _place(conn, ask, shot_id, f"prompts[{i}]"))
+    return tuple(PromptSection(prompt=ask.prompt, place=_stored_place(ask.place, f"prompts[{i}]")
+                               if ask.place else _place(conn, ask, shot_id, f"prompts[{i}]"))
                  for i, ask in enumerate(asks))
+
+
+# A stored place sent back: what each key may hold (the bounds of the body's own fields).
+PLACE_BOUNDS = {"frame": 100000, "seconds": 3600.0, "beat": 100000, "bar": 100000}
+
+
+def _stored_place(place: dict[str, Any], field: str) -> dict[str, Any]:
+    """A place as a take record stores it, checked: known keys, finite numbers in bounds
+    (it is turned into a frame by arithmetic, which must not meet text or infinity)."""
+    out: dict[str, Any] = {}
+    for key, value in place.items():
+        top = PLACE_BOUNDS.get(key)
+        if top is None or isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 0 <= value <= top:
+            raise InvalidRequest(f"'{field}.place' holds frame, seconds, beat or bar as "
+                                 f"numbers from 0 (seconds up to 3600); got {key!r}.",
+                                 field=f"{field}.place", code="invalid_place")
+        out[key] = value
+    if "frame" not in out and "seconds" not in out:
+        raise InvalidRequest(f"'{field}.place' needs frame or seconds.",
+                             field=f"{field}.place", code="invalid_place")
+    return out
 
 
 def _image(conn: sqlite3.Connection, images_dir: Path, ask: KeyframeAsk, field: str
