@@ -1,6 +1,6 @@
 """The cost of each directing route against plain text-to-video at the same size.
 
-    python bench/bench_direct.py [--rounds 5] [--size 64] [--frames 17] [--steps 4]
+    python bench/bench_direct.py [--rounds 3] [--size 64] [--frames 17] [--steps 4]
 
 Every route runs through the DiffusersGenerator the bridge uses, on the tiny random-weight
 LTX twin on CPU, alternated round by round with the plain text-to-video take (same seed,
@@ -45,7 +45,7 @@ from bridge.request import GenerationRequest, InitImage  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--frames", type=int, default=17)
     ap.add_argument("--steps", type=int, default=4)
@@ -107,7 +107,7 @@ def main() -> None:
               f"{args.rounds} rounds: route / plain text-to-video (median)")
         result = {name: round(statistics.median(r), 3) for name, r in ratios.items()}
         for name, ratio in result.items():
-            print(f"  {name:28s} {ratio:6.3f}")
+            print(f"  {name:36s} {ratio:6.3f}")
         if args.json:
             args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
