@@ -19,6 +19,7 @@ from bridge.conditions import Keyframe, PromptSection, VideoCondition
 from bridge.config import Settings
 from bridge.errors import InvalidRequest
 from bridge.generators import sections
+from bridge.generators.base import Phase
 from bridge.generators.diffusers_backend import DiffusersGenerator
 from bridge.generators.presets import BUILTIN
 from bridge.library import images
@@ -71,10 +72,13 @@ def test_two_sections_reach_the_pipeline_at_their_frames(gen):
     hook = long_pipe.transformer.register_forward_pre_hook(
         lambda m, a, kw: seen.append((kw["hidden_states"].shape[1],
                                       kw["encoder_hidden_states"])), with_kwargs=True)
+    progress: list = []
     try:
-        take = run(gen, timed)
+        take = gen.generate(resolved, lambda p: progress.append(p), lambda: False)
     finally:
         hook.remove()
+    denoising = [(p.step, p.steps) for p in progress if p.phase is Phase.DENOISING][1:]
+    assert denoising == [(k, len(seen)) for k in range(1, len(seen) + 1)]  # one count
     assert take.frames.shape == (33, 32, 32, 3)  # exactly the frames asked
     cond = take.info["conditioning"]
     assert take.info["pipeline"] == "LTXI2VLongMultiPromptPipeline"

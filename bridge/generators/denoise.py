@@ -37,8 +37,11 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
         if is_cancelled():
             raise Cancelled()
         now = time.perf_counter()
-        n = int(getattr(p, "num_timesteps", None) or steps)
-        done = i + 1
+        marks["calls"] = marks.get("calls", 0) + 1
+        if "total" in marks:  # a long take: its windows' steps in a row, counted as one run
+            n, done = int(marks["total"]), int(marks["calls"])
+        else:
+            n, done = int(getattr(p, "num_timesteps", None) or steps), i + 1
         per_step = (now - marks["start"]) / done
         on_progress(Progress(Phase.DENOISING, done, n, per_step * (n - done)))
         if done >= n:
@@ -60,6 +63,7 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
     if kind == "long_take":
         extra, steer = sections.pipeline_kwargs(request, warm.preset, start)
         kwargs.update(extra)
+        marks["total"] = len(steer["windows"]) * (steps - 1)  # it skips each last step
     elif kind == "retake" or kind == "condition" or request.keyframes:
         extra, steer = conditioning.pipeline_kwargs(kind, request, images_dir, start)
         kwargs.update(extra)

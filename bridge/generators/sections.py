@@ -28,9 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.conditions import PromptSection
+from bridge.conditions import PromptSection, place_frame
 from bridge.errors import InvalidRequest
-from bridge.generators.conditioning import asked_frame
 from bridge.generators.presets import Preset
 from bridge.request import GenerationRequest
 
@@ -161,7 +160,7 @@ def check(request: GenerationRequest, preset: Preset) -> GenerationRequest:
     n, fps = int(request.num_frames), float(request.fps)
     asked = []
     for i, section in enumerate(request.prompts):
-        at = asked_frame(section, fps, n)  # type: ignore[arg-type]
+        at = _asked(section, fps, n)
         if not 0 <= at <= n - 1:
             raise InvalidRequest(
                 f"'prompts[{i}]' starts on frame {at}, outside the take (frames 0 to {n - 1} "
@@ -209,9 +208,15 @@ def check(request: GenerationRequest, preset: Preset) -> GenerationRequest:
     return request.replace(prompts=placed, sections_as="long_take")
 
 
+def _asked(section: PromptSection, fps: float, n: int) -> int:
+    """The frame a section was asked for (placed as keyframes are: bridge.conditions)."""
+    return place_frame(section.place, section.asked if section.asked is not None
+                       else section.frame, fps, n)
+
+
 def asked_of(request: GenerationRequest) -> list[int]:
     n, fps = int(request.num_frames), float(request.fps)
-    return [asked_frame(s, fps, n) for s in request.prompts]  # type: ignore[arg-type]
+    return [_asked(s, fps, n) for s in request.prompts]
 
 
 def pipeline_kwargs(request: GenerationRequest, preset: Preset, start_image: Any
