@@ -239,3 +239,32 @@ def test_timed_prompts_as_a_chain_make_a_link_per_section(server, board):
         "prompt": "x", "model": "tiny", "sections_as": "chain",
         "prompts": [{"frame": 16, "prompt": "y"}], "num_frames": 33})
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "sections_as"
+
+
+def test_a_shot_longer_than_a_take_is_one_long_take_with_timed_prompts(server):
+    """The model makes 17 frames a take; with timed prompts the 36-frame shot is asked as
+    one long take of 41 frames (not a first link of 17)."""
+    presets = server.data_dir / "presets.json"
+    before = presets.read_text("utf-8") if presets.exists() else None
+    presets.write_text(json.dumps({"presets": [{
+        **HOLDING, "name": "tiny-long", "multi_prompt_class": "LTXI2VLongMultiPromptPipeline",
+        "long_take_window": 32, "long_take_overlap": 16, "latent_frames": 4}]}), "utf-8")
+    try:
+        board = server.api("POST", "/boards", json={
+            "name": "Long é", "fps": 24, "defaults": {"model": "tiny-long", "steps": 2},
+            "shots": [{"label": "Long", "prompt": "a field", "duration": "36f",
+                       "overrides": {"prompts": [{"frame": 20, "prompt": "a storm"}]}}]})
+        assert board.status_code == 201, board.text
+        [shot] = board.json()["shots"]
+        assert shot["plan"]["num_frames"] is None  # longer than one take of this model
+        made = server.api("POST", f"/boards/{board.json()['id']}/generate", json={"takes": 1})
+        assert made.status_code in (200, 201), made.text
+        [job] = made.json()["jobs"]
+        server.api("POST", f"/jobs/{job['id']}/cancel")
+    finally:
+        if before is None:
+            presets.unlink()  # made by this test
+        else:
+            presets.write_text(before, "utf-8")
+    assert job["request"]["num_frames"] == 41 and job["request"]["sections_as"] == "long_take"
+    assert job["request"]["prompts"][0]["prompt"] == "a storm"
