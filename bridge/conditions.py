@@ -13,11 +13,15 @@ conditioned it and the frame it landed on.
   a continuation (`mode="continue"`: the new take starts by repeating them, and the cut
   trims that overlap), or the whole take for a retake (`mode="retake"`: video-to-video at
   `strength`, from a touch-up near 0 to a reimagining near 1).
+- A `PromptSection` changes the prompt from a moment of the take on; the sections of a
+  take are made as one long take (a prompt per window) or as a chain (a link per
+  section), `SECTION_ROUTES`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +29,7 @@ from typing_extensions import TypedDict
 
 KEYFRAME_SOURCES = ("upload", "take_frame")
 VIDEO_MODES = ("continue", "retake")
+SECTION_ROUTES = ("long_take", "chain")
 
 
 class Place(TypedDict, total=False):
@@ -92,3 +97,49 @@ class Retake:
 
     take_id: str
     strength: float = 0.5  # 0.1 touches up, 1 reimagines
+
+
+@dataclass(frozen=True)
+class PromptSection:
+    """A prompt that takes over from a moment of the take ("bar 3: the table becomes a
+    field"); before the first section the request's own `prompt` holds.
+
+    Placed like a keyframe (`place`: a frame, seconds, a beat or a bar of the shot; beats
+    and bars kept beside their seconds into the take). `frame` is where the model lets the
+    prompt change: the middle of the cross-fade between two windows of one long take, or
+    the first new frame of a chain's link; `asked` is the frame asked for when the two
+    differ, so the move is never silent.
+    """
+
+    prompt: str
+    frame: int = 0
+    asked: int | None = None
+    place: dict[str, Any] | None = None
+
+    @property
+    def moved_by(self) -> int:
+        return 0 if self.asked is None else self.frame - self.asked
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PromptSection:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def place_frame(place: dict[str, Any] | None, fallback: int | str, fps: float,
+                num_frames: int) -> int:
+    """The frame a keyframe or a prompt section was asked for, from how it was placed:
+    seconds (beats and bars arrive as seconds into the take too) at the take's rate,
+    rounded half up; a frame index, "first" or "last"; else `fallback`."""
+    place = place or {}
+    if "seconds" in place:
+        return math.floor(float(place["seconds"]) * fps + 0.5)
+    at = place.get("frame", fallback)
+    if at == "first":
+        return 0
+    if at == "last":
+        return num_frames - 1
+    return int(at)

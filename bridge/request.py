@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, PlainValidator, Strict, StringConstraints
 
-from bridge.conditions import Keyframe, Retake, VideoCondition
+from bridge.conditions import Keyframe, PromptSection, Retake, VideoCondition
 from bridge.finals.records import Final
 from bridge.looks.records import AppliedLora, CameraShot
 from bridge.text import text
@@ -140,6 +140,13 @@ class GenerationRequest:
     video: VideoCondition | None = field(default=None, metadata=doc(
         "frames of a take it continues from or retakes, as stored (continue_from and "
         "retake fill it)", shot=False))
+    prompts: tuple[PromptSection, ...] = field(default=(), metadata=doc(
+        "prompts that take over at frames, seconds, beats or bars of the take; before the "
+        "first one `prompt` holds (bridge.conditions)"))
+    sections_as: Literal["long_take", "chain"] | None = field(default=None, metadata=doc(
+        "how timed prompts are made: one long take (a prompt per window) or a chain (a take "
+        "per section, each continuing the one before); absent: a long take where the model "
+        "offers one"))
     final: Final | None = field(default=None, metadata=doc(
         "the draft this take finishes and the route (set by the bridge's Finish)",
         shot=False))
@@ -160,7 +167,7 @@ class GenerationRequest:
                 out[f.name] = value.value
             elif f.name == "references":
                 out[f.name] = list(value)
-            elif f.name in ("keyframes", "loras"):
+            elif f.name in ("keyframes", "loras", "prompts"):
                 out[f.name] = [k.to_dict() for k in value]
             elif f.name in ("video", "final", "camera"):
                 out[f.name] = value.to_dict()
@@ -182,6 +189,10 @@ class GenerationRequest:
         if "keyframes" in kwargs:
             kwargs["keyframes"] = tuple(k if isinstance(k, Keyframe) else Keyframe.from_dict(k)
                                         for k in kwargs["keyframes"] or ())
+        if "prompts" in kwargs:
+            kwargs["prompts"] = tuple(
+                p if isinstance(p, PromptSection) else PromptSection.from_dict(p)
+                for p in kwargs["prompts"] or ())
         if "loras" in kwargs:
             kwargs["loras"] = tuple(x if isinstance(x, AppliedLora) else AppliedLora.from_dict(x)
                                     for x in kwargs["loras"] or ())

@@ -165,3 +165,106 @@ def test_a_chain_holds_on_frames_and_its_links_meet_frame_exact(server):
     assert [(e["take_id"], e["start"], e["source_in"], e["duration"]) for e in v1] == [
         (takes[0]["id"], 0, 0, 17), (takes[1]["id"], 17, 9, 8), (takes[2]["id"], 25, 9, 8),
         (takes[3]["id"], 33, 9, 3)]
+
+
+def test_timed_prompts_on_a_beat_make_one_long_take_and_a_wan_retake_keeps_the_shot(
+        server, board):
+    shot = board["shots"][0]
+    take = server.make_takes(1, prompt="the couple at the table", shot_id=shot["id"],
+                             num_frames=33, prompts=[
+                                 {"beat": 2, "prompt": "the table becomes a field"}],
+                             **{**TINY, "steps": 2})[0]
+    assert (take["shot_id"], take["num_frames"]) == (shot["id"], 33)
+    asked = nearest_frame(board["song"]["beats"][1], 24)  # beat 2 of a shot at the start
+    [section] = take["record"]["request"]["prompts"]
+    assert section["place"]["beat"] == 2 and section.get("asked", section["frame"]) == asked
+    assert take["record"]["request"]["sections_as"] == "long_take"
+    cond = take["record"]["generation"]["conditioning"]
+    assert cond["route"] == "LTXI2VLongMultiPromptPipeline"
+    assert cond["sections"][0]["frames"] == [section["frame"], 33]
+    assert cond["windows"][0]["prompt"] == "the couple at the table"
+    assert cond["windows"][-1]["prompt"] == "the table becomes a field"
+    # Signed: the take assertion of its Content Credentials holds this record.
+    signed = take["record"]["credentials"]
+    assert signed["signed"] is True, signed
+    models = {m["name"]: m for m in server.api("GET", "/models").json()["models"]}
+    assert models["tiny-wan"]["details"]["conditioning"]["timed_prompts"] == []
+    refused = server.api("POST", "/jobs", json={
+        "prompt": "x", "model": "tiny-wan", "prompts": [{"frame": 8, "prompt": "y"}]})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["field"] == "prompts"
+    assert "tiny-wan" in refused.json()["error"]["message"]
+    bad = server.api("POST", "/jobs", json={  # a stored place that is not a number
+        "prompt": "x", "model": "tiny", "prompts": [{"place": {"frame": "x"}, "prompt": "y"}]})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "prompts[0].place"
+    # A Wan take on the shot, retaken video-to-video: the retake stays with the shot.
+    wan = {**TINY, "model": "tiny-wan", "steps": 2}
+    source = server.make_takes(1, prompt="a lighthouse", shot_id=shot["id"], num_frames=17,
+                               **wan)[0]
+    retake = server.make_takes(1, prompt="a lighthouse in fog", retake={
+        "take_id": source["id"], "strength": 0.5}, **wan)[0]
+    assert (retake["shot_id"], retake["board_id"]) == (shot["id"], board["id"])
+    assert retake["parent_take_id"] == source["id"] and retake["num_frames"] == 17
+    assert retake["record"]["generation"]["pipeline"] == "WanVideoToVideoPipeline"
+
+
+def test_timed_prompts_as_a_chain_make_a_link_per_section(server, board):
+    shot = board["shots"][0]
+    started = server.api("POST", f"/shots/{shot['id']}/chain", json={  # the shot's prompt first
+        "sections_as": "chain", "seed": 4,
+        "prompts": [{"beat": 2, "prompt": "the table becomes a field"}], **TINY})
+    assert started.status_code == 201, started.text
+    chain = started.json()["chain"]
+    asked = nearest_frame(board["song"]["beats"][1], 24)
+    [section] = started.json()["sections"]
+    # The boundary falls on a first link's count (8k + 1) nearest the beat; the second
+    # link holds on the first's last 9 frames and adds the rest of the shot's 33.
+    assert chain["links"] == [section["frame"], 33 - section["frame"] + 9]
+    assert abs(section["frame"] - asked) <= 4 and section["place"]["beat"] == 2
+    deadline = time.monotonic() + 300
+    while (chain := server.api("GET", f"/boards/{board['id']}").json()["shots"][0][
+            "chain"])["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert chain["state"] == "done", chain
+    first, second = (server.api("GET", f"/takes/{t}").json() for t in chain["takes"])
+    assert first["record"]["request"]["prompt"] == "a lighthouse"
+    assert second["record"]["request"]["prompt"] == "the table becomes a field"
+    assert "prompts" not in second["record"]["request"]
+    video = second["record"]["request"]["video"]
+    assert (video["take_id"], len(video["frames"])) == (first["id"], 9)
+    # Where the cut joins them (the first link whole, the second after its 9 repeated
+    # frames) is the section's boundary.
+    assert first["num_frames"] == section["frame"]
+    refused = server.api("POST", "/jobs", json={
+        "prompt": "x", "model": "tiny", "sections_as": "chain",
+        "prompts": [{"frame": 16, "prompt": "y"}], "num_frames": 33})
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "sections_as"
+
+
+def test_a_shot_longer_than_a_take_is_one_long_take_with_timed_prompts(server):
+    """The model makes 17 frames a take; with timed prompts the 36-frame shot is asked as
+    one long take of 41 frames (not a first link of 17)."""
+    presets = server.data_dir / "presets.json"
+    before = presets.read_text("utf-8") if presets.exists() else None
+    presets.write_text(json.dumps({"presets": [{
+        **HOLDING, "name": "tiny-long", "multi_prompt_class": "LTXI2VLongMultiPromptPipeline",
+        "long_take_window": 32, "long_take_overlap": 16, "latent_frames": 4}]}), "utf-8")
+    try:
+        board = server.api("POST", "/boards", json={
+            "name": "Long é", "fps": 24, "defaults": {"model": "tiny-long", "steps": 2},
+            "shots": [{"label": "Long", "prompt": "a field", "duration": "36f",
+                       "overrides": {"prompts": [{"frame": 20, "prompt": "a storm"}]}}]})
+        assert board.status_code == 201, board.text
+        [shot] = board.json()["shots"]
+        assert shot["plan"]["num_frames"] is None  # longer than one take of this model
+        made = server.api("POST", f"/boards/{board.json()['id']}/generate", json={"takes": 1})
+        assert made.status_code in (200, 201), made.text
+        [job] = made.json()["jobs"]
+        server.api("POST", f"/jobs/{job['id']}/cancel")
+    finally:
+        if before is None:
+            presets.unlink()  # made by this test
+        else:
+            presets.write_text(before, "utf-8")
+    assert job["request"]["num_frames"] == 41 and job["request"]["sections_as"] == "long_take"
+    assert job["request"]["prompts"][0]["prompt"] == "a storm"

@@ -33,4 +33,5 @@ def start_chain(shot_id: str, body: ChainIn):
     positions = s.queue.positions()
     jobs = [job_json(j, positions) for j in (store.get_job(s.db(), i) for i in chain.jobs)
             if j]
-    return ChainStarted(chain=ChainOut.model_validate(chain.to_dict()), jobs=jobs), 201
+    return ChainStarted(chain=ChainOut.model_validate(chain.to_dict()), jobs=jobs,
+                        sections=chain.request.get("prompts", [])), 201

@@ -13,7 +13,8 @@ from bridge.request import GenerationRequest
 
 def apply(body: Any, request: GenerationRequest, s: Any = None
           ) -> tuple[GenerationRequest, str | None, str | None]:
-    """The request with keyframes, continuation or retake; and the take's shot and board.
+    """The request with keyframes, timed prompts, continuation or retake; and the take's
+    shot and board.
     `body` is a JobSubmit (its DirectFields, `keyframes` and `shot_id`)."""
     s = s or services()
     conn = s.db()
@@ -31,6 +32,8 @@ def apply(body: Any, request: GenerationRequest, s: Any = None
     if body.keyframes:
         asks = [direct.KeyframeAsk(**k.model_dump()) for k in body.keyframes]
         request = request.replace(keyframes=direct.keyframes(conn, images_dir, asks, shot_id))
+    asks = [direct.SectionAsk(**p.model_dump()) for p in body.prompts or ()]
+    request = request.replace(prompts=direct.sections(conn, asks, shot_id))
     if body.video is not None:
         if body.continue_from or body.retake:
             raise InvalidRequest("Send 'video' (as a take record stores it) or "

@@ -71,7 +71,9 @@ def start(service: BoardService, sub: Submission, links: list[int]) -> Chain:
     refuses (a bad field, a full queue) raises, leaving the chain failed with the reason."""
     seed = sub.seed if sub.seed is not None else secrets.randbelow(SEED_SPACE)
     preset = _preset(service, sub.request.model)
-    if preset is not None:  # links that hold on frames overlap more: plan for that
+    # Links that hold on frames overlap more: plan for that (a chain for timed prompts
+    # comes planned on its sections, bridge.library.direct.section_links).
+    if preset is not None and not sub.request.prompts:
         links = direct.chain_links(preset, links)
     chain = Chain(id=new_id("ch"), shot_id=str(sub.shot_id), board_id=str(sub.board_id),
                   links=list(links), request=sub.request.replace(seed=seed).to_dict(),
@@ -143,6 +145,9 @@ def _queue_link(service: BoardService, chain: Chain, k: int) -> None:
     assert service.queue is not None
     conn = service.conn
     request = GenerationRequest.from_dict(chain.request).replace(num_frames=chain.links[k])
+    if request.prompts:  # timed prompts: each link is a plain take with its section's prompt
+        prompt = direct.link_prompt(_preset(service, request.model), request, chain.links, k)
+        request = request.replace(prompt=prompt, prompts=(), sections_as=None)
     if k:
         previous = chain.takes[k - 1]
         # On the last frames of the link before where the model can (trimmed in the cut),

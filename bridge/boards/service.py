@@ -45,7 +45,7 @@ from bridge.boards.records import Board, Duration, RecordError, Shot
 from bridge.config import Settings
 from bridge.errors import Conflict, InvalidRequest, NotFound, PromptcutError
 from bridge.generators.presets import all_presets
-from bridge.library import curation, store, timelines
+from bridge.library import curation, direct, store, timelines
 from bridge.library.db import Database
 from bridge.library.records import Take, TakeStatus
 from bridge.request import Handles
@@ -721,6 +721,12 @@ class BoardService:
                                   fields.get("fps"), pinned(fields))
             if plan is not None:
                 fields["num_frames"] = plan.num_frames or plan.chain[0]
+                long = all_presets(self.settings.data_dir).get(fields["model"])
+                if plan.num_frames is None and fields.get("prompts") and long is not None \
+                        and fields.get("sections_as") != "chain" and long.multi_prompt_class:
+                    # Timed prompts as one long take (bdirect): the whole shot in one take.
+                    step = long.frame_step
+                    fields["num_frames"] = -(-(plan.needed_frames - 1) // step) * step + 1
         fields["takes"] = takes or shot.takes_target
         fields.pop("client_key", None)
         return fields
@@ -792,7 +798,10 @@ class BoardService:
         board = self.get(shot.board_id)
         placed = next(p for p in self.layout(board) if p.shot.id == shot.id)
         fields = self.generation_fields(board, placed, defaults, 1)
+        fields["shot_id"] = shot.id  # timed prompts on a beat count from this shot's start
         sub = replace(parse(fields), shot_id=shot.id, board_id=board.id)
+        if sub.request.prompts and sub.request.sections_as == "chain":  # bdirect
+            return self._section_chain(sub, board, placed)
         self.generator.resolve(sub.request)  # an unknown model or a bad size is said first
         model = sub.request.model
         plan = self.take_plan(board, placed.end - placed.start, model, fields.get("fps"))
@@ -899,6 +908,30 @@ class BoardService:
             boards_store.update_shot(edit.conn, shot)
         log.info("shot %s: final %s replaces draft %s as the pick", shot.id, take.id, draft)
         return shot.id
+    def _section_chain(self, sub: Any, board: Board, placed: Placed) -> chains.Chain:
+        """A chain for timed prompts (sections_as "chain"): a link per section, each
+        continuing the one before, planned so links meet on the section boundaries; also
+        for a shot that one take would cover."""
+        request = sub.request
+        preset = all_presets(self.settings.data_dir).get(request.model)
+        if preset is None or "chain" not in preset.section_routes:
+            routes = list(preset.section_routes) if preset else []
+            raise InvalidRequest(
+                f"{request.model} cannot make timed prompts as a chain (it cannot start a "
+                "take from frames or an image); pick a model with chain in timed_prompts "
+                "(GET /models).", field="sections_as", code="unsupported",
+                details={"model": request.model, "timed_prompts": routes})
+        plan = self.take_plan(board, placed.end - placed.start, request.model, request.fps)
+        needed = plan.needed_frames if plan is not None else int(request.num_frames or 1)
+        links, sections = direct.section_links(preset, request, needed)
+        request = request.replace(prompts=sections, sections_as="chain")
+        first = request.replace(num_frames=links[0], prompt=direct.link_prompt(
+            preset, request, links, 0), prompts=(), sections_as=None)
+        self.generator.resolve(first)  # a bad size or model is said before anything runs
+        if any(c.shot_id == sub.shot_id for c in boards_store.running_chains(self.conn)):
+            raise Conflict("A chain for this shot is still running; wait for it, or cancel "
+                           "its queued link.", field="shot_id", code="chain_running")
+        return chains.start(self, replace(sub, request=request), links)
 
     # ------------------------------------------------------------ the mirrors at start-up
 

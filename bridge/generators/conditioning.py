@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bridge.conditions import Keyframe, VideoCondition
+from bridge.conditions import Keyframe, VideoCondition, place_frame
 from bridge.errors import GenerationFailed, InvalidRequest
 from bridge.generators.presets import Preset
 from bridge.request import GenerationRequest
@@ -40,15 +40,7 @@ def allowed_frames(preset: Preset, num_frames: int) -> str:
 
 def asked_frame(k: Keyframe, fps: float, num_frames: int) -> int:
     """The frame a keyframe was asked for, from how it was placed."""
-    place = k.place or {}
-    if "seconds" in place:  # beats and bars arrive here as seconds into the take as well
-        return math.floor(float(place["seconds"]) * fps + 0.5)
-    at = place.get("frame", k.asked if k.asked is not None else k.frame)
-    if at == "first":
-        return 0
-    if at == "last":
-        return num_frames - 1
-    return int(at)
+    return place_frame(k.place, k.asked if k.asked is not None else k.frame, fps, num_frames)
 
 
 def check(request: GenerationRequest, preset: Preset) -> GenerationRequest:
@@ -116,6 +108,9 @@ def _snap(asked: int, n: int, preset: Preset) -> int | None:
 
 def _check_video(video: VideoCondition, request: GenerationRequest, preset: Preset) -> None:
     n = int(request.num_frames)
+    if video.mode == "retake" and not preset.condition_class and preset.retake_class:
+        _check_v2v(video, request, preset)
+        return
     if not preset.condition_class:
         what = "continue from a take's frames" if video.mode == "continue" else "retake a take"
         raise InvalidRequest(
@@ -141,10 +136,36 @@ def _check_video(video: VideoCondition, request: GenerationRequest, preset: Pres
                              code="invalid_choice")
 
 
+def _check_v2v(video: VideoCondition, request: GenerationRequest, preset: Preset) -> None:
+    """A video-to-video retake (Wan): the take's length, and a strength that leaves at
+    least one denoising step (the pipeline runs `int(steps * strength)` of them)."""
+    n, steps = int(request.num_frames), int(request.steps)
+    if video.count != n:
+        raise InvalidRequest(f"A retake has the take's length: 'num_frames' must be "
+                             f"{video.count}.", field="num_frames", code="invalid_frames",
+                             details={"suggestion": video.count})
+    if not 0.0 < float(video.strength) <= 1.0:
+        raise InvalidRequest("'video.strength' must be above 0 (a touch-up) and at most 1 "
+                             "(reimagine).", field="video.strength", code="out_of_range")
+    if int(steps * float(video.strength)) < 1:
+        need = math.ceil(1 / float(video.strength))
+        raise InvalidRequest(
+            f"{preset.label} retakes run steps x strength denoising steps: at strength "
+            f"{float(video.strength):g} that is none of {steps}; ask for {need} steps or "
+            "more, or a higher strength.", field="steps", code="out_of_range",
+            details={"model": preset.name, "suggestion": need})
+
+
 # -- on the worker ---------------------------------------------------------------------------
 
 def route(preset: Preset, request: GenerationRequest) -> str:
-    """t2v, i2v or condition: which sibling pipeline runs this request."""
+    """t2v, i2v, condition, long_take (timed prompts in one take) or retake (a
+    video-to-video pipeline): which sibling pipeline runs this request."""
+    if request.prompts and request.sections_as == "long_take":
+        return "long_take"
+    if request.video is not None and request.video.mode == "retake" \
+            and not preset.condition_class and preset.retake_class:
+        return "retake"
     if request.video is not None or (request.keyframes and preset.condition_class):
         return "condition"
     if request.keyframes or request.init_image is not None:
@@ -178,6 +199,14 @@ def pipeline_kwargs(kind: str, request: GenerationRequest, images_dir: Path,
                   "moved_by": k.moved_by, "strength": k.strength} for k in request.keyframes]
     if keyframes:
         info["keyframes"] = keyframes
+    if kind == "retake":
+        video = request.video
+        assert video is not None
+        frames = [load_image(images_dir, sha, w, h, f"frame {video.first + i} of take "
+                             f"{video.take_id}") for i, sha in enumerate(video.frames)]
+        info["video"] = {"mode": video.mode, "take_id": video.take_id, "first": video.first,
+                         "frames": video.count, "strength": float(video.strength)}
+        return {"video": frames, "strength": float(video.strength)}, info
     if kind == "i2v":
         kwargs: dict[str, Any] = {}
         for k in request.keyframes:

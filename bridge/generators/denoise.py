@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import Cancelled, GenerationFailed
-from bridge.generators import conditioning, levers, vace
+from bridge.generators import conditioning, levers, sections, vace
 from bridge.generators.base import CancelledFn, Phase, Progress, ProgressFn
 from bridge.request import GenerationRequest
 
@@ -37,8 +37,11 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
         if is_cancelled():
             raise Cancelled()
         now = time.perf_counter()
-        n = int(getattr(p, "num_timesteps", None) or steps)
-        done = i + 1
+        marks["calls"] = marks.get("calls", 0) + 1
+        if "total" in marks:  # a long take: its windows' steps in a row, counted as one run
+            n, done = int(marks["total"]), int(marks["calls"])
+        else:
+            n, done = int(getattr(p, "num_timesteps", None) or steps), i + 1
         per_step = (now - marks["start"]) / done
         on_progress(Progress(Phase.DENOISING, done, n, per_step * (n - done)))
         if done >= n:
@@ -57,7 +60,11 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
     }
     start = init_image(request, images_dir) if request.init_image is not None else None
     steer: dict[str, Any] = {}
-    if kind == "condition" or request.keyframes:
+    if kind == "long_take":
+        extra, steer = sections.pipeline_kwargs(request, warm.preset, start)
+        kwargs.update(extra)
+        marks["total"] = len(steer["windows"]) * (steps - 1)  # it skips each last step
+    elif kind == "retake" or kind == "condition" or request.keyframes:
         extra, steer = conditioning.pipeline_kwargs(kind, request, images_dir, start)
         kwargs.update(extra)
     elif kind == "i2v":
@@ -86,6 +93,10 @@ def run(warm: Any, request: GenerationRequest, on_progress: ProgressFn,
             hook.remove()
     end = time.perf_counter()
     frames = _to_uint8(out.frames)
+    if kind == "long_take":  # see bridge.generators.sections: cut, and say so
+        frames, cut = sections.trim(frames, int(request.num_frames))
+        steer["made_frames"] = int(request.num_frames) + cut
+        steer["trimmed_frames"] = cut
     want = (int(request.num_frames), int(request.height), int(request.width), 3)
     if frames.shape != want:  # the take record must describe the file exactly
         raise GenerationFailed(
@@ -137,6 +148,16 @@ def pipeline_for(warm: Any, request: GenerationRequest) -> tuple[Any, str]:
             warm.cond = getattr(diffusers, warm.preset.condition_class).from_pipe(warm.pipe)
             warm.cond.set_progress_bar_config(disable=True)
         return warm.cond, "condition"
+    if kind in ("long_take", "retake"):  # built on first use, sharing the weights
+        cls_name = (warm.preset.multi_prompt_class if kind == "long_take"
+                    else warm.preset.retake_class)
+        siblings = warm.siblings
+        if kind not in siblings:
+            import diffusers
+
+            siblings[kind] = getattr(diffusers, cls_name or "").from_pipe(warm.pipe)
+            siblings[kind].set_progress_bar_config(disable=True)
+        return siblings[kind], kind
     if warm.i2v is None:
         import diffusers
 

@@ -50,15 +50,22 @@ class Conditioning(TypedDict):
     keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
     refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
     where each one moved. video: continuations hold on the last `continue_frames` frames of
-    the take before (else on its last frame). retake: video-to-video at a strength.
+    the take before (else on its last frame). retake: video-to-video at a strength, through
+    the condition pipeline (LTX) or a video-to-video pipeline (Wan): `retake_route`.
+    timed_prompts: how prompts that change in time are made, long_take (one take in
+    overlapping windows of at most `long_take_window` frames, a prompt per window) and/or
+    chain (a take per section); empty: not at all.
     """
 
     keyframes: Literal["none", "first_frame", "first_last", "any_frames"]
     keyframe_stride: int
     video: bool
     retake: bool
+    retake_route: Literal["condition", "video_to_video"] | None
     continue_frames: int
     references: bool  # reference images go to the model (Wan VACE: bridge.looks.references)
+    timed_prompts: list[Literal["long_take", "chain"]]
+    long_take_window: int | None
 
 
 class DraftSettings(TypedDict):

@@ -56,6 +56,7 @@ class _Warm:
     i2v: Any = None
     cond: Any = None  # the condition pipeline (keyframes, video), built on first use
     upsample: Any = None  # the latent upsampler a final uses, loaded on first use
+    siblings: dict = field(default_factory=dict)  # long_take, retake pipelines (denoise)
     compiled: bool = False
     location: str | None = None  # the weights' folder (the LoRA layer check reads it)
     adapters: adapters.Adapters = field(default_factory=adapters.Adapters)
@@ -221,6 +222,7 @@ class DiffusersGenerator:
         self._warm.i2v = None
         self._warm.cond = None
         self._warm.upsample = None
+        self._warm.siblings = {}
         self._warm = None
         memory.free_accelerator()
 

@@ -87,6 +87,20 @@ class Preset:
     condition_class: str | None = None
     image_conditioning: str | None = None
     continue_frames: int = 17  # the last frames a continuation is conditioned on
+    # Timed prompts (bridge.generators.sections): the pipeline that makes one long take in
+    # overlapping windows with a prompt per window, its largest window and the overlap
+    # between windows (frames; the overlap must span 3 latent frames or more, or the
+    # pipeline's seams add frames), and the longest take it makes that way.
+    multi_prompt_class: str | None = None
+    long_take_window: int = 80
+    long_take_overlap: int = 24
+    long_take_max_frames: int = 1025
+    latent_frames: int = 0  # frames per latent frame of the VAE (0: frame_step)
+    # Retakes without a condition pipeline: a video-to-video pipeline (Wan 2.1) that starts
+    # from the take's own latents, noised to the retake's strength. Not for Wan 2.2 TI2V:
+    # diffusers' WanVideoToVideoPipeline sizes its latents for the 8x VAE, not the 2.2
+    # residual VAE (16x), and fails there.
+    retake_class: str | None = None
     # Drafts and finals (bridge.generators.finish): the latent upsampler that doubles a
     # draft's width and height (a hub repo id, a folder, or "tiny" for the random twin),
     # its subfolder in that repo, and the refine pass after it (denoise strength, schedule).
@@ -121,6 +135,18 @@ class Preset:
         return {"width": half_w, "height": half_h, "steps": steps}
 
     @property
+    def section_routes(self) -> tuple[str, ...]:
+        """How this model makes timed prompts: long_take (one take, a prompt per window),
+        chain (a take per section, each continuing the one before; it needs a model that
+        starts a take from frames or an image)."""
+        routes = ("long_take",) if self.multi_prompt_class else ()
+        return routes + (("chain",) if self.i2v_class or self.condition_class else ())
+
+    @property
+    def can_retake(self) -> bool:
+        return bool(self.condition_class or self.retake_class)
+
+    @property
     def cache_names(self) -> tuple[str, ...]:
         if self.caches is not None:
             return self.caches
@@ -141,9 +167,14 @@ class Preset:
                 "keyframes": self.conditioning,  # type: ignore[typeddict-item]
                 "keyframe_stride": self.frame_step if self.condition_class else 1,
                 "video": self.condition_class is not None,
-                "retake": self.condition_class is not None,
+                "retake": self.can_retake,
+                "retake_route": ("condition" if self.condition_class else
+                                 "video_to_video" if self.retake_class else None),
                 "continue_frames": self.continue_frames if self.condition_class else 1,
                 "references": self.takes_references,
+                "timed_prompts": list(self.section_routes),  # type: ignore[typeddict-item]
+                "long_take_window": (self.long_take_window if self.multi_prompt_class
+                                     else None),
             },
             "draft": self.draft_settings(),
             "finish": ({"route": "latent_upsample", "scale": 2,
@@ -187,6 +218,7 @@ BUILTIN: tuple[Preset, ...] = (
            "Lightricks/LTX-Video-0.9.7-distilled", t2v_class="LTXPipeline",
            i2v_class="LTXImageToVideoPipeline",
            condition_class="LTXConditionPipeline", fps=24, size_multiple=32, frame_step=8,
+           multi_prompt_class="LTXI2VLongMultiPromptPipeline",
            width=704, height=480, num_frames=121, steps=8, guidance=1.0, vram_gb=40,
            min_vram_gb=10, size_bytes=None,
            call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
@@ -197,6 +229,7 @@ BUILTIN: tuple[Preset, ...] = (
            "Lightricks/LTX-Video-0.9.7-dev", t2v_class="LTXPipeline",
            i2v_class="LTXImageToVideoPipeline",
            condition_class="LTXConditionPipeline", fps=24, width=704, height=480,
+           multi_prompt_class="LTXI2VLongMultiPromptPipeline",
            num_frames=121, steps=40, guidance=3.0, vram_gb=40, min_vram_gb=10,
            upsampler_id="Lightricks/ltxv-spatial-upscaler-0.9.7",
            upsampler_subfolder="latent_upsampler", licence=LTXV_OPEN_WEIGHTS),
@@ -205,6 +238,7 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("ltx-video-0.9.8-distilled", "LTX-Video 0.9.8 13B distilled (24 GB cards)", "ltx",
            "Lightricks/LTX-Video-0.9.8-13B-distilled", t2v_class="LTXConditionPipeline",
            i2v_class="LTXImageToVideoPipeline", condition_class="LTXConditionPipeline",
+           multi_prompt_class="LTXI2VLongMultiPromptPipeline",
            fps=24, size_multiple=32, frame_step=8, width=704, height=480, num_frames=121,
            steps=8, guidance=1.0, vram_gb=48, min_vram_gb=12, default_for_gb=24,
            call_kwargs={"decode_timestep": 0.05, "decode_noise_scale": 0.025},
@@ -222,13 +256,15 @@ BUILTIN: tuple[Preset, ...] = (
            notes="Read the licence before downloading: free only below a revenue threshold."),
     Preset("wan2.1-t2v-1.3b", "Wan 2.1 text-to-video 1.3B (480p)", "wan",
            "Wan-AI/Wan2.1-T2V-1.3B-Diffusers", t2v_class="WanPipeline", i2v_class=None,
+           retake_class="WanVideoToVideoPipeline",
            fps=16, size_multiple=16, frame_step=4, width=832, height=480, num_frames=81,
            steps=30, guidance=5.0, shift=3.0, max_frames=161, vram_gb=12, min_vram_gb=4,
            notes="Shift 3.0 suits 480p; use 5.0 for 720p."),
     Preset("wan2.2-ti2v-5b", "Wan 2.2 text/image-to-video 5B (720p)", "wan",
            "Wan-AI/Wan2.2-TI2V-5B-Diffusers", t2v_class="WanPipeline",
            i2v_class="WanImageToVideoPipeline", fps=24, size_multiple=32, frame_step=4,
-           width=1280, height=704, num_frames=121, steps=40, guidance=5.0, shift=5.0,
+           width=1280, height=704, num_frames=121,
+           steps=40, guidance=5.0, shift=5.0,
            max_frames=161,
            vram_gb=24, min_vram_gb=8),
     # Wan 2.1 VACE: reference images ("ingredients") for a character, object or style.
@@ -252,12 +288,15 @@ BUILTIN: tuple[Preset, ...] = (
     Preset("tiny", "Tiny LTX test model (random weights, makes noise)", "ltx", "tiny-ltx",
            source="tiny", t2v_class="LTXPipeline", i2v_class="LTXImageToVideoPipeline",
            condition_class="LTXConditionPipeline", continue_frames=9,
-           fps=24, width=32, height=32, num_frames=17, steps=4, guidance=1.0, max_size=512,
+           multi_prompt_class="LTXI2VLongMultiPromptPipeline", long_take_window=32,
+           long_take_overlap=16, latent_frames=4, fps=24, width=32, height=32, num_frames=17,
+           steps=4, guidance=1.0, max_size=512,
            max_frames=257, dtype="float32", test_model=True, notes=_TINY_NOTE,
            upsampler_id="tiny", refine_strength=0.5, refine_steps=2,
            call_kwargs={"max_sequence_length": 16}),
     Preset("tiny-wan", "Tiny Wan test model (random weights, makes noise)", "wan", "tiny-wan",
            source="tiny", t2v_class="WanPipeline", i2v_class=None, fps=16, size_multiple=16,
+           retake_class="WanVideoToVideoPipeline",
            frame_step=4, width=32, height=32, num_frames=17, steps=4, guidance=1.0,
            max_size=512, dtype="float32", test_model=True, notes=_TINY_NOTE,
            call_kwargs={"max_sequence_length": 16}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bridge.errors import InvalidRequest
-from bridge.generators import conditioning
+from bridge.generators import conditioning, sections
 from bridge.generators.presets import Preset, get_preset
 
 # Limits of any model are declared with the request; each preset narrows them.
@@ -59,8 +59,11 @@ def check_size(name: str, value: int, preset: Preset) -> None:
                  "max": hi})
 
 
-def check_frames(value: int, preset: Preset) -> None:
-    step, hi = preset.frame_step, _max_frames(preset.frame_step, preset.max_frames)
+def check_frames(value: int, preset: Preset, longest: int | None = None) -> None:
+    """`longest`: the most frames this request may have (a long take goes past the
+    preset's `max_frames`)."""
+    step = preset.frame_step
+    hi = _max_frames(step, preset.max_frames if longest is None else longest)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidRequest("'num_frames' must be a whole number.", field="num_frames",
                              code="wrong_type")
@@ -97,7 +100,7 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
     )
     check_size("width", filled.width, preset)
     check_size("height", filled.height, preset)
-    check_frames(filled.num_frames, preset)
+    check_frames(filled.num_frames, preset, sections.longest(filled, preset))
     if isinstance(filled.steps, bool) or not isinstance(filled.steps, int):
         raise InvalidRequest("'steps' must be a whole number.", field="steps", code="wrong_type")
     _check_number("steps", filled.steps, 1, preset.max_steps)
@@ -117,4 +120,5 @@ def resolve_request(request: GenerationRequest, presets: dict[str, Preset]) -> G
             raise InvalidRequest("'init_image' must name an uploaded image by its sha256.",
                                  field="init_image")
     filled = conditioning.check(filled, preset)
+    filled = sections.check(filled, preset)
     return filled.replace(guidance=float(filled.guidance), fps=float(filled.fps))

@@ -25,7 +25,7 @@ from typing import Any
 
 from bridge.boards import durations, layout, songs
 from bridge.boards import store as boards_store
-from bridge.conditions import Keyframe, VideoCondition
+from bridge.conditions import Keyframe, PromptSection, VideoCondition, place_frame
 from bridge.errors import Conflict, InvalidRequest, NotFound
 from bridge.library import images, start_image, store
 from bridge.library.media import MediaUnreadable, read_frames
@@ -64,6 +64,52 @@ def keyframes(conn: sqlite3.Connection, images_dir: Path, asks: list[KeyframeAsk
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class SectionAsk:
+    """One timed prompt as a job body gives it (already type-checked by the API schema)."""
+
+    prompt: str
+    frame: int | None = None
+    seconds: float | None = None
+    beat: float | None = None
+    bar: float | None = None
+    place: dict[str, Any] | None = None  # as a take record stores it
+    asked: int | None = None  # stored; recomputed from the place
+
+
+def sections(conn: sqlite3.Connection, asks: list[SectionAsk], shot_id: str | None = None
+             ) -> tuple[PromptSection, ...]:
+    """The request's timed prompts, each placed as a keyframe is (a beat or bar of the shot
+    on the board's beat arithmetic, kept beside its seconds into the take); the generator
+    then moves each to where the model can change its prompt (bridge.generators.sections).
+    """
+    return tuple(PromptSection(prompt=ask.prompt, place=_stored_place(ask.place, f"prompts[{i}]")
+                               if ask.place else _place(conn, ask, shot_id, f"prompts[{i}]"))
+                 for i, ask in enumerate(asks))
+
+
+# A stored place sent back: what each key may hold (the bounds of the body's own fields).
+PLACE_BOUNDS = {"frame": 100000, "seconds": 3600.0, "beat": 100000, "bar": 100000}
+
+
+def _stored_place(place: dict[str, Any], field: str) -> dict[str, Any]:
+    """A place as a take record stores it, checked: known keys, finite numbers in bounds
+    (it is turned into a frame by arithmetic, which must not meet text or infinity)."""
+    out: dict[str, Any] = {}
+    for key, value in place.items():
+        top = PLACE_BOUNDS.get(key)
+        if top is None or isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 0 <= value <= top:
+            raise InvalidRequest(f"'{field}.place' holds frame, seconds, beat or bar as "
+                                 f"numbers from 0 (seconds up to 3600); got {key!r}.",
+                                 field=f"{field}.place", code="invalid_place")
+        out[key] = value
+    if "frame" not in out and "seconds" not in out:
+        raise InvalidRequest(f"'{field}.place' needs frame or seconds.",
+                             field=f"{field}.place", code="invalid_place")
+    return out
+
+
 def _image(conn: sqlite3.Connection, images_dir: Path, ask: KeyframeAsk, field: str
            ) -> tuple[str, str, str | None]:
     if ask.sha256 is not None:  # sent back from a take record
@@ -92,7 +138,7 @@ def _image(conn: sqlite3.Connection, images_dir: Path, ask: KeyframeAsk, field: 
     return init.sha256, "take_frame", str(ask.take_frame)
 
 
-def _place(conn: sqlite3.Connection, ask: KeyframeAsk, shot_id: str | None, field: str
+def _place(conn: sqlite3.Connection, ask: KeyframeAsk | SectionAsk, shot_id: str | None, field: str
            ) -> dict[str, Any]:
     given = [k for k in ("frame", "seconds", "beat", "bar") if getattr(ask, k) is not None]
     if len(given) != 1:
@@ -210,6 +256,76 @@ def chain_links(preset: Any, links: list[int]) -> list[int]:
         out.append(min(top, max(frames, overlap + step)))
         covered += out[-1] - overlap
     return out
+
+
+def section_links(preset: Any, request: Any, frames: int
+                  ) -> tuple[list[int], tuple[PromptSection, ...]]:
+    """A chain for timed prompts: frame counts of links whose boundaries fall on the
+    section boundaries, and the sections as placed. Each link after the first repeats the
+    last frames of the one before (the overlap the cut trims), so the new frames of link k
+    start where the links before it end; a boundary can fall only on a frame count the
+    first link may have (the model's step*k + 1), so each section moves to the nearest one
+    and keeps the frame it was asked for beside it. A section longer than the model's
+    longest take is made of several links with its prompt. `frames`: what the shot needs.
+    4xx naming `prompts[i]` for sections that fall together."""
+    step = preset.frame_step
+    top = (preset.max_frames - 1) // step * step + 1
+    fps = float(request.fps or preset.fps)
+    starts: list[int] = []
+    placed = []
+    for i, s in enumerate(request.prompts):
+        asked = place_frame(s.place, s.asked if s.asked is not None else s.frame, fps, frames)
+        at = 0 if asked == 0 else max(step + 1, (asked - 1 + step // 2) // step * step + 1)
+        if not 0 <= asked < frames:
+            raise InvalidRequest(f"'prompts[{i}]' starts on frame {asked}, outside the shot "
+                                 f"(frames 0 to {frames - 1}).", field=f"prompts[{i}].frame",
+                                 code="out_of_range")
+        if starts and at <= starts[-1]:
+            raise InvalidRequest(
+                f"'prompts[{i}]' falls on the link of the section before it (a chain's links "
+                f"of {preset.label} meet every {step} frames); move it further on.",
+                field=f"prompts[{i}].frame", code="conflict")
+        starts.append(at)
+        placed.append(PromptSection(s.prompt, at, asked if asked != at else None,
+                                    s.place or {"frame": asked}))
+    bounds = [b for b in starts if b > 0]
+    last = bounds[-1] if bounds else 1  # the chain ends on the rule, past the shot
+    end = last + max(step, -(-(frames - last) // step) * step)
+    links: list[int] = []
+    position = 0  # the first frame the next link adds
+    for stop in [*bounds, end]:
+        while position < stop:
+            if not links:
+                n = min(top, stop)
+                links.append(n)
+                position = n
+                continue
+            overlap = overlap_for(preset, links[-1], top)
+            add = min(top - overlap, stop - position)
+            links.append(add + overlap)
+            position += add
+    return links, tuple(placed)
+
+
+def link_starts(preset: Any, links: list[int]) -> list[int]:
+    """The frame of the chain where each link's new frames begin (bridge.boards.chains
+    continues each link on `overlap_for` last frames of the one before)."""
+    out, position = [], 0
+    for k, n in enumerate(links):
+        out.append(position)
+        position += n if k == 0 else n - overlap_for(preset, links[k - 1], n)
+    return out
+
+
+def link_prompt(preset: Any, request: Any, links: list[int], k: int) -> str:
+    """The prompt of link `k` of a chain made for timed prompts: the section it starts in
+    (the request's own prompt before the first section)."""
+    start = link_starts(preset, links)[k]
+    prompt = request.prompt
+    for s in request.prompts:
+        if s.frame <= start:
+            prompt = s.prompt
+    return prompt
 
 
 def _take(conn: sqlite3.Connection, take_id: str, field: str) -> Any:

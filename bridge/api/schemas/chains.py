@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from bridge.api.schemas.common import Answer, answer_of
-from bridge.api.schemas.jobs import JobOut
+from bridge.api.schemas.jobs import JobOut, PromptSectionRecord
 from bridge.boards.records import Chain
 
 ChainOut = answer_of(
@@ -25,3 +25,6 @@ ChainOut = answer_of(
 class ChainStarted(Answer):
     chain: ChainOut  # type: ignore[valid-type]
     jobs: list[JobOut]  # type: ignore[valid-type]
+    sections: list[PromptSectionRecord] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="timed prompts made as this chain: each "
+        "section's prompt, the frame of the shot its link starts on and the frame asked")

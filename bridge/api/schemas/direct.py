@@ -13,8 +13,11 @@ from pydantic_core import PydanticCustomError
 
 from bridge.api.schemas.common import Body, Id, Sha256
 from bridge.conditions import Place
+from bridge.request import MAX_PROMPT
+from bridge.text import text
 
 MAX_KEYFRAMES = 32
+MAX_SECTIONS = 32
 Strength = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -74,3 +77,31 @@ class VideoIn(Body):
     first: Annotated[int, Field(ge=0)] = 0
     mode: Literal["continue", "retake"] = "continue"
     strength: Strength = 1.0
+
+
+class PromptSectionIn(Body):
+    """A prompt that takes over from a moment of the take, placed by exactly one of
+    `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at the shot's first
+    beat or bar, with `shot_id` on a board with a song); before the first section the
+    job's `prompt` holds. As a take record stores it (`place`, `frame`, `asked`), it is
+    taken back as it is."""
+
+    prompt: text(MAX_PROMPT, min_length=1, strip=True)  # type: ignore[valid-type]
+    frame: Annotated[int, Field(ge=0, le=100000)] | None = Field(
+        default=None, description="the frame of the take it starts on")
+    seconds: Annotated[float, Field(ge=0, le=3600)] | None = None
+    beat: Annotated[float, Field(ge=1, le=100000)] | None = None
+    bar: Annotated[float, Field(ge=1, le=100000)] | None = None
+    place: dict[str, float | int | str] | None = Field(
+        default=None, description="where it was asked, as a take record stores it")
+    asked: int | None = Field(default=None, description="stored: the frame before it moved")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> PromptSectionIn:
+        if self.place is not None:
+            return self
+        places = [v for v in (self.frame, self.seconds, self.beat, self.bar) if v is not None]
+        if len(places) != 1:
+            raise PydanticCustomError("required",
+                                      "needs exactly one of frame, seconds, beat or bar")
+        return self

@@ -17,9 +17,16 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from bridge.api.schemas.common import Answer, Body, Id, Query, Sha256, answer_of
-from bridge.api.schemas.direct import MAX_KEYFRAMES, KeyframeIn, RetakeIn, VideoIn
+from bridge.api.schemas.direct import (
+    MAX_KEYFRAMES,
+    MAX_SECTIONS,
+    KeyframeIn,
+    PromptSectionIn,
+    RetakeIn,
+    VideoIn,
+)
 from bridge.api.schemas.looks import MAX_LORAS, MAX_REFERENCES, CameraIn, LoraUseIn
-from bridge.conditions import Keyframe, VideoCondition
+from bridge.conditions import Keyframe, PromptSection, VideoCondition
 from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
 from bridge.request import (
@@ -57,6 +64,9 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
         hint = InitImageIn | None  # a body names an upload or a take; the bridge stores a hash
     if name == "keyframes":  # likewise, each placed by frame, seconds, beat or bar
         hint = Annotated[list[KeyframeIn], Field(max_length=MAX_KEYFRAMES)] | None
+        return hint, Field(default=None, description=declared_field.metadata["description"])
+    if name == "prompts":  # timed prompts, placed like keyframes (bdirect)
+        hint = Annotated[list[PromptSectionIn], Field(max_length=MAX_SECTIONS)] | None
         return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "loras":  # a body names LoRAs on the shelf; the bridge records their files
         hint = Annotated[list[LoraUseIn], Field(max_length=MAX_LORAS)] | None
@@ -177,12 +187,14 @@ def _stored_shape(name: str, record: type, required: frozenset[str],
 InitImageRecord = _stored_shape("InitImageRecord", InitImage, frozenset({"sha256"}))
 # The resolved GenerationRequest as stored: defaults left out (see bridge/request.py).
 KeyframeRecord = _stored_shape("KeyframeRecord", Keyframe, frozenset({"sha256", "frame"}))
+PromptSectionRecord = _stored_shape("PromptSectionRecord", PromptSection,
+                                   frozenset({"prompt"}))
 VideoRecord = _stored_shape("VideoRecord", VideoCondition,
                             frozenset(f.name for f in dataclasses.fields(VideoCondition)))
 RequestRecord = _stored_shape(
     "RequestRecord", GenerationRequest, ALWAYS | {"schema_version"},
     {"init_image": InitImageRecord | None, "keyframes": list[KeyframeRecord],
-     "video": VideoRecord | None})
+     "video": VideoRecord | None, "prompts": list[PromptSectionRecord]})
 
 
 # A job as answers show it: every field of the Job record, and what the engine knows now.

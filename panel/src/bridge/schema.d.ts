@@ -676,6 +676,18 @@ export interface components {
          */
         references_as?: ("references" | "start_keyframe") | null;
         /**
+         * Prompts
+         * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+         * @default null
+         */
+        prompts?: components["schemas"]["PromptSectionIn"][] | null;
+        /**
+         * Sections As
+         * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+         * @default null
+         */
+        sections_as?: ("long_take" | "chain") | null;
+        /**
          * Priority
          * @description higher runs sooner
          * @default null
@@ -1052,6 +1064,18 @@ export interface components {
        */
       video?: components["schemas"]["VideoIn"] | null;
       /**
+       * Prompts
+       * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+       * @default null
+       */
+      prompts?: components["schemas"]["PromptSectionIn"][] | null;
+      /**
+       * Sections As
+       * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+       * @default null
+       */
+      sections_as?: ("long_take" | "chain") | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1142,6 +1166,11 @@ export interface components {
       chain: components["schemas"]["ChainOut"];
       /** Jobs */
       jobs: components["schemas"]["JobOut"][];
+      /**
+       * Sections
+       * @description timed prompts made as this chain: each section's prompt, the frame of the shot its link starts on and the frame asked
+       */
+      sections?: components["schemas"]["PromptSectionRecord"][];
     };
     /**
      * CloudDetails
@@ -1184,7 +1213,11 @@ export interface components {
      * keyframes: none | first_frame | first_last | any_frames; a keyframe asked elsewhere is
      * refused. keyframe_stride: keyframes land on multiples of it (LTX: 8), and the answer says
      * where each one moved. video: continuations hold on the last `continue_frames` frames of
-     * the take before (else on its last frame). retake: video-to-video at a strength.
+     * the take before (else on its last frame). retake: video-to-video at a strength, through
+     * the condition pipeline (LTX) or a video-to-video pipeline (Wan): `retake_route`.
+     * timed_prompts: how prompts that change in time are made, long_take (one take in
+     * overlapping windows of at most `long_take_window` frames, a prompt per window) and/or
+     * chain (a take per section); empty: not at all.
      */
     Conditioning: {
       /**
@@ -1198,10 +1231,16 @@ export interface components {
       video: boolean;
       /** Retake */
       retake: boolean;
+      /** Retake Route */
+      retake_route: ("condition" | "video_to_video") | null;
       /** Continue Frames */
       continue_frames: number;
       /** References */
       references: boolean;
+      /** Timed Prompts */
+      timed_prompts: ("long_take" | "chain")[];
+      /** Long Take Window */
+      long_take_window: number | null;
     };
     /**
      * CredentialsOut
@@ -1921,6 +1960,18 @@ export interface components {
        */
       video?: components["schemas"]["VideoIn"] | null;
       /**
+       * Prompts
+       * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+       * @default null
+       */
+      prompts?: components["schemas"]["PromptSectionIn"][] | null;
+      /**
+       * Sections As
+       * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+       * @default null
+       */
+      sections_as?: ("long_take" | "chain") | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -2589,6 +2640,18 @@ export interface components {
        * @default null
        */
       video?: components["schemas"]["VideoIn"] | null;
+      /**
+       * Prompts
+       * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+       * @default null
+       */
+      prompts?: components["schemas"]["PromptSectionIn"][] | null;
+      /**
+       * Sections As
+       * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+       * @default null
+       */
+      sections_as?: ("long_take" | "chain") | null;
       /**
        * Takes
        * @description how many takes, each with its own seed
@@ -3343,6 +3406,18 @@ export interface components {
        */
       references_as?: ("references" | "start_keyframe") | null;
       /**
+       * Prompts
+       * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+       * @default null
+       */
+      prompts?: components["schemas"]["PromptSectionIn"][] | null;
+      /**
+       * Sections As
+       * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+       * @default null
+       */
+      sections_as?: ("long_take" | "chain") | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -3484,6 +3559,76 @@ export interface components {
       /** Eta S */
       eta_s: number | null;
     };
+    /**
+     * PromptSectionIn
+     * @description A prompt that takes over from a moment of the take, placed by exactly one of
+     * `frame`, `seconds`, `beat` or `bar` (beats and bars count from 1 at the shot's first
+     * beat or bar, with `shot_id` on a board with a song); before the first section the
+     * job's `prompt` holds. As a take record stores it (`place`, `frame`, `asked`), it is
+     * taken back as it is.
+     */
+    PromptSectionIn: {
+      /** Prompt */
+      prompt: string;
+      /**
+       * Frame
+       * @description the frame of the take it starts on
+       * @default null
+       */
+      frame?: number | null;
+      /**
+       * Seconds
+       * @default null
+       */
+      seconds?: number | null;
+      /**
+       * Beat
+       * @default null
+       */
+      beat?: number | null;
+      /**
+       * Bar
+       * @default null
+       */
+      bar?: number | null;
+      /**
+       * Place
+       * @description where it was asked, as a take record stores it
+       * @default null
+       */
+      place?: ({
+        [key: string]: number | string;
+      }) | null;
+      /**
+       * Asked
+       * @description stored: the frame before it moved
+       * @default null
+       */
+      asked?: number | null;
+    };
+    /**
+     * PromptSectionRecord
+     * @description A prompt that takes over from a moment of the take ("bar 3: the table becomes a
+     * field"); before the first section the request's own `prompt` holds.
+     *
+     * Placed like a keyframe (`place`: a frame, seconds, a beat or a bar of the shot; beats
+     * and bars kept beside their seconds into the take). `frame` is where the model lets the
+     * prompt change: the middle of the cross-fade between two windows of one long take, or
+     * the first new frame of a chain's link; `asked` is the frame asked for when the two
+     * differ, so the move is never silent.
+     */
+    PromptSectionRecord: {
+      /** Prompt */
+      prompt: string;
+      /** Frame */
+      frame?: number;
+      /** Asked */
+      asked?: number | null;
+      /** Place */
+      place?: {
+        [key: string]: unknown;
+      } | null;
+    };
     /** ProviderAnswer */
     ProviderAnswer: {
       provider: components["schemas"]["ProviderOut"];
@@ -3619,6 +3764,10 @@ export interface components {
        */
       references_as?: "references" | "start_keyframe";
       video?: components["schemas"]["VideoRecord"] | null;
+      /** Prompts */
+      prompts?: components["schemas"]["PromptSectionRecord"][];
+      /** Sections As */
+      sections_as?: ("long_take" | "chain") | null;
       final?: components["schemas"]["Final"] | null;
       handles?: components["schemas"]["Handles"] | null;
       /** Schema Version */
@@ -3900,6 +4049,18 @@ export interface components {
          * @default null
          */
         references_as?: ("references" | "start_keyframe") | null;
+        /**
+         * Prompts
+         * @description prompts that take over at frames, seconds, beats or bars of the take; before the first one `prompt` holds (bridge.conditions)
+         * @default null
+         */
+        prompts?: components["schemas"]["PromptSectionIn"][] | null;
+        /**
+         * Sections As
+         * @description how timed prompts are made: one long take (a prompt per window) or a chain (a take per section, each continuing the one before); absent: a long take where the model offers one
+         * @default null
+         */
+        sections_as?: ("long_take" | "chain") | null;
         /**
          * Priority
          * @description higher runs sooner
