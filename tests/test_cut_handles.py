@@ -70,6 +70,14 @@ def test_a_take_pinned_to_its_first_frame_gets_only_a_tail_handle():
     held = layout.take_plan(preset, board, 24, pinned=True)
     assert (free.num_frames, free.head_frames) == (41, 8)
     assert (held.num_frames, held.head_frames, held.tail_frames) == (33, 0, 9)
+    # A keyframe on the take's last frame (an editor's "last", a camera move's end) pins the
+    # end too: no tail handle asked, only what the model's frame rule adds.
+    ends = {"init_image": {"sha256": "ab"}, "keyframes": [{"frame": "last"}]}
+    assert layout.pinned_end(ends) and layout.pinned_end({"camera": {"move": "push_in"}})
+    assert not layout.pinned_end({"keyframes": [{"place": {"bar": 2}}]})
+    both = layout.take_plan(preset, board, 24, pinned=pinned(ends),
+                            end_pinned=layout.pinned_end(ends))
+    assert (both.num_frames, both.head_frames, both.tail_frames) == (25, 0, 0)
 
 
 def test_a_board_makes_takes_with_handles_and_the_cut_uses_the_middle(server, tmp_path):

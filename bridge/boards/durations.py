@@ -205,7 +205,8 @@ def covers(media_frames: int, media_fps: Fraction, shot_frames: int, rate: Fract
 
 
 def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
-              max_frames: int, handle_frames: int = 0, head: bool = True) -> TakePlan:
+              max_frames: int, handle_frames: int = 0, head: bool = True,
+              tail: bool = True) -> TakePlan:
     """The next frame count the model allows (step*k + 1) that covers the shot at the
     model's own rate with `handle_frames` (sequence frames) of handle at each end, or a
     chain of continuations when one take cannot hold the shot at all.
@@ -214,7 +215,9 @@ def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
     adds go to the tail. When the longest take holds the shot but not both handles, the
     handles are shortened evenly (the head keeps the odd frame out) and the message says so.
     `head=False` (a take pinned to its first frame: a start image, keyframes, a continued
-    video) plans the tail handle only, so the pinned frame stays the cut's first.
+    video) plans the tail handle only, so the pinned frame stays the cut's first; likewise
+    `tail=False` (a keyframe on the take's last frame, a camera move's end) asks for no tail
+    handle, so that frame stays the shot's last but for the frames the model's rule adds.
     """
     needed = math.ceil(Fraction(shot_frames) / rate * model_fps)
     while not covers(needed, model_fps, shot_frames, rate):
@@ -226,7 +229,10 @@ def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
         if not asked:
             return TakePlan(shot_frames, needed, n)
         before = asked if head else 0
-        with_handles = _up_to_rule(needed + before + asked, step)
+        after = asked if tail else 0
+        if not (before or after):
+            return TakePlan(shot_frames, needed, n)
+        with_handles = _up_to_rule(needed + before + after, step)
         if with_handles <= top:
             return TakePlan(shot_frames, needed, with_handles, head_frames=before,
                             tail_frames=with_handles - needed - before)
@@ -234,7 +240,7 @@ def take_plan(shot_frames: int, rate: Fraction, model_fps: Fraction, step: int,
         first = min(before, room - room // 2)
         message = (f"The model makes at most {top} frames a take: this take has "
                    f"{first} and {room - first} frames of handle (in its own frames) instead "
-                   f"of {before} and {asked}.")
+                   f"of {before} and {after}.")
         return TakePlan(shot_frames, needed, top, message=message, head_frames=first,
                         tail_frames=room - first)
     # Each continuation starts on the previous take's last frame, so it adds top - 1 new ones.

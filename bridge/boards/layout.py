@@ -64,8 +64,22 @@ def pinned(fields: dict[str, Any]) -> bool:
     return any(fields.get(name) for name in PINNING)
 
 
+def pinned_end(fields: dict[str, Any]) -> bool:
+    """Whether a take's request pins its last frame: a keyframe placed "last" (stored or as
+    sent), or a camera move (drawn as an end keyframe where the model takes keyframes). Such
+    a take gets no tail handle asked, so its last frame stays the shot's last."""
+    if fields.get("camera"):
+        return True
+    for k in fields.get("keyframes") or ():
+        place = k.get("place") if isinstance(k, dict) else getattr(k, "place", None)
+        frame = k.get("frame") if isinstance(k, dict) else None
+        if frame == "last" or (isinstance(place, dict) and place.get("frame") == "last"):
+            return True
+    return False
+
+
 def take_plan(preset: Any, board: Board, frames: int, fps: float | None = None,
-              pinned: bool = False) -> durations.TakePlan | None:
+              pinned: bool = False, end_pinned: bool = False) -> durations.TakePlan | None:
     """How many frames the model of `preset` must make to cover `frames` of the board with
     the board's handles at each end (None: a model this library does not know, or a rate
     that is not a number)."""
@@ -73,4 +87,5 @@ def take_plan(preset: Any, board: Board, frames: int, fps: float | None = None,
         return None
     fps = fps or preset.fps
     return durations.take_plan(frames, rate_of(board), exact_rate(fps), preset.frame_step,
-                               preset.max_frames, board.handle_frames, head=not pinned)
+                               preset.max_frames, board.handle_frames, head=not pinned,
+                               tail=not end_pinned)

@@ -37,6 +37,7 @@ from bridge.boards.layout import (
     Placed,
     layout,
     pinned,
+    pinned_end,
     rate_of,
     shot_model,
     take_plan,
@@ -274,9 +275,9 @@ class BoardService:
         return sum(1 for p in self.layout(board) if p.start < frame)
 
     def take_plan(self, board: Board, frames: int, model: str, fps: float | None = None,
-                  pinned: bool = False):
+                  pinned: bool = False, end_pinned: bool = False):
         return take_plan(all_presets(self.settings.data_dir).get(model), board, frames, fps,
-                         pinned)
+                         pinned, end_pinned)
 
     def view(self, laid: Laid) -> dict[str, Any]:
         """A board as the API answers it: settings, the song with the corrected grid, each
@@ -312,8 +313,9 @@ class BoardService:
                     item["beats"] = round(b - a, 2)
                     item["bars"] = round((b - a) / grid.beats_per_bar, 2)
                 model, fps = shot_model(board, shot)
-                plan = take_plan(presets.get(model), board, p.end - p.start, fps, pinned(
-                    {**board.defaults, **shot.overrides, "init_image": shot.start_image}))
+                asked = {**board.defaults, **shot.overrides, "init_image": shot.start_image}
+                plan = take_plan(presets.get(model), board, p.end - p.start, fps,
+                                 pinned(asked), pinned_end(asked))
                 item["plan"] = plan.to_dict() if plan else None
                 item["model_used"] = model
             c = counts.get(shot.id, {})
@@ -718,7 +720,7 @@ class BoardService:
             fields["init_image"] = shot.start_image
         if "num_frames" not in shot.overrides:
             plan = self.take_plan(board, placed.end - placed.start, fields["model"],
-                                  fields.get("fps"), pinned(fields))
+                                  fields.get("fps"), pinned(fields), pinned_end(fields))
             if plan is not None:
                 fields["num_frames"] = plan.num_frames or plan.chain[0]
                 long = all_presets(self.settings.data_dir).get(fields["model"])
@@ -771,7 +773,7 @@ class BoardService:
             batch_id, batch, _ = self.queue.submit(sub)
             jobs += batch
             plan = self.take_plan(board, p.end - p.start, sub.request.model, sub.request.fps,
-                                  _pinned(sub))
+                                  *_pinned(sub))
             shots_out.append({"shot_id": p.shot.id, "index": i, "batch_id": batch_id,
                               "takes": len(batch), "plan": plan.to_dict() if plan else None})
         return {"jobs": jobs, "shots": shots_out, "skipped": skipped}
@@ -783,7 +785,7 @@ class BoardService:
         if "num_frames" in placed.shot.overrides:
             return sub
         plan = self.take_plan(board, placed.end - placed.start, sub.request.model,
-                              sub.request.fps, _pinned(sub))
+                              sub.request.fps, *_pinned(sub))
         if plan is None or plan.num_frames is None or sub.request.num_frames != plan.num_frames \
                 or not (plan.head_frames or plan.tail_frames):
             return sub
@@ -1004,12 +1006,14 @@ def _new_shot(board: Board, fields: dict[str, Any], position: int = 0) -> Shot:
     return shot
 
 
-def _pinned(sub: Submission) -> bool:
-    """Whether a queued request pins frames of its take (layout.pinned, on the records)."""
+def _pinned(sub: Submission) -> tuple[bool, bool]:
+    """Whether a queued request pins its take's first frames and its last frame
+    (layout.pinned and layout.pinned_end, on the records)."""
     request = sub.request
-    return pinned({"init_image": request.init_image, "keyframes": request.keyframes,
-                   "video": request.video, "continue_from": sub.continue_from,
-                   "retake": sub.retake})
+    fields = {"init_image": request.init_image, "keyframes": request.keyframes,
+              "video": request.video, "continue_from": sub.continue_from,
+              "retake": sub.retake, "camera": request.camera}
+    return pinned(fields), pinned_end(fields)
 def _continues(take: Take) -> bool:
     """Whether a take carries on from its parent in the cut (a continuation, a chain's
     link), rather than replacing it: a final stands in for its draft and a retake for the
