@@ -151,7 +151,9 @@ class GenerationRequest:
         "the draft this take finishes and the route (set by the bridge's Finish)",
         shot=False))
     handles: Handles | None = field(default=None, metadata=doc(
-        "frames made beyond the shot at each end (a board sets them)", shot=False))
+        "frames made beyond the shot at each end, in the take's own frames (a board's "
+        "generate sets them; a re-roll sends them back so the cut still starts after the "
+        "head)", shot=False))
     schema_version: int = field(default=SCHEMA_VERSION, metadata=doc("", shot=False))
 
     def to_dict(self) -> dict[str, Any]:
@@ -263,7 +265,7 @@ class Submission:
 
 
 # What a client sends: every field of both records but those the bridge fills in itself.
-NOT_SENT = frozenset({"schema_version", "request", "board_id", "final", "handles"})
+NOT_SENT = frozenset({"schema_version", "request", "board_id", "final"})
 
 
 def declared(record: type) -> dict[str, tuple[Any, dataclasses.Field]]:

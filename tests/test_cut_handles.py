@@ -102,6 +102,16 @@ def test_a_board_makes_takes_with_handles_and_the_cut_uses_the_middle(server, tm
     # Longer than the take made without handles by 2 x 8, rounded to the tiny LTX's 8k+1.
     assert take["num_frames"] == plain["num_frames"] + 16 == 41
     assert take["record"]["request"]["handles"] == {"head": 8, "tail": 9}
+    # A re-roll sends the stored request back, handles too (the panel's jobBody): the new
+    # take keeps them, so its cut still starts after the head.
+    sent = {k: v for k, v in take["record"]["request"].items()
+            if k not in ("schema_version", "seed") and v is not None}
+    reroll = server.api("POST", "/jobs", json={**sent, "takes": 1, "shot_id": take["shot_id"]})
+    assert reroll.status_code == 201, reroll.text
+    assert reroll.json()["jobs"][0]["request"]["handles"] == {"head": 8, "tail": 9}
+    server.api("POST", f"/jobs/{reroll.json()['jobs'][0]['id']}/cancel")
+    worn = server.api("POST", "/jobs", json={**sent, "handles": {"head": 30, "tail": 11}})
+    assert worn.status_code == 400 and worn.json()["error"]["field"] == "handles"
     shot_id = board["shots"][0]["id"]
     assert server.api("PATCH", f"/shots/{shot_id}",
                       json={"selected_take_id": take["id"]}).status_code == 200

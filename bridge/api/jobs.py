@@ -31,7 +31,7 @@ from bridge.errors import InvalidRequest, NotFound
 from bridge.library import images, start_image, store
 from bridge.looks import moves, references
 from bridge.looks.records import CameraShot
-from bridge.request import GenerationRequest, InitImage, Submission
+from bridge.request import GenerationRequest, Handles, InitImage, Submission
 
 bp = Blueprint("jobs", __name__)
 
@@ -65,7 +65,8 @@ def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore
                  parent_take_id=check_parent(body.parent_take_id, s), keyframes=(),
                  loras=looks.resolve_for_job(body.loras, body.model, s),
                  camera=CameraShot(**body.camera.model_dump()) if body.camera else None,
-                 references=tuple(body.references or ()))
+                 references=tuple(body.references or ()),
+                 handles=_handles(body))
     request, shot_id, board_id = direct.apply(body, GenerationRequest(**given), s)
     preset = direct._preset(request.model, s)
     request = references.apply(request, preset, s.settings.images_dir)
@@ -74,6 +75,18 @@ def to_submission(body: JobSubmit, s: Any = None) -> Submission:  # type: ignore
     if body.retake is not None:
         sent["retake"] = Retake(body.retake.take_id, body.retake.strength)
     return Submission(request=request, **{**sent, "shot_id": shot_id, "board_id": board_id})
+
+
+def _handles(body: JobSubmit) -> Handles | None:  # type: ignore[valid-type]
+    """The handles a re-roll sends back: they must leave frames of the shot between them."""
+    if body.handles is None:
+        return None
+    handles = Handles(body.handles.head, body.handles.tail)
+    if body.num_frames is not None and handles.head + handles.tail >= body.num_frames:
+        raise InvalidRequest(f"Handles of {handles.head} and {handles.tail} frames leave none "
+                             f"of the shot in a take of {body.num_frames} frames.",
+                             field="handles")
+    return handles if handles.head or handles.tail else None
 
 
 def check_parent(parent: str | None, s: Any = None) -> str | None:

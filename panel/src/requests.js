@@ -77,7 +77,10 @@ export function rerollBody(take) {
  * @param {any} take @returns {S["JobSubmit"]} */
 export function continueBody(take) {
   const body = /** @type {Fields} */ (jobBody(takeRequest(take)));
-  for (const k of ["seed", "init_image", "video", "keyframes", "parent_take_id"]) delete body[k];
+  // What belonged to the take's own frames stays with it: its pins, its handles (the
+  // continuation starts on its last frames), its camera move and its timed sections.
+  for (const k of ["seed", "init_image", "video", "keyframes", "parent_take_id", "handles",
+    "camera", "prompts", "sections_as"]) delete body[k];
   body.takes = 1;
   body.continue_from = take.id;
   return keepShot(take, body);

@@ -31,6 +31,7 @@ from bridge.engine.records import Job, JobState
 from bridge.generators.base import ProgressData
 from bridge.request import (
     ALWAYS,
+    MAX_FRAMES,
     SHOT_FIELDS,
     GenerationRequest,
     InitImage,
@@ -57,6 +58,13 @@ class InitImageIn(Body):
         return self
 
 
+class HandlesIn(Body):
+    """Frames a take is made with beyond its shot, in its own frames (head, tail)."""
+
+    head: Annotated[int, Field(ge=0, le=MAX_FRAMES)] = 0
+    tail: Annotated[int, Field(ge=0, le=MAX_FRAMES)] = 0
+
+
 def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any, Any]:
     """A body field from its declaration in bridge.request: its type and bounds, its
     default, what it means."""
@@ -80,6 +88,8 @@ def _field(name: str, hint: Any, declared_field: dataclasses.Field) -> tuple[Any
         return hint, Field(default=None, description=declared_field.metadata["description"])
     if name == "video":
         hint = VideoIn | None
+    if name == "handles":
+        hint = HandlesIn | None
     default = (... if declared_field.default is dataclasses.MISSING else declared_field.default)
     return hint, Field(default=default, description=declared_field.metadata.get("description")
                        or None)

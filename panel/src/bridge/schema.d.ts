@@ -1076,6 +1076,11 @@ export interface components {
        */
       sections_as?: ("long_take" | "chain") | null;
       /**
+       * @description frames made beyond the shot at each end, in the take's own frames (a board's generate sets them; a re-roll sends them back so the cut still starts after the head)
+       * @default null
+       */
+      handles?: components["schemas"]["HandlesIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -1972,6 +1977,11 @@ export interface components {
        */
       sections_as?: ("long_take" | "chain") | null;
       /**
+       * @description frames made beyond the shot at each end, in the take's own frames (a board's generate sets them; a re-roll sends them back so the cut still starts after the head)
+       * @default null
+       */
+      handles?: components["schemas"]["HandlesIn"] | null;
+      /**
        * Priority
        * @description higher runs sooner
        * @default null
@@ -2132,6 +2142,22 @@ export interface components {
      * beyond the shot; the cut reports what the media really holds.
      */
     Handles: {
+      /**
+       * Head
+       * @default 0
+       */
+      head?: number;
+      /**
+       * Tail
+       * @default 0
+       */
+      tail?: number;
+    };
+    /**
+     * HandlesIn
+     * @description Frames a take is made with beyond its shot, in its own frames (head, tail).
+     */
+    HandlesIn: {
       /**
        * Head
        * @default 0
@@ -2652,6 +2678,11 @@ export interface components {
        * @default null
        */
       sections_as?: ("long_take" | "chain") | null;
+      /**
+       * @description frames made beyond the shot at each end, in the take's own frames (a board's generate sets them; a re-roll sends them back so the cut still starts after the head)
+       * @default null
+       */
+      handles?: components["schemas"]["HandlesIn"] | null;
       /**
        * Takes
        * @description how many takes, each with its own seed
