@@ -127,7 +127,8 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
     why = drawer.locator(".direct-key-why")
     assert "cannot take keyframes" in why.inner_text()
     assert not drawer.locator(".direct-key-add").is_visible()
-    assert "cannot retake" in drawer.locator(".direct-retake-why").inner_text()
+    # Wan retakes by video-to-video (GET /models retake_route): offered, said as such.
+    assert "following its motion" in drawer.locator(".direct-retake-why").inner_text()
     # The tiny LTX takes keyframes at any frame: the form is there, bars on the song's grid.
     drawer.locator(".shot-dx-model").select_option("tiny")
     page.wait_for_function("() => !document.querySelector('.direct-key-add').hidden")
@@ -161,16 +162,22 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
                            ".textContent)")
     [kf] = job["request"]["keyframes"]
     assert kf["place"]["bar"] == 2 and kf["place"]["seconds"] > 0
-    # Sections on the same ruler, saved as the shot's timed prompt.
+    # Sections on the same ruler, saved as the shot's prompt (the first) and its `prompts`
+    # (the later ones, by bar), made the way the model offers (GET /models).
     drawer.locator(".shot-dx-sec-add").click()
     drawer.locator(".shot-dx-sec-add").click()
     drawer.locator(".shot-dx-sec-text").nth(1).fill("the table becomes a field")
     drawer.locator(".shot-dx-sec-save").click()
     page.wait_for_function("() => document.querySelectorAll('.direct-band').length === 2")
-    page.wait_for_function("() => document.querySelectorAll('#board-shots .shot-prompt')[1]"
-                           ".value.includes('bar 2:')")  # saved, and the board drawn again
-    got = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]["prompt"]
-    assert got == "bar 1: shot 2 of a test | bar 2: the table becomes a field"
+    shot = {}
+    for _ in range(100):  # saved, and the board drawn again
+        shot = server.api("GET", f"/boards/{board['id']}").json()["shots"][1]
+        if shot["overrides"].get("prompts"):
+            break
+        page.wait_for_timeout(100)
+    assert shot["prompt"] == "shot 2 of a test"
+    assert shot["overrides"]["prompts"] == [{"prompt": "the table becomes a field", "bar": 2}]
+    assert shot["overrides"]["sections_as"] == "long_take"
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator(".direct").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "direct-1280.png"), full_page=True)

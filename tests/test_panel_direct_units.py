@@ -35,6 +35,10 @@ console.log(JSON.stringify({
   labels: [{ bar: 2 }, { beat: 3.5 }, { seconds: 1.5 }, { frame: 12 }, { frame: "last" }]
     .map(r.placeLabel),
   place: [r.placeOf("bar", 2), r.placeOf("frame", 12.4), r.placeOf("frame", "first")],
+  fields: r.sectionsToFields(s),
+  again: r.sectionsFromFields("the couple at the table", [{ prompt: "a field", bar: 2 }], ruler),
+  secondsFields: r.sectionsToFields([{ unit: "seconds", from: 1.5, to: 3, text: "later" },
+                                     { unit: "seconds", from: 0, to: 1.5, text: "first" }]),
 }));
 """
 
@@ -68,6 +72,18 @@ def test_sections_read_and_write_the_timed_prompt(out):
     assert out["plainPrompt"] == []
     assert out["span"] == {"from": 0, "to": pytest.approx(2.0)}
     assert "overlap" in out["overlap"]
+
+
+def test_sections_are_the_prompt_and_the_bridges_prompts(out):
+    """The first section is the shot's prompt; each later one is a `prompts` entry placed
+    where it starts, as POST /jobs takes it; read back, they run to the next one's start."""
+    assert out["fields"] == {"prompt": "the couple at the table",
+                             "prompts": [{"prompt": "a field", "bar": 3}]}
+    assert out["secondsFields"] == {"prompt": "first",
+                                    "prompts": [{"prompt": "later", "seconds": 1.5}]}
+    assert out["again"] == [
+        {"unit": "bar", "from": 1, "to": 1, "text": "the couple at the table"},
+        {"unit": "bar", "from": 2, "to": 2, "text": "a field"}]
 
 
 def test_places_in_words_and_as_a_body_sends_them(out):

@@ -156,3 +156,42 @@ export function sectionProblems(sections) {
   }
   return "";
 }
+
+/** @typedef {{ prompt: string, frame?: number, seconds?: number, beat?: number, bar?: number }} PromptSectionBody */
+
+/** Sections as the bridge takes them: the shot's `prompt` holds until the second section,
+ * and `prompts` (POST /jobs, a shot's overrides) lists each later section with where it
+ * starts (the bridge lays bars and beats onto frames with the cut's arithmetic).
+ * @param {Section[]} sections @returns {{ prompt: string, prompts: PromptSectionBody[] }} */
+export function sectionsToFields(sections) {
+  const sorted = [...sections].filter((s) => s.text.trim()).sort((a, b) => a.from - b.from);
+  const [first, ...rest] = sorted;
+  return {
+    prompt: first ? first.text.trim() : "",
+    prompts: rest.map((s) => ({ prompt: s.text.trim(), [s.unit]: s.from })),
+  };
+}
+
+/** The sections a shot's prompt and `prompts` make, each running to where the next starts
+ * (the last to the shot's end on `ruler`); [] when the prompt is not timed. A prompt still
+ * written the old way ("bars 1-2: … | bars 3-4: …") is read as before.
+ * @param {string} prompt @param {PromptSectionBody[] | null | undefined} prompts
+ * @param {Ruler} ruler @returns {Section[]} */
+export function sectionsFromFields(prompt, prompts, ruler) {
+  const later = (prompts || []).map((p) => {
+    const unit = /** @type {Unit} */ (["bar", "beat", "seconds", "frame"].find((u) => p[/** @type {Unit} */ (u)] != null) || "seconds");
+    return { unit, from: Number(p[unit]), text: p.prompt };
+  }).sort((a, b) => a.from - b.from);
+  if (!later.length) return parseSections(prompt);
+  const unit = later[0].unit;
+  const whole = unit === "bar" || unit === "beat";
+  const end = unit === "bar" ? Math.max(1, ruler.bars.length) : unit === "beat" ? Math.max(1, ruler.beats.length)
+    : unit === "frame" ? Math.round(ruler.seconds * ruler.fps) : ruler.seconds;
+  const starts = [whole ? 1 : 0, ...later.map((s) => s.from)];
+  const texts = [prompt, ...later.map((s) => s.text)];
+  return starts.map((from, i) => {
+    const next = starts[i + 1];
+    const to = next === undefined ? Math.max(from, end) : whole ? next - 1 : next;
+    return { unit: i === 0 ? unit : later[i - 1].unit, from, to, text: texts[i] };
+  });
+}

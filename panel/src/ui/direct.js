@@ -9,8 +9,8 @@
 // card, so what the editor is typing and where focus is survive a take finishing.
 
 import * as api from "../boards/calls.js";
-import { formatSections, parseSections, placeLabel, placeOf, placeSeconds, sectionProblems,
-  sectionSpan, shotRuler } from "../boards/ruler.js";
+import { formatSections, placeLabel, placeOf, placeSeconds, sectionProblems,
+  sectionSpan, sectionsFromFields, sectionsToFields, shotRuler } from "../boards/ruler.js";
 import { continueBody, retakeBody } from "../requests.js";
 import { emit, putJob, state } from "../store.js";
 import { getBridge } from "../sync.js";
@@ -163,8 +163,9 @@ function makeDrawer(shot) {
   const secProblem = h("p.hint.warn.direct-sec-problem", { role: "status" });
   const secAdd = h("button.small.shot-dx-sec-add", { type: "button" }, "+ Section");
   const secSave = h("button.small.primary.shot-dx-sec-save", { type: "button" }, "Save sections");
+  const secAs = h("select.shot-dx-sec-as", { id: uid("sec-as") });
   const secBox = h("fieldset.direct-box.direct-sections-box", null, h("legend", null, "Prompt sections"), secWhy, secRows, secProblem,
-    h("div.row.wrap", null, secAdd, secSave));
+    h("div.row.wrap", null, h("label.field", { for: secAs.id }, h("span.field-label", null, "Made as"), secAs), secAdd, secSave));
   // -- continue
   const contWhy = h("p.hint.direct-why.direct-cont-why");
   const contMode = h("select.shot-dx-cont-mode", { id: uid("cont-mode") });
@@ -303,9 +304,17 @@ function makeDrawer(shot) {
   secSave.addEventListener("click", () => guard(async () => {
     const problem = sectionProblems(sections);
     if (problem) throw new Error(problem);
-    const prompt = formatSections(sections);
-    await st.ctx.actions.patch(st.shot, { prompt });
-    return prompt ? `The shot's prompt is timed: ${prompt}` : "The shot's prompt is empty.";
+    // The first section is the shot's prompt; each later one takes over where it starts
+    // (the bridge's `prompts`, laid on the same beats as keyframes).
+    const { prompt, prompts } = sectionsToFields(sections);
+    const overrides = { ...(st.shot.overrides || {}) };
+    if (prompts.length) overrides.prompts = prompts;
+    else delete overrides.prompts;
+    if (prompts.length && secAs.value) overrides.sections_as = /** @type {"long_take" | "chain"} */ (secAs.value);
+    else delete overrides.sections_as;
+    await st.ctx.actions.patch(st.shot, { prompt, overrides });
+    return prompts.length ? `The shot's prompt is timed: ${formatSections(sections)}`
+      : prompt ? "The shot has one prompt." : "The shot's prompt is empty.";
   }, (/** @type {string} */ m) => m));
 
   contGo.addEventListener("click", () => guard(async () => {
@@ -491,12 +500,23 @@ function makeDrawer(shot) {
     showSource();
     // Sections: from the prompt, unless the editor is mid-way through changing them.
     if (first || promptChanged) {
-      sections = parseSections(shot.prompt || "");
+      sections = sectionsFromFields(shot.prompt || "", /** @type {any} */ (shot.overrides || {}).prompts, r);
       drawSections();
     }
-    secWhy.textContent = r.hasSong
-      ? "Each section's prompt plays over its bars (saved as the shot's prompt: \"bars 1-2: … | bars 3-4: …\")."
-      : "Each section's prompt plays over its seconds (saved as the shot's prompt: \"s 0-2: … | s 2-4: …\"); a song on the board lets you time them by bars.";
+    // How the sections are made: only the routes this model offers (GET /models).
+    const routes = /** @type {string[]} */ (/** @type {any} */ (c).timed_prompts || []);
+    const asked = /** @type {any} */ (shot.overrides || {}).sections_as || routes[0] || "";
+    clear(secAs);
+    for (const [v, label] of [["long_take", "one long take"], ["chain", "a chain of takes"]]) {
+      if (routes.includes(v)) secAs.append(option(v, label, v === asked));
+    }
+    secAs.disabled = routes.length < 2;
+    secAdd.disabled = secSave.disabled = !routes.length;
+    secWhy.textContent = !routes.length
+      ? `${m.label} cannot change prompts within a shot (it makes neither a long take with a prompt per section nor a chain): pick a model whose timed prompts are offered.`
+      : r.hasSong
+        ? "Each section's prompt takes over on its bar: the first is the shot's prompt, the others start where they say."
+        : "Each section's prompt takes over at its second: the first is the shot's prompt; a song on the board lets you time them by bars.";
     // Continue.
     clear(contMode);
     if (c.video) {
