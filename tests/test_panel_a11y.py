@@ -78,6 +78,8 @@ def views(page):
     page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     page.locator("#board-shots .direct .direct-key-why").wait_for()
     page.locator("#board-looks").wait_for()
+    page.locator("#board-looks .looks-camera").select_option("push_in")  # the amount, too
+    page.locator("#board-looks .looks-amount:not([disabled])").wait_for()
     yield "direct drawer and look"
     page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     tab(page, "gallery")

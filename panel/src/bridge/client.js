@@ -220,6 +220,14 @@ export class Bridge extends Transport {
   /** Queue a take's final. @param {string} id @param {S["FinishIn"]} body
    * @returns {Promise<S["BatchOut"]>} */
   finish(id, body) { return this.call("POST", `/takes/${seg(id)}/finish`, body); }
+
+  /** What finishing every pick of a board would make, the shots it skips and why, and about
+   * how long. @param {string} id @returns {Promise<S["BoardFinishEstimate"]>} */
+  boardFinishEstimate(id) { return this.call("GET", `/boards/${seg(id)}/finish`); }
+
+  /** Queue the final of every pick of a board (each becomes its shot's pick when done).
+   * @param {string} id @param {S["BoardFinishIn"]} body @returns {Promise<S["BoardFinishOut"]>} */
+  boardFinish(id, body) { return this.call("POST", `/boards/${seg(id)}/finish`, body); }
 }
 
 /** A download's percentage from a model's state, or null when unknown. @param {Model} model */
