@@ -220,6 +220,9 @@ def test_gallery_keys_follow_focus_one_tab_stop_skip_link(browser_context, libra
     assert active(page, "!!a.closest('#actions')")
     keys = page.text_content("#shortcuts dl")
     assert "compare" in keys and "assemble" in keys
+    for board_key in ("Board: V", "Board: K", "Board: M", "Board: L",
+                      "Board: Ctrl+Z / Ctrl+Shift+Z"):
+        assert board_key in keys, keys
     assert page.errors == []
     page.close()
 
