@@ -353,3 +353,10 @@ def test_look_is_kept_on_the_board_and_finish_estimates_first(
     assert "cannot start from an image" in looks.locator(".looks-refs-why").inner_text()
     assert page.errors == []
     page.close()
+    # A fresh panel shows the board's look as the bridge keeps it, the reference's
+    # thumbnail fetched back (GET /images/<sha256>).
+    fresh = open_board(browser_context, server)
+    fresh.locator("#board-looks .looks-ref img").wait_for()
+    assert fresh.locator("#board-looks .looks-weight").input_value() == "0.6"
+    assert fresh.errors == []
+    fresh.close()

@@ -210,6 +210,12 @@ export class Bridge extends Transport {
     return this.postForm("/images", form);
   }
 
+  /** An uploaded image by its sha256 (it needs the token, so no plain <img src>).
+   * @param {string} sha256 @returns {Promise<Blob>} */
+  async imageBlob(sha256) {
+    return (await this.fetchRaw("GET", `/images/${seg(sha256)}`)).blob();
+  }
+
   /** The LoRA shelf. @returns {Promise<S["LoraList"]>} */
   loras() { return this.call("GET", "/loras"); }
 

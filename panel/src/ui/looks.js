@@ -37,8 +37,8 @@ const DEFAULT_AMOUNT = 0.25;
 /** The shelf (GET /loras), loaded once (again with `force`). */
 /** @type {{ shelf: S["LoraOut"][], loaded: boolean }} */
 const known = { shelf: [], loaded: false };
-/** Thumbnails of the images uploaded in this session, by sha256 (the bridge serves no image
- * back yet, so an image uploaded before a reload shows by its hash). @type {Map<string, string>} */
+/** Thumbnails by sha256: object URLs of the images uploaded here, or fetched back from the
+ * bridge (GET /images/<sha256>) once each. @type {Map<string, Promise<string | null>>} */
 const thumbs = new Map();
 /** The bridge's last refusal of a look, per board, shown next to the section until the next
  * change or Generate. @type {Map<string, string>} */
@@ -165,12 +165,20 @@ export async function generateShots(board, body) {
   }
 }
 
-/** A look's name for a sha256 image. @param {string} sha @param {number} i @param {string} what */
+/** A reference image's thumbnail: its hash until the image is at hand.
+ * @param {string} sha @param {number} i @param {string} what */
 function refThumb(sha, i, what) {
-  const src = thumbs.get(sha);
   const name = `Reference image ${i + 1} of ${what}`;
-  return src ? h("img.looks-ref-thumb", { src, alt: name, width: "48", height: "48" })
-    : h("span.looks-ref-thumb.looks-ref-hash", { role: "img", "aria-label": name, title: sha }, sha.slice(0, 6));
+  const el = h("span.looks-ref-thumb.looks-ref-hash", { role: "img", "aria-label": name, title: sha }, sha.slice(0, 6));
+  let src = thumbs.get(sha);
+  if (!src) {
+    src = getBridge().imageBlob(sha).then((blob) => URL.createObjectURL(blob)).catch(() => null);
+    thumbs.set(sha, src);
+  }
+  src.then((url) => {
+    if (url && el.isConnected) el.replaceWith(h("img.looks-ref-thumb", { src: url, alt: name, width: "48", height: "48" }));
+  });
+  return el;
 }
 
 /**
@@ -217,7 +225,7 @@ function lookEditor(idBase, look, save, what, caps) {
     const f = file.files && file.files[0];
     if (!f) return;
     const sha = (await getBridge().uploadImage(f)).sha256;
-    if (!thumbs.has(sha) && globalThis.URL && URL.createObjectURL) thumbs.set(sha, URL.createObjectURL(f));
+    if (!thumbs.has(sha)) thumbs.set(sha, Promise.resolve(URL.createObjectURL(f)));
     await save({ ...look, references: [...list.filter((s) => s !== sha), sha], references_as: mode });
   }));
   const refs = h("div.looks-refs", null,
