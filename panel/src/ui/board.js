@@ -186,7 +186,11 @@ export function mountBoard(root, theHost) {
   wireDrag(shots);
   shots.addEventListener("keydown", (/** @type {Event} */ ev) => shotKeys(/** @type {KeyboardEvent} */ (ev)));
   on((/** @type {string} */ w) => {
-    if (w === "models") renderModels();
+    if (w === "models") {
+      renderModels();
+      // What the Look offers follows the board's model's details.
+      if (view.board) renderLooks(looks, view.board, model.value || boardModel(), reload);
+    }
     if ((w === "takes" || w === "jobs") && view.board) refreshSoon();
     if (w === "tab" && state.tab === "board") start();
   });
