@@ -44,6 +44,18 @@ def test_uploads_are_kept_byte_for_byte_named_by_their_hash(server, fmt, ext, sa
     assert sorted(p.name for p in images.glob(f"{sha}*")) == [f"{sha}{ext}"]
     assert upload(server, data).json()["sha256"] == sha  # the same upload, the same hash
     assert not list(images.glob(".*partial*"))
+    back = server.api("GET", f"/images/{sha}")  # served back as kept, for thumbnails
+    assert back.status_code == 200 and back.content == data
+    assert back.headers["Content-Type"] == f"image/{fmt.lower()}"
+
+
+def test_an_image_is_served_back_only_by_a_hash_it_holds(server):
+    missing = server.api("GET", f"/images/{'0' * 64}")
+    assert missing.status_code == 404 and missing.json()["error"]["field"] == "sha256"
+    bad = server.api("GET", "/images/..%2Fpromptcut.db")
+    assert bad.status_code in (400, 404) and bad.json()["error"]["field"] in ("sha256", None)
+    short = server.api("GET", "/images/abc")
+    assert short.status_code == 400 and short.json()["error"]["field"] == "sha256"
 
 
 def test_other_formats_are_stored_as_png_named_by_the_png(server):

@@ -39,6 +39,15 @@ def axe(page) -> list[dict]:
     return found
 
 
+def png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 40, 160)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def tab(page, name: str) -> None:
     """Opens a view; wide, Generate and Queue are always on screen and have no tab."""
     if page.is_visible(f"#tab-{name}"):
@@ -78,6 +87,13 @@ def views(page):
     page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     page.locator("#board-shots .direct .direct-key-why").wait_for()
     page.locator("#board-looks").wait_for()
+    looks = page.locator("#board-looks")
+    looks.locator(".looks-camera").select_option("push_in")  # the amount, too
+    looks.locator(".looks-amount:not([disabled])").wait_for()
+    if not looks.locator(".looks-ref").count():  # the first width adds it; the board keeps it
+        looks.locator(".looks-ref-file").set_input_files(
+            files=[{"name": "ref.png", "mimeType": "image/png", "buffer": png(24, 24)}])
+    looks.locator(".looks-ref img").wait_for()
     yield "direct drawer and look"
     page.locator("#board-shots .shot .shot-direct-toggle").first.click()
     tab(page, "gallery")
@@ -218,6 +234,9 @@ def test_gallery_keys_follow_focus_one_tab_stop_skip_link(browser_context, libra
     assert active(page, "!!a.closest('#actions')")
     keys = page.text_content("#shortcuts dl")
     assert "compare" in keys and "assemble" in keys
+    for board_key in ("Board: V", "Board: K", "Board: M", "Board: L",
+                      "Board: Ctrl+Z / Ctrl+Shift+Z"):
+        assert board_key in keys, keys
     assert page.errors == []
     page.close()
 

@@ -1,8 +1,10 @@
 """Directing shots from the panel, in Chromium against a real bridge: Continue names the take
 (`continue_from`) and keeps its shot; a shot's Direct drawer offers keyframes only where the
 shot's model takes them (and says why not elsewhere), and a keyframe placed on bar 2 reaches
-the take's request as a bar place; the board's Look sends a LoRA's weight with Generate;
-Finish shows its estimate before it queues the final. Screenshots at 320 and 1280 px."""
+the take's request as a bar place; the board's Look is kept in the board's defaults (undoable)
+and reaches the queued job without the panel adding it, a shot's own look wins, a refused
+look is shown next to the section; Finish and Finish all show the bridge's estimate before
+they queue. Screenshots at 320 and 1280 px."""
 
 from __future__ import annotations
 
@@ -189,26 +191,59 @@ def test_drawer_offers_keyframes_only_where_the_model_takes_them(browser_context
     page.close()
 
 
-def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
+def board_defaults(server, board_id: str) -> dict:
+    return server.api("GET", f"/boards/{board_id}").json()["defaults"]
+
+
+def wait_for(fn, what: str, tries: int = 100):
+    """Polls the bridge for a value the panel's last edit should have stored (the PATCH is
+    answered before the panel draws again, so this is short)."""
+    import time
+    for _ in range(tries):
+        got = fn()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"never saw {what}")
+
+
+def set_slider(locator, value: str) -> None:
+    locator.evaluate(f"e => {{ e.value = '{value}'; e.dispatchEvent(new Event('input'));"
+                     " e.dispatchEvent(new Event('change')); }")
+
+
+def test_look_is_kept_on_the_board_and_finish_estimates_first(
         browser_context, server, board, tmp_path):  # noqa: F811
     file = tiny_ltx_lora(server, tmp_path / "grain é.safetensors")
     added = server.api("POST", "/loras", json={"name": "Grain é", "path": str(file)})
     assert added.status_code == 201, added.text
     lora = added.json()["lora"]
-    shot = board["shots"][0]
+    shot, other = board["shots"][0], board["shots"][1]
     server.api("PATCH", f"/shots/{shot['id']}", json={"selected_take_id": board["take"]["id"]})
+    server.api("PATCH", f"/shots/{other['id']}", json={"model": "tiny-wan"})
     page = open_board(browser_context, server)
+    page.select_option("#board-model", "tiny")
+    page.fill("#board-takes", "1")
     looks = page.locator("#board-looks")
     looks.locator(".looks-add-select").select_option(lora["id"])
     looks.locator(".looks-add").click()
     slider = looks.locator(".looks-weight").first
     slider.wait_for()
-    slider.evaluate("e => { e.value = '0.6'; e.dispatchEvent(new Event('input'));"
-                    " e.dispatchEvent(new Event('change')); }")
+    set_slider(slider, "0.6")
+    # The weight is the board's own: in its defaults, read back from the bridge.
+    wait_for(lambda: board_defaults(server, board["id"]).get("loras")
+             == [{"lora": lora["id"], "weight": 0.6}], "the weight in the board's defaults")
+    # Undo (Ctrl+Z in the Board view) takes the weight back; redo puts it again.
+    page.locator("#board-summary").click()
+    page.keyboard.press("Control+z")
+    wait_for(lambda: board_defaults(server, board["id"]).get("loras")
+             == [{"lora": lora["id"], "weight": 1.0}], "the weight undone")
+    page.wait_for_function("() => document.querySelector('#board-looks .looks-weight')"
+                           "?.value === '1'")
+    page.keyboard.press("Control+Shift+z")
     page.wait_for_function("() => document.querySelector('#board-looks .looks-weight')"
                            "?.value === '0.6'")
-    page.fill("#board-takes", "1")
-    page.select_option("#board-model", "tiny")
+    # Generate: the panel adds no look; the queued job has the board's.
     card = page.locator("#board-shots .shot").nth(0)
     with page.expect_response(lambda r: r.request.method == "POST"
                               and "/generate" in r.url) as answer:
@@ -216,11 +251,18 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
     body = json.loads(answer.value.request.post_data or "{}")
     out = answer.value.json()
     cancel_all(server, out.get("jobs", []))
-    assert body["loras"] == [{"lora": lora["id"], "weight": 0.6}], out
-    assert body["shot_ids"] == [shot["id"]]
-    assert out["jobs"][0]["request"]["loras"][0]["weight"] == 0.6
+    assert "loras" not in body and body["shot_ids"] == [shot["id"]], body
+    assert out["jobs"][0]["request"]["loras"][0]["weight"] == 0.6, out
+    # A shot whose model the LoRA was not made for: the bridge's refusal, next to the Look.
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        page.click("#board-generate-all")
+    assert answer.value.status == 400, answer.value.text()
+    refusal = looks.locator(".looks-refusal")
+    refusal.wait_for()
+    assert "shots[1].loras" in refusal.inner_text(), refusal.inner_text()
+    server.api("PATCH", f"/shots/{other['id']}", json={"model": None})
     # Finish on the pick: the estimate first, then the final is queued.
-    page.screenshot(path=str(SCREENSHOTS / "looks-1280.png"))
     drawer = open_drawer(page, 0)
     drawer.locator(".finish-one").click()
     estimate = drawer.locator(".finish-estimate")
@@ -255,24 +297,73 @@ def test_look_lora_weight_reaches_generate_and_finish_estimates_first(
     cancel_all(server, answer.value.json()["jobs"])
     assert cont["init_image"] == {"take_id": board["take"]["id"], "frame": "last"}
     assert "continue_from" not in cont and cont["shot_id"] == shot["id"]
-    # A shot's own look: a badge says so, and "Use board's look" goes back.
+    # A shot's own look, in its overrides, wins over the board's in the queued job.
     drawer.locator(".shot-dx-look-own").click()
     badge = drawer.locator(".looks-badge.own")
     badge.wait_for()
     assert "Own look" in badge.inner_text()
-    assert drawer.locator(".looks-shot .looks-weight").count() == 1  # the board's LoRA, copied
+    own = drawer.locator(".looks-shot .looks-weight")
+    assert own.count() == 1  # the board's LoRA, copied
+    set_slider(own, "0.3")
+    overrides = wait_for(lambda: (lambda o: o.get("loras") == [{"lora": lora["id"], "weight": 0.3}]
+                                  and o)(server.api("GET", f"/boards/{board['id']}").json()
+                                         ["shots"][0]["overrides"]), "the shot's own weight")
+    assert overrides["camera"] is None  # its own look says "no camera" over the board's
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/generate" in r.url) as answer:
+        drawer.locator(".shot-dx-generate").click()
+    out = answer.value.json()
+    cancel_all(server, out.get("jobs", []))
+    assert [u["weight"] for u in out["jobs"][0]["request"]["loras"]] == [0.3], out
     drawer.locator(".shot-dx-look-reset").click()
     drawer.locator(".shot-dx-look-own").wait_for()
-    # Finish all picks: the board's total estimate first; Cancel queues nothing.
-    page.click(".board-finish-all")
+    assert "loras" not in server.api("GET", f"/boards/{board['id']}").json()["shots"][0][
+        "overrides"]
+    # Finish all picks: the board's estimate (GET /boards/<id>/finish) first; Cancel
+    # queues nothing.
+    with page.expect_response(lambda r: r.request.method == "GET"
+                              and r.url.endswith(f"/boards/{board['id']}/finish")) as answer:
+        page.click(".board-finish-all")
+    est = answer.value.json()
     total = page.locator(".finish-all .finish-estimate")
     total.wait_for()
-    assert total.inner_text().startswith("Finish 1 pick:"), total.inner_text()
+    assert est["count"] == 1 and est["skipped"], est
+    said = total.inner_text()
+    assert said.startswith("Finish 1 pick (1 "), said
+    assert ("upsampled" if est["routes"].get("latent_upsample") else "rendered again") in said
+    assert f"shot {est['skipped'][0]['index'] + 1}: {est['skipped'][0]['reason']}" in said, said
     page.click(".finish-all .finish-cancel")
     assert page.locator(".finish-all .finish-estimate").count() == 0
+    # A reference image (the tiny LTX starts from it) and a camera move, in the board's
+    # defaults; a model without keyframes at the end is offered no camera, and says why.
+    image = tmp_path / "ref é.png"
+    Image.new("RGB", (32, 32), (200, 60, 90)).save(image)
+    looks.locator(".looks-ref-file").set_input_files(str(image))
+    looks.locator(".looks-ref img").wait_for()
+    looks.locator(".looks-camera").select_option("push_in")
+    looks.locator(".looks-amount").wait_for(state="visible")
+    page.wait_for_function("() => !document.querySelector('#board-looks .looks-amount').disabled")
+    defaults = wait_for(lambda: (lambda d: d.get("camera") and d)(
+        board_defaults(server, board["id"])), "the camera move")
+    assert defaults["camera"] == {"move": "push_in", "amount": 0.25}, defaults
+    assert defaults["references_as"] == "start_keyframe" and len(defaults["references"][0]) == 64
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("() => document.querySelectorAll('.toast').forEach(t => t.remove())")
+    looks.screenshot(path=str(SCREENSHOTS / "looks-1280.png"))
     page.set_viewport_size({"width": 320, "height": 820})
     page.wait_for_timeout(200)
-    page.locator("#board-looks").screenshot(path=str(SCREENSHOTS / "looks-320.png"))
+    looks.screenshot(path=str(SCREENSHOTS / "looks-320.png"))
     assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(SPILLING)
+    page.select_option("#board-model", "tiny-wan")
+    page.wait_for_function("() => /cannot take a camera move/.test(document.querySelector("
+                           "'#board-looks .looks-camera-why')?.textContent)")
+    assert "cannot start from an image" in looks.locator(".looks-refs-why").inner_text()
     assert page.errors == []
     page.close()
+    # A fresh panel shows the board's look as the bridge keeps it, the reference's
+    # thumbnail fetched back (GET /images/<sha256>).
+    fresh = open_board(browser_context, server)
+    fresh.locator("#board-looks .looks-ref img").wait_for()
+    assert fresh.locator("#board-looks .looks-weight").input_value() == "0.6"
+    assert fresh.errors == []
+    fresh.close()

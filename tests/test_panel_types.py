@@ -1,8 +1,8 @@
 """The panel's TypeScript types are generated from the bridge's OpenAPI document, and the
 bridge client is checked against them under `tsc --strict`: a field renamed in the bridge
-fails the panel's build. Every panel file is either in the strict list
-(panel/tsconfig.strict.json) or named below as not strict yet, so no new file slips in
-unchecked. Skipped with the reason when Node or openapi-typescript is absent."""
+fails the panel's build. The whole UI is checked strictly by one config
+(panel/tsconfig.ui.json), and no panel file escapes it. Skipped with the reason when Node or
+openapi-typescript is absent."""
 
 from __future__ import annotations
 
@@ -20,16 +20,7 @@ from bridge.api.openapi import bare_document
 
 PANEL = Path(__file__).resolve().parents[1] / "panel"
 SCHEMA = PANEL / "src" / "bridge" / "schema.d.ts"
-STRICT = PANEL / "tsconfig.strict.json"
-
-# The panel files not in the strict list yet (issue 18), each with why: its owner is
-# rewriting it this round and converts it, or it waits on one. Strict errors counted with
-# every file checked under strict. A file leaves this list when it joins tsconfig.strict.json;
-# when the list is empty, tsconfig.ui.json turns strict and the strict list goes.
-NOT_YET_STRICT = {
-    "src/ui/generate.js": "9 strict errors; rewritten in the Direct work",
-}
-
+UI = PANEL / "tsconfig.ui.json"
 
 def node_tools() -> str:
     exe = shutil.which("npx") or shutil.which("npx.cmd")
@@ -114,54 +105,51 @@ def test_every_host_adapter_is_checked_against_the_host_interface(tmp_path):
     assert "openTextFile" in r.stdout + r.stderr
 
 
-def strict_files() -> list[str]:
-    """The `files` of tsconfig.strict.json (JSON with // comment lines, as tsc reads it)."""
-    text = "\n".join(line for line in STRICT.read_text("utf-8").splitlines()
-                     if not line.strip().startswith("//"))
-    return json.loads(text)["files"]
+def jsonc(path: Path) -> dict:
+    """A tsconfig (JSON with // comment lines, as tsc reads it)."""
+    return json.loads("\n".join(line for line in path.read_text("utf-8").splitlines()
+                                 if not line.strip().startswith("//")))
 
 
-def test_every_panel_file_is_strict_or_named_as_not_yet():
-    """A file under panel/src is in the strict list or in NOT_YET_STRICT (not both), and each
-    listed .js file starts with `// @ts-check`: the strict config leaves checkJs off (so the
-    not-yet-strict files a strict one imports are read, not checked), and a file without the
-    pragma would be listed yet never checked."""
-    listed = strict_files()
-    assert len(listed) == len(set(listed)), "a file is listed twice"
-    missing = [f for f in listed if not (PANEL / f).is_file()]
-    assert not missing, f"tsconfig.strict.json lists files that do not exist: {missing}"
-    panel_files = sorted(p.relative_to(PANEL).as_posix() for p in (PANEL / "src").rglob("*")
-                         if p.is_file() and p.name.endswith((".js", ".d.ts")))
-    both = [f for f in panel_files if f in listed and f in NOT_YET_STRICT]
-    assert not both, f"strict now: take these out of NOT_YET_STRICT: {both}"
-    unchecked = [f for f in panel_files if f not in listed and f not in NOT_YET_STRICT]
-    assert not unchecked, (f"add these to panel/tsconfig.strict.json (or, with a reason, to "
-                           f"NOT_YET_STRICT): {unchecked}")
-    stale = [f for f in NOT_YET_STRICT if f not in panel_files]
-    assert not stale, f"NOT_YET_STRICT names files that are gone: {stale}"
-    no_pragma = [f for f in listed if f.endswith(".js")
-                 and not (PANEL / f).read_text("utf-8").startswith("// @ts-check")]
-    assert not no_pragma, f"start these with `// @ts-check` (else unchecked): {no_pragma}"
+def panel_files() -> list[Path]:
+    return sorted([p for p in (PANEL / "src").rglob("*")
+                   if p.is_file() and p.name.endswith((".js", ".d.ts"))]
+                  + [PANEL / "cep" / "launcher.js"])
 
 
-def test_the_strict_list_passes_tsc_strict():
-    r = tsc(STRICT)
+def test_the_ui_config_is_strict_and_no_panel_file_escapes_it():
+    """tsconfig.ui.json checks the whole UI under strict (issue 18): strict, noImplicitAny and
+    checkJs on (a file needs no pragma to be checked); every .js and .d.ts under src/ (and
+    the CEP launcher) is among the files tsc reads with it; none opts out with @ts-nocheck."""
+    options = jsonc(UI)["compilerOptions"]
+    assert (options.get("strict"), options.get("noImplicitAny"), options.get("checkJs")) == \
+        (True, True, True), options
+    r = subprocess.run([node_tools(), "tsc", "-p", str(UI), "--listFilesOnly"], cwd=PANEL,
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stdout + r.stderr
+    read = {Path(line.strip()).resolve() for line in r.stdout.splitlines() if line.strip()}
+    files = panel_files()
+    assert len(files) > 40
+    escaped = [p.relative_to(PANEL).as_posix() for p in files if p.resolve() not in read]
+    assert not escaped, f"tsconfig.ui.json does not check these: {escaped}"
+    opted_out = [p.relative_to(PANEL).as_posix() for p in files
+                 if "@ts-nocheck" in p.read_text("utf-8")]
+    assert not opted_out, f"these opt out of the type check: {opted_out}"
+
+
+def test_the_whole_ui_passes_tsc_strict():
+    r = tsc(UI)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_the_strict_config_is_strict_for_files_with_the_pragma(tmp_path):
-    """The strict config's options, on one file with `// @ts-check` and one without: an
-    implicit `any` fails the first (strict and noImplicitAny are on); the second is not
-    checked at all, which is why the pragma is required above."""
-    checked = tmp_path / "checked.js"
-    checked.write_text("// @ts-check\nexport function f(a) { return a; }\n", "utf-8")
+def test_the_ui_config_fails_an_implicit_any(tmp_path):
+    """The UI config's own options on a file with no pragma: an implicit `any` fails it."""
     unmarked = tmp_path / "unmarked.js"
     unmarked.write_text("export function g(b) { return b; }\n", "utf-8")
     config = tmp_path / "tsconfig.json"
-    config.write_text(json.dumps({"extends": STRICT.as_posix(),
-                                  "files": [checked.as_posix(), unmarked.as_posix()]}), "utf-8")
+    config.write_text(json.dumps({"extends": UI.as_posix(), "include": [],
+                                  "files": [unmarked.as_posix()]}), "utf-8")
     r = tsc(config)
     out = r.stdout + r.stderr
     assert r.returncode != 0
-    assert re.search(r"checked\.js.*TS7006", out), out
-    assert "unmarked.js" not in out, out
+    assert re.search(r"unmarked\.js.*TS7006", out), out

@@ -210,6 +210,12 @@ export class Bridge extends Transport {
     return this.postForm("/images", form);
   }
 
+  /** An uploaded image by its sha256 (it needs the token, so no plain <img src>).
+   * @param {string} sha256 @returns {Promise<Blob>} */
+  async imageBlob(sha256) {
+    return (await this.fetchRaw("GET", `/images/${seg(sha256)}`)).blob();
+  }
+
   /** The LoRA shelf. @returns {Promise<S["LoraList"]>} */
   loras() { return this.call("GET", "/loras"); }
 
@@ -220,6 +226,14 @@ export class Bridge extends Transport {
   /** Queue a take's final. @param {string} id @param {S["FinishIn"]} body
    * @returns {Promise<S["BatchOut"]>} */
   finish(id, body) { return this.call("POST", `/takes/${seg(id)}/finish`, body); }
+
+  /** What finishing every pick of a board would make, the shots it skips and why, and about
+   * how long. @param {string} id @returns {Promise<S["BoardFinishEstimate"]>} */
+  boardFinishEstimate(id) { return this.call("GET", `/boards/${seg(id)}/finish`); }
+
+  /** Queue the final of every pick of a board (each becomes its shot's pick when done).
+   * @param {string} id @param {S["BoardFinishIn"]} body @returns {Promise<S["BoardFinishOut"]>} */
+  boardFinish(id, body) { return this.call("POST", `/boards/${seg(id)}/finish`, body); }
 }
 
 /** A download's percentage from a model's state, or null when unknown. @param {Model} model */

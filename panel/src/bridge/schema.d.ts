@@ -96,6 +96,13 @@ export interface paths {
     /** Upload an init image */
     post: operations["images_upload_image"];
   };
+  "/images/{sha256}": {
+    /**
+     * An uploaded image
+     * @description The image stored under its sha256, as uploaded (PNG, JPEG or WebP).
+     */
+    get: operations["images_get_image"];
+  };
   "/jobs": {
     /** List jobs, newest first */
     get: operations["jobs_list_jobs"];
@@ -5582,6 +5589,33 @@ export interface operations {
       413: components["responses"]["Error413"];
       503: components["responses"]["Error503"];
       507: components["responses"]["Error507"];
+    };
+  };
+  /**
+   * An uploaded image
+   * @description The image stored under its sha256, as uploaded (PNG, JPEG or WebP).
+   */
+  images_get_image: {
+    parameters: {
+      path: {
+        sha256: string;
+      };
+    };
+    responses: {
+      /** @description The image */
+      200: {
+        content: {
+          "image/*": unknown;
+        };
+      };
+      /** @description Not modified */
+      304: {
+        content: never;
+      };
+      400: components["responses"]["Error400"];
+      401: components["responses"]["Error401"];
+      403: components["responses"]["Error403"];
+      404: components["responses"]["Error404"];
     };
   };
   /** List jobs, newest first */

@@ -14,7 +14,7 @@ import { ASSEMBLE_FORMATS, TIMELINE_TYPES, sequenceCommands } from "./board_sequ
 import { playPick, shotCard } from "./board_shot.js";
 import { mountBoardPlay } from "./board_play.js";
 import { getBridge } from "../sync.js";
-import { generateWithLooks, renderLooks } from "./looks.js";
+import { generateShots, renderLooks } from "./looks.js";
 import { finishAllButton } from "./direct_finish.js";
 const SONG_TYPES = ["wav", "mp3", "m4a", "aac", "flac"];
 
@@ -186,7 +186,11 @@ export function mountBoard(root, theHost) {
   wireDrag(shots);
   shots.addEventListener("keydown", (/** @type {Event} */ ev) => shotKeys(/** @type {KeyboardEvent} */ (ev)));
   on((/** @type {string} */ w) => {
-    if (w === "models") renderModels();
+    if (w === "models") {
+      renderModels();
+      // What the Look offers follows the board's model's details.
+      if (view.board) renderLooks(looks, view.board, model.value || boardModel(), reload);
+    }
     if ((w === "takes" || w === "jobs") && view.board) refreshSoon();
     if (w === "tab" && state.tab === "board") start();
   });
@@ -259,7 +263,7 @@ export function mountBoard(root, theHost) {
       (b.layout_error ? ` · ${b.layout_error.message}` : "");
     if (b.song && document.activeElement !== tempo) tempo.value = String(b.song.tempo);
     drawWave(wave, b, view.selected);
-    renderLooks(looks, b, reload);
+    renderLooks(looks, b, model.value || boardModel(), reload);
     const focus = focusSpot(shots);
     const current = b.shots.some((/** @type {any} */ s) => s.id === view.selected) ? view.selected : (b.shots[0] || {}).id;
     clear(shots);
@@ -373,7 +377,7 @@ export function mountBoard(root, theHost) {
   /** @param {boolean} onlyMissing */
   function generateAll(onlyMissing) {
     return guard(async () => {
-      const r = await generateWithLooks(view.board, genBody({ only_missing: onlyMissing }));
+      const r = await generateShots(view.board, genBody({ only_missing: onlyMissing }));
       refreshSoon();
       const skipped = (r.skipped || []).length ? ` Skipped ${r.skipped.length} without a prompt.` : "";
       return `Queued ${r.jobs.length} takes for ${r.shots.length} shots.${skipped}`;
@@ -474,6 +478,7 @@ export function mountBoard(root, theHost) {
    * @type {Record<string, (...args: any[]) => any>} */
   const actions = {
     select: selectShot,
+    reload: () => reload(),
     patch: acting((shot, body) => guard(async () => { await api.patchShot(shot.id, body); await reload(); })),
     move: acting((shot, position) => guard(async () => {
       if (position < 0 || position >= view.board.shots.length) return;
@@ -518,7 +523,7 @@ export function mountBoard(root, theHost) {
       await reload(); // the shot's takes, and the board as it is now
     })),
     generate: (shot) => guard(async () => {
-      const r = await generateWithLooks(view.board, genBody({ shot_ids: [shot.id] }));
+      const r = await generateShots(view.board, genBody({ shot_ids: [shot.id] }));
       refreshSoon();
       return `Queued ${r.jobs.length} takes for ${shot.label}.`;
     }, said),

@@ -16,7 +16,7 @@ import { emit, putJob, state } from "../store.js";
 import { getBridge } from "../sync.js";
 import { clear, getData, guard, h, option, setData } from "./dom.js";
 import { finishButton } from "./direct_finish.js";
-import { generateWithLooks, lookKeyOf, shotLookEditor } from "./looks.js";
+import { generateShots, lookKeyOf, shotLookEditor } from "./looks.js";
 
 /** @typedef {import("../bridge/schema").components["schemas"]} S */
 /** @typedef {S["BoardOut"]} Board */
@@ -343,7 +343,7 @@ function makeDrawer(shot) {
   genGo.addEventListener("click", () => guard(async () => {
     const extra = { shot_ids: [st.shot.id] };
     const body = st.ctx.actions.genBody ? st.ctx.actions.genBody(extra) : extra;
-    const r = await generateWithLooks(st.board, body);
+    const r = await generateShots(st.board, body);
     for (const j of r.jobs) putJob(j);
     emit("jobs");
     return `Queued ${r.jobs.length} take${r.jobs.length === 1 ? "" : "s"}. ${strideNote(r.jobs)}`.trim();
@@ -536,11 +536,11 @@ function makeDrawer(shot) {
     reControls.hidden = !c.retake;
     reGo.disabled = !st.takes.length;
     // The shot's look (inherited from the board, or its own) and Finish for its pick.
-    const lookKey = JSON.stringify([shot.overrides || {}, board.defaults || {}, lookKeyOf(board, shot)]);
+    const lookKey = JSON.stringify([shot.overrides || {}, board.defaults || {}, lookKeyOf(board, shot, m.name)]);
     if (getData(lookBox, "look") !== lookKey) {
       setData(lookBox, "look", lookKey);
       clear(lookBox);
-      lookBox.append(shotLookEditor(board, shot, ctx.actions));
+      lookBox.append(shotLookEditor(board, shot, m.name, ctx.actions));
     }
     // Rebuilt only when the pick changes: an estimate on screen survives a job event.
     if (getData(finishBox, "pick") !== String(shot.selected_take_id || "")) {

@@ -1,7 +1,8 @@
 // @ts-check
 // Finish: a pick re-rendered at delivery quality from the same seed and conditions, with
 // the estimate shown first (GET /takes/<id>/finish), then queued like any job (its progress
-// shows in the queue). "Finish all picks" adds up the board's estimates before it asks.
+// shows in the queue). "Finish all picks" asks the board (GET /boards/<id>/finish) for the
+// estimate of every pick, with the shots it skips, then queues them in one POST.
 
 import { emit, putJob } from "../store.js";
 import { getBridge } from "../sync.js";
@@ -68,29 +69,36 @@ export function finishButton(takeId, what, say) {
   return h("div.finish", null, btn, box);
 }
 
-/** The board's "Finish all picks": the picks' estimates added up first.
- * @param {() => S["BoardOut"] | null} board @param {Say} say */
+/** The board's estimate in words: how many finals, by which routes, how long, and each
+ * shot it skips with the bridge's reason. @param {S["BoardFinishEstimate"]} e */
+export function boardEstimateText(e) {
+  const n = e.count;
+  const routes = Object.entries(e.routes).filter(([, k]) => k)
+    .map(([r, k]) => `${k} ${ROUTES[r] || r}`).join("; ");
+  const time = !n ? "" : e.estimate_s === null || e.estimate_s === undefined
+    ? " No timing on this machine yet." : ` About ${fmtEta(e.estimate_s)} in all here.`;
+  const skipped = e.skipped.map((s) => `shot ${s.index + 1}: ${s.reason}`).join("; ");
+  return `Finish ${n} pick${n === 1 ? "" : "s"}${routes ? ` (${routes})` : ""}.${time}` +
+    (skipped ? ` Skipped ${e.skipped.length}: ${skipped}.` : "");
+}
+
+/** The board's "Finish all picks": the board's estimate first (GET /boards/<id>/finish),
+ * then one POST queues every final. @param {() => S["BoardOut"] | null} board @param {Say} say */
 export function finishAllButton(board, say) {
   const box = h("div.finish-box");
   const btn = h("button.small.board-finish-all", { type: "button",
     title: "Re-render every pick at delivery quality; the total estimate comes first" }, "Finish all picks…");
   btn.addEventListener("click", () => guard(async () => {
     const b = board();
-    const picks = b ? b.shots.filter((s) => s.selected_take_id && !(s.pick && s.pick.missing)) : [];
-    if (!picks.length) throw new Error("No shot has a pick yet: pick a take per shot first.");
-    /** @type {S["FinishEstimate"][]} */
-    const all = [];
-    for (const s of picks) all.push(await getBridge().finishEstimate(/** @type {string} */ (s.selected_take_id)));
-    const timed = all.filter((e) => e.estimate_s !== null && e.estimate_s !== undefined);
-    const total = timed.reduce((n, e) => n + /** @type {number} */ (e.estimate_s), 0);
-    const untimed = all.length - timed.length;
-    const over = all.some((e) => e.estimate_s !== null && e.estimate_s !== undefined && e.estimate_s > e.limit_s);
-    const text = `Finish ${picks.length} pick${picks.length === 1 ? "" : "s"}: ` +
-      (timed.length ? `about ${fmtEta(total)} in all here` : "no timing on this machine yet") +
-      (untimed && timed.length ? ` (and ${untimed} without a timing yet)` : "") + ".";
-    ask(box, text, over, () => guard(async () => {
-      for (const s of picks) queued(await getBridge().finish(/** @type {string} */ (s.selected_take_id), { force: over }));
-      return say(`Finishing ${picks.length} pick${picks.length === 1 ? "" : "s"}: progress is in the queue.`);
+    if (!b) return;
+    const e = await getBridge().boardFinishEstimate(b.id);
+    if (!e.count) throw new Error(`Nothing to finish. ${boardEstimateText(e)}`);
+    const over = e.takes.some((t) => t.estimate_s !== null && t.estimate_s !== undefined && t.estimate_s > t.limit_s);
+    ask(box, boardEstimateText(e), over, () => guard(async () => {
+      const r = await getBridge().boardFinish(b.id, { force: over });
+      for (const j of r.jobs) putJob(j);
+      emit("jobs");
+      return say(`Finishing ${r.shots.length} pick${r.shots.length === 1 ? "" : "s"}: progress is in the queue.`);
     }));
   }));
   return h("div.finish.finish-all", null, btn, box);

@@ -1,3 +1,4 @@
+// @ts-check
 // The generate form and the shot list. Sizes and durations offered come from the chosen
 // model's details, so the editor cannot pick what the model cannot do.
 
@@ -9,6 +10,9 @@ import { emit, on, putJob, state } from "../store.js";
 import { getBridge, loadModels } from "../sync.js";
 import { field, guard, h, option, toast } from "./dom.js";
 
+/** @typedef {import("../bridge/schema").components["schemas"]} S */
+
+/** @param {HTMLElement} root @param {import("../hosts/host").Host} host */
 export function mountGenerate(root, host) {
   const prompt = h("textarea#prompt", { rows: 3, placeholder: "Describe the shot: subject, action, camera, light…" });
   const model = h("select#model", { "aria-label": "Model" });
@@ -80,6 +84,7 @@ export function mountGenerate(root, host) {
     keyRow.hidden = !(m && m.state === "needs_key" && m.provider);
   }
 
+  /** @param {S["ModelOut"]} m */
   function modelNote_(m) {
     if (m.test_model) return "Test model: random weights, makes noise. For checking the pipeline only.";
     const d = m.details || {};
@@ -127,15 +132,18 @@ export function mountGenerate(root, host) {
     return body;
   }
 
+  /** @param {unknown} e */
   function showFieldError(e) {
     form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
     if (!(e instanceof ApiError) || !e.field) return;
+    /** @type {Record<string, HTMLElement>} */
     const map = { prompt, model, takes, seed, negative_prompt: negative, steps, guidance, priority,
       width: size, height: size, num_frames: duration };
     const el = map[e.field];
     if (el) el.classList.add("invalid");
   }
 
+  /** @param {Omit<S["JobSubmit"], "client_key">} body */
   async function post(body) {
     try {
       const r = await getBridge().submit({ ...body, client_key: newKey() });
@@ -197,7 +205,7 @@ export function mountGenerate(root, host) {
       const base = baseBody();
       let n = 0;
       for (const shot of list) {
-        /** @type {Record<string, any>} */
+        /** @type {Record<string, any> & { prompt: string }} */
         const body = { ...base, prompt: shot.prompt };
         if (shot.duration) body.num_frames = framesForSeconds(current(), shot.duration);
         await post(body);
@@ -234,7 +242,8 @@ export function mountGenerate(root, host) {
   renderModels();
 }
 
-/** A folded section: UXP lacks <details>, so a button toggles a class. */
+/** A folded section: UXP lacks <details>, so a button toggles a class.
+ * @param {string} title @param {string} id @param {...DomChild} children */
 export function fold(title, id, ...children) {
   const body = h("div.fold-body", null, ...children);
   const btn = h("button.fold-toggle", { type: "button", "aria-expanded": "false", id: `fold-${id}` }, title);

@@ -27,6 +27,11 @@ export const SHORTCUTS = [
   ["Ctrl+Z", "undo the last rating, pick, reject or delete"],
   ["Esc", "clear the selection; close Compare"],
   ["Board: ← → ↑ ↓", "move between shots; Enter opens a shot's takes"],
+  ["Board: V", "play the pick of the focused shot in place (again: stop)"],
+  ["Board: K", "play / stop the board (the song and the picks)"],
+  ["Board: M", "click track on / off"],
+  ["Board: L", "loop the selected shot"],
+  ["Board: Ctrl+Z / Ctrl+Shift+Z", "undo / redo the board's last edit (Ctrl+Y redoes too)"],
   ["Board takes: ← →", "move between takes; Space previews, P picks"],
 ];
 
