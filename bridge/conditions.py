@@ -114,7 +114,7 @@ class PromptSection:
     prompt: str
     frame: int = 0
     asked: int | None = None
-    place: dict[str, Any] | None = None
+    place: Place | None = None  # how it was asked, as a keyframe's
 
     @property
     def moved_by(self) -> int:

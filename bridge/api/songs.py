@@ -41,6 +41,9 @@ def _wait() -> float:
 
 @route(bp, "POST", "/songs",
        summary="Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes)",
+       description="`analyser`: librosa by default (ISC licence, commercial use allowed); "
+       "madmom is opt-in, and its models are licensed CC BY-NC-SA 4.0: non-commercial use "
+       "only.",
        body=Payload({"multipart/form-data": SongUpload}),
        replies={201: SongOut, 202: SongPending}, errors=(507,))
 def upload():

@@ -92,7 +92,7 @@ class PromptSectionIn(Body):
     seconds: Annotated[float, Field(ge=0, le=3600)] | None = None
     beat: Annotated[float, Field(ge=1, le=100000)] | None = None
     bar: Annotated[float, Field(ge=1, le=100000)] | None = None
-    place: dict[str, float | int | str] | None = Field(
+    place: Place | None = Field(
         default=None, description="where it was asked, as a take record stores it")
     asked: int | None = Field(default=None, description="stored: the frame before it moved")
 

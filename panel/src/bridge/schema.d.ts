@@ -209,7 +209,10 @@ export interface paths {
     post: operations["boards_split_shot"];
   };
   "/songs": {
-    /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
+    /**
+     * Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes)
+     * @description `analyser`: librosa by default (ISC licence, commercial use allowed); madmom is opt-in, and its models are licensed CC BY-NC-SA 4.0: non-commercial use only.
+     */
     post: operations["songs_upload"];
   };
   "/songs/{song_id}": {
@@ -3630,13 +3633,10 @@ export interface components {
        */
       bar?: number | null;
       /**
-       * Place
        * @description where it was asked, as a take record stores it
        * @default null
        */
-      place?: ({
-        [key: string]: number | string;
-      }) | null;
+      place?: components["schemas"]["Place"] | null;
       /**
        * Asked
        * @description stored: the frame before it moved
@@ -3662,10 +3662,7 @@ export interface components {
       frame?: number;
       /** Asked */
       asked?: number | null;
-      /** Place */
-      place?: {
-        [key: string]: unknown;
-      } | null;
+      place?: components["schemas"]["Place"] | null;
     };
     /** ProviderAnswer */
     ProviderAnswer: {
@@ -6214,7 +6211,10 @@ export interface operations {
       507: components["responses"]["Error507"];
     };
   };
-  /** Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes) */
+  /**
+   * Upload and analyse a song (WAV, MP3, AAC/M4A, FLAC; at most 20 minutes)
+   * @description `analyser`: librosa by default (ISC licence, commercial use allowed); madmom is opt-in, and its models are licensed CC BY-NC-SA 4.0: non-commercial use only.
+   */
   songs_upload: {
     requestBody: {
       content: {
