@@ -59,6 +59,33 @@ def test_a_keyframe_on_a_beat_lands_on_the_stride_and_is_credited(server, board)
     assert kinds == ["keyframe"]
 
 
+def test_bar_one_a_few_ms_before_the_shots_first_frame_is_its_start(server, board):
+    """A shot cut on a bar starts on the frame nearest it, so its bar 1 may lie up to half
+    a frame earlier: that is the shot's first frame, not "before the shot"."""
+    made = server.api("POST", "/boards", json={
+        "name": "Early bar", "fps": 24, "song_id": board["song"]["id"],
+        "shots": [{"label": "A", "prompt": "a", "duration": "48f"},
+                  {"label": "B", "prompt": "b", "duration": "48f"}]}).json()
+    downs = made["song"]["downbeats"]
+    second = made["shots"][1]
+    start = second["start_frame"] / 24
+    # Nudge the grid so bar 1 of shot B falls 12 ms before its first frame.
+    nudge = round((start - 0.012 - min(downs, key=lambda d: abs(d - start))) * 1000)
+    fixed = server.api("PATCH", f"/boards/{made['id']}", json={"grid": {"offset_ms": nudge}})
+    assert fixed.status_code == 200, fixed.text
+    bar = min(fixed.json()["song"]["downbeats"], key=lambda d: abs(d - start))
+    assert start - 0.5 / 24 < bar < start
+    sha = server.api("POST", "/images", data=png(7),
+                     headers={"Content-Type": "image/png"}).json()["sha256"]
+    r = server.api("POST", "/jobs", json={"prompt": "b", "shot_id": second["id"],
+                                          "num_frames": 33, **TINY, "keyframes": [
+                                              {"upload": sha, "bar": 1}]})
+    assert r.status_code == 201, r.text
+    [job] = r.json()["jobs"]
+    server.api("POST", f"/jobs/{job['id']}/cancel")
+    assert job["request"]["keyframes"][0]["frame"] == 0
+
+
 def test_a_model_without_keyframes_refuses_them_by_name(server):
     sha = server.api("POST", "/images", data=png(2),
                      headers={"Content-Type": "image/png"}).json()["sha256"]

@@ -179,11 +179,13 @@ def beat_seconds(conn: sqlite3.Connection, shot_id: str, unit: str, value: float
     else:
         first = max(0, round(grid.bar_index(start) + 1e-9))
         at = grid.bar_time(first + value - 1)
-    if value < 1 or at < start - 1e-9:
+    # A beat up to half a frame before the shot's first frame is on it: the cut rounds both
+    # to the same frame (a shot cut on a bar starts on the frame nearest that bar).
+    if value < 1 or at < start - 0.5 / float(rate):
         raise InvalidRequest(f"'{field}' lies before the shot starts (the first is 1).",
                              field=field, code="out_of_range")
     # On the cut's frame grid first, so a keyframe and a cut on the same beat agree.
-    frame = durations.nearest_frame(at, rate) - placed.start
+    frame = max(0, durations.nearest_frame(at, rate) - placed.start)
     return round(float(Fraction(frame) / rate), 6)
 
 
