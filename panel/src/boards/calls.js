@@ -38,8 +38,12 @@ export const assemble = (id, body) => b().assembleBoard(id, body);
 export const shotTakes = (shotId) => b().takes({ shot_id: shotId, sort: "created", limit: 200 });
 /** @param {Timeline} tl @param {string} fmt */
 export const timelineBytes = (tl, fmt) => b().timelineBytes(tl, fmt);
-/** @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId] */
-export const upload = (what, file, boardId) => b().upload(what, file, boardId);
+/** @param {Blob & {name?: string}} file */
+export const uploadSong = (file) => b().uploadSong(file);
+/** @param {string} id */
+export const song = (id) => b().song(id);
+/** @param {string} boardId @param {Blob & {name?: string}} file */
+export const uploadShotList = (boardId, file) => b().uploadShotList(boardId, file);
 /** @param {Blob & {name?: string}} file @param {number} [edlFps] */
 export const importTimeline = (file, edlFps) => b().importTimeline(file, edlFps);
 /** @param {{media_url?: string | null} | null | undefined} take @returns {boolean | Promise<boolean>} */

@@ -174,17 +174,26 @@ export class Bridge extends Transport {
   /** @param {string} id @param {S["ChainIn"]} body @returns {Promise<S["ChainStarted"]>} */
   startChain(id, body) { return this.call("POST", `/shots/${seg(id)}/chain`, body); }
 
-  /**
-   * A multipart upload: a song (POST /songs) or a shot-list file (POST /boards/<id>/shots).
-   * @param {"song" | "shots"} what @param {Blob & {name?: string}} file @param {string} [boardId]
-   * @returns {Promise<any>} the one `any` of the strict files (issue 18): a song answers S["SongOut"], or
-   *   S["SongPending"] while its analysis runs (202), a shot list S["ShotsOut"]; typed once
-   *   boards/calls.js, whose one wrapper serves both, is strict and this splits in two.
-   */
-  upload(what, file, boardId) {
+  /** A song (POST /songs): answered at once, pending while its analysis runs (202; the
+   * panel polls `song` and says how long it has taken) or analysed when it knew the song.
+   * @param {Blob & {name?: string}} file @returns {Promise<S["SongOut"] | S["SongPending"]>} */
+  uploadSong(file) {
     const form = new FormData();
-    form.append("file", file, file.name || "file");
-    return this.postForm(what === "song" ? "/songs" : `/boards/${seg(boardId || "")}/shots`, form);
+    form.append("file", file, file.name || "song");
+    form.append("wait", "0");
+    return this.postForm("/songs", form);
+  }
+
+  /** A song once analysed, or its state while it is (202).
+   * @param {string} id @returns {Promise<S["SongOut"] | S["SongPending"]>} */
+  song(id) { return this.call("GET", `/songs/${seg(id)}`); }
+
+  /** A shot-list file onto a board (POST /boards/<id>/shots).
+   * @param {string} boardId @param {Blob & {name?: string}} file @returns {Promise<S["ShotsOut"]>} */
+  uploadShotList(boardId, file) {
+    const form = new FormData();
+    form.append("file", file, file.name || "shots");
+    return this.postForm(`/boards/${seg(boardId)}/shots`, form);
   }
 
   /**

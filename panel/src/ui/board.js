@@ -325,7 +325,15 @@ export function mountBoard(root, theHost) {
   /** @param {File} file */
   function addSong(file) {
     return guard(async () => {
-      const song = await api.upload("song", file);
+      let got = await api.uploadSong(file);
+      // A long song answers 202 while it is analysed: wait for it (saying so), then link it
+      // (a board refuses a song still being analysed).
+      while (!("tempo" in got)) {
+        announce(`Analysing ${got.filename}: ${Math.round(got.elapsed_s)} s so far.`);
+        await new Promise((r) => setTimeout(r, 500));
+        got = await api.song(got.id);
+      }
+      const song = got;
       view.board = await api.patchBoard(view.board.id, { song_id: song.id });
       render();
       return `${song.filename}: ${song.tempo} BPM, ${song.downbeats.length} bars.`;
@@ -335,7 +343,7 @@ export function mountBoard(root, theHost) {
   /** @param {File} file */
   function addList(file) {
     return guard(async () => {
-      const r = await api.upload("shots", file, view.board.id);
+      const r = await api.uploadShotList(view.board.id, file);
       view.board = r.board;
       render();
       return `Added ${r.shots.length} shots.`;
