@@ -367,3 +367,45 @@ def test_look_is_kept_on_the_board_and_finish_estimates_first(
     assert fresh.locator("#board-looks .looks-weight").input_value() == "0.6"
     assert fresh.errors == []
     fresh.close()
+
+
+def test_a_keyframe_from_premieres_playhead_frame(browser_context, server, board):  # noqa: F811
+    """Where the host hands over the frame under the playhead (the UXP panel, and the test
+    host standing in for it here), the drawer takes it as a keyframe's image; where it
+    cannot (a browser), it says why and does not offer the button."""
+    import io
+
+    page = open_board(browser_context, server)
+    drawer = open_drawer(page, 0)
+    drawer.locator(".shot-dx-model").select_option("tiny")
+    drawer.locator(".shot-dx-source").select_option("playhead")
+    assert "cannot hand over" in drawer.locator(".direct-source-why").inner_text()
+    assert drawer.locator(".shot-dx-add").is_disabled()
+    page.close()
+
+    page = open_panel(browser_context, server, host="test")
+    page.evaluate("() => { window.__promptcutPlayheadColour = '#c81e1e'; }")
+    page.click("#tab-board")
+    page.locator("#board-shots .shot").nth(0).wait_for()
+    drawer = open_drawer(page, 0)
+    drawer.locator(".shot-dx-model").select_option("tiny")
+    drawer.locator(".shot-dx-source").select_option("playhead")
+    drawer.locator(".shot-dx-unit").select_option("first")
+    assert "taken when you add" in drawer.locator(".direct-source-why").inner_text()
+    drawer.locator(".shot-dx-add").click()
+    shot = {}
+    for _ in range(100):
+        shot = server.api("GET", f"/boards/{board['id']}").json()["shots"][0]
+        if shot["overrides"].get("keyframes"):
+            break
+        page.wait_for_timeout(100)
+    [key] = shot["overrides"]["keyframes"]
+    got = server.api("GET", f"/images/{key['upload']}")
+    assert got.status_code == 200
+    assert Image.open(io.BytesIO(got.content)).convert("RGB").getpixel((5, 5)) == (200, 30, 30)
+    calls = page.evaluate("() => window.__promptcutHostCalls.map((c) => c.method)")
+    assert "playheadFrame" in calls
+    server.api("PATCH", f"/shots/{shot['id']}", json={"overrides": {
+        k: v for k, v in shot["overrides"].items() if k != "keyframes"}})
+    assert page.errors == []
+    page.close()

@@ -42,6 +42,7 @@ interface Window {
   /** The test host: what it was asked to do, and the editor state tests give it. */
   __promptcutHostCalls?: HostCall[];
   __promptcutPlayhead?: number;
+  __promptcutPlayheadColour?: string;
   __promptcutSequence?: { fps: number; width: number; height: number; name?: string; videoTracks?: number };
   __promptcutMarkers?: number[];
   __promptcutGap?: import("../src/hosts/host").Gap;

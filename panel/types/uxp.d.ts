@@ -11,6 +11,7 @@ interface UxpFile {
 interface UxpFolder {
   nativePath: string;
   createFile(name: string, options?: { overwrite?: boolean }): Promise<UxpFile>;
+  getEntry(name: string): Promise<UxpFile>;
 }
 
 interface UxpModule {

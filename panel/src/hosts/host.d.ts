@@ -16,6 +16,8 @@ export interface HostCapabilities {
   nativeOpen?: boolean;
   /** The timeline format this host imports ("otio", "fcp7xml"). */
   timelineFormat?: string;
+  /** The host hands over the frame under Premiere's playhead (`playheadFrame`). */
+  playheadFrame?: boolean;
 }
 
 /** Bytes to import or save, or where to find them. */
@@ -69,4 +71,7 @@ export interface Host {
   findGap(opts?: { track?: number }): Promise<Gap | null>;
   placeTrimmed(path: string, opts: TrimOptions): Promise<unknown>;
   swapTake(path: string, opts: TrimOptions): Promise<unknown>;
+  /** The active sequence's frame under the playhead as a PNG (a keyframe from Premiere);
+   * only where `capabilities.playheadFrame`. */
+  playheadFrame?(): Promise<{ name: string; bytes: Uint8Array } | null>;
 }

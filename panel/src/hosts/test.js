@@ -13,6 +13,7 @@ export const capabilities = {
   exportSequence: true,
   reveal: true,
   pairing: false,
+  playheadFrame: true,
 };
 
 /** @param {string} method @param {object} args */
@@ -127,4 +128,21 @@ export async function placeTrimmed(path, opts) {
 /** @type {Host["swapTake"]} */
 export async function swapTake(path, opts) {
   return placement("swapTake", path, opts);
+}
+
+/** The "frame under the playhead": a PNG of one colour (window.__promptcutPlayheadColour,
+ * default teal), drawn here so a test can tell it arrived.
+ * @type {NonNullable<Host["playheadFrame"]>} */
+export async function playheadFrame() {
+  const canvas = document.createElement("canvas");
+  canvas.width = 32;
+  canvas.height = 18;
+  const g = canvas.getContext("2d");
+  if (!g) return null;
+  g.fillStyle = window.__promptcutPlayheadColour || "#208070";
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  if (!blob) return null;
+  record("playheadFrame", { time: await getPlayhead() });
+  return { name: "playhead.png", bytes: new Uint8Array(await /** @type {Blob} */ (blob).arrayBuffer()) };
 }

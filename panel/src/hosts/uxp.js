@@ -21,6 +21,7 @@ export const capabilities = {
   reveal: false, // shell.openPath needs a launchProcess permission this plugin does not ask for
   nativeOpen: true, // no <input type=file> in UXP: openTextFile() and openFile() use its picker
   pairing: true,
+  playheadFrame: true, // Exporter.exportSequenceFrame (Premiere 25.0+)
 };
 
 export async function readToken() {
@@ -73,6 +74,27 @@ export async function insertAtPlayhead(path, opts = {}) {
 export async function getPlayhead() {
   const seq = await activeSequence(await activeProject());
   return (await seq.getPlayerPosition()).seconds;
+}
+
+/** The frame under the playhead, exported by Premiere as a PNG at the sequence's size into
+ * the plugin's temporary folder (a file this call makes; the OS clears that folder) and
+ * read back as bytes. Follows Adobe's reference for Exporter.exportSequenceFrame (a file
+ * name and the folder it goes in); not yet run in a live Premiere.
+ * @type {NonNullable<import("./host").Host["playheadFrame"]>} */
+export async function playheadFrame() {
+  const p = ppro();
+  const seq = await activeSequence(await activeProject());
+  const time = await seq.getPlayerPosition();
+  const size = await seq.getFrameSize();
+  const { localFileSystem, formats } = uxp().storage;
+  const folder = await localFileSystem.getTemporaryFolder();
+  const name = `promptcut-playhead-${Date.now()}.png`;
+  const ok = await p.Exporter.exportSequenceFrame(seq, time, name, folder.nativePath, size.width,
+    size.height);
+  if (!ok) throw new Error("Premiere could not export the frame under the playhead.");
+  const file = await folder.getEntry(name);
+  const data = await file.read({ format: formats.binary });
+  return { name, bytes: new Uint8Array(/** @type {ArrayBuffer} */ (data)) };
 }
 
 export async function getVideoTrackCount() {

@@ -9,6 +9,7 @@
 // card, so what the editor is typing and where focus is survive a take finishing.
 
 import * as api from "../boards/calls.js";
+import { getHost } from "../hosts/index.js";
 import { formatSections, placeLabel, placeOf, placeSeconds, sectionProblems,
   sectionSpan, sectionsFromFields, sectionsToFields, shotRuler } from "../boards/ruler.js";
 import { continueBody, retakeBody } from "../requests.js";
@@ -212,11 +213,13 @@ function makeDrawer(shot) {
     hide(whichFrame, s !== "take");
     hide(frameNo, s !== "take" || whichFrame.value !== "index");
     hide(file, s !== "upload");
+    const frameHost = !!getHost().capabilities.playheadFrame;
     sourceWhy.textContent = s === "playhead"
-      ? "This panel's host cannot hand over Premiere's frame under the playhead yet: export the frame "
-        + "(File › Export › Frame) and add it as an image." : s === "take" && !st.takes.length
-        ? "This shot has no takes yet: generate one, or add an image." : "";
-    addKey.disabled = s === "playhead" || (s === "take" && !st.takes.length);
+      ? (frameHost ? "The frame under Premiere's playhead, taken when you add the keyframe."
+        : "This panel's host cannot hand over Premiere's frame under the playhead (it takes the "
+        + "Premiere panel): export the frame (File › Export › Frame) and add it as an image.")
+      : s === "take" && !st.takes.length ? "This shot has no takes yet: generate one, or add an image." : "";
+    addKey.disabled = (s === "playhead" && !frameHost) || (s === "take" && !st.takes.length);
   };
   source.addEventListener("change", showSource);
   whichFrame.addEventListener("change", showSource);
@@ -241,6 +244,12 @@ function makeDrawer(shot) {
       const f = file.files && file.files[0];
       if (!f) throw new Error("Choose an image file first.");
       k.upload = (await getBridge().uploadImage(f)).sha256;
+    } else if (source.value === "playhead") {
+      const host = getHost();
+      const frame = host.playheadFrame ? await host.playheadFrame() : null;
+      if (!frame) throw new Error("Premiere gave no frame: open a sequence and place the playhead.");
+      const image = Object.assign(new Blob([frame.bytes.slice()], { type: "image/png" }), { name: frame.name });
+      k.upload = (await getBridge().uploadImage(image)).sha256;
     } else {
       if (!fromTake.value) throw new Error("Choose a take first.");
       k.take_id = fromTake.value;
