@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from test_panel_support import node_json
 
 PANEL = Path(__file__).resolve().parents[1] / "panel"
 SCRIPT = r"""
@@ -46,12 +46,7 @@ console.log(JSON.stringify({
 
 @pytest.fixture(scope="module")
 def out():
-    if not shutil.which("node"):
-        pytest.skip("Node.js is not installed")
-    r = subprocess.run(["node", "--input-type=module", "-e", SCRIPT], cwd=PANEL,
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    return node_json(SCRIPT)
 
 
 def test_frames_land_on_exact_ticks(out):

@@ -146,3 +146,18 @@ def seed_library(bridge, *, shots: int, takes: int, word: str, like: dict | None
                                      "request": request})
     conn.close()
     return bridge.api("GET", f"/boards/{board['id']}").json()
+
+
+def node_json(script: str) -> dict:
+    """Runs an ES-module script in Node from panel/ (pure panel modules) and reads the one
+    JSON line it prints; skips where Node is not installed."""
+    import json
+    import shutil
+    import subprocess
+
+    if not shutil.which("node"):
+        pytest.skip("Node.js is not installed")
+    r = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT / "panel",
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)

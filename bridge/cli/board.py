@@ -96,6 +96,18 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def _work_here(services: Any) -> bool:
+    """Start this process's worker on the library, unless a running bridge holds it (then
+    jobs queue into that bridge, and its own follower drives the board's chains)."""
+    from bridge.engine.lock import LibraryBusy
+
+    try:
+        services.worker.start()
+    except LibraryBusy:
+        return False
+    return True
+
+
 def _service(args: argparse.Namespace):
     """The library's services and its board service, no Flask app: the same service the
     HTTP handlers call."""
@@ -164,7 +176,6 @@ def run_generate(args: argparse.Namespace) -> int:
     from bridge.api.contract import validate
     from bridge.api.schemas.boards import GenerateIn
     from bridge.boards.service import GENERATE_CONTROL
-    from bridge.engine.lock import LibraryBusy
     from bridge.errors import PromptcutError
     from bridge.library import store
 
@@ -172,11 +183,7 @@ def run_generate(args: argparse.Namespace) -> int:
     fields = {k: v for k, v in (("takes", args.takes), ("model", args.model),
                                 ("width", args.width), ("height", args.height),
                                 ("steps", args.steps)) if v is not None}
-    try:
-        services.worker.start()
-        local = True
-    except LibraryBusy:
-        local = False
+    local = _work_here(services)
     boards.start(follow_chains=local)
     try:
         try:
@@ -221,7 +228,6 @@ def run_finish(args: argparse.Namespace) -> int:
     """Estimate or queue the board's finals. As `generate`: this command makes them when no
     Promptcut works on the library (and makes each final its shot's pick as it is done),
     else the running one does."""
-    from bridge.engine.lock import LibraryBusy
     from bridge.errors import PromptcutError
     from bridge.library import store
 
@@ -241,11 +247,7 @@ def run_finish(args: argparse.Namespace) -> int:
         for item in plan["skipped"]:
             print(f"skipped\t{item['shot_id']}\t{item['reason']}")
         return 0
-    try:
-        services.worker.start()
-        local = True
-    except LibraryBusy:
-        local = False
+    local = _work_here(services)
     boards.start(follow_chains=local)
     try:
         try:

@@ -69,3 +69,10 @@ export async function openTextFile() {
 export async function openFile(_types) {
   return null;
 }
+
+/** No playhead to take a frame from here (capabilities.playheadFrame is off): the Premiere
+ * panel (UXP) hands one over; CEP's ExtendScript has no reliable frame export.
+ * @type {Host["playheadFrame"]} */
+export async function playheadFrame() {
+  return null;
+}

@@ -199,3 +199,10 @@ export async function placeTrimmed(path, opts) {
 export async function swapTake(path, opts) {
   return placeTrimmed(path, opts);
 }
+
+/** No playhead to take a frame from here (capabilities.playheadFrame is off): the Premiere
+ * panel (UXP) hands one over; CEP's ExtendScript has no reliable frame export.
+ * @type {Host["playheadFrame"]} */
+export async function playheadFrame() {
+  return null;
+}

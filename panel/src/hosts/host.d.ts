@@ -73,5 +73,5 @@ export interface Host {
   swapTake(path: string, opts: TrimOptions): Promise<unknown>;
   /** The active sequence's frame under the playhead as a PNG (a keyframe from Premiere);
    * only where `capabilities.playheadFrame`. */
-  playheadFrame?(): Promise<{ name: string; bytes: Uint8Array } | null>;
+  playheadFrame(): Promise<{ name: string; bytes: Uint8Array } | null>;
 }

@@ -132,7 +132,7 @@ export async function swapTake(path, opts) {
 
 /** The "frame under the playhead": a PNG of one colour (window.__promptcutPlayheadColour,
  * default teal), drawn here so a test can tell it arrived.
- * @type {NonNullable<Host["playheadFrame"]>} */
+ * @type {Host["playheadFrame"]} */
 export async function playheadFrame() {
   const canvas = document.createElement("canvas");
   canvas.width = 32;

@@ -80,7 +80,7 @@ export async function getPlayhead() {
  * the plugin's temporary folder (a file this call makes; the OS clears that folder) and
  * read back as bytes. Follows Adobe's reference for Exporter.exportSequenceFrame (a file
  * name and the folder it goes in); not yet run in a live Premiere.
- * @type {NonNullable<import("./host").Host["playheadFrame"]>} */
+ * @type {import("./host").Host["playheadFrame"]} */
 export async function playheadFrame() {
   const p = ppro();
   const seq = await activeSequence(await activeProject());

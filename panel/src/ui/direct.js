@@ -246,7 +246,7 @@ function makeDrawer(shot) {
       k.upload = (await getBridge().uploadImage(f)).sha256;
     } else if (source.value === "playhead") {
       const host = getHost();
-      const frame = host.playheadFrame ? await host.playheadFrame() : null;
+      const frame = await host.playheadFrame();
       if (!frame) throw new Error("Premiere gave no frame: open a sequence and place the playhead.");
       const image = Object.assign(new Blob([frame.bytes.slice()], { type: "image/png" }), { name: frame.name });
       k.upload = (await getBridge().uploadImage(image)).sha256;
