@@ -223,7 +223,7 @@ def test_timed_prompts_on_a_beat_make_one_long_take_and_a_wan_retake_keeps_the_s
     assert "tiny-wan" in refused.json()["error"]["message"]
     bad = server.api("POST", "/jobs", json={  # a stored place that is not a number
         "prompt": "x", "model": "tiny", "prompts": [{"place": {"frame": "x"}, "prompt": "y"}]})
-    assert bad.status_code == 400 and bad.json()["error"]["field"] == "prompts[0].place"
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "prompts[0].place.frame"
     # A Wan take on the shot, retaken video-to-video: the retake stays with the shot.
     wan = {**TINY, "model": "tiny-wan", "steps": 2}
     source = server.make_takes(1, prompt="a lighthouse", shot_id=shot["id"], num_frames=17,

@@ -150,10 +150,13 @@ def test_a_take_whose_record_does_not_fit_its_type_is_answered_not_a_500(server)
                 "width": 64, "height": 36, "num_frames": 9, "fps": 24.0, "duration_s": 0.375,
                 "record": record, "folder": "odd records", "stem": take_id,
                 "filmstrip": STRIP}
+        # The job and batch rows recovery writes hold a whole request (the take's own, or
+        # the row's); only the take records are odd here.
+        request = {"schema_version": 1, "prompt": f"odd {tag}", "model": "tiny", "seed": i}
         store.insert_recovered_take(conn, take, {"id": take["job_id"], "idx": 0,
-                                                 "created_at": 50.0, "request": {}},
+                                                 "created_at": 50.0, "request": request},
                                     {"id": f"bt{tag}", "created_at": 50.0, "takes": 2,
-                                     "request": {}})
+                                     "request": request})
     conn.close()
     page = server.api("GET", "/takes", params={"q": f"odd {tag}"})
     assert page.status_code == 200, page.text
@@ -165,3 +168,4 @@ def test_a_take_whose_record_does_not_fit_its_type_is_answered_not_a_500(server)
     assert odd["request"]["prompt"] == f"odd {tag}"
     one = server.api("GET", f"/takes/tk{tag}1")
     assert one.status_code == 200 and "timings" not in one.json()["record"]
+    assert server.api("GET", "/jobs").status_code == 200  # the library stays whole
