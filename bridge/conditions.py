@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from typing_extensions import TypedDict
+from typing_extensions import Self, TypedDict
 
 KEYFRAME_SOURCES = ("upload", "take_frame")
 VIDEO_MODES = ("continue", "retake")
@@ -42,8 +42,30 @@ class Place(TypedDict, total=False):
     bar: float
 
 
+class _Placed:
+    """What a keyframe and a prompt section share: the frame they landed on against the one
+    asked (`moved_by`, so a move to the model's stride is never silent), and their stored
+    form (None left out; keys a later version added are ignored on reading)."""
+
+    frame: int
+    asked: int | None
+
+    @property
+    def moved_by(self) -> int:
+        return 0 if self.asked is None else self.frame - self.asked
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items()  # type: ignore[call-overload]
+                if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 @dataclass(frozen=True)
-class Keyframe:
+class Keyframe(_Placed):
     sha256: str  # the stored image (bridge.library.images)
     frame: int  # where it lands in the take, after any move to the model's stride
     strength: float = 1.0
@@ -52,18 +74,6 @@ class Keyframe:
     source: str = "upload"  # upload | take_frame
     take_id: str | None = None
     take_frame: str | None = None  # first | last | a frame index, for take_frame
-
-    @property
-    def moved_by(self) -> int:
-        return 0 if self.asked is None else self.frame - self.asked
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Keyframe:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class Retake:
 
 
 @dataclass(frozen=True)
-class PromptSection:
+class PromptSection(_Placed):
     """A prompt that takes over from a moment of the take ("bar 3: the table becomes a
     field"); before the first section the request's own `prompt` holds.
 
@@ -115,18 +125,6 @@ class PromptSection:
     frame: int = 0
     asked: int | None = None
     place: Place | None = None  # how it was asked, as a keyframe's
-
-    @property
-    def moved_by(self) -> int:
-        return 0 if self.asked is None else self.frame - self.asked
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PromptSection:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def place_frame(place: dict[str, Any] | None, fallback: int | str, fps: float,

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,32 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def _wait_for(services: Any, jobs: list[str], quiet: bool,
+              each: Callable[[Any], object] | None = None) -> None:
+    """Until every job has ended (done, failed or cancelled): `each` on it, and a line."""
+    from bridge.library import store
+
+    left = set(jobs)
+    while left:
+        time.sleep(0.5)
+        for job_id in list(left):
+            job = store.get_job(services.db(), job_id)
+            if job and job.status.value in ("done", "failed", "cancelled"):
+                left.discard(job_id)
+                if each is not None:
+                    each(job)
+                if not quiet:
+                    what = job.take_id or (job.error.message if job.error else "")
+                    print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+
+
+def _exit_code(services: Any, jobs: list[str]) -> int:
+    """1 when any of the jobs did not end done."""
+    from bridge.library import store
+
+    return 1 if any(store.get_job(services.db(), j).status.value != "done" for j in jobs) else 0
+
+
 def _work_here(services: Any) -> bool:
     """Start this process's worker on the library, unless a running bridge holds it (then
     jobs queue into that bridge, and its own follower drives the board's chains)."""
@@ -177,7 +204,6 @@ def run_generate(args: argparse.Namespace) -> int:
     from bridge.api.schemas.boards import GenerateIn
     from bridge.boards.service import GENERATE_CONTROL
     from bridge.errors import PromptcutError
-    from bridge.library import store
 
     services, boards = _service(args)
     fields = {k: v for k, v in (("takes", args.takes), ("model", args.model),
@@ -205,23 +231,13 @@ def run_generate(args: argparse.Namespace) -> int:
             if not args.json:
                 print("A running Promptcut works on this library; it makes them.")
             return 0
-        left = set(jobs)
-        while left:
-            time.sleep(0.5)
-            for job_id in list(left):
-                job = store.get_job(services.db(), job_id)
-                if job and job.status.value in ("done", "failed", "cancelled"):
-                    left.discard(job_id)
-                    what = job.take_id or (job.error.message if job.error else "")
-                    if not args.json:
-                        print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+        _wait_for(services, jobs, quiet=args.json)
     except KeyboardInterrupt:
         return 130
     finally:
         if local:
             services.worker.stop()
-    failed = [j for j in jobs if store.get_job(services.db(), j).status.value != "done"]
-    return 1 if failed else 0
+    return _exit_code(services, jobs)
 
 
 def run_finish(args: argparse.Namespace) -> int:
@@ -229,7 +245,6 @@ def run_finish(args: argparse.Namespace) -> int:
     Promptcut works on the library (and makes each final its shot's pick as it is done),
     else the running one does."""
     from bridge.errors import PromptcutError
-    from bridge.library import store
 
     services, boards = _service(args)
     if args.estimate:
@@ -262,25 +277,15 @@ def run_finish(args: argparse.Namespace) -> int:
             print(f"queued {len(jobs)} final(s)")
         if not local:
             return 0
-        left = set(jobs)
-        while left:
-            time.sleep(0.5)
-            for job_id in list(left):
-                job = store.get_job(services.db(), job_id)
-                if job and job.status.value in ("done", "failed", "cancelled"):
-                    left.discard(job_id)
-                    if job.take_id:  # the follower may not have seen it before we stop
-                        boards.promote_final(job.take_id)
-                    if not args.json:
-                        what = job.take_id or (job.error.message if job.error else "")
-                        print(f"{job.status.value}\t{job_id}\t{what}", flush=True)
+        # The follower may not see a final before this command stops: promote it here too.
+        _wait_for(services, jobs, quiet=args.json,
+                  each=lambda job: job.take_id and boards.promote_final(job.take_id))
     except KeyboardInterrupt:
         return 130
     finally:
         if local:
             services.worker.stop()
-    failed = [j for j in jobs if store.get_job(services.db(), j).status.value != "done"]
-    return 1 if failed else 0
+    return _exit_code(services, jobs)
 
 
 def run_assemble(args: argparse.Namespace) -> int:

@@ -124,7 +124,7 @@ def _install_cep(host: premiere.Host, bundle: Path, trash: Path, port: int) -> N
     try:
         if target.exists() or target.is_symlink():
             trash.mkdir(parents=True, exist_ok=True)
-            old = trash / f"cep-extension-{time.strftime('%Y%m%d-%H%M%S')}"
+            old = trash / f"cep-extension-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
             shutil.move(str(target), str(old))
             print(f"The earlier CEP extension was moved to {old}")
         os.replace(staging, target)
